@@ -1,0 +1,37 @@
+"""One object holds every tunable parameter, so an index can store it and queries reuse it."""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, fields
+
+
+@dataclass(frozen=True)
+class Config:
+    """Engine parameters. Stored inside an index: a query always uses the index's own."""
+
+    shingle_size: int = 5  # words per shingle for near-duplicate detection
+    num_perm: int = 128  # MinHash permutations per signature
+    seed: int = 1  # seeds the MinHash permutations: same seed, same signatures everywhere
+    near_threshold: float = 0.5  # LSH threshold on word-shingle Jaccard (near-duplicate candidates)
+    rewrite_lsh_threshold: float = 0.15  # LSH threshold on content-word Jaccard (rewrite candidates)
+    lsh_fp_weight: float = 0.5  # datasketch-style weights used to choose the band layout
+    lsh_fn_weight: float = 0.5
+    near_jaccard: float = 0.5  # verified shingle Jaccard that makes a near-duplicate...
+    near_containment: float = 0.8  # ...or containment of the shorter in the longer (trimmed copies)
+    rewrite_score: float = 0.30  # verified rewrite score (see verify.py) that makes a rewrite
+    partial_passages: int = 1  # shared passages that make a partial link
+    min_words: int = 25  # articles with fewer words are "too short to compare"
+    max_article_chars: int = 2_000_000  # longer articles are truncated with a warning
+    boilerplate_min_docs: int = 3  # a line seen in this many articles may be boilerplate
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True)
+
+    @classmethod
+    def from_json(cls, data: str) -> "Config":
+        raw = json.loads(data)
+        known = {f.name for f in fields(cls)}
+        unknown = set(raw) - known
+        if unknown:
+            raise ValueError(f"unknown config fields: {sorted(unknown)}")
+        return cls(**raw)
