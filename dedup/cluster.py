@@ -1,0 +1,121 @@
+"""Group verified pairs into stories without chaining loose rewrite edges across a topic."""
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass, field
+from typing import Callable
+
+from .verify import DUPLICATE, NEAR, PARTIAL, REWRITE, Pair
+
+
+@dataclass
+class Cluster:
+    """One story: its members, the article that stands for it, and the verified pairs inside it."""
+
+    id: int
+    canonical: str
+    members: list[str]
+    pairs: list[Pair] = field(default_factory=list)
+
+
+class _UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, x: str) -> str:
+        root = x
+        while self.parent.get(root, root) != root:
+            root = self.parent[root]
+        while x != root:  # path compression
+            self.parent[x], x = root, self.parent.get(x, x)
+        return root
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def cluster(
+    pairs: list[Pair],
+    similarity: dict[tuple[str, str], float],
+    threshold: float,
+    canonical_key: Callable[[str], tuple],
+) -> tuple[list[Cluster], list[Pair]]:
+    """Stories from verified pairs: (clusters with ≥ 2 members, links between clusters).
+
+    Copies (duplicate, near-duplicate) are joined transitively: a copy of a copy is a copy. Groups of copies
+    are then merged by average linkage on the rewrite score: two stories merge only while the mean score
+    over *all* pairs between them (unmeasured pairs count as 0) is at least `threshold`, so a chain of loose
+    rewrite edges through a topic cannot pull unrelated stories together.
+    """
+    uf = _UnionFind()
+    for p in pairs:
+        if p.relation in (DUPLICATE, NEAR):
+            uf.union(p.a, p.b)
+    # Average linkage over groups of copies; weight between groups = best measured score between members.
+    weights: dict[tuple[str, str], float] = {}
+    for (a, b), s in similarity.items():
+        ga, gb = uf.find(a), uf.find(b)
+        if ga != gb:
+            key = (ga, gb) if ga < gb else (gb, ga)
+            weights[key] = max(weights.get(key, 0.0), s)
+    size: dict[str, int] = {}
+    links: dict[str, dict[str, float]] = {}
+    for (ga, gb), w in weights.items():
+        links.setdefault(ga, {})[gb] = w
+        links.setdefault(gb, {})[ga] = w
+        size[ga] = size[gb] = 1
+    heap = [(-w, ga, gb) for (ga, gb), w in weights.items() if w >= threshold]
+    heapq.heapify(heap)
+    merged_into: dict[str, str] = {}
+    while heap:
+        neg, x, y = heapq.heappop(heap)
+        if x in merged_into or y in merged_into:
+            continue
+        current = links[x].get(y, 0.0) / (size[x] * size[y])
+        if abs(current + neg) > 1e-12:  # stale entry: the clusters changed since it was pushed
+            continue
+        keep, gone = (x, y) if len(links[x]) >= len(links[y]) else (y, x)
+        merged_into[gone] = keep
+        uf.union(keep, gone)
+        for other, w in links.pop(gone).items():
+            if other == keep:
+                continue
+            links[other].pop(gone, None)
+            total = links[keep].get(other, 0.0) + w
+            links[keep][other] = links[other][keep] = total
+        links[keep].pop(gone, None)
+        size[keep] += size.pop(gone)
+        for other, total in links[keep].items():
+            mean = total / (size[keep] * size[other])
+            if mean >= threshold:
+                heapq.heappush(heap, (-mean, keep, other))
+    # Anything merged by union above must now resolve through the union-find as well.
+    members: dict[str, list[str]] = {}
+    for p in pairs:
+        for x in (p.a, p.b):
+            members.setdefault(uf.find(x), [])
+    seen: set[str] = set()
+    for p in pairs:
+        for x in (p.a, p.b):
+            if x not in seen:
+                seen.add(x)
+                members[uf.find(x)].append(x)
+    clusters: list[Cluster] = []
+    root_to_cluster: dict[str, Cluster] = {}
+    for root, ms in sorted(members.items(), key=lambda kv: (-len(kv[1]), min(kv[1]))):
+        if len(ms) < 2:
+            continue
+        ms.sort()
+        c = Cluster(id=len(clusters) + 1, canonical=min(ms, key=canonical_key), members=ms)
+        clusters.append(c)
+        root_to_cluster[root] = c
+    cross: list[Pair] = []
+    for p in pairs:
+        ca, cb = root_to_cluster.get(uf.find(p.a)), root_to_cluster.get(uf.find(p.b))
+        if ca is not None and ca is cb and p.relation != PARTIAL:
+            ca.pairs.append(p)
+        elif p.relation in (PARTIAL, REWRITE):
+            cross.append(p)
+    return clusters, cross

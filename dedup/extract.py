@@ -1,0 +1,307 @@
+"""HTML to plain article text with the stdlib parser: boilerplate dropped, paragraphs kept, metadata read.
+
+``html_to_text`` never raises on broken markup: unclosed elements, stray end tags, bad entities and
+unknown declarations all give some text (possibly empty) and a metadata dict.
+"""
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+__all__ = ["html_to_text"]
+
+# Elements whose whole content is not article text.
+_DROP = frozenset(
+    "script style noscript template svg math nav header footer aside form button "
+    "head iframe object canvas select textarea dialog".split()
+)
+# script/style are raw text to the parser (their content is never markup) and are never kept. The others
+# are ordinary elements: an unclosed one could swallow the page, and if that empties it we take them back.
+_RAW_DROP = frozenset({"script", "style"})
+# Start tags allowed in <head>; any other one closes an unclosed <head> (as browsers do).
+_HEAD_CONTENT = frozenset("base link meta noscript script style template title".split())
+_VOID = frozenset(
+    "area base br col embed hr img input keygen link meta param source track wbr".split()
+)
+# A block boundary ends the paragraph (blank line) or only the line.
+_PARAGRAPH = frozenset(
+    "address article aside blockquote body center details dir div dl fieldset figcaption figure footer form "
+    "h1 h2 h3 h4 h5 h6 header hgroup hr html legend main menu nav noscript ol p pre section summary table "
+    "template ul".split()
+)
+_LINE = frozenset("br caption dd dt li tr option".split())
+_CELL = frozenset({"td", "th"})
+# An open <p> is implicitly closed by these start tags (HTML's "p end tag omitted" rule, simplified).
+_CLOSES_P = _PARAGRAPH - {"body", "html", "center", "noscript", "template"}
+_SPACES = re.compile(r"\s+")
+_BAD_MARKED_SECTION = re.compile(r"<!\[(?!CDATA\[)[^>]*>?", re.IGNORECASE)
+
+
+class _Parser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.drop_serial: list[int] = []  # serial of each open dropping element (outermost first)
+        self.serial = 0
+        self.tokens: list[tuple] = []  # (kind, value, container, dropped_by_structure)
+        self.raw_drop = 0  # open script/style/... (their text is never kept)
+        self.pre = 0
+        self.article_seq = 0
+        self.main_seq = 0
+        self.article: int | None = None  # outermost open <article>, by number
+        self.article_depth = 0
+        self.main: int | None = None
+        self.main_depth = 0
+        self.meta: dict[str, str] = {}
+        self.title_parts: list[str] | None = None
+        self.page_title: str | None = None
+        self.time_datetime: str | None = None
+
+    # -- structure -------------------------------------------------------------------------
+    def _emit(self, kind: str, value) -> None:
+        if self.raw_drop:
+            return
+        self.tokens.append((kind, value, self.article, self.main, self.drop_serial[-1] if self.drop_serial else 0))
+
+    def handle_starttag(self, tag, attrs):
+        tag = tag.lower()
+        attrs = {k.lower(): (v or "") for k, v in attrs if k}
+        if self.title_parts is not None and "title" in self.stack:  # <title> holds no elements
+            self._close("title")
+        if tag not in _HEAD_CONTENT and "head" in self.stack:
+            self._close("head")
+        self._metadata(tag, attrs)
+        if tag in _VOID:
+            if tag == "br":
+                self._emit("break", 1)
+            elif tag == "hr":
+                self._emit("break", 2)
+            return
+        if tag == "p" and "p" in self.stack and tag in _CLOSES_P:
+            self._close("p")
+        elif tag in _CLOSES_P and self.stack and self.stack[-1] == "p":
+            self._close("p")
+        elif tag == "li" and "li" in self.stack[-3:]:
+            self._close("li")
+        self._open(tag)
+
+    def handle_startendtag(self, tag, attrs):
+        # <br/>, <p/>, <div/>: treated as an element opened and closed at once.
+        tag = tag.lower()
+        self.handle_starttag(tag, attrs)
+        if tag not in _VOID:
+            self.handle_endtag(tag)
+
+    def _open(self, tag: str) -> None:
+        self._boundary(tag)
+        self.stack.append(tag)
+        if tag in _DROP:
+            self.serial += 1
+            self.drop_serial.append(self.serial)
+        if tag in _RAW_DROP:
+            self.raw_drop += 1
+        if tag == "pre":
+            self.pre += 1
+        if tag == "article":
+            if self.article is None:
+                self.article_seq += 1
+                self.article = self.article_seq
+            self.article_depth += 1
+        if tag == "main":
+            if self.main is None:
+                self.main_seq += 1
+                self.main = self.main_seq
+            self.main_depth += 1
+        if tag == "title" and self.page_title is None and not self._dropped_except_head():
+            self.title_parts = []
+
+    def _dropped_except_head(self) -> bool:
+        return any(tag in _DROP and tag != "head" for tag in self.stack)
+
+    def handle_endtag(self, tag):
+        tag = tag.lower()
+        if tag in _VOID:
+            if tag == "br":  # </br> is a line break in browsers
+                self._emit("break", 1)
+            return
+        if tag in self.stack:
+            self._close(tag)
+        elif tag == "p":  # a stray </p> makes an empty paragraph in browsers
+            self._emit("break", 2)
+
+    def _close(self, tag: str) -> None:
+        """Pop up to and including the innermost open ``tag`` (closing whatever it left open)."""
+        while self.stack:
+            top = self.stack.pop()
+            if top in _DROP:
+                self.drop_serial.pop()
+            if top in _RAW_DROP:
+                self.raw_drop -= 1
+            if top == "pre":
+                self.pre -= 1
+            if top == "title" and self.title_parts is not None:
+                title = _SPACES.sub(" ", "".join(self.title_parts)).strip()
+                self.title_parts = None
+                if title:
+                    self.page_title = title
+            if top == "article":
+                self.article_depth -= 1
+                if self.article_depth == 0:
+                    self.article = None
+            if top == "main":
+                self.main_depth -= 1
+                if self.main_depth == 0:
+                    self.main = None
+            self._boundary(top)
+            if top == tag:
+                break
+
+    def _boundary(self, tag: str) -> None:
+        if tag in _PARAGRAPH:
+            self._emit("break", 2)
+        elif tag in _LINE:
+            self._emit("break", 1)
+        elif tag in _CELL:
+            self._emit("text", " ")
+
+    def handle_data(self, data):
+        if self.title_parts is not None:
+            self.title_parts.append(data)
+            return
+        if self.pre:
+            self._emit("pre", data)
+        else:
+            self._emit("text", data)
+
+    # -- metadata --------------------------------------------------------------------------
+    def _metadata(self, tag: str, attrs: dict[str, str]) -> None:
+        if tag == "meta":
+            key = (attrs.get("property") or attrs.get("name") or attrs.get("itemprop") or "").strip().lower()
+            content = attrs.get("content", "").strip()
+            if key and content:
+                self.meta.setdefault(key, content)
+        elif tag == "link":
+            rels = attrs.get("rel", "").lower().split()
+            href = attrs.get("href", "").strip()
+            if "canonical" in rels and href:
+                self.meta.setdefault("canonical", href)
+        elif tag == "time":
+            when = attrs.get("datetime", "").strip()
+            if when and (self.time_datetime is None or (self.article is not None and not self._time_in_article)):
+                self.time_datetime = when
+                self._time_in_article = self.article is not None
+        elif tag in ("article", "main", "div", "span") and attrs.get("itemprop") == "datePublished":
+            when = attrs.get("content", "").strip() or attrs.get("datetime", "").strip()
+            if when:
+                self.meta.setdefault("datepublished", when)
+
+    _time_in_article = False
+
+    def metadata(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        title = self.meta.get("og:title") or self.page_title or self.meta.get("twitter:title")
+        if title:
+            out["title"] = _SPACES.sub(" ", title).strip()
+        url = self.meta.get("canonical") or self.meta.get("og:url")
+        if url:
+            out["url"] = url
+        published = (
+            self.meta.get("article:published_time")
+            or self.meta.get("datepublished")
+            or self.time_datetime
+            or self.meta.get("pubdate")
+            or self.meta.get("date")
+        )
+        if published:
+            out["published"] = published
+        source = self.meta.get("og:site_name")
+        if source:
+            out["source"] = source
+        return out
+
+
+def _render(tokens) -> str:
+    """Tokens to text: whitespace collapsed, lines stripped, paragraphs separated by one blank line."""
+    paragraphs: list[str] = []
+    lines: list[str] = []
+    line: list[str] = []
+
+    def end_line() -> None:
+        if line:
+            text = _SPACES.sub(" ", "".join(line)).strip()
+            line.clear()
+            if text:
+                lines.append(text)
+
+    def end_paragraph() -> None:
+        end_line()
+        if lines:
+            paragraphs.append("\n".join(lines))
+            lines.clear()
+
+    for kind, value in tokens:
+        if kind == "text":
+            line.append(value)
+        elif kind == "break":
+            end_paragraph() if value >= 2 else end_line()
+        else:  # preformatted: its own line breaks are kept, trailing spaces dropped
+            parts = value.split("\n")
+            for i, part in enumerate(parts):
+                if i:
+                    end_line()
+                if part.strip():
+                    line.append(part.replace("\t", "    ").rstrip() if i < len(parts) - 1 else part)
+    end_paragraph()
+    return "\n\n".join(paragraphs)
+
+
+def _select(tokens, keep: frozenset[int]) -> str:
+    """Text of the largest <article>, else of the largest <main>, else of the whole page.
+    Tokens inside dropped elements are left out unless their element's serial is in ``keep``."""
+    usable = [t for t in tokens if not t[4] or t[4] in keep]
+    for index in (2, 3):  # article, then main
+        groups: dict[int, list] = {}
+        for t in usable:
+            if t[index] is not None:
+                groups.setdefault(t[index], []).append((t[0], t[1]))
+        best = ""
+        for group in groups.values():
+            text = _render(group)
+            if len(text) > len(best):
+                best = text
+        if best:
+            return best
+    return _render((t[0], t[1]) for t in usable)
+
+
+def html_to_text(html: str) -> tuple[str, dict]:
+    """Article text of an HTML page and its metadata (keys present only when found:
+    ``title``, ``url``, ``published``, ``source``).
+
+    Scripts, styles, navigation, headers, footers, asides, forms and buttons are dropped; block elements
+    end lines and paragraphs are separated by blank lines; entities are unescaped. When the page has an
+    ``<article>`` (else a ``<main>``), the largest one is the text.
+    """
+    if not isinstance(html, str):
+        raise TypeError(f"html_to_text expects str, got {type(html).__name__}")
+    # "<![if x]>" makes the stdlib parser raise; browsers treat it as a bogus comment up to ">".
+    html = _BAD_MARKED_SECTION.sub("", html)
+    parser = _Parser()
+    try:
+        parser.feed(html)
+        parser.close()
+    except Exception:  # noqa: BLE001 - the parser's last resort; keep what it read, strip the rest
+        rest = re.sub(r"<[^>]*>?", " ", parser.rawdata or "")
+        parser.rawdata = ""
+        parser.tokens.append(("text", _unescape(rest), None, None, 0))
+    text = _select(parser.tokens, frozenset())
+    if not text and parser.drop_serial:
+        # An unclosed <nav>/<header>/<form>... may have swallowed the page: take what it hid.
+        text = _select(parser.tokens, frozenset(parser.drop_serial))
+    return text, parser.metadata()
+
+
+def _unescape(s: str) -> str:
+    import html as _html
+
+    return _html.unescape(s)

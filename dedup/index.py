@@ -1,0 +1,226 @@
+"""The persistent index a crawler checks articles against: add, check, remove, in well under a millisecond."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+
+from . import boilerplate
+from .config import Config
+from .counts import CountTable
+from .features import pack, unpack
+from .lsh import BandTable
+from .signature import jaccard
+from .sketch import Sketch, Sketcher
+from .store import IndexFileError, Record, SQLiteStore, Store
+from .verify import relation_rank, verify
+
+_STATS_EVERY = 10_000  # adds between saves of the term and line count tables
+
+
+@dataclass
+class Match:
+    """An indexed article that the checked article copies, rewrites or partly reuses."""
+
+    id: str
+    relation: str
+    jaccard: float  # exact word-shingle Jaccard
+    containment: float
+    rewrite_score: float
+    shared_passages: int
+    estimated_jaccard: float  # MinHash estimate of the shingle Jaccard
+
+    def as_dict(self) -> dict:
+        return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in asdict(self).items()}
+
+
+class Index:
+    """A dedup index: in memory (`Index()`) or in a file (`Index.open(path)`)."""
+
+    def __init__(self, config: Config | None = None, store: Store | None = None):
+        self.store = store or SQLiteStore(":memory:")
+        stored = self.store.get_meta("config")
+        if stored is None:
+            self.config = config or Config()
+            self.store.set_meta("config", self.config.to_json())
+        else:
+            self.config = Config.from_json(stored)  # the index's own parameters win over any given
+        self.sketcher = Sketcher(self.config)
+        self._near = BandTable()
+        self._terms = BandTable()
+        self._row_ids: dict[int, str] = {}
+        self._last_row = 0
+        self._last_deleted = 0
+        self._unsaved = 0
+        terms, lines = self.store.get_blob("term_counts"), self.store.get_blob("line_counts")
+        self.term_counts = CountTable.from_bytes(terms) if terms else CountTable()
+        self.line_counts = CountTable.from_bytes(lines) if lines else CountTable()
+        self._counted_to = int(self.store.get_meta("counted_to") or 0)
+        self._refresh()
+
+    @classmethod
+    def open(cls, path: str | Path, config: Config | None = None, create: bool = True, timeout: float = 30.0) -> "Index":
+        """Open (or create) the index at path. A file that is not a dedup index raises IndexFileError."""
+        return cls(config, SQLiteStore(path, timeout=timeout, create=create))
+
+    def __len__(self) -> int:
+        return len(self._row_ids)
+
+    def __contains__(self, article_id: str) -> bool:
+        return self.store.get(article_id) is not None
+
+    def check(self, article_id: str, text: str) -> list[Match]:
+        """Indexed articles this one duplicates, rewrites or partly reuses, strongest first."""
+        self._refresh()
+        return self._matches(article_id, self._sketch([text])[0])
+
+    def add(self, article_id: str, text: str, metadata: dict | None = None) -> list[Match]:
+        """Index an article (replacing one with the same id) and return what it matched before it was added."""
+        return self.add_many([(article_id, text, metadata)])[0]
+
+    def add_many(self, articles: Iterable[tuple[str, str, dict | None]], batch: int = 1000) -> list[list[Match]]:
+        """Index many articles, sketched in vectorised batches; each gets its matches among the articles
+        indexed before its batch (a rebuild clusters afterwards; a crawler adds one at a time)."""
+        out: list[list[Match]] = []
+        chunk: list[tuple[str, str, dict | None]] = []
+        for item in articles:
+            chunk.append(item)
+            if len(chunk) >= batch:
+                out.extend(self._add_chunk(chunk))
+                chunk = []
+        if chunk:
+            out.extend(self._add_chunk(chunk))
+        return out
+
+    def remove(self, article_id: str) -> bool:
+        """Remove an article; False when it was not indexed."""
+        record = self.store.get(article_id)
+        if record is None:
+            return False
+        self.store.delete(article_id)
+        self.term_counts.add(unpack(record.features).terms, sign=-1)
+        boilerplate.learn(self.line_counts, record.text, sign=-1)
+        self._unsaved += 1
+        self._refresh()
+        return True
+
+    def text(self, article_id: str) -> tuple[str, dict] | None:
+        """The stored text and metadata of an indexed article."""
+        record = self.store.get(article_id)
+        return (record.text, record.metadata) if record else None
+
+    def stats(self) -> dict:
+        self._refresh()
+        return {
+            "articles": len(self),
+            "config": asdict(self.config),
+            "near_bands": list(self.sketcher.near_bands),
+            "term_bands": list(self.sketcher.term_bands),
+            "band_entries": len(self._near) + len(self._terms),
+        }
+
+    def check_integrity(self) -> list[str]:
+        """What is wrong with the index: storage-level damage, records whose blobs do not decode."""
+        problems = self.store.integrity()
+        width = self.config.num_perm * 4
+        for row, (article_id, blob) in self.store.features(sorted(self._row_ids)).items():
+            try:
+                unpack(blob)
+            except ValueError as e:
+                problems.append(f"article {article_id!r}: {e}")
+        for row, sig in self.store.signatures(sorted(self._row_ids)).items():
+            if sig.nbytes != width:
+                problems.append(f"article {self._row_ids[row]!r}: signature has {sig.nbytes} bytes, expected {width}")
+        return problems
+
+    def flush(self) -> None:
+        """Save the term and line count tables (they are rebuilt from articles added since, on open)."""
+        self.store.set_blob("term_counts", self.term_counts.to_bytes())
+        self.store.set_blob("line_counts", self.line_counts.to_bytes())
+        self.store.set_meta("counted_to", str(self._counted_to))
+        self._unsaved = 0
+
+    def close(self) -> None:
+        if self._unsaved:
+            self.flush()
+        self.store.close()
+
+    def __enter__(self) -> "Index":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- internals -------------------------------------------------------------------------------
+
+    def _sketch(self, texts: list[str]) -> list[Sketch]:
+        limit = self.config.max_article_chars
+        cleaned = [boilerplate.strip(t[:limit], self.line_counts, self.config.boilerplate_min_docs) for t in texts]
+        return self.sketcher.sketch(cleaned)
+
+    def _matches(self, article_id: str, s: Sketch) -> list[Match]:
+        rows = self._near.query(s.near_keys) | self._terms.query(s.term_keys)
+        if not rows:
+            return []
+        found = []
+        for row, (other_id, blob) in self.store.features(sorted(rows)).items():
+            if other_id == article_id:
+                continue
+            pair = verify(article_id, s.features, other_id, unpack(blob), self.term_counts, self.config)
+            if pair is not None:
+                found.append((pair, row))
+        matches = [
+            Match(p.b, p.relation, p.jaccard, p.containment, p.rewrite, p.passages, 0.0) for p, _ in found
+        ]
+        if matches:
+            sigs = self.store.signatures([row for _, row in found])
+            for m, (_, row) in zip(matches, found):
+                m.estimated_jaccard = jaccard(s.near_sig, sigs[row])
+        matches.sort(key=lambda m: (relation_rank(m.relation), -max(m.jaccard, m.rewrite_score), m.id))
+        return matches
+
+    def _add_chunk(self, chunk: list[tuple[str, str, dict | None]]) -> list[list[Match]]:
+        self._refresh()
+        texts = [t[: self.config.max_article_chars] for _, t, _ in chunk]
+        for t in texts:
+            boilerplate.learn(self.line_counts, t)
+        sketches = self._sketch(texts)
+        results = []
+        records = []
+        for (article_id, text, metadata), s in zip(chunk, sketches):
+            results.append(self._matches(article_id, s))
+            records.append(
+                Record(0, article_id, dict(metadata or {}), text, pack(s.features), s.near_sig.tobytes(), s.term_sig.tobytes(), s.near_keys.tobytes(), s.term_keys.tobytes())
+            )
+            self.term_counts.add(s.features.terms)
+        self.store.put(records)
+        self._unsaved += len(chunk)
+        self._refresh(counted=True)
+        if self._unsaved >= _STATS_EVERY:
+            self.flush()
+        return results
+
+    def _refresh(self, counted: bool = False) -> None:
+        """Catch up with rows other processes (or this one) wrote since the last look."""
+        new = list(self.store.keys_since(self._last_row))
+        for row, article_id, near_keys, term_keys in new:
+            self._near.add(row, np.frombuffer(near_keys, dtype=np.uint64))
+            self._terms.add(row, np.frombuffer(term_keys, dtype=np.uint64))
+            self._row_ids[row] = article_id
+            self._last_row = row
+        if not counted and new:
+            # Rows another process added: count their terms too, unless this process just did.
+            for row, (_, blob) in self.store.features([r for r, *_ in new if r > self._counted_to]).items():
+                self.term_counts.add(unpack(blob).terms)
+        if new:
+            self._counted_to = max(self._counted_to, self._last_row)
+        for seq, row in self.store.deleted_since(self._last_deleted):
+            self._near.remove(row)
+            self._terms.remove(row)
+            self._row_ids.pop(row, None)
+            self._last_deleted = seq
+
+
+__all__ = ["Index", "Match", "IndexFileError"]

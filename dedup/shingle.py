@@ -1,0 +1,51 @@
+"""Word tokens → xxhash token hashes → shingle hashes, without per-shingle Python objects."""
+from __future__ import annotations
+
+import numpy as np
+import xxhash
+
+_MULT = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit multiplier of the polynomial rolling hash
+_CACHE_LIMIT = 1 << 20
+
+
+class _TokenHashes(dict):
+    """token → 64-bit xxh3 hash, computed once per distinct token (news vocabularies repeat)."""
+
+    def __missing__(self, token: str) -> int:
+        if len(self) >= _CACHE_LIMIT:
+            self.clear()
+        value = self[token] = xxhash.xxh3_64_intdigest(token.encode("utf-8", "surrogatepass"))
+        return value
+
+
+_token_hashes = _TokenHashes()
+
+
+def hash_tokens(tokens: list[str]) -> np.ndarray:
+    """64-bit xxh3 hash of each token, in order."""
+    return np.fromiter(map(_token_hashes.__getitem__, tokens), dtype=np.uint64, count=len(tokens))
+
+
+def shingle_hashes(token_hashes: np.ndarray, k: int) -> np.ndarray:
+    """32-bit hashes of every run of k consecutive tokens (polynomial rolling hash, vectorised).
+
+    A text shorter than k tokens has one shingle: all of it.
+    """
+    n = len(token_hashes)
+    if n == 0:
+        return np.empty(0, dtype=np.uint32)
+    k = min(k, n)
+    with np.errstate(over="ignore"):
+        acc = token_hashes[: n - k + 1].copy()
+        for j in range(1, k):
+            acc *= _MULT
+            acc += token_hashes[j : n - k + 1 + j]
+        acc ^= acc >> np.uint64(29)
+        acc *= _MULT
+        acc ^= acc >> np.uint64(32)
+    return acc.astype(np.uint32)
+
+
+def fold32(hashes: np.ndarray) -> np.ndarray:
+    """Fold 64-bit hashes to 32 bits (for sets of single tokens)."""
+    return (hashes ^ (hashes >> np.uint64(32))).astype(np.uint32)

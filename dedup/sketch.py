@@ -1,0 +1,41 @@
+"""From article text to everything the index stores: features, MinHash signatures and LSH band keys."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .config import Config
+from .features import Features, extract
+from .lsh import band_keys, optimal_bands
+from .signature import Permutations
+
+
+@dataclass
+class Sketch:
+    """One article, ready to be checked or indexed."""
+
+    features: Features
+    near_sig: np.ndarray  # MinHash of word shingles
+    term_sig: np.ndarray  # MinHash of content terms
+    near_keys: np.ndarray  # LSH band keys of near_sig
+    term_keys: np.ndarray  # LSH band keys of term_sig
+
+
+class Sketcher:
+    """Turns texts into sketches with one configuration's permutations and band layouts."""
+
+    def __init__(self, config: Config):
+        self.config = config
+        self.perms = Permutations(config.num_perm, config.seed)
+        self.near_bands = optimal_bands(config.near_threshold, config.num_perm, config.lsh_fp_weight, config.lsh_fn_weight)
+        self.term_bands = optimal_bands(config.rewrite_lsh_threshold, config.num_perm, config.lsh_fp_weight, config.lsh_fn_weight)
+
+    def sketch(self, texts: list[str]) -> list[Sketch]:
+        """Sketches of many texts, signatures computed in one vectorised batch."""
+        feats = [extract(t, self.config.shingle_size) for t in texts]
+        near = self.perms.signatures([f.shingles for f in feats])
+        term = self.perms.signatures([np.unique(f.terms) for f in feats])
+        near_keys = band_keys(near, *self.near_bands)
+        term_keys = band_keys(term, *self.term_bands)
+        return [Sketch(f, near[i], term[i], near_keys[i], term_keys[i]) for i, f in enumerate(feats)]

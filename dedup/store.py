@@ -1,0 +1,232 @@
+"""Where an index lives: a small storage interface and its SQLite implementation (no server, transactional)."""
+from __future__ import annotations
+
+import json
+import sqlite3
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Protocol
+
+import numpy as np
+
+FORMAT = "dedup-index"
+VERSION = 1
+
+
+class IndexFileError(Exception):
+    """An index file cannot be used: not a dedup index, another format version, corrupt, or locked."""
+
+
+@dataclass
+class Record:
+    """One stored article: what the engine needs to check against it and to show it again."""
+
+    row: int
+    id: str
+    metadata: dict
+    text: str
+    features: bytes
+    near_sig: bytes
+    term_sig: bytes
+    near_keys: bytes
+    term_keys: bytes
+
+
+class Store(Protocol):
+    """What the engine asks of storage; a Redis or distributed store implements the same calls."""
+
+    def get_meta(self, key: str) -> str | None: ...
+    def set_meta(self, key: str, value: str) -> None: ...
+    def put(self, records: list[Record]) -> list[int]: ...
+    def delete(self, article_id: str) -> int | None: ...
+    def get(self, article_id: str) -> Record | None: ...
+    def features(self, rows: list[int]) -> dict[int, tuple[str, bytes]]: ...
+    def signatures(self, rows: list[int]) -> dict[int, np.ndarray]:
+        q = f"SELECT row, near_sig FROM articles WHERE row IN ({','.join('?' * len(rows))})"
+        return {r: np.frombuffer(sig, dtype=np.uint32) for r, sig in self.db.execute(q, rows)}
+
+    def signatures(self, rows: list[int]) -> dict[int, np.ndarray]: ...
+    def keys_since(self, row: int) -> Iterator[tuple[int, str, bytes, bytes]]: ...
+    def deleted_since(self, seq: int) -> list[tuple[int, int]]: ...
+    def get_blob(self, name: str) -> bytes | None: ...
+    def set_blob(self, name: str, data: bytes) -> None: ...
+    def count(self) -> int: ...
+    def close(self) -> None: ...
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS articles (
+    row INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT UNIQUE NOT NULL,
+    metadata TEXT NOT NULL,
+    text BLOB NOT NULL,
+    features BLOB NOT NULL,
+    near_sig BLOB NOT NULL,
+    term_sig BLOB NOT NULL,
+    near_keys BLOB NOT NULL,
+    term_keys BLOB NOT NULL,
+    checksum INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS deleted (seq INTEGER PRIMARY KEY AUTOINCREMENT, row INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS blobs (name TEXT PRIMARY KEY, data BLOB NOT NULL);
+"""
+
+
+def checksum(*parts: bytes) -> int:
+    crc = 0
+    for p in parts:
+        crc = zlib.crc32(p, crc)
+    return crc
+
+
+class SQLiteStore:
+    """An index in one SQLite file (WAL mode: readers never block the writer, writers queue on a lock)."""
+
+    def __init__(self, path: str | Path, timeout: float = 30.0, create: bool = True):
+        self.path = str(path)
+        if self.path != ":memory:":
+            p = Path(self.path)
+            if not p.exists() and not create:
+                raise IndexFileError(f"{self.path}: no such index")
+            if p.exists():
+                _check_header(p)
+        try:
+            self.db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None, check_same_thread=False)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        except sqlite3.DatabaseError as e:
+            raise IndexFileError(f"{self.path}: not a dedup index ({e})") from e
+        if tables and "meta" not in tables:
+            raise IndexFileError(f"{self.path}: an SQLite database, but not a dedup index")
+        if not tables:
+            with self.write():
+                for statement in filter(str.strip, _SCHEMA.split(";")):
+                    self.db.execute(statement)
+                self.db.execute("INSERT OR IGNORE INTO meta VALUES ('format', ?), ('version', ?)", (FORMAT, str(VERSION)))
+        fmt, version = self.get_meta("format"), self.get_meta("version")
+        if fmt != FORMAT:
+            raise IndexFileError(f"{self.path}: not a dedup index (format {fmt!r})")
+        if version != str(VERSION):
+            raise IndexFileError(f"{self.path}: dedup index format version {version}, this dedup reads version {VERSION}; rebuild it with `dedup index build`")
+
+    def write(self):
+        """A write transaction holding the database's write lock (waits up to the timeout, then a clear error)."""
+        return _WriteTransaction(self)
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.write():
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    def put(self, records: list[Record]) -> list[int]:
+        """Insert records (replacing same ids) in one transaction; returns their rows."""
+        rows = []
+        with self.write():
+            for r in records:
+                old = self.db.execute("SELECT row FROM articles WHERE id=?", (r.id,)).fetchone()
+                if old:
+                    self.db.execute("DELETE FROM articles WHERE row=?", old)
+                    self.db.execute("INSERT INTO deleted (row) VALUES (?)", old)
+                text = zlib.compress(r.text.encode("utf-8", "surrogatepass"))
+                meta = json.dumps(r.metadata, ensure_ascii=False, sort_keys=True)
+                crc = checksum(r.id.encode("utf-8", "surrogatepass"), text, r.features, r.near_sig, r.term_sig, r.near_keys, r.term_keys)
+                cur = self.db.execute(
+                    "INSERT INTO articles (id, metadata, text, features, near_sig, term_sig, near_keys, term_keys, checksum) VALUES (?,?,?,?,?,?,?,?,?)",
+                    (r.id, meta, text, r.features, r.near_sig, r.term_sig, r.near_keys, r.term_keys, crc),
+                )
+                rows.append(cur.lastrowid)
+        return rows
+
+    def delete(self, article_id: str) -> int | None:
+        with self.write():
+            row = self.db.execute("SELECT row FROM articles WHERE id=?", (article_id,)).fetchone()
+            if row is None:
+                return None
+            self.db.execute("DELETE FROM articles WHERE row=?", row)
+            self.db.execute("INSERT INTO deleted (row) VALUES (?)", row)
+            return row[0]
+
+    def get(self, article_id: str) -> Record | None:
+        r = self.db.execute(
+            "SELECT row, id, metadata, text, features, near_sig, term_sig, near_keys, term_keys FROM articles WHERE id=?", (article_id,)
+        ).fetchone()
+        if r is None:
+            return None
+        return Record(r[0], r[1], json.loads(r[2]), zlib.decompress(r[3]).decode("utf-8", "surrogatepass"), *r[4:])
+
+    def features(self, rows: list[int]) -> dict[int, tuple[str, bytes]]:
+        out = {}
+        for i in range(0, len(rows), 500):
+            chunk = rows[i : i + 500]
+            q = f"SELECT row, id, features FROM articles WHERE row IN ({','.join('?' * len(chunk))})"
+            out.update({r: (i_, f) for r, i_, f in self.db.execute(q, chunk)})
+        return out
+
+    def signatures(self, rows: list[int]) -> dict[int, np.ndarray]:
+        q = f"SELECT row, near_sig FROM articles WHERE row IN ({','.join('?' * len(rows))})"
+        return {r: np.frombuffer(sig, dtype=np.uint32) for r, sig in self.db.execute(q, rows)}
+
+    def keys_since(self, row: int) -> Iterator[tuple[int, str, bytes, bytes]]:
+        yield from self.db.execute("SELECT row, id, near_keys, term_keys FROM articles WHERE row > ? ORDER BY row", (row,))
+
+    def deleted_since(self, seq: int) -> list[tuple[int, int]]:
+        return self.db.execute("SELECT seq, row FROM deleted WHERE seq > ? ORDER BY seq", (seq,)).fetchall()
+
+    def get_blob(self, name: str) -> bytes | None:
+        row = self.db.execute("SELECT data FROM blobs WHERE name=?", (name,)).fetchone()
+        return zlib.decompress(row[0]) if row else None
+
+    def set_blob(self, name: str, data: bytes) -> None:
+        with self.write():
+            self.db.execute("INSERT OR REPLACE INTO blobs VALUES (?, ?)", (name, zlib.compress(data, 1)))
+
+    def count(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+
+    def integrity(self) -> list[str]:
+        """Problems found: SQLite's own check, then every record's checksum."""
+        problems = [r[0] for r in self.db.execute("PRAGMA integrity_check") if r[0] != "ok"]
+        for row, id_, text, *blobs, crc in self.db.execute(
+            "SELECT row, id, text, features, near_sig, term_sig, near_keys, term_keys, checksum FROM articles"
+        ):
+            if checksum(id_.encode("utf-8", "surrogatepass"), text, *blobs) != crc:
+                problems.append(f"article {id_!r} (row {row}): checksum mismatch")
+        return problems
+
+    def close(self) -> None:
+        self.db.close()
+
+
+class _WriteTransaction:
+    def __init__(self, store: SQLiteStore):
+        self.store = store
+
+    def __enter__(self):
+        try:
+            self.store.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as e:
+            if "locked" in str(e) or "busy" in str(e):
+                raise IndexFileError(f"{self.store.path}: another process is writing to this index and did not finish in time ({e})") from e
+            raise
+
+    def __exit__(self, exc_type, exc, tb):
+        self.store.db.execute("COMMIT" if exc_type is None else "ROLLBACK")
+        return False
+
+
+def _check_header(path: Path) -> None:
+    """Refuse files that are not SQLite databases before SQLite sees them."""
+    if path.is_dir():
+        raise IndexFileError(f"{path}: is a folder, not an index file")
+    with open(path, "rb") as fh:
+        head = fh.read(16)
+    if head and head != b"SQLite format 3\x00":
+        raise IndexFileError(f"{path}: not a dedup index (unknown file type)")
+    if not head and path.stat().st_size == 0:
+        return  # an empty file is initialised as a new index
