@@ -1,0 +1,8 @@
+"""dedup: find copies and rewrites of the same news story, and align them passage by passage."""
+from .config import Config
+from .index import Index, Match
+from .scan import ScanResult, scan
+from .store import IndexFileError
+
+__all__ = ["Config", "Index", "Match", "IndexFileError", "ScanResult", "scan"]
+__version__ = "0.1.0"

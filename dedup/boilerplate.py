@@ -5,13 +5,13 @@ import numpy as np
 import xxhash
 
 from .counts import CountTable
-from .normalize import words
 
 
 def line_hashes(text: str) -> tuple[list[str], np.ndarray]:
-    """The text's lines and a hash of each line's normalised words (0 for lines without words)."""
+    """The text's lines and a hash of each line, case and spacing folded (0 for blank lines)."""
     lines = text.split("\n")
-    hashes = [xxhash.xxh3_64_intdigest(" ".join(w).encode("utf-8", "surrogatepass")) if (w := words(line)) else 0 for line in lines]
+    keys = (" ".join(line.casefold().split()) for line in lines)
+    hashes = [xxhash.xxh3_64_intdigest(k.encode("utf-8", "surrogatepass")) if k else 0 for k in keys]
     return lines, np.array(hashes, dtype=np.uint64)
 
 

@@ -18,6 +18,7 @@ class Config:
     lsh_fn_weight: float = 0.5
     near_jaccard: float = 0.5  # verified shingle Jaccard that makes a near-duplicate...
     near_containment: float = 0.8  # ...or containment of the shorter in the longer (trimmed copies)
+    common_term_share: float = 0.01  # terms in more than this share of articles stay out of the rewrite LSH
     rewrite_score: float = 0.30  # verified rewrite score (see verify.py) that makes a rewrite
     partial_passages: int = 1  # shared passages that make a partial link
     min_words: int = 25  # articles with fewer words are "too short to compare"

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import xxhash
 
 from . import sentences
-from .normalize import words
+from .normalize import clean, tokens
 from .shingle import fold32, hash_tokens, shingle_hashes
 
 # Function words and the commonest news verbs: they say nothing about which story a text tells.
@@ -36,6 +37,11 @@ class Features:
     shingles: np.ndarray  # sorted unique uint32 word-shingle hashes
     terms: np.ndarray  # uint32 content-term hash of every content token, in text order
     term_sentence: np.ndarray  # uint32 sentence index of each content token
+
+    @cached_property
+    def term_set(self) -> np.ndarray:
+        """Sorted distinct content-term hashes."""
+        return np.unique(self.terms)
 
 
 def stem(word: str) -> str:
@@ -67,20 +73,21 @@ def content_terms(tokens: list[str]) -> list[str]:
 
 def extract(text: str, shingle_size: int) -> Features:
     """Features of one article's (already boilerplate-stripped) text."""
-    tokens = words(text)
-    token_hashes = hash_tokens(tokens)
-    exact = xxhash.xxh3_64_intdigest(" ".join(tokens).encode("utf-8", "surrogatepass"))
-    shingles = np.unique(shingle_hashes(token_hashes, shingle_size))
+    cleaned = clean(text)
+    all_tokens: list[str] = []
     terms: list[str] = []
     term_sentence: list[int] = []
-    for i, span in enumerate(sentences.split(text)):
-        found = content_terms(words(text[span.start : span.end]))
+    for i, span in enumerate(sentences.split(cleaned)):
+        toks = tokens(cleaned[span.start : span.end])
+        all_tokens.extend(toks)
+        found = content_terms(toks)
         terms.extend(found)
         term_sentence.extend([i] * len(found))
+    token_hashes = hash_tokens(all_tokens)
     return Features(
-        n_words=len(tokens),
-        exact=exact,
-        shingles=shingles,
+        n_words=len(all_tokens),
+        exact=xxhash.xxh3_64_intdigest(" ".join(all_tokens).encode("utf-8", "surrogatepass")),
+        shingles=np.unique(shingle_hashes(token_hashes, shingle_size)),
         terms=fold32(hash_tokens(terms)),
         term_sentence=np.asarray(term_sentence, dtype=np.uint32),
     )

@@ -158,7 +158,7 @@ class Index:
     def _sketch(self, texts: list[str]) -> list[Sketch]:
         limit = self.config.max_article_chars
         cleaned = [boilerplate.strip(t[:limit], self.line_counts, self.config.boilerplate_min_docs) for t in texts]
-        return self.sketcher.sketch(cleaned)
+        return self.sketcher.sketch(cleaned, self.term_counts)
 
     def _matches(self, article_id: str, s: Sketch) -> list[Match]:
         rows = self._near.query(s.near_keys) | self._terms.query(s.term_keys)

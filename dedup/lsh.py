@@ -82,8 +82,12 @@ class BandTable:
                     out.update(hit)
         return out - self._removed if self._removed else out
 
-    def pairs(self) -> np.ndarray:
-        """Every pair of rows sharing a bucket, as unique (m, 2) sorted pairs — for batch scans."""
+    def pairs(self, cap: int) -> np.ndarray:
+        """Pairs of rows sharing a bucket, as unique (m, 2) pairs (lower row first) — for batch scans.
+
+        A bucket of more than `cap` rows (one wire story on hundreds of sites) yields a star from its first
+        row and a chain through the rest instead of all its pairs, so the work stays linear in its size.
+        """
         self._merge()
         keys, rows = self._keys, self._rows
         if len(keys) < 2:
@@ -94,7 +98,10 @@ class BandTable:
         out = []
         for s, e in zip(starts[ends - starts > 1].tolist(), ends[ends - starts > 1].tolist()):
             members = np.unique(rows[s:e])
-            if len(members) > 1:
+            if len(members) > cap:
+                out.append(np.stack([np.full(len(members) - 1, members[0]), members[1:]], axis=1))
+                out.append(np.stack([members[1:-1], members[2:]], axis=1))
+            elif len(members) > 1:
                 i, j = np.triu_indices(len(members), 1)
                 out.append(np.stack([members[i], members[j]], axis=1))
         if not out:

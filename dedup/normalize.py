@@ -20,7 +20,12 @@ def clean(text: str) -> str:
 
 def words(text: str) -> list[str]:
     """Normalised word tokens of a text: case-folded, figures without thousands separators."""
-    return [_figure(t) for t in _TOKEN.findall(clean(text).casefold())]
+    return tokens(clean(text))
+
+
+def tokens(cleaned: str) -> list[str]:
+    """Word tokens of text that has already been through clean()."""
+    return _TOKEN.findall(_SEPARATOR.sub("", cleaned.casefold()))
 
 
 def word_spans(text: str) -> list[tuple[int, int, str]]:

@@ -6,9 +6,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from .config import Config
+from .counts import CountTable
 from .features import Features, extract
 from .lsh import band_keys, optimal_bands
 from .signature import Permutations
+
+
+_MIN_DOCS_FOR_DF = 1000  # below this, document frequencies say too little to call a word common
+_MIN_COMMON_DF = 10
 
 
 @dataclass
@@ -31,11 +36,24 @@ class Sketcher:
         self.near_bands = optimal_bands(config.near_threshold, config.num_perm, config.lsh_fp_weight, config.lsh_fn_weight)
         self.term_bands = optimal_bands(config.rewrite_lsh_threshold, config.num_perm, config.lsh_fp_weight, config.lsh_fn_weight)
 
-    def sketch(self, texts: list[str]) -> list[Sketch]:
+    def sketch(self, texts: list[str], term_counts: CountTable) -> list[Sketch]:
         """Sketches of many texts, signatures computed in one vectorised batch."""
         feats = [extract(t, self.config.shingle_size) for t in texts]
         near = self.perms.signatures([f.shingles for f in feats])
-        term = self.perms.signatures([np.unique(f.terms) for f in feats])
+        term = self.perms.signatures([self.distinctive(f, term_counts) for f in feats])
         near_keys = band_keys(near, *self.near_bands)
         term_keys = band_keys(term, *self.term_bands)
         return [Sketch(f, near[i], term[i], near_keys[i], term_keys[i]) for i, f in enumerate(feats)]
+
+    def distinctive(self, f: Features, term_counts: CountTable) -> np.ndarray:
+        """The content terms that go into the rewrite signature: all but the corpus's commonest.
+
+        Words found in more than `common_term_share` of a large corpus ("government", "market") make
+        unrelated articles on one topic look alike and flood the LSH buckets; rewrites share rarer terms.
+        """
+        terms = f.term_set
+        if term_counts.documents < _MIN_DOCS_FOR_DF:
+            return terms
+        limit = max(_MIN_COMMON_DF, self.config.common_term_share * term_counts.documents)
+        kept = terms[term_counts.get(terms) <= limit]
+        return kept if len(kept) else terms

@@ -37,6 +37,7 @@ class Pair:
         }
 
 
+_VERBATIM_PASSAGE = 10  # shared word shingles that make a verbatim passage worth looking at
 IDF_PRIOR = 100  # pseudo-documents that contain no term: keeps weights flat in a tiny corpus
 
 
@@ -57,21 +58,21 @@ def verify(id_a: str, fa: Features, id_b: str, fb: Features, stats: CountTable, 
     jaccard = shared / union if union else 0.0
     containment = shared / max(1, min(len(fa.shingles), len(fb.shingles)))
     rewrite = weighted_jaccard(fa, fb, stats)
-    passages = shared_passages(fa, fb)
     if jaccard >= config.near_jaccard or containment >= config.near_containment:
-        relation = NEAR
-    elif rewrite >= config.rewrite_score:
-        relation = REWRITE
-    elif passages >= config.partial_passages:
-        relation = PARTIAL
-    else:
-        return None
-    return Pair(id_a, id_b, relation, jaccard, containment, rewrite, passages)
+        return Pair(id_a, id_b, NEAR, jaccard, containment, rewrite, 0)
+    if rewrite < config.rewrite_score / 2 and shared < _VERBATIM_PASSAGE:
+        return None  # too little in common to hold even one reused passage: skip the sentence matching
+    passages = shared_passages(fa, fb)
+    if rewrite >= config.rewrite_score:
+        return Pair(id_a, id_b, REWRITE, jaccard, containment, rewrite, passages)
+    if passages >= config.partial_passages:
+        return Pair(id_a, id_b, PARTIAL, jaccard, containment, rewrite, passages)
+    return None
 
 
 def weighted_jaccard(fa: Features, fb: Features, stats: CountTable) -> float:
     """Σ idf of shared content terms / Σ idf of all content terms of either article."""
-    ta, tb = np.unique(fa.terms), np.unique(fb.terms)
+    ta, tb = fa.term_set, fb.term_set
     shared = np.intersect1d(ta, tb, assume_unique=True)
     total = idf(ta, stats).sum() + idf(tb, stats).sum()
     inter = idf(shared, stats).sum()

@@ -1,0 +1,436 @@
+"""Passage alignment of two articles: which sentences are shared verbatim, reworded, or only in one."""
+from __future__ import annotations
+
+import difflib
+import html
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from . import normalize, paraphrase, sentences
+from .sentences import Span
+
+SAME, REWORDED, ONLY_A, ONLY_B = "same", "reworded", "only_a", "only_b"
+KINDS = (SAME, REWORDED, ONLY_A, ONLY_B)
+
+MIN_SIMILARITY = 0.40  # a candidate pair at least this similar may be aligned as "reworded"
+MIN_SHARED = 2  # content words a candidate pair must share (1 for very short sentences)
+MAX_CANDIDATES = 12  # candidate B sentences scored per A sentence
+MAX_POSTINGS = 200  # content words in more B sentences than this are too common to find candidates
+MERGE_GAIN = 0.02  # a merge must raise the similarity by more than this
+MAX_MERGE = 3  # at most this many consecutive sentences merged on one side (n:m alignment)
+MAX_DIFF_TOKENS = 3000  # longer reworded passages get a whole-passage diff instead of a word diff
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One aligned passage: a run of sentences in A and/or B and how they relate."""
+
+    kind: str
+    a: Span | None
+    b: Span | None
+    similarity: float
+    diff: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """Segments in A's order; only-B passages sit after the passage holding the B sentence before them."""
+
+    segments: list[Segment]
+
+    def count(self, kind: str) -> int:
+        """Number of segments of one kind."""
+        return sum(1 for s in self.segments if s.kind == kind)
+
+    @property
+    def same(self) -> int:
+        """Passages shared verbatim (after normalisation)."""
+        return self.count(SAME)
+
+    @property
+    def reworded(self) -> int:
+        """Passages present in both, reworded."""
+        return self.count(REWORDED)
+
+    @property
+    def only_a(self) -> int:
+        """Passages only in A."""
+        return self.count(ONLY_A)
+
+    @property
+    def only_b(self) -> int:
+        """Passages only in B."""
+        return self.count(ONLY_B)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Segment count per kind."""
+        return {k: self.count(k) for k in KINDS}
+
+
+@dataclass
+class _Side:
+    """Per-sentence data of one article."""
+
+    text: str
+    spans: list[Span]
+    words: list[tuple[str, ...]]
+    feats: list[paraphrase.SentenceFeatures]
+
+    @classmethod
+    def of(cls, text: str) -> "_Side":
+        spans = sentences.split(text)
+        pieces = [text[s.start : s.end] for s in spans]
+        return cls(text, spans, [tuple(normalize.words(p)) for p in pieces], [paraphrase.features(p) for p in pieces])
+
+    def run(self, i: int, j: int) -> Span:
+        """Span of sentences i..j-1."""
+        return Span(self.spans[i].start, self.spans[j - 1].end)
+
+
+def align(a: str, b: str) -> Alignment:
+    """Align the sentences of two articles one-to-one (order-free); unmatched ones are only_a / only_b."""
+    A, B = _Side.of(a), _Side.of(b)
+    # match[i] = (i_end, j, j_end, similarity): A sentences i..i_end-1 aligned with B sentences j..j_end-1
+    a_match: dict[int, list] = {}
+    b_taken = [False] * len(B.spans)
+
+    # 1. identical sentences (after normalisation), first come first served in A's order
+    by_words: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    for j, w in enumerate(B.words):
+        if w:
+            by_words[w].append(j)
+    for lst in by_words.values():
+        lst.reverse()
+    for i, w in enumerate(A.words):
+        lst = by_words.get(w) if w else None
+        if lst:
+            j = lst.pop()
+            a_match[i] = [i + 1, j, j + 1, 1.0]
+            b_taken[j] = True
+
+    # 2. reworded: candidates through an inverted index of content words, greedy best-first
+    postings: dict[str, list[int]] = defaultdict(list)
+    for j, f in enumerate(B.feats):
+        if not b_taken[j]:
+            for w in f.content:
+                postings[w].append(j)
+    scored = []
+    for i, fa in enumerate(A.feats):
+        if i in a_match or not fa.content:
+            continue
+        shared: dict[int, int] = defaultdict(int)
+        for w in fa.content:
+            p = postings.get(w)
+            if p and len(p) <= MAX_POSTINGS:
+                for j in p:
+                    shared[j] += 1
+        need = min(MIN_SHARED, len(fa.content))
+        cands = [(n, j) for j, n in shared.items() if n >= need]
+        cands.sort(key=lambda t: (-t[0], t[1]))
+        for _, j in cands[:MAX_CANDIDATES]:
+            s = paraphrase.pair_similarity(fa, B.feats[j])
+            if s >= MIN_SIMILARITY:
+                scored.append((-s, i, j))
+    scored.sort()
+    for neg, i, j in scored:
+        if i not in a_match and not b_taken[j]:
+            a_match[i] = [i + 1, j, j + 1, -neg]
+            b_taken[j] = True
+
+    # 3. n:m merges: an unmatched neighbour joins a matched run when the merged passages are more similar
+    _merge(A, B, a_match, b_taken)
+
+    return Alignment(_segments(A, B, a_match))
+
+
+def _similarity(A: _Side, B: _Side, i: int, i2: int, j: int, j2: int) -> float:
+    """Similarity of A sentences i..i2-1 and B sentences j..j2-1."""
+    if i2 - i == 1 and j2 - j == 1:
+        fa, fb = A.feats[i], B.feats[j]
+    else:
+        sa, sb = A.run(i, i2), B.run(j, j2)
+        fa, fb = paraphrase.features(A.text[sa.start : sa.end]), paraphrase.features(B.text[sb.start : sb.end])
+    return paraphrase.pair_similarity(fa, fb)
+
+
+def _merge(A: _Side, B: _Side, a_match: dict[int, list], b_taken: list[bool]) -> None:
+    a_taken = [False] * len(A.spans)
+    for i, (i2, *_rest) in a_match.items():
+        for k in range(i, i2):
+            a_taken[k] = True
+    work = sorted(a_match)
+    while work:
+        i = work.pop()
+        if i not in a_match:
+            continue
+        i2, j, j2, sim = a_match[i]
+        if A.words[i:i2] == B.words[j:j2]:
+            continue  # verbatim: nothing to gain
+        options = []
+        if i2 - i < MAX_MERGE:
+            if i > 0 and not a_taken[i - 1]:
+                options.append((i - 1, i2, j, j2))
+            if i2 < len(A.spans) and not a_taken[i2]:
+                options.append((i, i2 + 1, j, j2))
+        if j2 - j < MAX_MERGE:
+            if j > 0 and not b_taken[j - 1]:
+                options.append((i, i2, j - 1, j2))
+            if j2 < len(B.spans) and not b_taken[j2]:
+                options.append((i, i2, j, j2 + 1))
+        best = None
+        for opt in options:
+            s = _similarity(A, B, *opt)
+            if s > sim + MERGE_GAIN and (best is None or s > best[0]):
+                best = (s, opt)
+        if best is None:
+            continue
+        s, (ni, ni2, nj, nj2) = best
+        del a_match[i]
+        a_match[ni] = [ni2, nj, nj2, s]
+        for k in range(ni, ni2):
+            a_taken[k] = True
+        for k in range(nj, nj2):
+            b_taken[k] = True
+        work.append(ni)
+
+
+def _segments(A: _Side, B: _Side, a_match: dict[int, list]) -> list[Segment]:
+    # matched units in A's order, with their kind
+    units = []  # (i, i2, j, j2, kind, sim)
+    i = 0
+    b_owner: dict[int, int] = {}  # B sentence -> index in units
+    n = len(A.spans)
+    while i < n:
+        if i in a_match:
+            i2, j, j2, sim = a_match[i]
+            ta = tuple(w for k in range(i, i2) for w in A.words[k])
+            tb = tuple(w for k in range(j, j2) for w in B.words[k])
+            same = ta == tb if ta or tb else _bare(A, i, i2) == _bare(B, j, j2)
+            units.append([i, i2, j, j2, SAME if same else REWORDED, 1.0 if same else sim])
+            i = i2
+        else:
+            i2 = i + 1
+            while i2 < n and i2 not in a_match:
+                i2 += 1
+            units.append([i, i2, None, None, ONLY_A, 0.0])
+            i = i2
+    # join consecutive verbatim units that are consecutive in B too
+    joined: list[list] = []
+    for u in units:
+        p = joined[-1] if joined else None
+        if p and u[4] == SAME and p[4] == SAME and p[1] == u[0] and p[3] == u[2]:
+            p[1], p[3] = u[1], u[3]
+        else:
+            joined.append(u)
+    for k, u in enumerate(joined):
+        if u[2] is not None:
+            for j in range(u[2], u[3]):
+                b_owner[j] = k
+    # only-B runs: placed after the unit holding the B sentence before them; at the start if none
+    after: dict[int, list[tuple[int, int]]] = defaultdict(list)  # unit index (-1 = start) -> B runs
+    j, m = 0, len(B.spans)
+    while j < m:
+        if j in b_owner:
+            j += 1
+            continue
+        j2 = j + 1
+        while j2 < m and j2 not in b_owner:
+            j2 += 1
+        after[b_owner[j - 1] if j > 0 else -1].append((j, j2))
+        j = j2
+    out: list[Segment] = []
+
+    def emit_b(k: int) -> None:
+        for j, j2 in after.get(k, ()):
+            out.append(Segment(ONLY_B, None, B.run(j, j2), 0.0, []))
+
+    emit_b(-1)
+    for k, (i, i2, j, j2, kind, sim) in enumerate(joined):
+        sa = A.run(i, i2)
+        sb = B.run(j, j2) if j is not None else None
+        diff = _diff(A.text[sa.start : sa.end], B.text[sb.start : sb.end]) if kind == REWORDED else []
+        out.append(Segment(kind, sa, sb, round(float(sim), 4), diff))
+        emit_b(k)
+    return out
+
+
+def _bare(side: _Side, i: int, i2: int) -> str:
+    span = side.run(i, i2)
+    return normalize.clean(side.text[span.start : span.end]).strip()
+
+
+def _diff(ta: str, tb: str) -> list[tuple[str, str]]:
+    """Word-level diff of two passages: (op, original text) with op "=" (from A), "-" (A only), "+" (B only)."""
+    wa, wb = normalize.word_spans(ta), normalize.word_spans(tb)
+    if not wa and not wb:
+        return [("-", ta), ("+", tb)] if ta != tb else [("=", ta)]
+    if len(wa) > MAX_DIFF_TOKENS or len(wb) > MAX_DIFF_TOKENS:
+        return [("-", ta), ("+", tb)]
+    sm = difflib.SequenceMatcher(None, [t for *_, t in wa], [t for *_, t in wb], autojunk=False)
+    out: list[tuple[str, str]] = []
+    for op, i1, i2, j1, j2 in sm.get_opcodes():
+        if op == "equal":
+            out.append(("=", ta[wa[i1][0] : wa[i2 - 1][1]]))
+            continue
+        if i2 > i1:
+            out.append(("-", ta[wa[i1][0] : wa[i2 - 1][1]]))
+        if j2 > j1:
+            out.append(("+", tb[wb[j1][0] : wb[j2 - 1][1]]))
+    return out
+
+
+# ---------------------------------------------------------------- summaries and renderings
+
+
+def summarize(al: Alignment) -> str:
+    """One-line human summary of what differs between A and B."""
+    segs = al.segments
+    if not segs:
+        return "both texts are empty"
+    c = al.counts
+    if c[SAME] and not (c[REWORDED] or c[ONLY_A] or c[ONLY_B]):
+        return f"identical: {_n(c[SAME], 'passage')} verbatim"
+    parts = [
+        f"{_n(c[SAME], 'passage')} verbatim",
+        f"{c[REWORDED]} reworded",
+        f"{c[ONLY_A]} only in A",
+        f"{c[ONLY_B]} only in B",
+    ]
+    notes = []
+    shared = [k for k, s in enumerate(segs) if s.kind in (SAME, REWORDED)]
+    if shared:
+        first, last = shared[0], shared[-1]
+        head, tail = segs[:first], segs[last + 1 :]
+        if any(s.kind == ONLY_B for s in head):
+            notes.append("new opening")
+        if any(s.kind == ONLY_A for s in head):
+            notes.append("opening cut")
+        if any(s.kind == ONLY_A for s in tail):
+            notes.append("ending trimmed")
+        if any(s.kind == ONLY_B for s in tail):
+            notes.append("ending added")
+        moved = _moved(segs)
+        if moved:
+            notes.append(f"{_n(moved, 'passage')} moved")
+    else:
+        notes.append("nothing in common")
+    line = ", ".join(parts)
+    return f"{line} ({', '.join(notes)})" if notes else line
+
+
+def _n(k: int, word: str) -> str:
+    return f"{k} {word}{'' if k == 1 else 's'}"
+
+
+def _moved(segs: list[Segment]) -> int:
+    """Shared passages out of B's order (not on the longest B-increasing chain)."""
+    starts = [s.b.start for s in segs if s.kind in (SAME, REWORDED) and s.b is not None]
+    # longest increasing subsequence, O(n log n)
+    import bisect
+
+    tails: list[int] = []
+    for x in starts:
+        k = bisect.bisect_left(tails, x)
+        if k == len(tails):
+            tails.append(x)
+        else:
+            tails[k] = x
+    return len(starts) - len(tails)
+
+
+def to_dict(al: Alignment, a: str, b: str) -> dict:
+    """JSON-ready alignment: summary, counts and each segment with offsets, texts, similarity and diff."""
+    segs = []
+    for s in al.segments:
+        segs.append(
+            {
+                "kind": s.kind,
+                "a": None if s.a is None else {"start": s.a.start, "end": s.a.end, "text": a[s.a.start : s.a.end]},
+                "b": None if s.b is None else {"start": s.b.start, "end": s.b.end, "text": b[s.b.start : s.b.end]},
+                "similarity": s.similarity,
+                "diff": [[op, t] for op, t in s.diff],
+            }
+        )
+    return {"summary": summarize(al), "counts": al.counts, "segments": segs}
+
+
+_ANSI = {"dim": "\x1b[2m", "red": "\x1b[31m", "green": "\x1b[32m", "yellow": "\x1b[33m", "cyan": "\x1b[36m", "bold": "\x1b[1m", "reset": "\x1b[0m"}
+
+
+def render_text(al: Alignment, a: str, b: str, color: bool = False) -> str:
+    """Terminal rendering: verbatim plain/dim, reworded as an inline diff, only-A / only-B marked."""
+
+    def c(name: str, t: str) -> str:
+        return f"{_ANSI[name]}{t}{_ANSI['reset']}" if color else t
+
+    def one_line(t: str) -> str:
+        return " ".join(t.split())
+
+    lines = [c("bold", summarize(al))]
+    for s in al.segments:
+        if s.kind == SAME:
+            lines.append(c("dim", "  = " + one_line(a[s.a.start : s.a.end])))
+        elif s.kind == REWORDED:
+            pieces = []
+            for op, t in s.diff:
+                t = one_line(t)
+                if op == "=":
+                    pieces.append(t)
+                elif color:
+                    pieces.append(c("red" if op == "-" else "green", t))
+                else:
+                    pieces.append(f"[-{t}-]" if op == "-" else f"{{+{t}+}}")
+            lines.append(c("yellow", "  ~ ") + " ".join(pieces) + c("dim", f"  ({s.similarity:.2f})"))
+        elif s.kind == ONLY_A:
+            lines.append(c("red", "  A " + one_line(a[s.a.start : s.a.end])))
+        else:
+            lines.append(c("green", "  B " + one_line(b[s.b.start : s.b.end])))
+    return "\n".join(lines)
+
+
+_CSS = """
+body{font-family:Georgia,serif;margin:1.5em;color:#222;background:#fff}
+h1{font-size:1.2em;margin:0 0 .3em}
+.summary{font-family:sans-serif;margin:.4em 0 1em;font-weight:bold}
+.legend span{display:inline-block;padding:.1em .5em;margin-right:.5em;border-radius:3px;font-family:sans-serif;font-size:.85em}
+table{border-collapse:collapse;width:100%;table-layout:fixed}
+th{font-family:sans-serif;text-align:left;border-bottom:2px solid #999;padding:.3em .5em}
+td{vertical-align:top;padding:.4em .6em;border-bottom:1px solid #ddd;line-height:1.45;white-space:pre-wrap}
+tr.same td{color:#777}
+tr.reworded td{background:#fff8e1}
+tr.only_a td.a{background:#fde8e8}
+tr.only_b td.b{background:#e6f4ea}
+td.kind{width:6.5em;font-family:sans-serif;font-size:.75em;color:#555;white-space:normal}
+del{background:#f6c6c6;color:#8a1010;text-decoration:line-through}
+ins{background:#c8ecd0;color:#0b5d1e;text-decoration:none}
+.k-same{background:#eee}.k-reworded{background:#fff8e1}.k-only_a{background:#fde8e8}.k-only_b{background:#e6f4ea}
+"""
+
+_LABEL = {SAME: "verbatim", REWORDED: "reworded", ONLY_A: "only in A", ONLY_B: "only in B"}
+
+
+def render_html(al: Alignment, a: str, b: str, title_a: str = "A", title_b: str = "B") -> str:
+    """One self-contained HTML page: A and B side by side, a row per passage, inline diff for reworded ones."""
+    e = html.escape
+    rows = []
+    for s in al.segments:
+        ta = a[s.a.start : s.a.end] if s.a else ""
+        tb = b[s.b.start : s.b.end] if s.b else ""
+        if s.kind == REWORDED:
+            ca = " ".join(e(t) if op == "=" else f"<del>{e(t)}</del>" for op, t in s.diff if op != "+")
+            cb = " ".join(e(t) if op == "=" else f"<ins>{e(t)}</ins>" for op, t in s.diff if op != "-")
+            label = f"{_LABEL[s.kind]}<br>{s.similarity:.2f}"
+        else:
+            ca, cb, label = e(ta), e(tb), _LABEL[s.kind]
+        rows.append(f'<tr class="{s.kind}"><td class="kind">{label}</td><td class="a">{ca}</td><td class="b">{cb}</td></tr>')
+    legend = "".join(f'<span class="k-{k}">{_LABEL[k]}</span>' for k in KINDS)
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        f"<title>{e(title_a)} vs {e(title_b)}</title><style>{_CSS}</style></head><body>"
+        f"<h1>{e(title_a)} &nbsp;vs&nbsp; {e(title_b)}</h1>"
+        f'<div class="summary">{e(summarize(al))}</div>'
+        f'<div class="legend">{legend} <span><del>removed</del> <ins>added</ins></span></div>'
+        f'<table><thead><tr><th class="kind"></th><th>{e(title_a)}</th><th>{e(title_b)}</th></tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></body></html>\n"
+    )

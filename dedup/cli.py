@@ -1,0 +1,331 @@
+"""The `dedup` command line: scan a folder, align two articles, build and query an index."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from .config import Config
+from .index import Index
+from .read import Article, Skipped, read_sources
+from .store import IndexFileError
+
+app = typer.Typer(
+    help="Find copies and rewrites of the same news story, and show what each outlet kept, changed, dropped or added.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+index_app = typer.Typer(help="Build, update and query a persistent index (one SQLite file).", no_args_is_help=True)
+app.add_typer(index_app, name="index")
+
+FormatOpt = Annotated[str, typer.Option("--format", "-f", help="Output format: table, json, jsonl or csv.")]
+
+
+def _fail(message: str, code: int = 1) -> None:
+    typer.echo(f"dedup: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _emit(text: str, out: Optional[Path]) -> None:
+    if out is None:
+        sys.stdout.write(text)
+        return
+    tmp = out.with_name(out.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(out)
+    typer.echo(f"wrote {out}", err=True)
+
+
+def _progress():
+    """A progress callback drawing a bar on stderr when it is a terminal, else doing nothing."""
+    if not sys.stderr.isatty():
+        return None, None
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=Console(stderr=True), transient=True)
+    tasks: dict[str, int] = {}
+
+    def update(stage: str, done: int, total: int | None) -> None:
+        if stage not in tasks:
+            tasks[stage] = bar.add_task(stage, total=total)
+        bar.update(tasks[stage], completed=done, total=total)
+
+    return bar, update
+
+
+def _check_sources(sources: list[Path]) -> None:
+    for s in sources:
+        if not s.exists():
+            _fail(f"{s}: no such file or folder")
+
+
+@app.command()
+def scan(
+    sources: Annotated[list[Path], typer.Argument(help="Folders (walked recursively) or files: .txt .md .html .htm .json .jsonl")],
+    fmt: FormatOpt = "table",
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write the report to this file instead of stdout.")] = None,
+    profile: Annotated[bool, typer.Option("--profile", help="Print each stage's share of the time on stderr.")] = False,
+) -> None:
+    """Group the articles under SOURCES into stories.
+
+    Prints every story with its members, the relation of each verified pair (duplicate, near-duplicate,
+    rewrite) and its figures, the links between stories (partial reuse), the unique articles, and every
+    skipped file with the reason. Exit code 0 when the scan ran, whatever it found.
+    """
+    from .report import FORMATS, render, summary
+    from .scan import scan as run_scan
+
+    if fmt not in FORMATS:
+        _fail(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}", 2)
+    _check_sources(sources)
+    bar, update = _progress()
+    if bar:
+        with bar:
+            result = run_scan(sources, Config(), update)
+    else:
+        result = run_scan(sources, Config())
+    for w in result.warnings:
+        typer.echo(f"warning: {w}", err=True)
+    _emit(render(result, fmt), out)
+    s = summary(result)
+    typer.echo(
+        f"{s['articles']} articles read: {s['in_clusters']} in {s['clusters']} stories, {s['unique']} unique, "
+        f"{s['skipped']} files skipped",
+        err=True,
+    )
+    if profile:
+        total = result.timings.get("total", 0.0) or 1e-9
+        for stage, seconds in result.timings.items():
+            if stage != "total":
+                typer.echo(f"  {stage:<40} {seconds:8.3f} s  {100 * seconds / total:5.1f}%", err=True)
+        typer.echo(f"  {'total':<40} {total:8.3f} s", err=True)
+
+
+@app.command()
+def align(
+    a: Annotated[str, typer.Argument(help="First article: a file, or an id in --index.")],
+    b: Annotated[str, typer.Argument(help="Second article: a file, or an id in --index.")],
+    index: Annotated[Optional[Path], typer.Option("--index", help="Look A and B up as ids in this index.")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    html: Annotated[Optional[Path], typer.Option("--html", help="Also write a side-by-side HTML report to this file.")] = None,
+) -> None:
+    """Align two articles passage by passage: shared verbatim, reworded (with the word diff), only in A, only in B."""
+    from . import align as aligner
+
+    if fmt not in ("text", "json"):
+        _fail(f"unknown format {fmt!r}; choose text or json", 2)
+    text_a, text_b = _load_article(a, index), _load_article(b, index)
+    result = aligner.align(text_a, text_b)
+    if fmt == "json":
+        sys.stdout.write(json.dumps({"a": a, "b": b, "summary": aligner.summarize(result), **aligner.to_dict(result, text_a, text_b)}, indent=2, ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(f"A: {a}\nB: {b}\n{aligner.summarize(result)}\n\n")
+        sys.stdout.write(aligner.render_text(result, text_a, text_b, color=sys.stdout.isatty()) + "\n")
+    if html:
+        _emit(aligner.render_html(result, text_a, text_b, a, b), html)
+
+
+def _load_article(ref: str, index: Optional[Path]) -> str:
+    if index is not None:
+        ix = _open_index(index, create=False)
+        found = ix.text(ref)
+        ix.close()
+        if found is None:
+            _fail(f"{index}: no article with id {ref!r}")
+        return found[0]
+    path = Path(ref)
+    if not path.is_file():
+        _fail(f"{ref}: no such file (use --index to align two indexed ids)")
+    items = list(read_sources([path]))
+    articles = [i for i in items if isinstance(i, Article)]
+    if not articles:
+        reasons = "; ".join(s.reason for s in items if isinstance(s, Skipped))
+        _fail(f"{ref}: cannot read an article ({reasons})")
+    return articles[0].text
+
+
+def _open_index(path: Path, create: bool) -> Index:
+    try:
+        return Index.open(path, create=create)
+    except IndexFileError as e:
+        _fail(str(e))
+    raise AssertionError  # unreachable: _fail exits
+
+
+def _read_into(ix: Index, sources: list[Path]) -> tuple[int, int]:
+    """Add every article under sources; report skipped files on stderr. Returns (added, skipped)."""
+    added = skipped = 0
+    bar, update = _progress()
+    batch: list[tuple[str, str, dict]] = []
+
+    def flush() -> None:
+        nonlocal added
+        ix.add_many(batch)
+        added += len(batch)
+        batch.clear()
+        if update:
+            update("indexing", added, None)
+
+    ctx = bar if bar else _Null()
+    with ctx:
+        for item in read_sources(sources, ix.config.max_article_chars):
+            if isinstance(item, Skipped):
+                skipped += 1
+                typer.echo(f"skipped {item.path}{'' if item.line is None else f':{item.line}'}: {item.reason}", err=True)
+                continue
+            meta = {k: v for k, v in (("title", item.title), ("url", item.url), ("source", item.source), ("published", item.published), ("path", item.path)) if v}
+            batch.append((item.id, item.text, meta))
+            if len(batch) >= 1000:
+                flush()
+        if batch:
+            flush()
+    return added, skipped
+
+
+class _Null:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+@index_app.command("build")
+def index_build(
+    sources: Annotated[list[Path], typer.Argument(help="Folders or files to index (.txt .md .html .json .jsonl).")],
+    index: Annotated[Path, typer.Option("--index", help="The index file to (re)build.")],
+) -> None:
+    """Rebuild an index from scratch, atomically: the old index stays readable until the new one is complete.
+
+    The new index is built beside it (INDEX.building) and renamed over it at the end. If a build is
+    interrupted, running the same command again resumes from what INDEX.building already holds.
+    """
+    import os
+
+    _check_sources(sources)
+    building = index.with_name(index.name + ".building")
+    ix = _open_index(building, create=True)
+    done = len(ix)
+    if done:
+        typer.echo(f"resuming: {building} already holds {done} articles", err=True)
+    resumed = _ResumingIndex(ix) if done else ix
+    added, skipped = _read_into(resumed, sources)
+    ix.flush()
+    problems = ix.check_integrity()
+    ix.close()
+    if problems:
+        _fail(f"{building}: the new index failed its integrity check ({problems[0]}); the old index was left as it was")
+    for suffix in ("-wal", "-shm"):
+        Path(str(building) + suffix).unlink(missing_ok=True)
+    os.replace(building, index)
+    typer.echo(f"{index}: {added - getattr(resumed, 'kept', 0)} articles indexed, {skipped} skipped", err=True)
+
+
+class _ResumingIndex:
+    """An index wrapper that skips articles a previous, interrupted build already added."""
+
+    def __init__(self, ix: Index):
+        self.ix, self.kept, self.config = ix, 0, ix.config
+
+    def add_many(self, batch):
+        todo = [b for b in batch if b[0] not in self.ix]
+        self.kept += len(batch) - len(todo)
+        return self.ix.add_many(todo) if todo else []
+
+
+@index_app.command("add")
+def index_add(
+    index: Annotated[Path, typer.Argument(help="The index file (created if missing).")],
+    sources: Annotated[list[Path], typer.Argument(help="Folders or files of articles to add.")],
+) -> None:
+    """Add articles to an index (an article with the same id replaces the old one)."""
+    _check_sources(sources)
+    ix = _open_index(index, create=True)
+    added, skipped = _read_into(ix, sources)
+    ix.close()
+    typer.echo(f"{index}: {added} articles added, {skipped} skipped", err=True)
+
+
+@index_app.command("remove")
+def index_remove(
+    index: Annotated[Path, typer.Argument(help="The index file.")],
+    ids: Annotated[list[str], typer.Argument(help="Ids of the articles to remove.")],
+) -> None:
+    """Remove articles by id. Exit code 1 if any id was not in the index."""
+    ix = _open_index(index, create=False)
+    missing = [i for i in ids if not ix.remove(i)]
+    ix.close()
+    for i in missing:
+        typer.echo(f"dedup: {index}: no article with id {i!r}", err=True)
+    typer.echo(f"{index}: {len(ids) - len(missing)} removed", err=True)
+    if missing:
+        raise typer.Exit(1)
+
+
+@index_app.command("query")
+def index_query(
+    index: Annotated[Path, typer.Argument(help="The index file.")],
+    files: Annotated[list[Path], typer.Argument(help="Articles to look up (files or folders).")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+) -> None:
+    """Which indexed articles does each of these copy, rewrite or partly reuse?"""
+    _check_sources(files)
+    ix = _open_index(index, create=False)
+    results = []
+    for item in read_sources(files, ix.config.max_article_chars):
+        if isinstance(item, Skipped):
+            results.append({"id": item.path, "skipped": item.reason, "matches": []})
+            continue
+        results.append({"id": item.id, "matches": [m.as_dict() for m in ix.check(item.id, item.text)]})
+    ix.close()
+    if fmt == "json":
+        sys.stdout.write(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+        return
+    for r in results:
+        if "skipped" in r:
+            typer.echo(f"{r['id']}: skipped ({r['skipped']})")
+        elif not r["matches"]:
+            typer.echo(f"{r['id']}: no match")
+        else:
+            typer.echo(f"{r['id']}:")
+            for m in r["matches"]:
+                typer.echo(
+                    f"  {m['relation']:<15} {m['id']}  (shingle Jaccard {m['jaccard']:.2f}, containment {m['containment']:.2f}, rewrite score {m['rewrite_score']:.2f})"
+                )
+
+
+@index_app.command("stats")
+def index_stats(
+    index: Annotated[Path, typer.Argument(help="The index file.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+) -> None:
+    """How many articles an index holds, and the parameters it was built with."""
+    ix = _open_index(index, create=False)
+    stats = ix.stats()
+    ix.close()
+    stats["path"] = str(index)
+    stats["bytes"] = index.stat().st_size
+    if fmt == "json":
+        sys.stdout.write(json.dumps(stats, indent=2) + "\n")
+        return
+    typer.echo(f"{index}: {stats['articles']} articles, {stats['bytes']:,} bytes")
+    for k, v in stats["config"].items():
+        typer.echo(f"  {k} = {v}")
+
+
+@index_app.command("check")
+def index_check(index: Annotated[Path, typer.Argument(help="The index file.")]) -> None:
+    """Verify an index: storage integrity and every record's checksum. Exit code 0 when sound."""
+    ix = _open_index(index, create=False)
+    problems = ix.check_integrity()
+    n = len(ix)
+    ix.close()
+    if problems:
+        for p in problems:
+            typer.echo(f"{index}: {p}", err=True)
+        _fail(f"{index}: {len(problems)} problems found")
+    typer.echo(f"{index}: sound ({n} articles)")

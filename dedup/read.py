@@ -1,0 +1,614 @@
+"""Read articles from whatever a crawler hands us: folders, text, HTML, JSON and JSONL files.
+
+``read_sources`` never raises for a bad input and never drops one silently: every file (and every JSONL
+record) comes out either as an ``Article`` or as a ``Skipped`` saying where and why.
+"""
+from __future__ import annotations
+
+import codecs
+import io
+import json
+import os
+import re
+import stat
+from dataclasses import dataclass
+from typing import Iterable, Iterator
+
+from .extract import html_to_text
+
+__all__ = [
+    "Article",
+    "Skipped",
+    "UnreadableFileError",
+    "decode_bytes",
+    "read_sources",
+    "read_text_file",
+    "TEXT_EXTENSIONS",
+    "HTML_EXTENSIONS",
+    "JSON_EXTENSIONS",
+    "JSONL_EXTENSIONS",
+]
+
+
+@dataclass(frozen=True)
+class Article:
+    id: str  # path relative to the scanned folder (POSIX separators), or the JSON record's "id"
+    text: str
+    title: str | None = None
+    url: str | None = None
+    source: str | None = None
+    published: str | None = None  # as given (ISO 8601 expected; the string is kept)
+    path: str | None = None  # file it came from (the source as given, joined with the relative path)
+    line: int | None = None  # 1-based line number for JSONL records
+    truncated: bool = False  # text was cut to max_chars
+
+
+@dataclass(frozen=True)
+class Skipped:
+    path: str
+    reason: str
+    line: int | None = None
+
+
+class UnreadableFileError(ValueError):
+    """A file's bytes are not text we can decode (binary, or no known encoding fits)."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+TEXT_EXTENSIONS = frozenset({".txt", ".text", ".md", ".markdown"})
+HTML_EXTENSIONS = frozenset({".html", ".htm", ".xhtml"})
+JSON_EXTENSIONS = frozenset({".json"})
+JSONL_EXTENSIONS = frozenset({".jsonl", ".ndjson"})
+_SUPPORTED = TEXT_EXTENSIONS | HTML_EXTENSIONS | JSON_EXTENSIONS | JSONL_EXTENSIONS
+
+_OPTIONAL_FIELDS = ("title", "url", "source", "published")
+# C0 controls other than tab, newlines and form feed, DEL, and C1 controls: text has (almost) none.
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_BOMS = (  # longest first: the UTF-32 LE BOM starts with the UTF-16 LE one
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+_JSON_MAX_BYTES = 256 * 2**20  # a .json file is parsed whole; bigger ones should be JSONL
+_TRUNCATE_WINDOW = 1000  # look this far back from max_chars for a whitespace to cut at
+
+
+# -- decoding ------------------------------------------------------------------------------------
+
+
+def _controls_are_binary(text: str) -> bool:
+    """Many control characters: a binary file that happened to decode."""
+    count = len(_CONTROL.findall(text))
+    return count > 2 + len(text) // 100
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """The encoding if ``data`` (which has NUL bytes) looks like BOM-less UTF-16, else None.
+
+    Latin, Cyrillic, Greek... text in UTF-16 has a NUL in the high byte of every ASCII character (spaces,
+    digits, punctuation at least), so its NULs sit almost all at odd offsets (LE) or even offsets (BE).
+    """
+    even = data[0::2].count(0)
+    odd = data[1::2].count(0)
+    pairs = max(len(data) // 2, 1)
+    for encoding, high, low in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
+        if high >= pairs * 0.05 and low <= high * 0.02:
+            return encoding
+    return None
+
+
+def _decode_as(data: bytes, encoding: str, final: bool) -> str:
+    """Strict decoding; when ``final`` is false a sequence cut at the end of ``data`` is not an error."""
+    return codecs.getincrementaldecoder(encoding)("strict").decode(data, final=final)
+
+
+def decode_bytes(data: bytes, *, name: str = "<bytes>", complete: bool = True, declared: str | None = None) -> tuple[str, str]:
+    """Decode a file's bytes: returns ``(text, encoding)``; raises ``UnreadableFileError``.
+
+    Order: a BOM (UTF-8, UTF-16 LE/BE, UTF-32 LE/BE); NUL bytes mean BOM-less UTF-16 when their
+    pattern fits, else a binary file; strict UTF-8; the ``declared`` charset (from HTML) if given; cp1252.
+    Decoded text full of control characters is a binary file too. ``complete=False`` says ``data`` is a
+    prefix of the file (a multi-byte character cut at its end is dropped, not an error).
+    """
+    final = complete
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            body = data[len(bom):]
+            if encoding.startswith("utf-32") and len(body) % 4 and complete:
+                continue  # FF FE 00 00 + a tail that is not whole UTF-32 units: try it as UTF-16 LE
+            try:
+                text = _decode_as(body, encoding, final)
+            except UnicodeDecodeError as exc:
+                raise UnreadableFileError(
+                    name, f"cannot decode: {encoding.upper()} BOM but invalid {encoding.upper()} at byte {exc.start + len(bom)}"
+                ) from None
+            if _controls_are_binary(text):
+                raise UnreadableFileError(name, "binary file (control characters)")
+            return text, encoding + "-bom" if encoding == "utf-8" else encoding
+    if b"\x00" in data:
+        encoding = _utf16_without_bom(data)
+        if encoding is not None:
+            try:
+                text = _decode_as(data, encoding, final)
+            except UnicodeDecodeError:
+                text = None
+            if text is not None and not _controls_are_binary(text):
+                return text, encoding
+        raise UnreadableFileError(name, "binary file (NUL bytes)")
+    try:
+        text = _decode_as(data, "utf-8", final)
+    except UnicodeDecodeError:
+        pass
+    else:
+        if _controls_are_binary(text):
+            raise UnreadableFileError(name, "binary file (control characters)")
+        return text, "utf-8"
+    candidates = ["cp1252"]
+    if declared:
+        try:
+            info = codecs.lookup(declared)
+            declared_name = info.name if getattr(info, "_is_text_encoding", True) else None
+        except (LookupError, TypeError, ValueError):
+            declared_name = None
+        # A page declaring latin-1/ascii is cp1252 in practice (browsers do the same).
+        if declared_name and declared_name not in ("utf-8", "latin-1", "iso8859-1", "ascii", "cp1252"):
+            if not declared_name.startswith("utf-16") and not declared_name.startswith("utf-32"):
+                candidates.insert(0, declared_name)
+    for encoding in candidates:
+        try:
+            text = _decode_as(data, encoding, final)
+        except (UnicodeDecodeError, TypeError, ValueError):
+            continue
+        if _controls_are_binary(text):
+            raise UnreadableFileError(name, "binary file (control characters)")
+        return text, encoding
+    if _controls_are_binary(data.decode("latin-1")):
+        raise UnreadableFileError(name, "binary file (control characters)")
+    raise UnreadableFileError(name, "cannot decode: not UTF-8/UTF-16/cp1252")
+
+
+def _read_prefix(path: str, max_bytes: int | None) -> tuple[bytes, bool]:
+    """The file's bytes, at most ``max_bytes`` of them; the flag says the whole file was read."""
+    with open(path, "rb") as f:
+        if max_bytes is None:
+            return f.read(), True
+        data = f.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        return data[:max_bytes], False
+    return data, True
+
+
+def read_text_file(path: str | os.PathLike) -> str:
+    """The text of a file, decoded (see ``decode_bytes``).
+
+    Raises ``UnreadableFileError`` (a ``ValueError``) naming the file and the reason when the bytes are
+    not text; ``OSError`` (``FileNotFoundError``, ``PermissionError``...) when the file cannot be read.
+    """
+    name = os.fspath(path)
+    data, _ = _read_prefix(name, None)
+    return decode_bytes(data, name=str(name))[0]
+
+
+# -- text helpers -----------------------------------------------------------------------------------
+
+
+def _truncate(text: str, max_chars: int) -> tuple[str, bool]:
+    """Cut ``text`` to at most ``max_chars``, at the last whitespace in the final stretch if there is one."""
+    if len(text) <= max_chars:
+        return text, False
+    if not text[:max_chars].strip():  # leading whitespace would leave nothing: drop it first
+        return _truncate(text.lstrip(), max_chars)[0], True
+    window_start = max(0, max_chars - min(_TRUNCATE_WINDOW, max_chars // 10 + 1))
+    cut = max_chars
+    for i in range(max_chars, window_start - 1, -1):
+        if i < len(text) and text[i].isspace():
+            cut = i
+            break
+    return text[:cut].rstrip(), True
+
+
+def _clean_str(value: str) -> str:
+    """Lone surrogates (from JSON "\\ud800" escapes or undecodable file names) become U+FFFD."""
+    return _SURROGATE.sub("\ufffd", value)
+
+
+def _display(path: str) -> str:
+    """A path for use inside a reason: undecodable bytes of file names shown as \\xNN."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace") if _SURROGATE.search(path) else path
+
+
+def _empty_reason(raw_is_empty: bool) -> str:
+    return "empty file" if raw_is_empty else "empty file (whitespace only)"
+
+
+# -- the reader ---------------------------------------------------------------------------------------
+
+
+class _Reader:
+    def __init__(self, max_chars: int) -> None:
+        if max_chars < 1:
+            raise ValueError(f"max_chars must be positive, got {max_chars}")
+        self.max_chars = max_chars
+        # Bytes read of a text file: enough for max_chars characters in any encoding (4 bytes each at most).
+        self.text_max_bytes = max_chars * 4 + 16
+        # HTML carries markup: read more of it before cutting.
+        self.html_max_bytes = max(max_chars * 16, 64 * 2**20)
+        self.line_max_bytes = max(max_chars * 8, 64 * 2**20)
+        self.seen: dict[str, str] = {}  # id -> where it was first read
+
+    # -- ids ------------------------------------------------------------------------------
+    def _claim(self, article: Article, where: str) -> Article | Skipped:
+        first = self.seen.get(article.id)
+        if first is not None:
+            return Skipped(article.path or where, f"duplicate id {article.id!r} (first at {first})", article.line)
+        self.seen[article.id] = where
+        return article
+
+    # -- walking ----------------------------------------------------------------------------
+    def sources(self, sources) -> Iterator[Article | Skipped]:
+        if isinstance(sources, (str, bytes, os.PathLike)):
+            sources = [sources]
+        for source in sources:
+            yield from self.source(source)
+
+    def source(self, source) -> Iterator[Article | Skipped]:
+        try:
+            path = os.fsdecode(source)
+        except TypeError:
+            yield Skipped(repr(source), f"not a path: {type(source).__name__}")
+            return
+        if path == "":
+            yield Skipped(path, "not found (empty path)")
+            return
+        try:
+            st = os.stat(path)
+        except OSError as exc:
+            yield Skipped(path, _stat_error(path, exc))
+            return
+        if stat.S_ISDIR(st.st_mode):
+            real = os.path.realpath(path)
+            yield from self.folder(path, (), {real}, {real: path})
+        else:
+            # A single file is read whatever its name (even hidden): the user asked for it.
+            yield from self.file(path, os.path.basename(path.rstrip("/" + os.sep)) or path, st)
+
+    def folder(self, path: str, rel: tuple[str, ...], ancestors: set[str], visited: dict[str, str]):
+        try:
+            with os.scandir(path) as it:
+                names = sorted(entry.name for entry in it)
+        except PermissionError:
+            yield Skipped(path, "permission denied (cannot list folder)")
+            return
+        except OSError as exc:
+            yield Skipped(path, f"cannot list folder: {exc.strerror or exc}")
+            return
+        for name in names:
+            child = os.path.join(path, name)
+            child_rel = (*rel, name)
+            try:
+                st = os.stat(child)
+            except OSError as exc:
+                yield Skipped(child, _stat_error(child, exc))
+                continue
+            if stat.S_ISDIR(st.st_mode):
+                if name.startswith("."):
+                    yield Skipped(child, "hidden folder (not scanned)")
+                    continue
+                real = os.path.realpath(child)
+                if real in ancestors:
+                    yield Skipped(child, f"symlink loop (points back to {_display(visited.get(real, real))!r})")
+                    continue
+                if real in visited:
+                    yield Skipped(child, f"folder already scanned as {_display(visited[real])!r}")
+                    continue
+                visited[real] = child
+                yield from self.folder(child, child_rel, ancestors | {real}, visited)
+                continue
+            if name.startswith("."):
+                yield Skipped(child, "hidden file")
+                continue
+            yield from self.file(child, "/".join(child_rel), st)
+
+    # -- files ------------------------------------------------------------------------------
+    def file(self, path: str, file_id: str, st: os.stat_result) -> Iterator[Article | Skipped]:
+        if not stat.S_ISREG(st.st_mode):
+            yield Skipped(path, f"not a regular file ({_file_kind(st.st_mode)})")
+            return
+        ext = os.path.splitext(path)[1].lower()
+        if ext not in _SUPPORTED:
+            yield Skipped(path, f"unsupported file type {ext!r}" if ext else "unsupported file type (no extension)")
+            return
+        file_id = _display(file_id)  # an undecodable byte in a file name shows as \xNN in the id
+        try:
+            if ext in JSONL_EXTENSIONS:
+                yield from self.jsonl(path)
+            elif ext in JSON_EXTENSIONS:
+                yield from self.json(path, file_id, st)
+            else:
+                yield from self.document(path, file_id, ext)
+        except PermissionError:
+            yield Skipped(path, "permission denied")
+        except IsADirectoryError:
+            yield Skipped(path, "not a regular file (directory)")
+        except OSError as exc:
+            yield Skipped(path, f"cannot read: {exc.strerror or exc}")
+        except MemoryError:
+            yield Skipped(path, "out of memory reading file")
+
+    def document(self, path: str, file_id: str, ext: str) -> Iterator[Article | Skipped]:
+        is_html = ext in HTML_EXTENSIONS
+        data, complete = _read_prefix(path, self.html_max_bytes if is_html else self.text_max_bytes)
+        if not data.strip():  # all-whitespace bytes (ASCII-compatible); UTF-16 blanks are caught below
+            yield Skipped(path, _empty_reason(not data))
+            return
+        declared = None
+        if is_html:
+            m = _META_CHARSET.search(data[:4096])
+            declared = m.group(1).decode("ascii") if m else None
+        try:
+            text, _encoding = decode_bytes(data, name=path, complete=complete, declared=declared)
+        except UnreadableFileError as exc:
+            yield Skipped(path, exc.reason)
+            return
+        meta: dict[str, str] = {}
+        if is_html:
+            text, meta = html_to_text(text)
+            if not text.strip():
+                yield Skipped(path, "empty: no text in HTML")
+                return
+        elif not text.strip():
+            yield Skipped(path, _empty_reason(not text))
+            return
+        text, truncated = _truncate(text, self.max_chars)
+        article = Article(
+            id=file_id,
+            text=text,
+            title=meta.get("title"),
+            url=meta.get("url"),
+            source=meta.get("source"),
+            published=meta.get("published"),
+            path=path,
+            truncated=truncated or not complete,
+        )
+        yield self._claim(article, _display(path))
+
+    def json(self, path: str, file_id: str, st: os.stat_result) -> Iterator[Article | Skipped]:
+        if st.st_size > _JSON_MAX_BYTES:
+            yield Skipped(path, f"JSON file too large to parse whole ({st.st_size} bytes); use JSONL")
+            return
+        data, _ = _read_prefix(path, None)
+        if not data.strip():
+            yield Skipped(path, _empty_reason(not data))
+            return
+        try:
+            text, _encoding = decode_bytes(data, name=path)
+        except UnreadableFileError as exc:
+            yield Skipped(path, exc.reason)
+            return
+        if not text.strip():
+            yield Skipped(path, _empty_reason(not text))
+            return
+        try:
+            value = json.loads(text)
+        except RecursionError:
+            yield Skipped(path, "invalid JSON (nested too deeply)")
+            return
+        except ValueError as exc:
+            yield Skipped(path, f"invalid JSON ({exc})")
+            return
+        if isinstance(value, dict) and "text" not in value and isinstance(value.get("articles"), list):
+            value = value["articles"]
+        if isinstance(value, dict):
+            # One article per file: its id may be omitted (then the file's id, as for a text file).
+            result = self._record(value, path, None, "JSON", default_id=file_id)
+            yield result if isinstance(result, Skipped) else self._claim(result, _display(path))
+        elif isinstance(value, list):
+            if not value:
+                yield Skipped(path, "empty JSON array (no records)")
+            for index, record in enumerate(value, 1):
+                result = self._record(record, path, None, f"JSON record {index}")
+                yield result if isinstance(result, Skipped) else self._claim(result, f"{_display(path)}[record {index}]")
+        else:
+            yield Skipped(
+                path,
+                f"JSON: expected an object with 'text', an array of objects, or {{\"articles\": [...]}}; "
+                f"got {_json_type(value)}",
+            )
+
+    def jsonl(self, path: str) -> Iterator[Article | Skipped]:
+        records = 0
+        with open(path, "rb") as raw:
+            head = raw.read(8192)
+            raw.seek(0)
+            if not head:
+                yield Skipped(path, "empty file")
+                return
+            encoding = None
+            for bom, name in _BOMS:
+                if head.startswith(bom):
+                    encoding = {"utf-8": "utf-8-sig", "utf-16-le": "utf-16", "utf-16-be": "utf-16"}.get(name, "utf-32")
+                    break
+            if encoding is None and b"\x00" in head:
+                encoding = _utf16_without_bom(head[: len(head) & ~1])
+                if encoding is None:
+                    yield Skipped(path, "binary file (NUL bytes)")
+                    return
+            if encoding is None or encoding == "utf-8-sig":
+                if encoding:
+                    raw.read(len(codecs.BOM_UTF8))
+                lines = _byte_lines(raw, self.line_max_bytes)
+            else:
+                lines = _text_lines(io.TextIOWrapper(raw, encoding=encoding, errors="strict", newline="\n"), self.line_max_bytes)
+            for number, line in lines:
+                if isinstance(line, Skipped):
+                    yield Skipped(path, f"JSONL line {number}: {line.reason}", number)
+                    if line.line == -1:  # the rest of the file cannot be read
+                        return
+                    records += 1
+                    continue
+                line = line.rstrip("\r\n")
+                if not line.strip():
+                    continue  # blank lines separate nothing and carry nothing
+                records += 1
+                try:
+                    value = json.loads(line)
+                except RecursionError:
+                    yield Skipped(path, f"JSONL line {number}: invalid JSON (nested too deeply)", number)
+                    continue
+                except ValueError as exc:
+                    yield Skipped(path, f"JSONL line {number}: invalid JSON ({_short(str(exc))})", number)
+                    continue
+                result = self._record(value, path, number, f"JSONL line {number}")
+                yield result if isinstance(result, Skipped) else self._claim(result, f"{_display(path)}:{number}")
+        if records == 0:
+            yield Skipped(path, "empty file (no records, only blank lines)")
+
+    def _record(self, value, path: str, line: int | None, where: str, default_id: str | None = None) -> Article | Skipped:
+        """A JSON object as an Article, or the reason it is not one."""
+
+        def skip(reason: str) -> Skipped:
+            return Skipped(path, f"{where}: {reason}", line)
+
+        if not isinstance(value, dict):
+            return skip(f"expected a JSON object, got {_json_type(value)}")
+        if "id" not in value or value["id"] is None:
+            if default_id is None:
+                return skip("missing 'id'")
+            raw_id = default_id
+        else:
+            raw_id = value["id"]
+        if isinstance(raw_id, bool) or not isinstance(raw_id, (str, int)):
+            return skip(f"'id' must be a string or an integer, got {_json_type(raw_id)}")
+        article_id = _clean_str(str(raw_id))
+        if not article_id.strip():
+            return skip("empty 'id'")
+        if "text" not in value or value["text"] is None:
+            return skip("missing 'text'")
+        text = value["text"]
+        if not isinstance(text, str):
+            return skip(f"'text' must be a string, got {_json_type(text)}")
+        if not text.strip():
+            return skip("empty 'text'")
+        optional: dict[str, str | None] = {}
+        for field in _OPTIONAL_FIELDS:
+            field_value = value.get(field)
+            if field_value is not None and not isinstance(field_value, str):
+                return skip(f"'{field}' must be a string, got {_json_type(field_value)}")
+            optional[field] = _clean_str(field_value) if field_value and field_value.strip() else None
+        text, truncated = _truncate(_clean_str(text), self.max_chars)
+        return Article(id=article_id, text=text, path=path, line=line, truncated=truncated, **optional)
+
+
+def _byte_lines(raw, limit: int):
+    """(line number, decoded line) from a binary stream, one line in memory at a time. Each line is
+    UTF-8, or cp1252 if it is not; a line longer than ``limit`` bytes comes out as a Skipped."""
+    number = 0
+    while True:
+        line = raw.readline(limit)
+        if not line:
+            return
+        number += 1
+        if len(line) >= limit and not line.endswith(b"\n"):
+            size = len(line)
+            while True:  # skip the rest of the over-long line
+                more = raw.readline(limit)
+                size += len(more)
+                if not more or more.endswith(b"\n"):
+                    break
+            yield number, Skipped("", f"line too long ({size} bytes, limit {limit})")
+            continue
+        try:
+            yield number, line.decode("utf-8")
+        except UnicodeDecodeError:
+            try:
+                yield number, line.decode("cp1252")
+            except UnicodeDecodeError:
+                yield number, Skipped("", "cannot decode: not UTF-8/cp1252")
+
+
+def _text_lines(stream, limit: int):
+    """(line number, line) from a text stream (UTF-16/32 JSONL); a decoding error ends the file."""
+    number = 0
+    while True:
+        try:
+            line = stream.readline(limit)
+        except UnicodeDecodeError as exc:
+            yield number + 1, Skipped("", f"cannot decode as {exc.encoding}; rest of file not read", -1)
+            return
+        if not line:
+            return
+        number += 1
+        if len(line) >= limit and not line.endswith("\n"):
+            try:
+                while True:
+                    more = stream.readline(limit)
+                    if not more or more.endswith("\n"):
+                        break
+            except UnicodeDecodeError:
+                pass
+            yield number, Skipped("", f"line too long (over {limit} characters)")
+            continue
+        yield number, line
+
+
+def _json_type(value) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number" if isinstance(value, int) else "float"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return type(value).__name__
+
+
+def _short(message: str, limit: int = 200) -> str:
+    return message if len(message) <= limit else message[: limit - 3] + "..."
+
+
+def _file_kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "FIFO"
+    if stat.S_ISSOCK(mode):
+        return "socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "device"
+    return "special file"
+
+
+def _stat_error(path: str, exc: OSError) -> str:
+    import errno
+
+    if exc.errno == errno.ELOOP:
+        return "symlink loop"
+    if isinstance(exc, FileNotFoundError):
+        return "broken symlink" if os.path.islink(path) else "not found"
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    return f"cannot read: {exc.strerror or exc}"
+
+
+def read_sources(sources: Iterable[str | os.PathLike], max_chars: int = 2_000_000) -> Iterator[Article | Skipped]:
+    """Articles from folders (walked recursively, sorted) and files, each bad input as a ``Skipped``.
+
+    Supported: ``.txt``/``.md`` (text as is), ``.html``/``.htm`` (article text extracted), ``.json`` (one
+    object, an array of objects, or ``{"articles": [...]}``) and ``.jsonl`` (an object per line), with
+    fields ``id``, ``text`` and optional ``title``, ``url``, ``source``, ``published``. A plain file's id is
+    its path relative to the folder given (a single file given: its name). An id seen before in this
+    call is skipped, naming where it was first read. Text longer than ``max_chars`` is cut at a
+    whitespace near the limit and flagged ``truncated``.
+    """
+    return _Reader(max_chars).sources(sources)

@@ -1,0 +1,123 @@
+"""Scan results as a table for people, or JSON / JSONL / CSV for scripts (the JSON layout is documented in the README)."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from .scan import ScanResult
+
+FORMATS = ("table", "json", "jsonl", "csv")
+
+
+def to_dict(r: ScanResult) -> dict:
+    """The scan report as plain data: the `--format json` document."""
+    cluster_of = {m: c.id for c in r.clusters for m in c.members}
+    return {
+        "summary": summary(r),
+        "clusters": [
+            {
+                "id": c.id,
+                "canonical": c.canonical,
+                "size": len(c.members),
+                "members": c.members,
+                "pairs": [_pair(p, r) for p in c.pairs],
+            }
+            for c in r.clusters
+        ],
+        "links": [{**_pair(p, r), "cluster_a": cluster_of.get(p.a), "cluster_b": cluster_of.get(p.b)} for p in r.links],
+        "unique": [{"id": u.id, "reason": u.reason} for u in r.unique],
+        "skipped": [{"path": s.path, "line": s.line, "reason": s.reason} for s in r.skipped],
+        "warnings": r.warnings,
+    }
+
+
+def summary(r: ScanResult) -> dict:
+    in_clusters = sum(len(c.members) for c in r.clusters)
+    return {
+        "articles": len(r.articles),
+        "clusters": len(r.clusters),
+        "in_clusters": in_clusters,
+        "unique": len(r.unique),
+        "links": len(r.links),
+        "skipped": len(r.skipped),
+    }
+
+
+def _pair(p, r: ScanResult) -> dict:
+    d = p.as_dict()
+    d["summary"] = r.summaries.get((p.a, p.b), "")
+    return d
+
+
+def render(r: ScanResult, fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(to_dict(r), indent=2, ensure_ascii=False) + "\n"
+    if fmt == "jsonl":
+        d = to_dict(r)
+        rows = [{"type": "summary", **d["summary"]}]
+        rows += [{"type": "cluster", **c} for c in d["clusters"]]
+        rows += [{"type": "link", **l} for l in d["links"]]
+        rows += [{"type": "unique", **u} for u in d["unique"]]
+        rows += [{"type": "skipped", **s} for s in d["skipped"]]
+        return "".join(json.dumps(x, ensure_ascii=False) + "\n" for x in rows)
+    if fmt == "csv":
+        return _csv(r)
+    return _table(r)
+
+
+def _csv(r: ScanResult) -> str:
+    """One row per input: every article and every skipped file, with its status."""
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(["id", "status", "cluster", "canonical", "relation_to_canonical", "reason"])
+    relation: dict[tuple[str, str], str] = {}
+    for c in r.clusters:
+        for p in c.pairs:
+            relation[(p.a, p.b)] = relation[(p.b, p.a)] = p.relation
+        for m in c.members:
+            rel = "canonical" if m == c.canonical else relation.get((m, c.canonical), "same story")
+            w.writerow([m, "clustered", c.id, c.canonical, rel, ""])
+    for u in r.unique:
+        w.writerow([u.id, "unique", "", "", "", u.reason])
+    for s in r.skipped:
+        w.writerow([s.path if s.line is None else f"{s.path}:{s.line}", "skipped", "", "", "", s.reason])
+    return out.getvalue()
+
+
+def _table(r: ScanResult) -> str:
+    s = summary(r)
+    lines = [
+        f"{s['articles']} articles: {s['clusters']} stories with copies or rewrites ({s['in_clusters']} articles), "
+        f"{s['unique']} unique, {s['links']} links between stories, {s['skipped']} files skipped",
+        "",
+    ]
+    for c in r.clusters:
+        lines.append(f"Story {c.id}: {len(c.members)} articles, canonical {c.canonical}")
+        for m in c.members:
+            lines.append(f"  {'*' if m == c.canonical else ' '} {m}")
+        for p in c.pairs:
+            lines.append(f"    {p.a} ~ {p.b}: {p.relation} ({_figures(p)})")
+            if r.summaries.get((p.a, p.b)):
+                lines.append(f"      {r.summaries[(p.a, p.b)]}")
+        lines.append("")
+    if r.links:
+        lines.append("Links between stories:")
+        for p in r.links:
+            lines.append(f"  {p.a} ~ {p.b}: {p.relation} ({_figures(p)})")
+            if r.summaries.get((p.a, p.b)):
+                lines.append(f"    {r.summaries[(p.a, p.b)]}")
+        lines.append("")
+    if r.unique:
+        lines.append("Unique:")
+        lines += [f"  {u.id} ({u.reason})" for u in r.unique]
+        lines.append("")
+    if r.skipped:
+        lines.append("Skipped:")
+        lines += [f"  {x.path}{'' if x.line is None else f':{x.line}'}: {x.reason}" for x in r.skipped]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _figures(p) -> str:
+    return f"shingle Jaccard {p.jaccard:.2f}, containment {p.containment:.2f}, rewrite score {p.rewrite:.2f}, shared passages {p.passages}"

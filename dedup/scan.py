@@ -1,0 +1,197 @@
+"""`dedup scan`: every article of a folder tree → story clusters, links, unique articles, skipped files."""
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+import numpy as np
+
+from . import boilerplate
+from .cluster import Cluster, cluster
+from .config import Config
+from .counts import CountTable
+from .features import Features, content_terms, pack, unpack
+from .normalize import words
+from .shingle import fold32, hash_tokens
+from .lsh import BandTable
+from .read import Article, Skipped, read_sources
+from .sketch import Sketcher
+from .verify import DUPLICATE, Pair, verify
+
+Progress = Callable[[str, int, int | None], None]  # (stage, done, total or None)
+_BATCH = 1000
+_BUCKET_CAP = 64  # a bucket larger than this is verified as a star and a chain, not all pairs
+
+
+@dataclass
+class ArticleInfo:
+    """What the report says about one article."""
+
+    id: str
+    path: str | None
+    title: str | None
+    published: str | None
+    words: int
+    truncated: bool
+
+
+@dataclass
+class Unique:
+    id: str
+    reason: str  # "no match" or "too short to compare (N words)"
+
+
+@dataclass
+class ScanResult:
+    """Everything a scan found; every input file is in exactly one of clusters, unique or skipped."""
+
+    clusters: list[Cluster]
+    links: list[Pair]
+    unique: list[Unique]
+    skipped: list[Skipped]
+    articles: dict[str, ArticleInfo]
+    warnings: list[str] = field(default_factory=list)
+    summaries: dict[tuple[str, str], str] = field(default_factory=dict)  # (a, b) → what differs, in one line
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+class _Spool:
+    """Article texts and features parked in a temporary file, so memory stays bounded at any corpus size."""
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile()
+        self._offsets: list[tuple[int, int, int]] = []  # (offset, text length, features length)
+
+    def append(self, text: str, features: Features) -> None:
+        t = zlib.compress(text.encode("utf-8", "surrogatepass"), 1)
+        f = pack(features)
+        self._offsets.append((self._file.seek(0, os.SEEK_END), len(t), len(f)))
+        self._file.write(t)
+        self._file.write(f)
+
+    def features(self, i: int) -> Features:
+        off, tl, fl = self._offsets[i]
+        self._file.seek(off + tl)
+        return unpack(self._file.read(fl))
+
+    def text(self, i: int) -> str:
+        off, tl, _ = self._offsets[i]
+        self._file.seek(off)
+        return zlib.decompress(self._file.read(tl)).decode("utf-8", "surrogatepass")
+
+    def close(self) -> None:
+        self._file.close()
+
+
+def scan(sources: Iterable[str | os.PathLike], config: Config | None = None, progress: Progress | None = None) -> ScanResult:
+    """Scan folders/files of articles and group them into stories."""
+    config = config or Config()
+    sources = [Path(s) for s in sources]
+    report = progress or (lambda stage, done, total: None)
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+
+    # Pass 1: learn the corpus's boilerplate lines and term frequencies; account for every file.
+    lines, terms = CountTable(), CountTable()
+    skipped: list[Skipped] = []
+    infos: dict[str, ArticleInfo] = {}
+    warnings: list[str] = []
+    for item in read_sources(sources, config.max_article_chars):
+        if isinstance(item, Skipped):
+            skipped.append(item)
+            continue
+        boilerplate.learn(lines, item.text)
+        terms.add(fold32(hash_tokens(content_terms(words(item.text)))))
+        infos[item.id] = ArticleInfo(item.id, item.path, item.title, item.published, 0, item.truncated)
+        if item.truncated:
+            warnings.append(f"{item.path or item.id}: longer than {config.max_article_chars:,} characters, truncated")
+        report("reading", len(infos), None)
+    timings["read + learn boilerplate"] = time.perf_counter() - started
+
+    # Pass 2: strip boilerplate, sketch in vectorised batches, park features on disk.
+    t0 = time.perf_counter()
+    sketcher = Sketcher(config)
+    spool = _Spool()
+    ids: list[str] = []
+    exact: dict[int, int] = {}  # exact-text hash → first article index
+    duplicate_of: dict[int, int] = {}
+    near_table, term_table = BandTable(), BandTable()
+    batch: list[Article] = []
+
+    def flush() -> None:
+        texts = [boilerplate.strip(a.text, lines, config.boilerplate_min_docs) for a in batch]
+        sketches = sketcher.sketch(texts, terms)
+        rows, near_keys, term_keys = [], [], []
+        for a, text, s in zip(batch, texts, sketches):
+            i = len(ids)
+            ids.append(a.id)
+            spool.append(a.text, s.features)
+            infos[a.id].words = s.features.n_words
+            first = exact.setdefault(s.features.exact, i)
+            if first != i:
+                duplicate_of[i] = first  # exact copies are grouped directly, never through LSH buckets
+            elif s.features.n_words >= config.min_words:
+                rows.append(i)
+                near_keys.append(s.near_keys)
+                term_keys.append(s.term_keys)
+        if rows:
+            near_table.bulk_load(np.array(rows), np.array(near_keys))
+            term_table.bulk_load(np.array(rows), np.array(term_keys))
+        report("sketching", len(ids), len(infos))
+        batch.clear()
+
+    for item in read_sources(sources, config.max_article_chars):
+        if isinstance(item, Article) and item.id in infos:
+            batch.append(item)
+            if len(batch) >= _BATCH:
+                flush()
+    if batch:
+        flush()
+    timings["normalise + shingle + MinHash + LSH"] = time.perf_counter() - t0
+
+    # Candidates from both LSH tables, then verification.
+    t0 = time.perf_counter()
+    candidates = np.unique(np.concatenate([near_table.pairs(_BUCKET_CAP), term_table.pairs(_BUCKET_CAP)]), axis=0)
+    timings["candidate pairs"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    pairs: list[Pair] = [Pair(ids[j], ids[i], DUPLICATE, 1.0, 1.0, 1.0, 0) for i, j in duplicate_of.items()]
+    similarity: dict[tuple[str, str], float] = {}
+    cache: dict[int, Features] = {}
+
+    def feats(i: int) -> Features:
+        f = cache.get(i)
+        if f is None:
+            if len(cache) > 20_000:
+                cache.clear()
+            f = cache[i] = spool.features(i)
+        return f
+
+    for n, (i, j) in enumerate(candidates.tolist()):
+        p = verify(ids[i], feats(i), ids[j], feats(j), terms, config)
+        if p is not None:
+            pairs.append(p)
+            similarity[(p.a, p.b)] = p.rewrite
+        if n % 5000 == 0:
+            report("verifying", n, len(candidates))
+    report("verifying", len(candidates), len(candidates))
+    timings["verification"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    order = {i: n for n, i in enumerate(ids)}
+    canonical_key = lambda a: (infos[a].published or "~", -infos[a].words, order[a])  # noqa: E731
+    clusters, links = cluster(pairs, similarity, config.rewrite_score, canonical_key)
+    in_cluster = {m for c in clusters for m in c.members}
+    unique = [
+        Unique(i, "no match" if infos[i].words >= config.min_words else f"too short to compare ({infos[i].words} words)")
+        for i in ids
+        if i not in in_cluster
+    ]
+    timings["clustering"] = time.perf_counter() - t0
+    spool.close()
+    timings["total"] = time.perf_counter() - started
+    return ScanResult(clusters, links, unique, skipped, infos, warnings=warnings, timings=timings)

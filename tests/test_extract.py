@@ -1,0 +1,156 @@
+"""html_to_text: boilerplate dropped, paragraphs kept, metadata read, broken markup survived."""
+from __future__ import annotations
+
+import html as htmllib
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dedup.extract import html_to_text
+
+SEEDS = sorted((Path(__file__).resolve().parent.parent / "fixtures" / "seeds").glob("*.txt"))
+
+
+def _paragraphs(seed: Path) -> list[str]:
+    return [p.strip() for p in seed.read_text(encoding="utf-8").split("\n\n") if p.strip()]
+
+
+def _page(paragraphs: list[str]) -> str:
+    body = "\n".join(f"<p>{htmllib.escape(p)}</p>" for p in paragraphs)
+    return f"""<!DOCTYPE html>
+<html lang="en"><head>
+<meta charset="utf-8">
+<title>Ruto: Kenya open to UN mission | Example News</title>
+<meta property="og:title" content="Kenya open to UN peacekeeping mission in Haiti">
+<meta property="og:url" content="https://news.example/og-url">
+<link rel="canonical" href="https://news.example/2024/09/kenya-haiti">
+<meta property="article:published_time" content="2024-09-25T10:00:00Z">
+<meta property="og:site_name" content="Example News">
+<style>p {{ color: red }} .x::after {{ content: "STYLE-LEAK" }}</style>
+<script>var tpl = "<p>SCRIPT-LEAK</p>"; if (a < b && c > d) {{ document.write("</div>"); }}</script>
+</head>
+<body>
+<header><div class="logo">HEADER-LEAK</div></header>
+<nav><ul><li><a href="/">NAV-LEAK Home</a></li><li><a href="/world">World</a></li></ul></nav>
+<aside>ASIDE-LEAK Most read</aside>
+<article>
+{body}
+<noscript>NOSCRIPT-LEAK</noscript>
+<svg><title>SVG-LEAK</title><text>SVG-LEAK</text></svg>
+<form><input name="q"><button>BUTTON-LEAK</button>FORM-LEAK</form>
+<template><p>TEMPLATE-LEAK</p></template>
+</article>
+<div class="related">RELATED-OUTSIDE-ARTICLE</div>
+<footer>FOOTER-LEAK &copy; 2024</footer>
+</body></html>"""
+
+
+def test_article_page_text_and_metadata():
+    paragraphs = _paragraphs(SEEDS[0])
+    text, meta = html_to_text(_page(paragraphs))
+    assert text.split("\n\n") == paragraphs  # entities unescaped, one blank line between paragraphs
+    assert "LEAK" not in text and "RELATED-OUTSIDE-ARTICLE" not in text
+    assert meta == {
+        "title": "Kenya open to UN peacekeeping mission in Haiti",
+        "url": "https://news.example/2024/09/kenya-haiti",
+        "published": "2024-09-25T10:00:00Z",
+        "source": "Example News",
+    }
+
+
+def test_entities_and_smart_quotes():
+    text, _ = html_to_text("<p>&ldquo;Price&rdquo; &pound;5 &amp; &#8364;3 &#x263A; caf&eacute; AT&T &lt;b&gt;</p>")
+    assert text == "“Price” £5 & €3 ☺ café AT&T <b>"
+
+
+def test_blocks_end_lines_and_paragraphs():
+    html = (
+        "<div>First block<p>para one</p><p>para two<br>second line</p>"
+        "<ul><li>item a<li>item b</ul><h2>Heading</h2>inline <b>bold</b><i>italic</i> end</div>"
+    )
+    text, _ = html_to_text(html)
+    assert text == "First block\n\npara one\n\npara two\nsecond line\n\nitem a\nitem b\n\nHeading\n\ninline bolditalic end"
+
+
+def test_whitespace_collapsed_and_no_triple_newlines():
+    text, _ = html_to_text("<p>  lots \n\n of\t\tspace  </p>\n\n\n<p></p><div></div><p>next&nbsp;word</p>")
+    assert text == "lots of space\n\nnext word"
+
+
+def test_main_used_when_no_article_and_largest_article_wins():
+    text, _ = html_to_text("<body><div>chrome</div><main><p>main text</p></main><div>more chrome</div></body>")
+    assert text == "main text"
+    text, _ = html_to_text(
+        "<article><p>teaser</p></article><article><p>the real story is longer than a teaser</p></article>"
+    )
+    assert text == "the real story is longer than a teaser"
+
+
+def test_no_article_keeps_body_text():
+    text, _ = html_to_text("<html><body><nav>menu</nav><p>Story text.</p><footer>foot</footer></body></html>")
+    assert text == "Story text."
+
+
+def test_metadata_fallbacks():
+    _, meta = html_to_text(
+        '<html><head><title>  Plain\n title </title><meta property="og:url" content="https://x/og"></head>'
+        '<body><article><time datetime="2024-01-02T03:04:05+01:00">2 Jan</time><p>x</p></article></body></html>'
+    )
+    assert meta == {"title": "Plain title", "url": "https://x/og", "published": "2024-01-02T03:04:05+01:00"}
+    assert html_to_text("<p>no metadata</p>")[1] == {}
+
+
+def test_broken_html_does_not_crash_or_lose_text():
+    cases = {
+        "<p>unclosed <b>bold <i>italic": "unclosed bold italic",
+        "</div></p></article>stray end tags": "stray end tags",
+        "<title>Unclosed title<p>body text": "body text",
+        "<html><head><title>T</title><p>no body tag</p>": "no body tag",
+        "<![if !IE]>conditional<![endif]>": "conditional",
+        "<p>bad &entity; &#99999999; &#xD800; text": None,
+        "<nav>an unclosed nav swallows the page <p>but its text is recovered": None,
+        "<a href='x>broken attr": None,
+        "<<<>>>< p >": None,
+        "<!DOCTYPE html><!-- unterminated comment": None,
+    }
+    for html, expected in cases.items():
+        text, meta = html_to_text(html)
+        assert isinstance(text, str) and isinstance(meta, dict)
+        if expected is not None:
+            assert text == expected, html
+    assert "recovered" in html_to_text("<nav>an unclosed nav swallows the page <p>but its text is recovered")[0]
+
+
+def test_script_with_markup_inside_is_dropped():
+    text, _ = html_to_text('<p>before</p><script>document.write("<p>leak</p>")</script><p>after</p>')
+    assert text == "before\n\nafter"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("<>/!-[]&#;=\"' apbrdivtlescmn\n\x00é\ud7ff")) | st.characters(), max_size=300))
+def test_fuzz_markup_soup(html):
+    text, meta = html_to_text(html)
+    assert isinstance(text, str) and isinstance(meta, dict)
+    assert "\n\n\n" not in text
+
+
+_TAGS = ["p", "div", "article", "main", "nav", "script", "style", "title", "br", "li", "ul", "pre", "svg", "header", "td"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(_TAGS).map(lambda t: f"<{t}>"),
+            st.sampled_from(_TAGS).map(lambda t: f"</{t}>"),
+            st.text(max_size=20),
+            st.sampled_from(["&amp;", "&", "&#", "&#x;", "<!--", "-->", "<![CDATA[", "]]>", "<!", "<?x", "<a href='"]),
+        ),
+        max_size=60,
+    )
+)
+def test_fuzz_tag_sequences(parts):
+    text, meta = html_to_text("".join(parts))
+    assert isinstance(text, str) and isinstance(meta, dict)
+    assert text == text.strip()

@@ -1,0 +1,589 @@
+"""read_sources / read_text_file on hostile inputs: every file accounted for, nothing raises."""
+from __future__ import annotations
+
+import codecs
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dedup import read as read_module
+from dedup.read import Article, Skipped, UnreadableFileError, decode_bytes, read_sources, read_text_file
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = sorted((ROOT / "fixtures" / "seeds").glob("*.txt"))
+SEED_TEXTS = [p.read_text(encoding="utf-8") for p in SEEDS]
+CLOUGH = Path("/work/shared/eval/clough_stevenson")
+SMART = "“Smart” quotes cost £5 — naïve café, ‘single’ … €3"  # all of it exists in cp1252
+
+
+def _read(*sources, **kw):
+    out = list(read_sources([str(s) for s in sources], **kw))
+    assert all(isinstance(o, (Article, Skipped)) for o in out)
+    return out
+
+
+def _one(path, **kw):
+    out = _read(path, **kw)
+    assert len(out) == 1, out
+    return out[0]
+
+
+def _articles(out):
+    return [o for o in out if isinstance(o, Article)]
+
+
+def _skipped(out):
+    return [o for o in out if isinstance(o, Skipped)]
+
+
+# -- decoding ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name, data",
+    [
+        ("utf8.txt", SEED_TEXTS[0].encode("utf-8")),
+        ("utf8_bom.txt", codecs.BOM_UTF8 + SEED_TEXTS[0].encode("utf-8")),
+        ("utf16le_bom.txt", codecs.BOM_UTF16_LE + SEED_TEXTS[0].encode("utf-16-le")),
+        ("utf16be_bom.txt", codecs.BOM_UTF16_BE + SEED_TEXTS[0].encode("utf-16-be")),
+        ("utf32le_bom.txt", codecs.BOM_UTF32_LE + SEED_TEXTS[0].encode("utf-32-le")),
+        ("utf32be_bom.txt", codecs.BOM_UTF32_BE + SEED_TEXTS[0].encode("utf-32-be")),
+        ("utf16le_nobom.txt", SEED_TEXTS[0].encode("utf-16-le")),
+        ("utf16be_nobom.txt", SEED_TEXTS[0].encode("utf-16-be")),
+    ],
+)
+def test_unicode_encodings_decode_to_the_same_text(tmp_path, name, data):
+    (tmp_path / name).write_bytes(data)
+    article = _one(tmp_path / name)
+    assert isinstance(article, Article), article
+    assert article.text == SEED_TEXTS[0]
+    assert article.id == name and article.path == str(tmp_path / name)
+    assert read_text_file(tmp_path / name) == SEED_TEXTS[0]
+
+
+def test_utf16_without_bom_non_latin(tmp_path):
+    text = "Президент Кении Уильям Руто заявил, что миссия на Гаити может стать миссией ООН.\n"
+    (tmp_path / "ru.txt").write_bytes(text.encode("utf-16-le"))
+    assert read_text_file(tmp_path / "ru.txt") == text
+
+
+def test_cp1252_smart_quotes_and_pound(tmp_path):
+    text = SEED_TEXTS[1].replace("’", "’") + "\n" + SMART + "\n"
+    (tmp_path / "win.txt").write_bytes(text.encode("cp1252"))
+    article = _one(tmp_path / "win.txt")
+    assert article.text == text
+
+
+def test_latin1(tmp_path):
+    text = "Ça coûte 5 £, déjà vu — non: ¿qué? Größe, smørrebrød, naïveté.\n"
+    (tmp_path / "latin1.md").write_bytes(text.replace("—", "-").encode("latin-1"))
+    assert _one(tmp_path / "latin1.md").text == text.replace("—", "-")
+
+
+def test_utf8_is_preferred_over_cp1252(tmp_path):
+    (tmp_path / "u.txt").write_bytes(SMART.encode("utf-8"))
+    assert read_text_file(tmp_path / "u.txt") == SMART  # not "â€œSmartâ€\x9d"
+
+
+@pytest.mark.skipif(not (CLOUGH / "clough_stevenson.jsonl").exists(), reason="Clough-Stevenson corpus not present")
+def test_clough_stevenson_real_cp1252_files_decode_exactly():
+    records = [json.loads(line) for line in (CLOUGH / "clough_stevenson.jsonl").open(encoding="utf-8")]
+    cp1252 = [r for r in records if r["original_encoding"] == "cp1252"]
+    assert len(cp1252) == 17
+    for r in records:
+        assert read_text_file(CLOUGH / "corpus" / f"{r['id']}.txt") == r["text"], r["id"]
+    out = _read(CLOUGH / "corpus")
+    by_id = {a.id: a for a in _articles(out)}
+    assert len(by_id) == 100
+    assert all(by_id[f"{r['id']}.txt"].text == r["text"] for r in records)
+    assert [(Path(s.path).name, s.reason) for s in _skipped(out)] == [
+        ("file_information.csv", "unsupported file type '.csv'")
+    ]
+
+
+def test_binary_and_empty_files(tmp_path):
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(range(256)) * 4
+    files = {
+        "image.txt": png,
+        "controls.txt": bytes(range(1, 32)) * 20,
+        "empty.txt": b"",
+        "blank.md": b"  \n\t\r\n   \n",
+        "blank16.txt": codecs.BOM_UTF16_LE + "  \n ".encode("utf-16-le"),
+        "bom_only.txt": codecs.BOM_UTF8,
+        "tiny.txt": b"ok",
+        "undecodable.txt": b"caf\xe9 \x81 " + SEED_TEXTS[0][:300].encode("cp1252"),
+        "bad16.txt": codecs.BOM_UTF16_LE + b"\x00\xd8a\x00",  # lone high surrogate
+    }
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    got = {Path(o.path).name: o for o in _read(tmp_path)}
+    assert got.keys() == files.keys()
+    reasons = {name: (o.reason if isinstance(o, Skipped) else o.text) for name, o in got.items()}
+    assert reasons == {
+        "image.txt": "binary file (NUL bytes)",
+        "controls.txt": "binary file (control characters)",
+        "empty.txt": "empty file",
+        "blank.md": "empty file (whitespace only)",
+        "blank16.txt": "empty file (whitespace only)",
+        "bom_only.txt": "empty file",
+        "tiny.txt": "ok",
+        "undecodable.txt": "cannot decode: not UTF-8/UTF-16/cp1252",
+        "bad16.txt": "cannot decode: UTF-16-LE BOM but invalid UTF-16-LE at byte 2",
+    }
+    with pytest.raises(UnreadableFileError) as info:
+        read_text_file(tmp_path / "image.txt")
+    assert isinstance(info.value, ValueError)
+    assert str(tmp_path / "image.txt") in str(info.value) and "binary" in str(info.value)
+    with pytest.raises(FileNotFoundError):
+        read_text_file(tmp_path / "nope.txt")
+
+
+def test_decode_bytes_reports_encoding():
+    assert decode_bytes("é".encode())[1] == "utf-8"
+    assert decode_bytes(codecs.BOM_UTF8 + b"x")[1] == "utf-8-bom"
+    assert decode_bytes(SMART.encode("cp1252")) == (SMART, "cp1252")
+    assert decode_bytes(b"x\x00y\x00") == ("xy", "utf-16-le")
+
+
+# -- size -----------------------------------------------------------------------------------------------
+
+
+def test_ten_megabyte_single_line_text_is_read_and_truncated(tmp_path):
+    sentence = " ".join(SEED_TEXTS[0].split()) + " "
+    line = (sentence * (10_000_000 // len(sentence) + 1))[:10_000_000]
+    assert "\n" not in line and len(line) == 10_000_000
+    (tmp_path / "huge.txt").write_text(line, encoding="utf-8")
+    article = _one(tmp_path / "huge.txt")
+    assert article.truncated
+    assert 1_999_000 <= len(article.text) <= 2_000_000
+    assert line.startswith(article.text)
+    assert line[len(article.text)] == " "  # cut at a whitespace boundary, not inside a word
+    small = _one(tmp_path / "huge.txt", max_chars=1000)
+    assert small.truncated and len(small.text) <= 1000 and line[len(small.text)] == " "
+
+
+def test_ten_megabyte_jsonl_line(tmp_path):
+    text = " ".join(SEED_TEXTS * (10_000_000 // sum(map(len, SEED_TEXTS)) + 1))[:10_000_000]
+    record = {"id": "big", "text": text, "title": "Big"}
+    with open(tmp_path / "big.jsonl", "w", encoding="utf-8") as f:
+        f.write(json.dumps({"id": "small", "text": SEED_TEXTS[1]}) + "\n")
+        f.write(json.dumps(record, ensure_ascii=False) + "\n")
+        f.write(json.dumps({"id": "after", "text": SEED_TEXTS[2]}) + "\n")
+    out = _read(tmp_path / "big.jsonl", max_chars=3_000_000)
+    assert [(a.id, a.line, a.truncated) for a in out] == [("small", 1, False), ("big", 2, True), ("after", 3, False)]
+    assert text.startswith(out[1].text) and 2_999_000 <= len(out[1].text) <= 3_000_000
+
+
+def test_truncation_never_leaves_an_empty_text(tmp_path):
+    (tmp_path / "a.txt").write_text(" " * 100 + "word " * 30)
+    article = _one(tmp_path / "a.txt", max_chars=50)
+    assert article.truncated and article.text == " ".join(["word"] * 10)
+    (tmp_path / "b.txt").write_text("x" * 100)  # no whitespace at all: a hard cut
+    assert _one(tmp_path / "b.txt", max_chars=50).text == "x" * 50
+
+
+def test_short_text_is_not_truncated(tmp_path):
+    (tmp_path / "a.txt").write_text(SEED_TEXTS[3], encoding="utf-8")
+    article = _one(tmp_path / "a.txt")
+    assert not article.truncated and article.text == SEED_TEXTS[3]
+
+
+# -- HTML --------------------------------------------------------------------------------------------------
+
+
+def _html(paragraphs, charset="utf-8"):
+    body = "".join(f"<p>{p.replace('&', '&amp;')}</p>\n" for p in paragraphs)
+    return (
+        f'<html><head><meta charset="{charset}"><title>Page title</title>'
+        '<link rel="canonical" href="https://example.org/story">'
+        '<meta property="article:published_time" content="2024-09-25T08:00:00Z">'
+        "<script>var x = '<p>leak</p>';</script><style>p{}</style></head>"
+        f"<body><nav>Home | World</nav><article>{body}</article><footer>&copy; Example</footer></body></html>"
+    )
+
+
+def test_html_file(tmp_path):
+    paragraphs = [p.strip() for p in SEED_TEXTS[0].split("\n\n") if p.strip()]
+    (tmp_path / "story.html").write_text(_html(paragraphs), encoding="utf-8")
+    article = _one(tmp_path / "story.html")
+    assert article.text == "\n\n".join(paragraphs)
+    assert (article.title, article.url, article.published) == (
+        "Page title",
+        "https://example.org/story",
+        "2024-09-25T08:00:00Z",
+    )
+
+
+def test_html_declared_charset_is_used_when_not_utf8(tmp_path):
+    paragraphs = ["Президент Кении заявил, что миссия может стать миссией ООН."]
+    (tmp_path / "ru.htm").write_bytes(_html(paragraphs, charset="windows-1251").encode("cp1251"))
+    assert _one(tmp_path / "ru.htm").text == paragraphs[0]
+    (tmp_path / "win.HTML").write_bytes(_html([SMART], charset="iso-8859-1").encode("cp1252"))
+    assert _one(tmp_path / "win.HTML").text == SMART
+
+
+def test_html_without_text_is_skipped(tmp_path):
+    (tmp_path / "empty.html").write_text("<html><head><script>x()</script></head><body><nav>menu</nav></body></html>")
+    assert _one(tmp_path / "empty.html").reason == "empty: no text in HTML"
+
+
+# -- JSON and JSONL -----------------------------------------------------------------------------------------
+
+
+def test_jsonl_records_and_bad_lines(tmp_path):
+    good = {"id": "a", "text": SEED_TEXTS[0], "title": "T", "url": "https://x/a", "source": "Wire", "published": "2024-09-25"}
+    lines = [
+        json.dumps(good),  # 1
+        "",  # 2 blank: ignored
+        '{"id": "b", "text": "unterminated"',  # 3
+        json.dumps({"text": SEED_TEXTS[1]}),  # 4
+        json.dumps({"id": "c"}),  # 5
+        json.dumps({"id": "d", "text": SEED_TEXTS[1], "title": 7}),  # 6
+        json.dumps({"id": 42, "text": SEED_TEXTS[2]}),  # 7
+        json.dumps({"id": True, "text": "x"}),  # 8
+        json.dumps({"id": "a", "text": SEED_TEXTS[3]}),  # 9 duplicate
+        "[1, 2]",  # 10
+        json.dumps({"id": "e", "text": "   "}),  # 11
+        "   \t",  # 12 whitespace: ignored
+        json.dumps({"id": "f", "text": SEED_TEXTS[4], "published": None, "extra": [1]}),  # 13
+        json.dumps({"id": 1.5, "text": "x"}),  # 14
+        json.dumps({"id": "g", "text": ["list"]}),  # 15
+        json.dumps({"id": "", "text": "x"}),  # 16
+        json.dumps({"id": "h", "text": "x", "url": {"href": "y"}}),  # 17
+        json.dumps({"id": "surrogate", "text": "bad \ud800 half"}),  # 18: json.dumps writes the escape
+    ]
+    path = tmp_path / "feed.jsonl"
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    out = _read(path)
+    summary = [(o.line, o.id if isinstance(o, Article) else o.reason) for o in out]
+    assert summary == [
+        (1, "a"),
+        (3, "JSONL line 3: invalid JSON (Expecting ',' delimiter: line 1 column 35 (char 34))"),
+        (4, "JSONL line 4: missing 'id'"),
+        (5, "JSONL line 5: missing 'text'"),
+        (6, "JSONL line 6: 'title' must be a string, got number"),
+        (7, "42"),
+        (8, "JSONL line 8: 'id' must be a string or an integer, got boolean"),
+        (9, f"duplicate id 'a' (first at {path}:1)"),
+        (10, "JSONL line 10: expected a JSON object, got array"),
+        (11, "JSONL line 11: empty 'text'"),
+        (13, "f"),
+        (14, "JSONL line 14: 'id' must be a string or an integer, got float"),
+        (15, "JSONL line 15: 'text' must be a string, got array"),
+        (16, "JSONL line 16: empty 'id'"),
+        (17, "JSONL line 17: 'url' must be a string, got object"),
+        (18, "surrogate"),
+    ]
+    first = out[0]
+    assert first == Article(
+        id="a", text=SEED_TEXTS[0], title="T", url="https://x/a", source="Wire", published="2024-09-25",
+        path=str(path), line=1,
+    )
+    assert out[-1].text == "bad \ufffd half"  # a lone surrogate cannot be encoded later: replaced
+    assert all(s.path == str(path) for s in _skipped(out))
+
+
+def test_jsonl_cp1252_line_utf16_file_binary_and_empty(tmp_path):
+    (tmp_path / "mixed.jsonl").write_bytes(
+        json.dumps({"id": "u", "text": SMART}, ensure_ascii=False).encode("utf-8") + b"\n"
+        + json.dumps({"id": "w", "text": SMART}, ensure_ascii=False).encode("cp1252") + b"\n"
+    )
+    assert [a.text for a in _read(tmp_path / "mixed.jsonl")] == [SMART, SMART]
+    body = json.dumps({"id": "x16", "text": SMART}, ensure_ascii=False) + "\n"
+    (tmp_path / "u16.jsonl").write_bytes(codecs.BOM_UTF16_BE + body.encode("utf-16-be"))
+    assert _one(tmp_path / "u16.jsonl").text == SMART
+    (tmp_path / "u16nobom.jsonl").write_bytes(body.replace("x16", "y16").encode("utf-16-le"))
+    assert _one(tmp_path / "u16nobom.jsonl").text == SMART
+    (tmp_path / "bom8.jsonl").write_bytes(codecs.BOM_UTF8 + body.replace("x16", "z8").encode("utf-8"))
+    assert _one(tmp_path / "bom8.jsonl").id == "z8"
+    (tmp_path / "bin.jsonl").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR\x00\x00")
+    assert _one(tmp_path / "bin.jsonl").reason == "binary file (NUL bytes)"
+    (tmp_path / "empty.jsonl").write_bytes(b"")
+    assert _one(tmp_path / "empty.jsonl").reason == "empty file"
+    (tmp_path / "blank.jsonl").write_bytes(b"\n\n  \n")
+    assert _one(tmp_path / "blank.jsonl").reason == "empty file (no records, only blank lines)"
+
+
+def test_jsonl_overlong_line_is_skipped_alone(tmp_path, monkeypatch):
+    path = tmp_path / "long.jsonl"
+    path.write_text(
+        json.dumps({"id": "1", "text": "first"}) + "\n"
+        + json.dumps({"id": "2", "text": "x" * 5000}) + "\n"
+        + json.dumps({"id": "3", "text": "third"}) + "\n",
+        encoding="utf-8",
+    )
+    reader = read_module._Reader(2_000_000)
+    reader.line_max_bytes = 1000
+    out = list(reader.sources([str(path)]))
+    assert [(o.line, getattr(o, "id", None) or o.reason) for o in out] == [
+        (1, "1"),
+        (2, "JSONL line 2: line too long (5024 bytes, limit 1000)"),
+        (3, "3"),
+    ]
+
+
+def test_json_file_shapes(tmp_path):
+    (tmp_path / "one.json").write_text(json.dumps({"id": "one", "text": SEED_TEXTS[0], "title": "One"}))
+    (tmp_path / "noid.json").write_text(json.dumps({"text": SEED_TEXTS[1]}))
+    (tmp_path / "array.json").write_text(json.dumps([{"id": "arr1", "text": SEED_TEXTS[2]}, {"id": "arr2"}, "str"]))
+    (tmp_path / "wrapped.json").write_text(json.dumps({"articles": [{"id": 7, "text": SEED_TEXTS[3]}]}))
+    (tmp_path / "bad.json").write_text('{"id": "x", "text": ')
+    (tmp_path / "scalar.json").write_text("3")
+    (tmp_path / "emptyarr.json").write_text("[]")
+    (tmp_path / "deep.json").write_text("[" * 100_000 + "]" * 100_000)
+    (tmp_path / "z_dup.json").write_text(json.dumps([{"id": "one", "text": "again"}]))
+    out = _read(tmp_path)
+    summary = [(Path(o.path).name, o.id if isinstance(o, Article) else o.reason) for o in out]
+    assert summary == [
+        ("array.json", "arr1"),
+        ("array.json", "JSON record 2: missing 'text'"),
+        ("array.json", "JSON record 3: expected a JSON object, got string"),
+        ("bad.json", "invalid JSON (Expecting value: line 1 column 21 (char 20))"),
+        ("deep.json", "invalid JSON (nested too deeply)"),
+        ("emptyarr.json", "empty JSON array (no records)"),
+        ("noid.json", "noid.json"),  # a single object without id gets the file's id
+        ("one.json", "one"),
+        ("scalar.json", "JSON: expected an object with 'text', an array of objects, or {\"articles\": [...]}; got number"),
+        ("wrapped.json", "7"),
+        ("z_dup.json", f"duplicate id 'one' (first at {tmp_path / 'one.json'})"),
+    ]
+
+
+def test_duplicate_ids_across_sources(tmp_path):
+    (tmp_path / "a.jsonl").write_text("\n\n" + json.dumps({"id": "x", "text": SEED_TEXTS[0]}) + "\n")
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "x").mkdir()
+    (tmp_path / "b" / "x" / "y.txt").write_text(SEED_TEXTS[1])
+    (tmp_path / "c.json").write_text(json.dumps([{"id": "x/y.txt", "text": "t"}, {"id": "x", "text": "t"}]))
+    out = _read(tmp_path / "a.jsonl", tmp_path / "b", tmp_path / "c.json")
+    assert [(o.id if isinstance(o, Article) else o.reason) for o in out] == [
+        "x",
+        "x/y.txt",
+        f"duplicate id 'x/y.txt' (first at {tmp_path / 'b' / 'x' / 'y.txt'})",
+        f"duplicate id 'x' (first at {tmp_path / 'a.jsonl'}:3)",
+    ]
+
+
+# -- the file system -----------------------------------------------------------------------------------------
+
+
+def test_symlinks(tmp_path):
+    root = tmp_path / "root"
+    (root / "sub").mkdir(parents=True)
+    (root / "sub" / "story.txt").write_text(SEED_TEXTS[0])
+    (root / "sub" / "loop").symlink_to(root, target_is_directory=True)  # points back at an ancestor
+    (root / "sub" / "self").symlink_to("self")  # a link to itself
+    (root / "dangling.txt").symlink_to(tmp_path / "missing.txt")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "o.md").write_text(SEED_TEXTS[1])
+    (root / "link_dir").symlink_to(outside, target_is_directory=True)
+    (root / "link_dir_again").symlink_to(outside, target_is_directory=True)
+    (root / "link_file.txt").symlink_to(outside / "o.md")
+    out = _read(root)
+    summary = [(os.path.relpath(o.path, root), o.id if isinstance(o, Article) else o.reason) for o in out]
+    assert summary == [
+        ("dangling.txt", "broken symlink"),
+        ("link_dir/o.md", "link_dir/o.md"),
+        ("link_dir_again", f"folder already scanned as {str(root / 'link_dir')!r}"),
+        ("link_file.txt", "link_file.txt"),
+        ("sub/loop", f"symlink loop (points back to {str(root)!r})"),
+        ("sub/self", "symlink loop"),
+        ("sub/story.txt", "sub/story.txt"),
+    ]
+
+
+def test_odd_file_names(tmp_path):
+    names = ["with space.txt", "ünïcödé 記事.txt", "new\nline.txt", "tab\tname.md", "quote's \"q\".txt", "-dash.txt", "UPPER.TXT"]
+    for i, name in enumerate(names):
+        (tmp_path / name).write_text(SEED_TEXTS[i % len(SEED_TEXTS)], encoding="utf-8")
+    bad = os.path.join(os.fsencode(tmp_path), b"bad\xffbyte.txt")
+    with open(bad, "wb") as f:
+        f.write(SEED_TEXTS[0].encode())
+    out = _read(tmp_path)
+    assert all(isinstance(o, Article) for o in out), out
+    assert sorted(a.id for a in out) == sorted(names + ["bad\\xffbyte.txt"])
+    for a in out:
+        assert a.id.encode("utf-8")  # ids are always encodable
+        with open(a.path, "rb"):  # and paths still open the file
+            pass
+
+
+def test_unsupported_hidden_and_special_files(tmp_path):
+    (tmp_path / "doc.pdf").write_bytes(b"%PDF-1.4")
+    (tmp_path / "README").write_text("no extension")
+    (tmp_path / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "HEAD").write_text("ref: refs/heads/main")
+    os.mkfifo(tmp_path / "pipe.txt")  # opening it would block: must not be opened
+    out = _read(tmp_path)
+    assert [(Path(o.path).name, o.reason) for o in out] == [
+        (".DS_Store", "hidden file"),
+        (".git", "hidden folder (not scanned)"),
+        ("README", "unsupported file type (no extension)"),
+        ("doc.pdf", "unsupported file type '.pdf'"),
+        ("pipe.txt", "not a regular file (FIFO)"),
+    ]
+    # A hidden file named explicitly is read.
+    (tmp_path / ".notes.txt").write_text("explicit")
+    assert _one(tmp_path / ".notes.txt").text == "explicit"
+
+
+def test_missing_source_and_single_path_string(tmp_path):
+    assert _one(tmp_path / "nope").reason == "not found"
+    (tmp_path / "a.txt").write_text("hello")
+    # A bare string (not a list) is one source, not a list of characters.
+    assert [a.id for a in read_sources(str(tmp_path / "a.txt"))] == ["a.txt"]
+    with pytest.raises(ValueError):
+        read_sources([str(tmp_path)], max_chars=0)
+
+
+def test_permission_denied_simulated(tmp_path, monkeypatch):
+    (tmp_path / "locked.txt").write_text(SEED_TEXTS[0])
+    (tmp_path / "locked.jsonl").write_text(json.dumps({"id": "j", "text": "t"}))
+    (tmp_path / "open.txt").write_text(SEED_TEXTS[1])
+    real_open = open
+
+    def fake_open(path, *args, **kwargs):
+        if "locked" in os.fspath(path):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(read_module, "open", fake_open, raising=False)
+    out = _read(tmp_path)
+    assert [(Path(o.path).name, getattr(o, "reason", "ok")) for o in out] == [
+        ("locked.jsonl", "permission denied"),
+        ("locked.txt", "permission denied"),
+        ("open.txt", "ok"),
+    ]
+
+
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root can read chmod 000 files")
+def test_permission_denied_real(tmp_path):
+    (tmp_path / "locked.txt").write_text(SEED_TEXTS[0])
+    (tmp_path / "locked.txt").chmod(0)
+    (tmp_path / "closed").mkdir()
+    (tmp_path / "closed" / "x.txt").write_text("x")
+    (tmp_path / "closed").chmod(0)
+    try:
+        out = _read(tmp_path)
+        assert [(Path(o.path).name, o.reason) for o in out] == [
+            ("closed", "permission denied (cannot list folder)"),
+            ("locked.txt", "permission denied"),
+        ]
+    finally:
+        (tmp_path / "closed").chmod(0o755)
+
+
+def test_mixed_folder_every_file_accounted_for(tmp_path):
+    mix = tmp_path / "mix"
+    (mix / "nested" / "deeper").mkdir(parents=True)
+    files = {
+        "seed0.txt": SEED_TEXTS[0].encode(),
+        "seed1.md": codecs.BOM_UTF8 + SEED_TEXTS[1].encode(),
+        "nested/seed2.txt": codecs.BOM_UTF16_LE + SEED_TEXTS[2].encode("utf-16-le"),
+        "nested/win.txt": SMART.encode("cp1252"),
+        "nested/deeper/page.html": _html([SEED_TEXTS[3]]).encode(),
+        "nested/deeper/page2.htm": b"<p>broken <b>html",
+        "feed.jsonl": (json.dumps({"id": "j1", "text": SEED_TEXTS[4]}) + "\n{oops\n\n" + json.dumps({"id": "j1", "text": "d"})).encode(),
+        "records.json": json.dumps([{"id": "r1", "text": SEED_TEXTS[0]}]).encode(),
+        "image.png": b"\x89PNG\r\n\x1a\n\x00\x00",
+        "fake.txt": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+        "empty.txt": b"",
+        "spaces.txt": b" \n \n",
+        "few.txt": b"hi",
+        "odd name ✓.txt": SEED_TEXTS[2].encode(),
+        ".hidden.txt": b"secret",
+        "notes.docx": b"PK\x03\x04",
+    }
+    for rel, data in files.items():
+        (mix / rel).write_bytes(data)
+    (mix / "nested" / "loop").symlink_to(mix, target_is_directory=True)
+    (mix / "dangling.md").symlink_to(mix / "gone.md")
+    (mix / ".cache").mkdir()
+    (mix / ".cache" / "x.txt").write_text("x")
+    expected = {str(mix / rel) for rel in files} | {str(mix / "nested" / "loop"), str(mix / "dangling.md"), str(mix / ".cache")}
+
+    out = _read(mix)
+    assert {o.path for o in out} == expected
+    for path in expected:  # each file is accounted for; a file yields Articles or Skipped, never neither
+        assert any(o.path == path for o in out)
+    articles = {a.id: a for a in _articles(out)}
+    assert set(articles) == {
+        "seed0.txt", "seed1.md", "nested/seed2.txt", "nested/win.txt", "nested/deeper/page.html",
+        "nested/deeper/page2.htm", "j1", "r1", "few.txt", "odd name ✓.txt",
+    }
+    assert articles["nested/win.txt"].text == SMART
+    assert articles["nested/seed2.txt"].text == SEED_TEXTS[2]
+    assert articles["nested/deeper/page2.htm"].text == "broken html"
+    reasons = {os.path.relpath(s.path, mix) + (f":{s.line}" if s.line else ""): s.reason for s in _skipped(out)}
+    assert reasons == {
+        ".cache": "hidden folder (not scanned)",
+        ".hidden.txt": "hidden file",
+        "dangling.md": "broken symlink",
+        "empty.txt": "empty file",
+        "fake.txt": "binary file (NUL bytes)",
+        "feed.jsonl:2": "JSONL line 2: invalid JSON (Expecting property name enclosed in double quotes: line 1 column 2 (char 1))",
+        "feed.jsonl:4": f"duplicate id 'j1' (first at {mix / 'feed.jsonl'}:1)",
+        "image.png": "unsupported file type '.png'",
+        "nested/loop": f"symlink loop (points back to {str(mix)!r})",
+        "notes.docx": "unsupported file type '.docx'",
+        "spaces.txt": "empty file (whitespace only)",
+    }
+    # Deterministic: the same order every time, folders walked in sorted order.
+    assert _read(mix) == out
+
+
+# -- fuzz ------------------------------------------------------------------------------------------------
+
+
+_JSONISH = st.one_of(
+    st.binary(max_size=60),
+    st.sampled_from([b"{", b"}", b'"id"', b'"text"', b":", b",", b'"x"', b"1", b"null", b"[", b"]", b"\\u0000", b"\\ud800", b"\xff", b"\x00", b"\r"]),
+    st.builds(lambda r: json.dumps(r).encode(), st.dictionaries(
+        st.sampled_from(["id", "text", "title", "url", "source", "published", "other"]),
+        st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(max_size=20), st.lists(st.integers(), max_size=2)),
+        max_size=6,
+    )),
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(_JSONISH, max_size=4).map(b"".join), max_size=12), st.sampled_from([b"\n", b"\r\n"]))
+def test_fuzz_jsonl_reader(lines, newline):
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "fuzz.jsonl")
+        with open(path, "wb") as f:
+            f.write(newline.join(lines))
+        out = list(read_sources([path], max_chars=50))
+    assert out, "a file always yields something"
+    ids = set()
+    for o in out:
+        assert isinstance(o, (Article, Skipped))
+        assert o.path == path
+        if isinstance(o, Article):
+            assert o.text.strip() and len(o.text) <= 50
+            assert o.id not in ids
+            ids.add(o.id)
+            o.text.encode("utf-8"), o.id.encode("utf-8")  # no lone surrogates escape
+        else:
+            assert o.reason
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.binary(max_size=400), st.sampled_from(["x.txt", "x.html", "x.json", "x.md"]))
+def test_fuzz_any_bytes_any_type(data, name):
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, name)
+        with open(path, "wb") as f:
+            f.write(data)
+        out = list(read_sources([path]))
+    assert out and all(isinstance(o, (Article, Skipped)) for o in out)
+    for o in out:
+        if isinstance(o, Article):
+            o.text.encode("utf-8")
