@@ -75,13 +75,20 @@ class _Side:
     text: str
     spans: list[Span]
     words: list[tuple[str, ...]]
-    feats: list[paraphrase.SentenceFeatures]
+    _feats: dict[int, paraphrase.SentenceFeatures]
 
     @classmethod
     def of(cls, text: str) -> "_Side":
         spans = sentences.split(text)
-        pieces = [text[s.start : s.end] for s in spans]
-        return cls(text, spans, [tuple(normalize.words(p)) for p in pieces], [paraphrase.features(p) for p in pieces])
+        return cls(text, spans, [tuple(normalize.words(text[s.start : s.end])) for s in spans], {})
+
+    def feat(self, k: int) -> paraphrase.SentenceFeatures:
+        """Paraphrase features of sentence k, computed on first use."""
+        f = self._feats.get(k)
+        if f is None:
+            s = self.spans[k]
+            f = self._feats[k] = paraphrase.features(self.text[s.start : s.end])
+        return f
 
     def run(self, i: int, j: int) -> Span:
         """Span of sentences i..j-1."""
@@ -111,13 +118,16 @@ def align(a: str, b: str) -> Alignment:
 
     # 2. reworded: candidates through an inverted index of content words, greedy best-first
     postings: dict[str, list[int]] = defaultdict(list)
-    for j, f in enumerate(B.feats):
+    for j in range(len(B.spans)):
         if not b_taken[j]:
-            for w in f.content:
+            for w in B.feat(j).content:
                 postings[w].append(j)
-    scored = []
-    for i, fa in enumerate(A.feats):
-        if i in a_match or not fa.content:
+    scored, weak = [], []
+    for i in range(len(A.spans)):
+        if i in a_match:
+            continue
+        fa = A.feat(i)
+        if not fa.content:
             continue
         shared: dict[int, int] = defaultdict(int)
         for w in fa.content:
@@ -129,14 +139,35 @@ def align(a: str, b: str) -> Alignment:
         cands = [(n, j) for j, n in shared.items() if n >= need]
         cands.sort(key=lambda t: (-t[0], t[1]))
         for _, j in cands[:MAX_CANDIDATES]:
-            s = paraphrase.pair_similarity(fa, B.feats[j])
+            s = paraphrase.pair_similarity(fa, B.feat(j))
             if s >= MIN_SIMILARITY:
                 scored.append((-s, i, j))
+            else:
+                weak.append((i, j))
     scored.sort()
     for neg, i, j in scored:
         if i not in a_match and not b_taken[j]:
             a_match[i] = [i + 1, j, j + 1, -neg]
             b_taken[j] = True
+
+    # 2b. a sentence split in two (or two joined): weak candidate pairs scored with a neighbour added
+    runs = []
+    a_free = lambda k: 0 <= k < len(A.spans) and k not in a_match and not _inside(a_match, k)  # noqa: E731
+    b_free = lambda k: 0 <= k < len(B.spans) and not b_taken[k]  # noqa: E731
+    for i, j in weak:
+        if not (a_free(i) and b_free(j)):
+            continue
+        for opt in ((i, i + 1, j, j + 2), (i, i + 1, j - 1, j + 1), (i, i + 2, j, j + 1), (i - 1, i + 1, j, j + 1)):
+            if all(a_free(k) for k in range(opt[0], opt[1])) and all(b_free(k) for k in range(opt[2], opt[3])):
+                s = _similarity(A, B, *opt)
+                if s >= MIN_SIMILARITY:
+                    runs.append((-s, opt))
+    runs.sort()
+    for neg, (i, i2, j, j2) in runs:
+        if all(a_free(k) for k in range(i, i2)) and all(b_free(k) for k in range(j, j2)):
+            a_match[i] = [i2, j, j2, -neg]
+            for k in range(j, j2):
+                b_taken[k] = True
 
     # 3. n:m merges: an unmatched neighbour joins a matched run when the merged passages are more similar
     _merge(A, B, a_match, b_taken)
@@ -144,10 +175,30 @@ def align(a: str, b: str) -> Alignment:
     return Alignment(_segments(A, B, a_match))
 
 
+def _inside(a_match: dict[int, list], k: int) -> bool:
+    """Whether A sentence k is inside a matched multi-sentence run starting before it."""
+    return any(i < k < m[0] for i, m in ((k - d, a_match.get(k - d)) for d in range(1, MAX_MERGE)) if m)
+
+
+def _adds_shared(A: _Side, B: _Side, cur: tuple, opt: tuple) -> bool:
+    """Whether the sentence an option adds shares content words the other side has but the run lacks."""
+    i, i2, j, j2 = cur
+    if opt[0] < i or opt[1] > i2:  # a sentence added on A's side
+        new, mine, other = A.feat(opt[0] if opt[0] < i else opt[1] - 1), range(i, i2), (B, j, j2)
+        side = A
+    else:
+        new, mine, other = B.feat(opt[2] if opt[2] < j else opt[3] - 1), range(j, j2), (A, i, i2)
+        side = B
+    have = set().union(*(side.feat(k).content for k in mine))
+    theirs = set().union(*(other[0].feat(k).content for k in range(other[1], other[2])))
+    gain = len(new.content & (theirs - have))
+    return gain >= max(1, min(2, len(new.content)))
+
+
 def _similarity(A: _Side, B: _Side, i: int, i2: int, j: int, j2: int) -> float:
     """Similarity of A sentences i..i2-1 and B sentences j..j2-1."""
     if i2 - i == 1 and j2 - j == 1:
-        fa, fb = A.feats[i], B.feats[j]
+        fa, fb = A.feat(i), B.feat(j)
     else:
         sa, sb = A.run(i, i2), B.run(j, j2)
         fa, fb = paraphrase.features(A.text[sa.start : sa.end]), paraphrase.features(B.text[sb.start : sb.end])
@@ -180,6 +231,8 @@ def _merge(A: _Side, B: _Side, a_match: dict[int, list], b_taken: list[bool]) ->
                 options.append((i, i2, j, j2 + 1))
         best = None
         for opt in options:
+            if not _adds_shared(A, B, (i, i2, j, j2), opt):
+                continue
             s = _similarity(A, B, *opt)
             if s > sim + MERGE_GAIN and (best is None or s > best[0]):
                 best = (s, opt)
@@ -290,7 +343,8 @@ def summarize(al: Alignment) -> str:
         return "both texts are empty"
     c = al.counts
     if c[SAME] and not (c[REWORDED] or c[ONLY_A] or c[ONLY_B]):
-        return f"identical: {_n(c[SAME], 'passage')} verbatim"
+        moved = _moved(segs)
+        return f"identical: {_n(c[SAME], 'passage')} verbatim" + (f" ({_n(moved, 'passage')} moved)" if moved else "")
     parts = [
         f"{_n(c[SAME], 'passage')} verbatim",
         f"{c[REWORDED]} reworded",

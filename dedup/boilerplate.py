@@ -21,20 +21,25 @@ def learn(table: CountTable, text: str, sign: int = 1) -> None:
     table.add(hashes[hashes != 0], sign)
 
 
+_PARAGRAPH_WORDS = 20  # a line this long is a paragraph of the article, not a menu item or a footer
+
+
 def strip(text: str, table: CountTable, min_docs: int) -> str:
     """The text without its boilerplate lines.
 
     A line is boilerplate when at least `min_docs` articles contain it and it is at least twice as common as
-    the article's typical line: site chrome recurs across unrelated articles, while every line of a
-    syndicated story recurs together, so copies of one wire story keep all their text.
+    the article's most widespread paragraph. Site chrome recurs across unrelated articles; the paragraphs of
+    a syndicated story recur together, so every copy keeps its text, even one whose other paragraphs were
+    edited, and even where copies outnumber the pages that carry a given footer.
     """
     lines, hashes = line_hashes(text)
-    has_words = hashes != 0
-    if not has_words.any():
+    if not hashes.any():
         return text
     counts = table.get(hashes).astype(np.int64)
-    typical = float(np.median(counts[has_words]))
-    drop = has_words & (counts >= min_docs) & (counts >= 2 * max(typical, 1.0))
+    lengths = np.array([len(line.split()) for line in lines])
+    paragraphs = lengths >= _PARAGRAPH_WORDS
+    reference = int(counts[paragraphs].max()) if paragraphs.any() else int(counts[int(lengths.argmax())])
+    drop = (hashes != 0) & (counts >= min_docs) & (counts >= 2 * max(reference, 1))
     if not drop.any():
         return text
     return "\n".join(line for line, d in zip(lines, drop.tolist()) if not d)

@@ -123,7 +123,7 @@ def align(
     if fmt == "json":
         sys.stdout.write(json.dumps({"a": a, "b": b, "summary": aligner.summarize(result), **aligner.to_dict(result, text_a, text_b)}, indent=2, ensure_ascii=False) + "\n")
     else:
-        sys.stdout.write(f"A: {a}\nB: {b}\n{aligner.summarize(result)}\n\n")
+        sys.stdout.write(f"A: {a}\nB: {b}\n")
         sys.stdout.write(aligner.render_text(result, text_a, text_b, color=sys.stdout.isatty()) + "\n")
     if html:
         _emit(aligner.render_html(result, text_a, text_b, a, b), html)

@@ -10,16 +10,18 @@ class Config:
     """Engine parameters. Stored inside an index: a query always uses the index's own."""
 
     shingle_size: int = 5  # words per shingle for near-duplicate detection
-    num_perm: int = 128  # MinHash permutations per signature
+    num_perm: int = 128  # MinHash permutations of the word-shingle signature
+    term_num_perm: int = 256  # ...of the content-term signature: more bands, for recall at low similarity
     seed: int = 1  # seeds the MinHash permutations: same seed, same signatures everywhere
     near_threshold: float = 0.5  # LSH threshold on word-shingle Jaccard (near-duplicate candidates)
-    rewrite_lsh_threshold: float = 0.15  # LSH threshold on content-word Jaccard (rewrite candidates)
+    rewrite_lsh_threshold: float = 0.10  # LSH threshold on content-term Jaccard (rewrite candidates; recall first)
     lsh_fp_weight: float = 0.5  # datasketch-style weights used to choose the band layout
     lsh_fn_weight: float = 0.5
     near_jaccard: float = 0.5  # verified shingle Jaccard that makes a near-duplicate...
     near_containment: float = 0.8  # ...or containment of the shorter in the longer (trimmed copies)
     common_term_share: float = 0.01  # terms in more than this share of articles stay out of the rewrite LSH
-    rewrite_score: float = 0.30  # verified rewrite score (see verify.py) that makes a rewrite
+    rewrite_score: float = 0.14  # verified rewrite score (IDF-weighted content-term Jaccard) that makes a rewrite
+    rewrite_min_shared: int = 10  # distinct content terms a rewrite must share (short texts prove little)
     partial_passages: int = 1  # shared passages that make a partial link
     min_words: int = 25  # articles with fewer words are "too short to compare"
     max_article_chars: int = 2_000_000  # longer articles are truncated with a warning

@@ -12,6 +12,7 @@ from typing import Callable, Iterable
 import numpy as np
 
 from . import boilerplate
+from .align import align, summarize
 from .cluster import Cluster, cluster
 from .config import Config
 from .counts import CountTable
@@ -56,7 +57,7 @@ class ScanResult:
     skipped: list[Skipped]
     articles: dict[str, ArticleInfo]
     warnings: list[str] = field(default_factory=list)
-    summaries: dict[tuple[str, str], str] = field(default_factory=dict)  # (a, b) → what differs, in one line
+    summaries: dict[tuple[str, str], str] = field(default_factory=dict)  # (a, b) → what differs, vs the canonical and for links
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -192,6 +193,19 @@ def scan(sources: Iterable[str | os.PathLike], config: Config | None = None, pro
         if i not in in_cluster
     ]
     timings["clustering"] = time.perf_counter() - t0
+
+    # One line on what differs, for each member against its story's canonical article and for each link.
+    t0 = time.perf_counter()
+    summaries: dict[tuple[str, str], str] = {}
+    wanted = [p for c in clusters for p in c.pairs if c.canonical in (p.a, p.b)] + links
+    for n, p in enumerate(wanted):
+        if p.relation == DUPLICATE:
+            summaries[(p.a, p.b)] = "identical after normalisation"
+        else:
+            summaries[(p.a, p.b)] = summarize(align(spool.text(order[p.a]), spool.text(order[p.b])))
+        if n % 500 == 0:
+            report("aligning", n, len(wanted))
+    timings["alignment summaries"] = time.perf_counter() - t0
     spool.close()
     timings["total"] = time.perf_counter() - started
-    return ScanResult(clusters, links, unique, skipped, infos, warnings=warnings, timings=timings)
+    return ScanResult(clusters, links, unique, skipped, infos, warnings=warnings, summaries=summaries, timings=timings)

@@ -33,14 +33,15 @@ class Sketcher:
     def __init__(self, config: Config):
         self.config = config
         self.perms = Permutations(config.num_perm, config.seed)
+        self.term_perms = Permutations(config.term_num_perm, config.seed)
         self.near_bands = optimal_bands(config.near_threshold, config.num_perm, config.lsh_fp_weight, config.lsh_fn_weight)
-        self.term_bands = optimal_bands(config.rewrite_lsh_threshold, config.num_perm, config.lsh_fp_weight, config.lsh_fn_weight)
+        self.term_bands = optimal_bands(config.rewrite_lsh_threshold, config.term_num_perm, config.lsh_fp_weight, config.lsh_fn_weight)
 
     def sketch(self, texts: list[str], term_counts: CountTable) -> list[Sketch]:
         """Sketches of many texts, signatures computed in one vectorised batch."""
         feats = [extract(t, self.config.shingle_size) for t in texts]
         near = self.perms.signatures([f.shingles for f in feats])
-        term = self.perms.signatures([self.distinctive(f, term_counts) for f in feats])
+        term = self.term_perms.signatures([self.distinctive(f, term_counts) for f in feats])
         near_keys = band_keys(near, *self.near_bands)
         term_keys = band_keys(term, *self.term_bands)
         return [Sketch(f, near[i], term[i], near_keys[i], term_keys[i]) for i, f in enumerate(feats)]

@@ -57,26 +57,26 @@ def verify(id_a: str, fa: Features, id_b: str, fb: Features, stats: CountTable, 
     union = len(fa.shingles) + len(fb.shingles) - shared
     jaccard = shared / union if union else 0.0
     containment = shared / max(1, min(len(fa.shingles), len(fb.shingles)))
-    rewrite = weighted_jaccard(fa, fb, stats)
+    rewrite, common = weighted_jaccard(fa, fb, stats)
     if jaccard >= config.near_jaccard or containment >= config.near_containment:
         return Pair(id_a, id_b, NEAR, jaccard, containment, rewrite, 0)
     if rewrite < config.rewrite_score / 2 and shared < _VERBATIM_PASSAGE:
         return None  # too little in common to hold even one reused passage: skip the sentence matching
     passages = shared_passages(fa, fb)
-    if rewrite >= config.rewrite_score:
+    if rewrite >= config.rewrite_score and common >= config.rewrite_min_shared:
         return Pair(id_a, id_b, REWRITE, jaccard, containment, rewrite, passages)
     if passages >= config.partial_passages:
         return Pair(id_a, id_b, PARTIAL, jaccard, containment, rewrite, passages)
     return None
 
 
-def weighted_jaccard(fa: Features, fb: Features, stats: CountTable) -> float:
-    """Σ idf of shared content terms / Σ idf of all content terms of either article."""
+def weighted_jaccard(fa: Features, fb: Features, stats: CountTable) -> tuple[float, int]:
+    """(Σ idf of shared content terms / Σ idf of all content terms of either article, shared term count)."""
     ta, tb = fa.term_set, fb.term_set
     shared = np.intersect1d(ta, tb, assume_unique=True)
     total = idf(ta, stats).sum() + idf(tb, stats).sum()
     inter = idf(shared, stats).sum()
-    return float(inter / (total - inter)) if total > inter else 0.0
+    return (float(inter / (total - inter)) if total > inter else 0.0), len(shared)
 
 
 def shared_passages(fa: Features, fb: Features, min_terms: int = 6, min_overlap: float = 0.6) -> int:

@@ -1,0 +1,211 @@
+"""dedup.align on the real seed rewrites, plus hypothesis property tests of the span invariants."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dedup import normalize, sentences
+from dedup.align import Alignment, align, render_html, render_text, summarize, to_dict
+
+SEEDS = sorted((Path(__file__).resolve().parent.parent / "fixtures" / "seeds").glob("*.txt"))
+TEXTS = {p.name[:3]: p.read_text(encoding="utf-8") for p in SEEDS}
+
+
+def check_invariants(al: Alignment, a: str, b: str) -> None:
+    """Every sentence of A (of B) lies in exactly one segment's a (b) span; spans slice the original text."""
+    for side, text, get in (("a", a, lambda s: s.a), ("b", b, lambda s: s.b)):
+        spans = [get(s) for s in al.segments if get(s) is not None]
+        for sp in spans:
+            assert 0 <= sp.start < sp.end <= len(text), (side, sp)
+        for sent in sentences.split(text):
+            holders = [sp for sp in spans if sp.start <= sent.start and sent.end <= sp.end]
+            assert len(holders) == 1, (side, sent, holders)
+        # spans are unions of whole sentences: they start and end on sentence boundaries
+        starts = {s.start for s in sentences.split(text)}
+        ends = {s.end for s in sentences.split(text)}
+        for sp in spans:
+            assert sp.start in starts and sp.end in ends
+    for s in al.segments:
+        assert s.kind in {"same", "reworded", "only_a", "only_b"}
+        assert (s.a is None) == (s.kind == "only_b") and (s.b is None) == (s.kind == "only_a")
+        assert 0.0 <= s.similarity <= 1.0
+        if s.kind == "same":
+            assert normalize.words(a[s.a.start : s.a.end]) == normalize.words(b[s.b.start : s.b.end])
+
+
+@pytest.mark.parametrize("key", sorted(TEXTS))
+def test_seed_with_itself_is_all_same(key):
+    t = TEXTS[key]
+    al = align(t, t)
+    check_invariants(al, t, t)
+    assert al.segments and all(s.kind == "same" for s in al.segments)
+    assert summarize(al).startswith("identical")
+
+
+def test_trimmed_ending():
+    a = TEXTS["001"]
+    lines = a.rstrip("\n").split("\n")
+    b = "\n".join(lines[:-2]) + "\n"
+    al = align(a, b)
+    check_invariants(al, a, b)
+    kinds = [s.kind for s in al.segments]
+    assert kinds[-1] == "only_a" and "reworded" not in kinds and "only_b" not in kinds
+    removed = a[al.segments[-1].a.start : al.segments[-1].a.end]
+    assert removed.startswith("After months of pleading") and removed.endswith("2,500.")
+    assert "ending trimmed" in summarize(al)
+    assert "1 only in A" in summarize(al)
+
+
+def test_new_opening_and_added_ending():
+    a = TEXTS["004"]
+    b = "Haiti's capital woke to gunfire again on Monday.\n" + a + "\nMore reporting to follow from our correspondents in Nairobi.\n"
+    al = align(a, b)
+    check_invariants(al, a, b)
+    assert al.segments[0].kind == "only_b" and al.segments[-1].kind == "only_b"
+    s = summarize(al)
+    assert "new opening" in s and "ending added" in s and "2 only in B" in s
+
+
+def test_one_sentence_lightly_edited():
+    a = TEXTS["001"]
+    old = "The 15-member council is scheduled to cast a vote on the mandate renewal on September 30."
+    new = "The 15-member Security Council is due to vote on the mandate renewal on September 30."
+    assert old in a
+    b = a.replace(old, new)
+    al = align(a, b)
+    check_invariants(al, a, b)
+    rew = [s for s in al.segments if s.kind == "reworded"]
+    assert len(rew) == 1 and al.only_a == 0 and al.only_b == 0
+    seg = rew[0]
+    assert a[seg.a.start : seg.a.end] == old and b[seg.b.start : seg.b.end] == new
+    assert seg.diff == [
+        ("=", "The 15-member"), ("+", "Security"), ("=", "council is"), ("-", "scheduled"), ("+", "due"),
+        ("=", "to"), ("-", "cast a"), ("=", "vote on the mandate renewal on September 30"),
+    ]  # fmt: skip
+    # A side of the diff rebuilds A's words, B side B's words
+    assert normalize.words(" ".join(t for op, t in seg.diff if op != "+")) == normalize.words(old)
+    assert normalize.words(" ".join(t for op, t in seg.diff if op != "-")) == normalize.words(new)
+
+
+def test_001_vs_004_background_paragraph_is_reworded():
+    a, b = TEXTS["001"], TEXTS["004"]
+    al = align(a, b)
+    check_invariants(al, a, b)
+    pairs = [(a[s.a.start : s.a.end], b[s.b.start : s.b.end]) for s in al.segments if s.kind == "reworded"]
+    troops = [p for p in pairs if "400 police" in p[0]]
+    assert len(troops) == 1
+    ta, tb = troops[0]
+    assert "June and July" in ta and "June and July" in tb and "1,000" in ta and "1,000" in tb
+    assert any("1,900" in pa and "1,900" in pb for pa, pb in pairs)
+
+
+def test_reordered_paragraphs_are_matched_and_counted_as_moved():
+    a = TEXTS["001"]
+    lines = a.rstrip("\n").split("\n")
+    b = "\n".join(lines[5:] + lines[:5]) + "\n"
+    al = align(a, b)
+    check_invariants(al, a, b)
+    assert all(s.kind == "same" for s in al.segments)
+    assert "moved" in summarize(al)
+
+
+def test_sentence_split_in_two_is_merged():
+    a = "Ruto visited Haiti on Saturday to inspect the Multinational Security Support deployment, which Kenya leads against gang violence that has displaced 700,000 people."
+    b = "Ruto visited Haiti on Saturday to inspect the Multinational Security Support deployment. Kenya leads that mission against gang violence that has displaced 700,000 people."
+    al = align(a, b)
+    check_invariants(al, a, b)
+    assert [s.kind for s in al.segments] == ["reworded"]
+    assert al.segments[0].b == sentences.Span(0, len(b))
+
+
+def test_unrelated_articles_share_nothing():
+    a = TEXTS["001"]
+    b = "The city council approved a new budget for the public library on Tuesday. Opening hours will be extended on weekends."
+    al = align(a, b)
+    check_invariants(al, a, b)
+    assert al.same == al.reworded == 0 and "nothing in common" in summarize(al)
+
+
+def test_outputs():
+    a, b = TEXTS["001"], TEXTS["004"].replace("Kenya", "<Kenya & co>", 1)
+    al = align(a, b)
+    d = to_dict(al, a, b)
+    json.dumps(d)
+    assert d["summary"] == summarize(al) and len(d["segments"]) == len(al.segments)
+    for seg, s in zip(d["segments"], al.segments):
+        if seg["a"]:
+            assert seg["a"]["text"] == a[s.a.start : s.a.end]
+    plain = render_text(al, a, b, color=False)
+    assert "\x1b[" not in plain and summarize(al) in plain
+    assert "\x1b[31m" in render_text(al, a, b, color=True)
+    page = render_html(al, a, b, "First <story>", "Second & story")
+    assert page.startswith("<!DOCTYPE html>") and "<script" not in page
+    assert "First &lt;story&gt;" in page and "Second &amp; story" in page
+    assert "&lt;Kenya &amp; co&gt;" in page and "<Kenya" not in page
+    assert not re.search(r"""(src|href)\s*=\s*["']?https?:""", page)
+    assert "<del>" in page and "<ins>" in page
+
+
+@pytest.mark.parametrize(
+    "a,b",
+    [("", ""), ("", "One sentence."), ("   \n\n ", "\t"), ("🙂 🙂. 🙂!", "🙂"), ("שלום עולם. מה שלומך?", "שלום עולם."),
+     ("zero\u200bwidth here. Yes.", "zerowidth here. Yes."), ("word", "word"), ("...", "!!!"), ("—", "—"),
+     ("Mr. A. B. went. " * 3, "Mr. A. B. went.")],
+)  # fmt: skip
+def test_edge_inputs(a, b):
+    al = align(a, b)
+    check_invariants(al, a, b)
+    summarize(al), to_dict(al, a, b), render_text(al, a, b, True), render_html(al, a, b, "a", "b")
+
+
+def test_huge_inputs_do_not_fail():
+    big = " ".join(TEXTS.values()) * 3
+    al = align(big, big[::-1])
+    check_invariants(al, big, big[::-1])
+    one_sentence = "word " * 20000
+    al = align(one_sentence, one_sentence + "more")
+    check_invariants(al, one_sentence, one_sentence + "more")
+    assert al.reworded == 1
+
+
+# ---------------------------------------------------------------- property tests
+
+SEED_SENTENCES = [t[s.start : s.end] for t in TEXTS.values() for s in sentences.split(t)]
+piece = st.one_of(
+    st.sampled_from(SEED_SENTENCES),
+    st.text(max_size=40),
+    st.sampled_from([" ", "\n", "\n\n", ". ", "\u200b", "\u202e", "🙂", "1,900", "Mr. ", "«", "»"]),
+)
+article = st.lists(piece, max_size=12).map(" ".join)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(article, article)
+def test_invariants_random_articles(a, b):
+    al = align(a, b)
+    check_invariants(al, a, b)
+    summarize(al)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(SEED_SENTENCES), min_size=1, max_size=15), st.randoms(use_true_random=False))
+def test_shuffled_copy_is_all_same(sents, rnd):
+    sents = list(dict.fromkeys(sents))
+    a = "\n\n".join(sents)  # blank lines: both sides split into the same sentences
+    shuffled = sents[:]
+    rnd.shuffle(shuffled)
+    b = "\n\n".join(shuffled)
+    al = align(a, b)
+    check_invariants(al, a, b)
+    assert all(s.kind == "same" for s in al.segments)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.text(max_size=300), st.text(max_size=300))
+def test_invariants_any_text(a, b):
+    check_invariants(align(a, b), a, b)

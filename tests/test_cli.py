@@ -1,0 +1,74 @@
+import json
+
+from typer.testing import CliRunner
+
+from dedup.cli import app
+from conftest import SEEDS
+
+runner = CliRunner()
+
+
+def test_scan_json_on_the_seeds():
+    result = runner.invoke(app, ["scan", str(SEEDS), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["summary"]["articles"] == 5 and report["skipped"] == []
+
+
+def test_scan_formats_and_out_file(tmp_path):
+    for fmt in ("table", "jsonl", "csv"):
+        out = tmp_path / f"report.{fmt}"
+        result = runner.invoke(app, ["scan", str(SEEDS), "--format", fmt, "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        assert out.stat().st_size > 0
+    rows = (tmp_path / "report.csv").read_text().splitlines()
+    assert rows[0].startswith("id,status") and len(rows) == 6  # header + one row per article
+    assert all(json.loads(line)["type"] for line in (tmp_path / "report.jsonl").read_text().splitlines())
+
+
+def test_scan_errors_are_clear_and_nonzero(tmp_path):
+    result = runner.invoke(app, ["scan", str(tmp_path / "missing")])
+    assert result.exit_code == 1 and "no such file or folder" in result.stderr
+    result = runner.invoke(app, ["scan", str(SEEDS), "--format", "xml"])
+    assert result.exit_code == 2 and "unknown format" in result.stderr
+
+
+def test_index_lifecycle(tmp_path):
+    path = tmp_path / "news.dedup"
+    assert runner.invoke(app, ["index", "build", str(SEEDS), "--index", str(path)]).exit_code == 0
+    stats = json.loads(runner.invoke(app, ["index", "stats", str(path), "--format", "json"]).stdout)
+    assert stats["articles"] == 5
+    copy = tmp_path / "copy.txt"
+    copy.write_text("Breaking\n" + (SEEDS / "002_67ae491904088e5a.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    query = json.loads(runner.invoke(app, ["index", "query", str(path), str(copy), "--format", "json"]).stdout)
+    assert query[0]["matches"][0]["id"] == "002_67ae491904088e5a.txt"
+    assert query[0]["matches"][0]["relation"] == "near-duplicate"
+    assert runner.invoke(app, ["index", "add", str(path), str(copy)]).exit_code == 0
+    assert runner.invoke(app, ["index", "remove", str(path), "copy.txt"]).exit_code == 0
+    assert runner.invoke(app, ["index", "remove", str(path), "copy.txt"]).exit_code == 1
+    check = runner.invoke(app, ["index", "check", str(path)])
+    assert check.exit_code == 0 and "sound (5 articles)" in check.stdout
+
+
+def test_index_refuses_a_foreign_file(tmp_path):
+    bogus = tmp_path / "bogus.dedup"
+    bogus.write_text("not an index")
+    result = runner.invoke(app, ["index", "stats", str(bogus)])
+    assert result.exit_code == 1 and "not a dedup index" in result.stderr
+
+
+def test_rebuild_is_atomic_and_resumes(tmp_path):
+    path = tmp_path / "news.dedup"
+    runner.invoke(app, ["index", "build", str(SEEDS / "000_9b5600509f698df4.txt"), "--index", str(path)])
+    # An interrupted build left part of the new index behind: the next build resumes from it.
+    from dedup import Index
+
+    with Index.open(tmp_path / "news.dedup.building") as partial:
+        partial.add("001_7bcf6067cad31a24.txt", (SEEDS / "001_7bcf6067cad31a24.txt").read_text(encoding="utf-8"))
+    with Index.open(path) as old:
+        assert len(old) == 1  # the old index is untouched while the new one is being built
+    result = runner.invoke(app, ["index", "build", str(SEEDS), "--index", str(path)])
+    assert result.exit_code == 0 and "resuming" in result.stderr
+    with Index.open(path) as new:
+        assert len(new) == 5
+    assert not (tmp_path / "news.dedup.building").exists()

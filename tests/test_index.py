@@ -1,0 +1,103 @@
+import sqlite3
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from dedup import Config, Index, IndexFileError
+
+
+def test_add_check_remove_reopen(tmp_path, seeds):
+    path = tmp_path / "news.dedup"
+    with Index.open(path) as ix:
+        for key, text in seeds.items():
+            ix.add(key, text, {"source": f"outlet {key}"})
+        copy = "Update: " + seeds["003"][:-400]
+        matches = ix.check("copy", copy)
+        assert matches[0].id == "003" and matches[0].relation == "near-duplicate"
+        assert matches[0].estimated_jaccard > 0.5
+        assert "copy" not in ix  # check never adds
+    with Index.open(path) as ix:
+        assert len(ix) == 5
+        assert ix.text("002") == (seeds["002"], {"source": "outlet 002"})
+        assert ix.remove("003") and not ix.remove("003")
+        assert all(m.id != "003" or m.relation != "near-duplicate" for m in ix.check("copy", copy))
+    with Index.open(path) as ix:
+        assert len(ix) == 4 and "003" not in ix and ix.check_integrity() == []
+
+
+def test_add_returns_what_check_would(seeds):
+    ix = Index()
+    ix.add("000", seeds["000"])
+    expected = ix.check("000-copy", seeds["000"])
+    assert ix.add("000-copy", seeds["000"]) == expected
+    assert expected[0].relation == "duplicate"
+
+
+def test_the_index_keeps_its_own_parameters(tmp_path, seeds):
+    path = tmp_path / "p.dedup"
+    Index.open(path, Config(shingle_size=3, num_perm=64)).close()
+    with Index.open(path, Config()) as ix:  # a different config given on reopen is ignored
+        assert (ix.config.shingle_size, ix.config.num_perm) == (3, 64)
+
+
+@pytest.mark.parametrize(
+    "content,message",
+    [
+        (b"hello, I am a text file\n", "not a dedup index"),
+        (b"\x89PNG\r\n\x1a\n" + bytes(100), "not a dedup index"),
+        (b"SQLite format 3\x00" + bytes(50), "not a dedup index"),  # truncated database
+    ],
+)
+def test_foreign_and_truncated_files_are_refused(tmp_path, content, message):
+    path = tmp_path / "x.dedup"
+    path.write_bytes(content)
+    with pytest.raises(IndexFileError, match=message):
+        Index.open(path)
+    assert path.read_bytes() == content  # refused, and left untouched
+
+
+def test_other_sqlite_databases_and_versions_are_refused(tmp_path):
+    other = tmp_path / "other.db"
+    sqlite3.connect(other).execute("CREATE TABLE t (x)").connection.commit()
+    with pytest.raises(IndexFileError, match="not a dedup index"):
+        Index.open(other)
+    old = tmp_path / "old.dedup"
+    Index.open(old).close()
+    db = sqlite3.connect(old)
+    db.execute("UPDATE meta SET value='999' WHERE key='version'")
+    db.commit()
+    db.close()
+    with pytest.raises(IndexFileError, match="version 999"):
+        Index.open(old)
+
+
+def test_integrity_check_finds_a_corrupted_record(tmp_path, seeds):
+    path = tmp_path / "c.dedup"
+    with Index.open(path) as ix:
+        ix.add("001", seeds["001"])
+    db = sqlite3.connect(path)
+    db.execute("UPDATE articles SET features = zeroblob(10) WHERE id='001'")
+    db.commit()
+    db.close()
+    with Index.open(path) as ix:
+        problems = ix.check_integrity()
+    assert any("'001'" in p and "checksum" in p for p in problems)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(["000", "001", "002", "003", "004"]), st.booleans()), max_size=15))
+def test_add_remove_round_trips(seeds, ops):
+    """After any sequence of adds and removes, the index holds exactly the live ids and finds each by its text."""
+    ix = Index()
+    live = set()
+    for key, add in ops:
+        if add:
+            ix.add(key, seeds[key])
+            live.add(key)
+        else:
+            assert ix.remove(key) == (key in live)
+            live.discard(key)
+    assert len(ix) == len(live)
+    for key in seeds:
+        found = {m.id for m in ix.check("probe", seeds[key]) if m.relation == "duplicate"}
+        assert found == ({key} & live)
