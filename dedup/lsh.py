@@ -58,6 +58,8 @@ class BandTable:
 
     def add(self, row: int, keys: np.ndarray) -> None:
         """Add one row's band keys; merged into the sorted core once the recent part grows."""
+        if row in self._removed:
+            self._merge()  # purge the removed row's old keys before it comes back
         for k in keys.tolist():
             self._recent.setdefault(k, []).append(row)
         self._recent_count += len(keys)
