@@ -11,7 +11,7 @@ from pathlib import Path
 
 from dedup import paraphrase
 
-DEFAULT_DATA = Path("/work/shared/eval/mrpc")
+DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "mrpc"
 PUBLISHED = {  # test accuracy / F1 from the data README (ACL Wiki)
     "Wan et al. 2006 (best non-neural)": (0.756, 0.830),
     "Qiu et al. 2006": (0.720, 0.816),
