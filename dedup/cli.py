@@ -177,6 +177,8 @@ def _read_into(ix: Index, sources: list[Path]) -> tuple[int, int]:
                 skipped += 1
                 typer.echo(f"skipped {item.path}{'' if item.line is None else f':{item.line}'}: {item.reason}", err=True)
                 continue
+            if item.truncated:
+                typer.echo(f"warning: {item.path or item.id}: longer than {ix.config.max_article_chars:,} characters, truncated", err=True)
             meta = {k: v for k, v in (("title", item.title), ("url", item.url), ("source", item.source), ("published", item.published), ("path", item.path)) if v}
             batch.append((item.id, item.text, meta))
             if len(batch) >= 1000:

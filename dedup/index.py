@@ -1,6 +1,7 @@
 """The persistent index a crawler checks articles against: add, check, remove, in well under a millisecond."""
 from __future__ import annotations
 
+import warnings
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Iterable
@@ -183,7 +184,11 @@ class Index:
 
     def _add_chunk(self, chunk: list[tuple[str, str, dict | None]]) -> list[list[Match]]:
         self._refresh()
-        texts = [t[: self.config.max_article_chars] for _, t, _ in chunk]
+        limit = self.config.max_article_chars
+        for article_id, text, _ in chunk:
+            if len(text) > limit:
+                warnings.warn(f"{article_id}: longer than {limit:,} characters, truncated", stacklevel=3)
+        texts = [t[:limit] for _, t, _ in chunk]
         for t in texts:
             boilerplate.learn(self.line_counts, t)
         sketches = self._sketch(texts)

@@ -1,0 +1,68 @@
+"""Text that defeats shingling gets a defined result, never a bogus match or an exception."""
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from dedup import Config, Index
+from dedup.counts import CountTable
+from dedup.features import extract
+from dedup.shingle import shingle_hashes, hash_tokens
+from dedup.verify import verify
+
+CASES = {
+    "one word": "Breaking",
+    "all stop words": " ".join(["the of and to in is was it for on that with as at by"] * 3),
+    "all numbers": " ".join(str(n) for n in range(100, 160)),
+    "one word repeated": " ".join(["gang"] * 80),
+    "mixed scripts": "Kenya Кения 肯尼亚 كينيا Haiti Гаити 海地 هايتي " * 6,
+    "right to left": "השוטרים הקנייתים הגיעו להאיטי כדי להילחם בכנופיות " * 8,
+    "emoji": "🚓🇰🇪➡️🇭🇹 " * 40,
+    "zero width": "\u200b".join("police officers deployed to haiti".split()) * 20,
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_degenerate_text_is_too_short_or_self_consistent(name):
+    text = CASES[name]
+    f = extract(text, 5)
+    assert f.n_words >= 0 and len(f.terms) == len(f.term_sentence)
+    ix = Index()
+    ix.add(name, text)
+    assert [m.relation for m in ix.check("again", text)] == ["duplicate"]  # identical text is a fact
+
+
+def test_different_degenerate_texts_are_not_related():
+    ix = Index()
+    for name, text in CASES.items():
+        ix.add(name, text)
+    for name, text in CASES.items():
+        others = [m for m in ix.check("probe", text) if m.id != name]
+        assert others == [], name
+
+
+def test_unrelated_short_articles_are_never_duplicates():
+    ix = Index()
+    ix.add("a", "Police arrive in Haiti.")
+    assert ix.check("b", "Markets fall in Tokyo.") == []
+    assert ix.check("c", "Police arrive in Haiti today.") == []  # too short to compare, even if close
+
+
+@given(st.lists(st.text(min_size=0, max_size=12), max_size=40), st.integers(1, 8))
+def test_shingles_of_any_tokens(tokens, k):
+    h = shingle_hashes(hash_tokens(tokens), k)
+    assert h.dtype == np.uint32 and len(h) == (max(0, len(tokens) - k + 1) if len(tokens) >= k else min(1, len(tokens)))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=400), st.text(max_size=400))
+def test_verify_never_raises(a, b):
+    p = verify("a", extract(a, 5), "b", extract(b, 5), CountTable(), Config())
+    if p is not None and p.relation != "duplicate":
+        assert min(len(a.split()), len(b.split())) >= 1
+
+
+def test_huge_articles_are_truncated_with_a_warning(seeds):
+    ix = Index(Config(max_article_chars=5_000))
+    with pytest.warns(UserWarning, match="longer than 5,000 characters, truncated"):
+        ix.add("huge", seeds["003"] * 20)
+    assert len(ix.text("huge")[0]) == 5_000
