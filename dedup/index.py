@@ -194,7 +194,7 @@ class Index:
         sketches = self._sketch(texts)
         results = []
         records = []
-        for (article_id, text, metadata), s in zip(chunk, sketches):
+        for (article_id, _, metadata), text, s in zip(chunk, texts, sketches):
             results.append(self._matches(article_id, s))
             records.append(
                 Record(0, article_id, dict(metadata or {}), text, pack(s.features), s.near_sig.tobytes(), s.term_sig.tobytes(), s.near_keys.tobytes(), s.term_keys.tobytes())
