@@ -72,3 +72,25 @@ def test_rebuild_is_atomic_and_resumes(tmp_path):
     with Index.open(path) as new:
         assert len(new) == 5
     assert not (tmp_path / "news.dedup.building").exists()
+
+
+def test_align_files_json_and_html(tmp_path):
+    a, b = SEEDS / "001_7bcf6067cad31a24.txt", SEEDS / "004_16ff02787705d14c.txt"
+    html = tmp_path / "report.html"
+    result = runner.invoke(app, ["align", str(a), str(b), "--format", "json", "--html", str(html)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    text_a, text_b = a.read_text(encoding="utf-8"), b.read_text(encoding="utf-8")
+    reworded = [s for s in data["segments"] if s["kind"] == "reworded"]
+    assert any("1,900" in text_a[s["a"]["start"] : s["a"]["end"]] and "1,900" in text_b[s["b"]["start"] : s["b"]["end"]] for s in reworded)
+    page = html.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and "Port-au-Prince" in page
+
+
+def test_align_two_ids_in_an_index(tmp_path):
+    path = tmp_path / "news.dedup"
+    runner.invoke(app, ["index", "build", str(SEEDS), "--index", str(path)])
+    result = runner.invoke(app, ["align", "002_67ae491904088e5a.txt", "003_7e9b22f87c9658b0.txt", "--index", str(path)])
+    assert result.exit_code == 0 and "reworded" in result.stdout
+    missing = runner.invoke(app, ["align", "nope", "003_7e9b22f87c9658b0.txt", "--index", str(path)])
+    assert missing.exit_code == 1 and "no article with id 'nope'" in missing.stderr
