@@ -96,17 +96,11 @@ def _table(r: ScanResult) -> str:
         lines.append(f"Story {c.id}: {len(c.members)} articles, canonical {c.canonical}")
         for m in c.members:
             lines.append(f"  {'*' if m == c.canonical else ' '} {m}")
-        for p in c.pairs:
-            lines.append(f"    {p.a} ~ {p.b}: {p.relation} ({_figures(p)})")
-            if r.summaries.get((p.a, p.b)):
-                lines.append(f"      {r.summaries[(p.a, p.b)]}")
+        lines += [line for p in c.pairs for line in _pair_lines(p, r, "    ")]
         lines.append("")
     if r.links:
         lines.append("Links between stories:")
-        for p in r.links:
-            lines.append(f"  {p.a} ~ {p.b}: {p.relation} ({_figures(p)})")
-            if r.summaries.get((p.a, p.b)):
-                lines.append(f"    {r.summaries[(p.a, p.b)]}")
+        lines += [line for p in r.links for line in _pair_lines(p, r, "  ")]
         lines.append("")
     if r.unique:
         lines.append("Unique:")
@@ -117,6 +111,14 @@ def _table(r: ScanResult) -> str:
         lines += [f"  {x.path}{'' if x.line is None else f':{x.line}'}: {x.reason}" for x in r.skipped]
         lines.append("")
     return "\n".join(lines)
+
+
+def _pair_lines(p, r: ScanResult, indent: str) -> list[str]:
+    """A pair, its figures, and (when computed) the one-line summary of what differs."""
+    lines = [f"{indent}{p.a} ~ {p.b}: {p.relation} ({_figures(p)})"]
+    if r.summaries.get((p.a, p.b)):
+        lines.append(f"{indent}  {r.summaries[(p.a, p.b)]}")
+    return lines
 
 
 def _figures(p) -> str:

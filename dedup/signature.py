@@ -5,20 +5,25 @@ a_k·h + b_k mod 2³² (a_k odd, so a bijection); a and b come from the seed exa
 """
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 EMPTY = np.uint32(0xFFFFFFFF)  # signature value of an empty set
-_BLOCK = 1 << 14  # shingles per block: keeps the (num_perm × block) work array in cache
+# Shingles per block. The (num_perm × block) work array is allocated once per thread and reused: a fresh
+# multi-megabyte temporary per block costs page faults that made the computation 4× slower.
+_BLOCK = 1 << 13
 
 
 def fmix32(h: np.ndarray) -> np.ndarray:
     """MurmurHash3's 32-bit finalizer: a fixed bijection that spreads structured inputs."""
     with np.errstate(over="ignore"):
         h = h ^ (h >> np.uint32(16))
-        h = h * np.uint32(0x85EBCA6B)
-        h = h ^ (h >> np.uint32(13))
-        h = h * np.uint32(0xC2B2AE35)
-        return h ^ (h >> np.uint32(16))
+        h *= np.uint32(0x85EBCA6B)
+        h ^= h >> np.uint32(13)
+        h *= np.uint32(0xC2B2AE35)
+        h ^= h >> np.uint32(16)
+        return h
 
 
 class Permutations:
@@ -31,31 +36,52 @@ class Permutations:
         self.seed = seed
         self.a = (gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1))[:, None]
         self.b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)[:, None]
+        self._local = threading.local()  # per-thread work buffer (signatures may run in several threads)
+
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        del state["_local"]
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._local = threading.local()
+
+    def _buffer(self, width: int) -> np.ndarray:
+        if width > _BLOCK:  # one set larger than a block: a one-off array
+            return np.empty((self.num_perm, width), dtype=np.uint32)
+        buf = getattr(self._local, "buf", None)
+        if buf is None:
+            buf = self._local.buf = np.empty((self.num_perm, _BLOCK), dtype=np.uint32)
+        return buf[:, :width]
 
     def signature(self, hashes: np.ndarray) -> np.ndarray:
         """MinHash signature (num_perm uint32) of one set of 32-bit hashes."""
         return self.signatures([hashes])[0]
 
     def signatures(self, sets: list[np.ndarray]) -> np.ndarray:
-        """Signatures of many sets at once: one (len(sets), num_perm) uint32 array."""
+        """Signatures of many sets at once: one (len(sets), num_perm) uint32 array.
+
+        Duplicate values within a set are allowed (they do not change its minimum)."""
         out = np.full((len(sets), self.num_perm), EMPTY, dtype=np.uint32)
         lengths = np.fromiter((len(s) for s in sets), dtype=np.int64, count=len(sets))
         nonempty = np.flatnonzero(lengths)
         if len(nonempty) == 0:
             return out
-        values = fmix32(np.concatenate([sets[i] for i in nonempty]).astype(np.uint32, copy=False))
+        values = fmix32(np.concatenate([np.asarray(sets[i]).astype(np.uint32, copy=False) for i in nonempty]))
         starts = np.concatenate(([0], np.cumsum(lengths[nonempty])[:-1]))
-        # Walk the concatenated shingles in cache-sized blocks, each block covering whole sets.
+        # Walk the concatenated shingles in blocks, each block covering whole sets; per block two in-place
+        # passes (a·h, +b) over a reused buffer, then one segmented minimum per set.
         first = 0
         while first < len(nonempty):
             last = int(np.searchsorted(starts, starts[first] + _BLOCK, side="right"))
             last = max(last, first + 1)
             lo = starts[first]
             hi = starts[last] if last < len(nonempty) else len(values)
-            block = values[lo:hi]
-            with np.errstate(over="ignore"):
-                hashed = self.a * block[None, :] + self.b
-            out[nonempty[first:last]] = np.minimum.reduceat(hashed, starts[first:last] - lo, axis=1).T
+            work = self._buffer(hi - lo)
+            np.multiply(self.a, values[None, lo:hi], out=work)
+            np.add(work, self.b, out=work)
+            out[nonempty[first:last]] = np.minimum.reduceat(work, starts[first:last] - lo, axis=1).T
             first = last
         return out
 
