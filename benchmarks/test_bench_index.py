@@ -1,0 +1,322 @@
+"""Index benchmarks: insert throughput, check latency p50/p99, memory per article, open time.
+
+Two layers, each at several index sizes (``DEDUP_BENCH_INDEX_SIZES``, default 10k,100k; add 1000000):
+
+* **band tables alone** (what ``Index`` keeps in RAM): dedup's ``lsh.BandTable`` pair (near 25×5 on
+  128 permutations + terms 117×2 on 256), filled with synthetic signatures of unrelated articles plus
+  the corpus's real ones, vs ``datasketch.MinHashLSH`` with the same near-duplicate layout
+  (``params=(25, 5)``; datasketch up to ``DEDUP_BENCH_DATASKETCH_MAX``, default 10k: its 100k build takes ~1 min). The comparison
+  is near table vs near table ("dedup-near"); "dedup" is both tables (what a check really queries).
+* **the whole Index** (SQLite file, ``DEDUP_BENCH_FULL_SIZES``, default 10k): filler rows written
+  straight into the store (text is the bottleneck at 1M), the N corpus articles added through
+  ``Index.add_many`` (``DEDUP_BENCH_FULL_ADD``, default 500: insert throughput with sketching), then ``Index.check`` of corpus articles:
+  latency with the article's own sketching and index time alone (refresh + candidates + verification).
+  Open time and RSS per article after opening.
+"""
+from __future__ import annotations
+
+import os
+import time
+import tracemalloc
+
+import numpy as np
+import pytest
+
+from benchmarks.conftest import record, run
+from benchmarks.corpus import index_sizes, random_signatures, texts
+from dedup.config import Config
+from dedup.features import Features, pack
+from dedup.index import Index
+from dedup.lsh import BandTable, band_keys
+from dedup.sketch import Sketcher
+from dedup.store import Record, SQLiteStore
+
+CONFIG = Config()
+SKETCHER = Sketcher(CONFIG)
+NEAR_B, NEAR_R = SKETCHER.near_bands
+TERM_B, TERM_R = SKETCHER.term_bands
+N_QUERIES = 1000
+DATASKETCH_MAX = int(os.environ.get("DEDUP_BENCH_DATASKETCH_MAX", 10_000))
+FULL_ADD = int(os.environ.get("DEDUP_BENCH_FULL_ADD", 500))  # real articles added through Index.add_many
+FULL_SIZES = [int(x) for x in os.environ.get("DEDUP_BENCH_FULL_SIZES", "10000").split(",") if x.strip()]
+
+
+def _pct(values, q) -> float:
+    return float(np.percentile(np.asarray(values), q))
+
+
+def _size_id(m: int) -> str:
+    return f"{m // 1_000_000}M" if m >= 1_000_000 and m % 1_000_000 == 0 else f"{m // 1000}k"
+
+
+# -- real sketches of the corpus (queries, and the articles that make hits) -------------------------
+
+_SKETCHES = None
+
+
+def corpus_sketches():
+    global _SKETCHES
+    if _SKETCHES is None:
+        from dedup.counts import CountTable
+
+        docs = list(texts())
+        counts = CountTable()
+        _SKETCHES = [s for i in range(0, len(docs), 1000) for s in SKETCHER.sketch(docs[i : i + 1000], counts)]
+    return _SKETCHES
+
+
+def _filler_keys(m: int):
+    """Band keys of m unrelated articles, in chunks (1M × 256 signatures would not fit comfortably)."""
+    near, term = [], []
+    for start in range(0, m, 100_000):
+        n = min(100_000, m - start)
+        near.append(band_keys(random_signatures(n, CONFIG.num_perm, start + 1), NEAR_B, NEAR_R))
+        term.append(band_keys(random_signatures(n, CONFIG.term_num_perm, start + 2), TERM_B, TERM_R))
+    return np.concatenate(near), np.concatenate(term)
+
+
+# -- band tables alone ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module", params=index_sizes(), ids=_size_id)
+def tables(request):
+    m = request.param
+    sk = corpus_sketches()
+    fill = max(0, m - len(sk))
+    near_f, term_f = _filler_keys(fill)
+    near_keys = np.concatenate([near_f, np.array([s.near_keys for s in sk])])
+    term_keys = np.concatenate([term_f, np.array([s.term_keys for s in sk])])
+    tracemalloc.start()
+    base = tracemalloc.get_traced_memory()[0]
+    t0 = time.perf_counter()
+    near, terms = BandTable(), BandTable()
+    rows = np.arange(len(near_keys))
+    near.bulk_load(rows, near_keys)
+    terms.bulk_load(rows, term_keys)
+    load = time.perf_counter() - t0
+    used = tracemalloc.get_traced_memory()[0] - base
+    tracemalloc.stop()
+    first_real = fill
+    return {"m": len(near_keys), "near": near, "terms": terms, "load_s": load, "bytes": used, "first_real": first_real,
+            "near_keys": near_keys, "term_keys": term_keys}
+
+
+def test_bandtable_query(benchmark, tables):
+    """check's index-time core: query both band tables with a real article's keys."""
+    sk = corpus_sketches()[:N_QUERIES]
+    near, terms = tables["near"], tables["terms"]
+    lat: list[float] = []
+
+    def go():
+        lat.clear()
+        for s in sk:
+            t = time.perf_counter()
+            near.query(s.near_keys) | terms.query(s.term_keys)
+            lat.append(time.perf_counter() - t)
+
+    run(benchmark, go, rounds=3)
+    size = _size_id(tables["m"])
+    benchmark.extra_info.update(index_size=tables["m"], bulk_load_s=round(tables["load_s"], 3))
+    record(f"band query p50 @{size}", "dedup", _pct(lat, 50) * 1e6, "µs", benchmark=benchmark, higher_is_better=False)
+    record(f"band query p99 @{size}", "dedup", _pct(lat, 99) * 1e6, "µs", benchmark=benchmark, higher_is_better=False)
+    record(f"band tables RAM @{size}", "dedup", tables["bytes"] / tables["m"], "B/article", benchmark=benchmark,
+           higher_is_better=False)
+    record(f"band tables RAM @{size}", "goal", 300, "B/article", benchmark=benchmark, higher_is_better=False, dedup=False)
+    record(f"band tables bulk load @{size}", "dedup", tables["m"] / tables["load_s"], "art/s", benchmark=benchmark)
+
+
+def test_bandtable_near_query(benchmark, tables):
+    """Near-duplicate table alone: the like-for-like comparison with datasketch's MinHashLSH."""
+    sk = corpus_sketches()[:N_QUERIES]
+    near = tables["near"]
+    lat: list[float] = []
+
+    def go():
+        lat.clear()
+        for s in sk:
+            t = time.perf_counter()
+            near.query(s.near_keys)
+            lat.append(time.perf_counter() - t)
+
+    run(benchmark, go, rounds=3)
+    size = _size_id(tables["m"])
+    record(f"band query p50 @{size}", "dedup-near", _pct(lat, 50) * 1e6, "µs", benchmark=benchmark, higher_is_better=False)
+    record(f"band query p99 @{size}", "dedup-near", _pct(lat, 99) * 1e6, "µs", benchmark=benchmark, higher_is_better=False)
+
+
+def test_bandtable_insert(benchmark, tables):
+    """One-at-a-time inserts into a table of the given size (what a crawler does), near + terms."""
+    sk = corpus_sketches()
+    base = tables["m"]
+
+    def go():
+        near, terms = BandTable(), BandTable()
+        rows = np.arange(base)
+        near.bulk_load(rows, tables["near_keys"])
+        terms.bulk_load(rows, tables["term_keys"])
+        t = time.perf_counter()
+        for i, s in enumerate(sk):
+            near.add(base + i, s.near_keys)
+            terms.add(base + i, s.term_keys)
+        return time.perf_counter() - t
+
+    secs: list[float] = []
+    run(benchmark, lambda: secs.append(go()), rounds=1, warmup=0)
+    size = _size_id(tables["m"])
+    record(f"band insert @{size}", "dedup", len(sk) / secs[-1], "art/s", benchmark=benchmark)
+
+
+@pytest.fixture(scope="module")
+def datasketch_lsh(tables):
+    datasketch = pytest.importorskip("datasketch")
+    m = tables["m"]
+    if m > DATASKETCH_MAX:
+        pytest.skip(f"datasketch index of {m:,} > DEDUP_BENCH_DATASKETCH_MAX")
+    # Build datasketch's LSH from the same near signatures (filler signatures regenerated the same way).
+    sk = corpus_sketches()
+    fill = tables["first_real"]
+    sigs = [random_signatures(min(100_000, fill - s), CONFIG.num_perm, s + 1) for s in range(0, fill, 100_000)]
+    sigs = np.concatenate(sigs + [np.array([s.near_sig for s in sk])]) if sigs else np.array([s.near_sig for s in sk])
+    lsh = datasketch.MinHashLSH(num_perm=CONFIG.num_perm, params=(NEAR_B, NEAR_R))
+    tracemalloc.start()
+    base = tracemalloc.get_traced_memory()[0]
+    t0 = time.perf_counter()
+    with lsh.insertion_session() as session:
+        for i, sig in enumerate(sigs):
+            session.insert(i, datasketch.LeanMinHash(seed=CONFIG.seed, hashvalues=sig, scheme="affine32"), check_duplication=False)
+    load = time.perf_counter() - t0
+    used = tracemalloc.get_traced_memory()[0] - base
+    tracemalloc.stop()
+    return {"lsh": lsh, "m": len(sigs), "load_s": load, "bytes": used, "ds": datasketch}
+
+
+def test_datasketch_query(benchmark, tables, datasketch_lsh):
+    ds = datasketch_lsh["ds"]
+    queries = [ds.LeanMinHash(seed=CONFIG.seed, hashvalues=s.near_sig, scheme="affine32") for s in corpus_sketches()[:N_QUERIES]]
+    lsh = datasketch_lsh["lsh"]
+    lat: list[float] = []
+
+    def go():
+        lat.clear()
+        for q in queries:
+            t = time.perf_counter()
+            lsh.query(q)
+            lat.append(time.perf_counter() - t)
+
+    run(benchmark, go, rounds=3)
+    size = _size_id(tables["m"])
+    record(f"band query p50 @{size}", "datasketch", _pct(lat, 50) * 1e6, "µs", benchmark=benchmark, higher_is_better=False)
+    record(f"band query p99 @{size}", "datasketch", _pct(lat, 99) * 1e6, "µs", benchmark=benchmark, higher_is_better=False)
+    record(f"band tables RAM @{size}", "datasketch", datasketch_lsh["bytes"] / datasketch_lsh["m"], "B/article",
+           benchmark=benchmark, higher_is_better=False)
+    record(f"band tables bulk load @{size}", "datasketch", datasketch_lsh["m"] / datasketch_lsh["load_s"], "art/s",
+           benchmark=benchmark)
+
+
+def test_datasketch_insert(benchmark, tables, datasketch_lsh):
+    ds = datasketch_lsh["ds"]
+    lsh = datasketch_lsh["lsh"]
+    mins = [ds.LeanMinHash(seed=CONFIG.seed, hashvalues=s.near_sig, scheme="affine32") for s in corpus_sketches()]
+    base = datasketch_lsh["m"]
+    secs: list[float] = []
+
+    def go():
+        t = time.perf_counter()
+        for i, q in enumerate(mins):
+            lsh.insert(base + i, q, check_duplication=False)
+        secs.append(time.perf_counter() - t)
+        for i in range(len(mins)):
+            lsh.remove(base + i)
+
+    run(benchmark, go, rounds=1, warmup=0)
+    size = _size_id(tables["m"])
+    record(f"band insert @{size}", "datasketch", len(mins) / secs[-1], "art/s", benchmark=benchmark)
+
+
+# -- the whole Index (SQLite) -----------------------------------------------------------------------
+
+
+def _rss() -> int:
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def _fill_store(path, m: int) -> None:
+    """m unrelated filler articles written straight into an index file (no text: keys, signatures, tiny features)."""
+    Index.open(path, CONFIG).close()  # creates the file with the config
+    store = SQLiteStore(path)
+    empty = pack(Features(60, 0, np.arange(3, dtype=np.uint32), np.arange(3, dtype=np.uint32), np.zeros(3, np.uint32)))
+    for start in range(0, m, 50_000):
+        n = min(50_000, m - start)
+        near = random_signatures(n, CONFIG.num_perm, start + 11)
+        term = random_signatures(n, CONFIG.term_num_perm, start + 12)
+        nk, tk = band_keys(near, NEAR_B, NEAR_R), band_keys(term, TERM_B, TERM_R)
+        store.put([Record(0, f"filler-{start + i}", {}, "", empty, near[i].tobytes(), term[i].tobytes(), nk[i].tobytes(),
+                          tk[i].tobytes()) for i in range(n)])
+    store.close()
+
+
+@pytest.fixture(scope="module", params=FULL_SIZES, ids=_size_id)
+def full_index(request, tmp_path_factory):
+    m = request.param
+    docs = list(texts())[:FULL_ADD]
+    path = tmp_path_factory.mktemp("index") / "bench.dedup"
+    _fill_store(path, max(0, m - len(docs)))
+    rss0 = _rss()
+    t0 = time.perf_counter()
+    index = Index.open(path)
+    open_s = time.perf_counter() - t0
+    rss_open = _rss() - rss0
+    n_fill = len(index)
+    t0 = time.perf_counter()
+    index.add_many((f"a{i}", t, None) for i, t in enumerate(docs))
+    add_s = time.perf_counter() - t0
+    info = {"m": len(index), "open_s": open_s, "rss_per_article": rss_open / max(1, n_fill), "add_rate": len(docs) / add_s,
+            "file_bytes": os.path.getsize(path) / len(index), "path": path}
+    yield index, info
+    index.close()
+
+
+def test_index_add_and_open(benchmark, full_index):
+    index, info = full_index
+    size = _size_id(info["m"])
+    benchmark.extra_info.update(index_size=info["m"], file_bytes_per_article=round(info["file_bytes"]))
+    # The timed part: reopening the index file (reads every row's band keys into the band tables).
+    run(benchmark, lambda: Index.open(info["path"]).close(), rounds=1, warmup=0)
+    record(f"Index.add_many (with sketching) @{size}", "dedup", info["add_rate"], "art/s", benchmark=benchmark)
+    record(f"Index.open @{size}", "dedup", info["open_s"], "s", benchmark=benchmark, higher_is_better=False)
+    record(f"Index RSS after open @{size}", "dedup", info["rss_per_article"], "B/article", benchmark=benchmark,
+           higher_is_better=False)
+
+
+def test_index_check(benchmark, full_index):
+    index, info = full_index
+    docs = list(texts())[:min(300, FULL_ADD)]
+    total, core = [], []
+
+    def go():
+        total.clear()
+        core.clear()
+        for i, t in enumerate(docs):
+            t0 = time.perf_counter()
+            index.check(f"q{i}", t)
+            total.append(time.perf_counter() - t0)
+        sketches = index._sketch(docs)
+        for i, s in enumerate(sketches):  # index time alone: refresh + band lookups + verification
+            t0 = time.perf_counter()
+            index._refresh()
+            index._matches(f"q{i}", s)
+            core.append(time.perf_counter() - t0)
+
+    run(benchmark, go, rounds=1)
+    size = _size_id(info["m"])
+    record(f"Index.check p50 @{size}", "dedup with sketching", _pct(total, 50) * 1e6, "µs", benchmark=benchmark, dedup=False,
+           higher_is_better=False)
+    record(f"Index.check p50 @{size}", "dedup index time", _pct(core, 50) * 1e6, "µs", benchmark=benchmark, dedup=True,
+           higher_is_better=False)
+    record(f"Index.check p99 @{size}", "dedup with sketching", _pct(total, 99) * 1e6, "µs", benchmark=benchmark, dedup=False,
+           higher_is_better=False)
+    record(f"Index.check p99 @{size}", "dedup index time", _pct(core, 99) * 1e6, "µs", benchmark=benchmark, dedup=True,
+           higher_is_better=False)
+    record(f"Index.check p50 @{size}", "goal", 100, "µs", benchmark=benchmark, dedup=False, higher_is_better=False)
+    record(f"Index.check p99 @{size}", "goal", 1000, "µs", benchmark=benchmark, dedup=False, higher_is_better=False)
