@@ -5,6 +5,7 @@ import difflib
 import html
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from . import normalize, paraphrase, sentences
 from .sentences import Span
@@ -18,6 +19,7 @@ MAX_CANDIDATES = 12  # candidate B sentences scored per A sentence
 MAX_POSTINGS = 200  # content words in more B sentences than this are too common to find candidates
 MERGE_GAIN = 0.02  # a merge must raise the similarity by more than this
 MAX_MERGE = 3  # at most this many consecutive sentences merged on one side (n:m alignment)
+LIGHT_EDIT = 0.5  # word Jaccard at which two sentences are the same passage lightly edited (fast mode)
 MAX_DIFF_TOKENS = 3000  # longer reworded passages get a whole-passage diff instead of a word diff
 
 
@@ -78,6 +80,7 @@ class _Side:
     _feats: dict[int, paraphrase.SentenceFeatures]
 
     @classmethod
+    @lru_cache(maxsize=64)  # a story's canonical article is aligned with each of its copies in turn
     def of(cls, text: str) -> "_Side":
         spans = sentences.split(text)
         return cls(text, spans, [tuple(normalize.words(text[s.start : s.end])) for s in spans], {})
@@ -95,8 +98,12 @@ class _Side:
         return Span(self.spans[i].start, self.spans[j - 1].end)
 
 
-def align(a: str, b: str) -> Alignment:
-    """Align the sentences of two articles one-to-one (order-free); unmatched ones are only_a / only_b."""
+def align(a: str, b: str, detail: bool = True) -> Alignment:
+    """Align the sentences of two articles one-to-one (order-free); unmatched ones are only_a / only_b.
+
+    With detail=False only light edits count as reworded (sentences sharing at least half their words) and no
+    word diffs are made: enough to summarise how a copy differs, at a fraction of the cost.
+    """
     A, B = _Side.of(a), _Side.of(b)
     # match[i] = (i_end, j, j_end, similarity): A sentences i..i_end-1 aligned with B sentences j..j_end-1
     a_match: dict[int, list] = {}
@@ -115,6 +122,10 @@ def align(a: str, b: str) -> Alignment:
             j = lst.pop()
             a_match[i] = [i + 1, j, j + 1, 1.0]
             b_taken[j] = True
+
+    if not detail:
+        _light_edits(A, B, a_match, b_taken)
+        return Alignment(_segments(A, B, a_match, diffs=False))
 
     # 2. reworded: candidates through an inverted index of content words, greedy best-first
     postings: dict[str, list[int]] = defaultdict(list)
@@ -173,6 +184,33 @@ def align(a: str, b: str) -> Alignment:
     _merge(A, B, a_match, b_taken)
 
     return Alignment(_segments(A, B, a_match))
+
+
+def _light_edits(A: _Side, B: _Side, a_match: dict[int, list], b_taken: list[bool]) -> None:
+    """Pair the remaining sentences whose word sets overlap by at least half (Jaccard), best first."""
+    sets_b = {j: set(w) for j, w in enumerate(B.words) if w and not b_taken[j]}
+    postings: dict[str, list[int]] = defaultdict(list)
+    for j, ws in sets_b.items():
+        for w in ws:
+            postings[w].append(j)
+    scored = []
+    for i, w in enumerate(A.words):
+        if i in a_match or not w:
+            continue
+        ws = set(w)
+        shared: dict[int, int] = defaultdict(int)
+        for t in ws:
+            for j in postings.get(t, ()):
+                shared[j] += 1
+        for j, n in shared.items():
+            sim = n / (len(ws) + len(sets_b[j]) - n)
+            if sim >= LIGHT_EDIT:
+                scored.append((-sim, i, j))
+    scored.sort()
+    for neg, i, j in scored:
+        if i not in a_match and not b_taken[j]:
+            a_match[i] = [i + 1, j, j + 1, -neg]
+            b_taken[j] = True
 
 
 def _inside(a_match: dict[int, list], k: int) -> bool:
@@ -248,7 +286,7 @@ def _merge(A: _Side, B: _Side, a_match: dict[int, list], b_taken: list[bool]) ->
         work.append(ni)
 
 
-def _segments(A: _Side, B: _Side, a_match: dict[int, list]) -> list[Segment]:
+def _segments(A: _Side, B: _Side, a_match: dict[int, list], diffs: bool = True) -> list[Segment]:
     # matched units in A's order, with their kind
     units = []  # (i, i2, j, j2, kind, sim)
     i = 0
@@ -302,7 +340,7 @@ def _segments(A: _Side, B: _Side, a_match: dict[int, list]) -> list[Segment]:
     for k, (i, i2, j, j2, kind, sim) in enumerate(joined):
         sa = A.run(i, i2)
         sb = B.run(j, j2) if j is not None else None
-        diff = _diff(A.text[sa.start : sa.end], B.text[sb.start : sb.end]) if kind == REWORDED else []
+        diff = _diff(A.text[sa.start : sa.end], B.text[sb.start : sb.end]) if kind == REWORDED and diffs else []
         out.append(Segment(kind, sa, sb, round(float(sim), 4), diff))
         emit_b(k)
     return out

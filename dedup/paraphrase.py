@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .normalize import word_spans
 
@@ -22,6 +23,7 @@ _SUFFIXES = ("ments", "ment", "ings", "ing", "ions", "ion", "edly", "ed", "ies",
 MAX_LCS_CHARS = 2000  # longer passages skip the character LCS (quadratic bits) and use word overlap instead
 
 
+@lru_cache(maxsize=1 << 17)
 def stem(word: str) -> str:
     """Crude suffix stripping: deployed/deploys/deployment -> deploy (keeps at least 3 letters)."""
     for suf in _SUFFIXES:
@@ -74,8 +76,9 @@ class SentenceFeatures:
     content_len: dict  # stem -> length of the word
 
 
+@lru_cache(maxsize=1 << 14)
 def features(text: str) -> SentenceFeatures:
-    """Per-sentence features of a text (any length, any script)."""
+    """Per-sentence features of a text (any length, any script); cached, as copies repeat sentences."""
     spans = word_spans(text)
     toks = [t for _, _, t in spans]
     names = frozenset(t for k, (s, _, t) in enumerate(spans) if k and text[s].isupper())

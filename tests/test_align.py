@@ -209,3 +209,12 @@ def test_shuffled_copy_is_all_same(sents, rnd):
 @given(st.text(max_size=300), st.text(max_size=300))
 def test_invariants_any_text(a, b):
     check_invariants(align(a, b), a, b)
+
+
+def test_fast_mode_describes_a_lightly_edited_copy_like_the_full_aligner(seeds):
+    """detail=False (used for copies in scan reports) must tell the same story as the full alignment."""
+    text = seeds["003"]
+    copy = "Kenya sends more police\n" + text.replace("powerful gangs", "violent gangs").replace("praised", "commended")[:-700]
+    full, fast = align(text, copy), align(text, copy, detail=False)
+    assert summarize(fast) == summarize(full)
+    assert all(s.diff == [] for s in fast.segments) and any(s.diff for s in full.segments)
