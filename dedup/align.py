@@ -19,7 +19,8 @@ MAX_CANDIDATES = 12  # candidate B sentences scored per A sentence
 MAX_POSTINGS = 200  # content words in more B sentences than this are too common to find candidates
 MERGE_GAIN = 0.02  # a merge must raise the similarity by more than this
 MAX_MERGE = 3  # at most this many consecutive sentences merged on one side (n:m alignment)
-LIGHT_EDIT = 0.5  # word Jaccard at which two sentences are the same passage lightly edited (fast mode)
+LIGHT_EDIT = 0.5  # fast mode: share of the shorter sentence's content words that makes the same passage
+LIGHT_MIN_SHARED = 3  # ...and at least this many shared content words
 MAX_DIFF_TOKENS = 3000  # longer reworded passages get a whole-passage diff instead of a word diff
 
 
@@ -101,8 +102,9 @@ class _Side:
 def align(a: str, b: str, detail: bool = True) -> Alignment:
     """Align the sentences of two articles one-to-one (order-free); unmatched ones are only_a / only_b.
 
-    With detail=False only light edits count as reworded (sentences sharing at least half their words) and no
-    word diffs are made: enough to summarise how a copy differs, at a fraction of the cost.
+    With detail=False, sentences count as reworded when they share most of their content words (word overlap
+    instead of the paraphrase judge) and no word diffs are made: enough to summarise how two articles differ,
+    at a fraction of the cost.
     """
     A, B = _Side.of(a), _Side.of(b)
     # match[i] = (i_end, j, j_end, similarity): A sentences i..i_end-1 aligned with B sentences j..j_end-1
@@ -187,27 +189,28 @@ def align(a: str, b: str, detail: bool = True) -> Alignment:
 
 
 def _light_edits(A: _Side, B: _Side, a_match: dict[int, list], b_taken: list[bool]) -> None:
-    """Pair the remaining sentences whose word sets overlap by at least half (Jaccard), best first."""
-    sets_b = {j: set(w) for j, w in enumerate(B.words) if w and not b_taken[j]}
+    """Pair the remaining sentences that share most of their content words, best first (no paraphrase judge)."""
+    content = lambda w: {t for t in w if t not in paraphrase.STOPWORDS}  # noqa: E731
+    sets_b = {j: content(w) for j, w in enumerate(B.words) if not b_taken[j]}
     postings: dict[str, list[int]] = defaultdict(list)
     for j, ws in sets_b.items():
-        for w in ws:
-            postings[w].append(j)
+        for t in ws:
+            postings[t].append(j)
     scored = []
     for i, w in enumerate(A.words):
-        if i in a_match or not w:
+        ws = content(w)
+        if i in a_match or not ws:
             continue
-        ws = set(w)
         shared: dict[int, int] = defaultdict(int)
         for t in ws:
             for j in postings.get(t, ()):
                 shared[j] += 1
         for j, n in shared.items():
-            sim = n / (len(ws) + len(sets_b[j]) - n)
-            if sim >= LIGHT_EDIT:
-                scored.append((-sim, i, j))
+            sim = n / min(len(ws), len(sets_b[j]))
+            if sim >= LIGHT_EDIT and n >= min(LIGHT_MIN_SHARED, len(ws)):
+                scored.append((-sim, -n, i, j))
     scored.sort()
-    for neg, i, j in scored:
+    for neg, _, i, j in scored:
         if i not in a_match and not b_taken[j]:
             a_match[i] = [i + 1, j, j + 1, -neg]
             b_taken[j] = True

@@ -22,7 +22,7 @@ from .shingle import fold32, hash_tokens
 from .lsh import BandTable
 from .read import Article, Skipped, read_sources
 from .sketch import Sketcher
-from .verify import DUPLICATE, NEAR, Pair, verify
+from .verify import DUPLICATE, Pair, verify
 
 Progress = Callable[[str, int, int | None], None]  # (stage, done, total or None)
 _BATCH = 1000
@@ -201,8 +201,8 @@ def scan(sources: Iterable[str | os.PathLike], config: Config | None = None, pro
     for n, p in enumerate(wanted):
         if p.relation == DUPLICATE:
             summaries[(p.a, p.b)] = "identical after normalisation"
-        else:  # copies differ by light edits; only rewrites and reused passages need the paraphrase judge
-            summaries[(p.a, p.b)] = summarize(align(spool.text(order[p.a]), spool.text(order[p.b]), detail=p.relation != NEAR))
+        else:  # word overlap, not the paraphrase judge: `dedup align` gives the full passage alignment
+            summaries[(p.a, p.b)] = summarize(align(spool.text(order[p.a]), spool.text(order[p.b]), detail=False))
         if n % 500 == 0:
             report("aligning", n, len(wanted))
     timings["alignment summaries"] = time.perf_counter() - t0
