@@ -9,7 +9,7 @@ import xxhash
 
 from . import sentences
 from .normalize import clean, tokens
-from .shingle import fold32, hash_tokens, shingle_hashes
+from .shingle import fold32, hash_tokens, unique_sorted, unique_shingles
 
 # Function words and the commonest news verbs: they say nothing about which story a text tells.
 STOP_WORDS = frozenset(
@@ -41,7 +41,7 @@ class Features:
     @cached_property
     def term_set(self) -> np.ndarray:
         """Sorted distinct content-term hashes."""
-        return np.unique(self.terms)
+        return unique_sorted(self.terms)
 
 
 def stem(word: str) -> str:
@@ -87,7 +87,7 @@ def extract(text: str, shingle_size: int) -> Features:
     return Features(
         n_words=len(all_tokens),
         exact=xxhash.xxh3_64_intdigest(" ".join(all_tokens).encode("utf-8", "surrogatepass")),
-        shingles=np.unique(shingle_hashes(token_hashes, shingle_size)),
+        shingles=unique_shingles(token_hashes, shingle_size),
         terms=fold32(hash_tokens(terms)),
         term_sentence=np.asarray(term_sentence, dtype=np.uint32),
     )

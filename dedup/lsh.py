@@ -41,20 +41,17 @@ class BandTable:
     def __init__(self) -> None:
         self._keys = np.empty(0, dtype=np.uint64)
         self._rows = np.empty(0, dtype=np.int64)
+        self._pending: list[tuple[np.ndarray, np.ndarray]] = []  # bulk-loaded (rows, keys) not yet sorted in
         self._recent: dict[int, list[int]] = {}
         self._recent_count = 0
         self._removed: set[int] = set()
 
     def __len__(self) -> int:
-        return len(self._keys) + self._recent_count
+        return len(self._keys) + self._recent_count + sum(len(r) for r, _ in self._pending)
 
     def bulk_load(self, rows: np.ndarray, keys: np.ndarray) -> None:
-        """Add many rows at once: keys is (len(rows), bands)."""
-        flat_rows = np.repeat(np.asarray(rows, dtype=np.int64), keys.shape[1])
-        all_keys = np.concatenate([self._keys, keys.ravel()])
-        all_rows = np.concatenate([self._rows, flat_rows])
-        order = np.argsort(all_keys, kind="stable")
-        self._keys, self._rows = all_keys[order], all_rows[order]
+        """Add many rows at once: keys is (len(rows), bands). Sorted in on the next query, once."""
+        self._pending.append((np.repeat(np.asarray(rows, dtype=np.int64), keys.shape[1]), keys.ravel().astype(np.uint64)))
 
     def add(self, row: int, keys: np.ndarray) -> None:
         """Add one row's band keys; merged into the sorted core once the recent part grows."""
@@ -72,6 +69,8 @@ class BandTable:
     def query(self, keys: np.ndarray) -> set[int]:
         """Rows that share at least one band key."""
         out: set[int] = set()
+        if self._pending:
+            self._merge()
         if len(self._keys):
             lo = np.searchsorted(self._keys, keys, "left")
             hi = np.searchsorted(self._keys, keys, "right")
@@ -94,23 +93,33 @@ class BandTable:
         keys, rows = self._keys, self._rows
         if len(keys) < 2:
             return np.empty((0, 2), dtype=np.int64)
-        boundaries = np.flatnonzero(np.diff(keys)) + 1
-        starts = np.concatenate(([0], boundaries))
-        ends = np.concatenate((boundaries, [len(keys)]))
+        starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+        sizes = np.diff(np.concatenate((starts, [len(keys)])))
         out = []
-        for s, e in zip(starts[ends - starts > 1].tolist(), ends[ends - starts > 1].tolist()):
-            members = np.unique(rows[s:e])
-            if len(members) > cap:
-                out.append(np.stack([np.full(len(members) - 1, members[0]), members[1:]], axis=1))
-                out.append(np.stack([members[1:-1], members[2:]], axis=1))
-            elif len(members) > 1:
-                i, j = np.triu_indices(len(members), 1)
-                out.append(np.stack([members[i], members[j]], axis=1))
+        for size in np.unique(sizes[sizes > 1]).tolist():
+            first = starts[sizes == size]
+            if size > cap:  # star from the first row, chain through the rest
+                for s in first.tolist():
+                    members = rows[s : s + size]
+                    out.append(np.stack([np.full(size - 1, members[0]), members[1:]], axis=1))
+                    out.append(np.stack([members[1:-1], members[2:]], axis=1))
+                continue
+            i, j = np.triu_indices(size, 1)
+            out.append(np.stack([rows[(first[:, None] + i).ravel()], rows[(first[:, None] + j).ravel()]], axis=1))
         if not out:
             return np.empty((0, 2), dtype=np.int64)
-        return np.unique(np.concatenate(out), axis=0)
+        pairs = np.concatenate(out)
+        pairs = pairs[pairs[:, 0] != pairs[:, 1]]
+        pairs.sort(axis=1)
+        return np.unique(pairs, axis=0)
 
     def _merge(self) -> None:
+        if self._pending:
+            rows = np.concatenate([self._rows, *(r for r, _ in self._pending)])
+            keys = np.concatenate([self._keys, *(k for _, k in self._pending)])
+            self._pending = []
+            order = np.argsort(keys, kind="stable")
+            self._keys, self._rows = keys[order], rows[order]
         if self._recent:
             keys = np.fromiter((k for k, rs in self._recent.items() for _ in rs), dtype=np.uint64)
             rows = np.fromiter((r for rs in self._recent.values() for r in rs), dtype=np.int64)

@@ -16,9 +16,7 @@ from .align import align, summarize
 from .cluster import Cluster, cluster
 from .config import Config
 from .counts import CountTable
-from .features import Features, content_terms, pack, unpack
-from .normalize import words
-from .shingle import fold32, hash_tokens
+from .features import Features, extract, pack, unpack
 from .lsh import BandTable
 from .read import Article, Skipped, read_sources
 from .sketch import Sketcher
@@ -97,8 +95,8 @@ def scan(sources: Iterable[str | os.PathLike], config: Config | None = None, pro
     timings: dict[str, float] = {}
     started = time.perf_counter()
 
-    # Pass 1: learn the corpus's boilerplate lines and term frequencies; account for every file.
-    lines, terms = CountTable(), CountTable()
+    # Pass 1: learn the corpus's boilerplate lines; account for every file.
+    lines = CountTable()
     skipped: list[Skipped] = []
     infos: dict[str, ArticleInfo] = {}
     warnings: list[str] = []
@@ -107,42 +105,42 @@ def scan(sources: Iterable[str | os.PathLike], config: Config | None = None, pro
             skipped.append(item)
             continue
         boilerplate.learn(lines, item.text)
-        terms.add(fold32(hash_tokens(content_terms(words(item.text)))))
         infos[item.id] = ArticleInfo(item.id, item.path, item.title, item.published, 0, item.truncated)
         if item.truncated:
             warnings.append(f"{item.path or item.id}: longer than {config.max_article_chars:,} characters, truncated")
         report("reading", len(infos), None)
     timings["read + learn boilerplate"] = time.perf_counter() - started
 
-    # Pass 2: strip boilerplate, sketch in vectorised batches, park features on disk.
+    # Pass 2: strip boilerplate, extract features, word-shingle signatures; park features on disk.
     t0 = time.perf_counter()
     sketcher = Sketcher(config)
+    terms = CountTable()
     spool = _Spool()
     ids: list[str] = []
     exact: dict[int, int] = {}  # exact-text hash → first article index
     duplicate_of: dict[int, int] = {}
+    compared: list[int] = []  # articles that go through LSH: one per exact-text group, long enough to compare
     near_table, term_table = BandTable(), BandTable()
     batch: list[Article] = []
 
     def flush() -> None:
-        texts = [boilerplate.strip(a.text, lines, config.boilerplate_min_docs) for a in batch]
-        sketches = sketcher.sketch(texts, terms)
-        rows, near_keys, term_keys = [], [], []
-        for a, text, s in zip(batch, texts, sketches):
+        feats = [extract(boilerplate.strip(a.text, lines, config.boilerplate_min_docs), config.shingle_size) for a in batch]
+        fresh: list[tuple[int, Features]] = []
+        for a, f in zip(batch, feats):
             i = len(ids)
             ids.append(a.id)
-            spool.append(a.text, s.features)
-            infos[a.id].words = s.features.n_words
-            first = exact.setdefault(s.features.exact, i)
+            spool.append(a.text, f)
+            infos[a.id].words = f.n_words
+            terms.add(f.terms)
+            first = exact.setdefault(f.exact, i)
             if first != i:
                 duplicate_of[i] = first  # exact copies are grouped directly, never through LSH buckets
-            elif s.features.n_words >= config.min_words:
-                rows.append(i)
-                near_keys.append(s.near_keys)
-                term_keys.append(s.term_keys)
-        if rows:
-            near_table.bulk_load(np.array(rows), np.array(near_keys))
-            term_table.bulk_load(np.array(rows), np.array(term_keys))
+            elif f.n_words >= config.min_words:
+                fresh.append((i, f))
+        if fresh:
+            compared.extend(i for i, _ in fresh)
+            _, keys = sketcher.near([f for _, f in fresh])
+            near_table.bulk_load(np.array([i for i, _ in fresh]), keys)
         report("sketching", len(ids), len(infos))
         batch.clear()
 
@@ -153,6 +151,11 @@ def scan(sources: Iterable[str | os.PathLike], config: Config | None = None, pro
                 flush()
     if batch:
         flush()
+    # Pass 3 (over the spool): content-term signatures, now that the corpus's common terms are known.
+    for start in range(0, len(compared), _BATCH):
+        chunk = compared[start : start + _BATCH]
+        _, keys = sketcher.terms([spool.features(i) for i in chunk], terms)
+        term_table.bulk_load(np.array(chunk), keys)
     timings["normalise + shingle + MinHash + LSH"] = time.perf_counter() - t0
 
     # Candidates from both LSH tables, then verification.

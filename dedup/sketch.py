@@ -40,11 +40,19 @@ class Sketcher:
     def sketch(self, texts: list[str], term_counts: CountTable) -> list[Sketch]:
         """Sketches of many texts, signatures computed in one vectorised batch."""
         feats = [extract(t, self.config.shingle_size) for t in texts]
-        near = self.perms.signatures([f.shingles for f in feats])
-        term = self.term_perms.signatures([self.distinctive(f, term_counts) for f in feats])
-        near_keys = band_keys(near, *self.near_bands)
-        term_keys = band_keys(term, *self.term_bands)
+        near, near_keys = self.near(feats)
+        term, term_keys = self.terms(feats, term_counts)
         return [Sketch(f, near[i], term[i], near_keys[i], term_keys[i]) for i, f in enumerate(feats)]
+
+    def near(self, feats: list[Features]) -> tuple[np.ndarray, np.ndarray]:
+        """Word-shingle signatures and their band keys."""
+        sigs = self.perms.signatures([f.shingles for f in feats])
+        return sigs, band_keys(sigs, *self.near_bands)
+
+    def terms(self, feats: list[Features], term_counts: CountTable) -> tuple[np.ndarray, np.ndarray]:
+        """Content-term signatures and their band keys (common terms judged by term_counts)."""
+        sigs = self.term_perms.signatures([self.distinctive(f, term_counts) for f in feats])
+        return sigs, band_keys(sigs, *self.term_bands)
 
     def distinctive(self, f: Features, term_counts: CountTable) -> np.ndarray:
         """The content terms that go into the rewrite signature: all but the corpus's commonest.

@@ -143,8 +143,8 @@ def test_evaluate_synthetic_reports_real_figures(small):
     assert r["near_pairs_exact"] > 0 and r["rewrite_pairs_exact"] > 0
     assert r["near_pairs_exact"] >= r["near_pairs_exact_distinct_texts"]
     assert r["verified_pairs"] > 0 and r["candidates"] > 0
-    # the replay of the engine proposes every pair the scan itself verified
-    assert r["scan_pairs_outside_replayed_candidates"] == 0
+    # the recorded tables propose every pair the scan itself verified
+    assert r["scan_pairs_outside_recorded_candidates"] == 0
     # copies of an article are found and clustered on a corpus this small
     assert r["near_candidate_recall"] >= 0.95
     assert r["per_kind_vs_parent"]["duplicate"]["same_cluster"] >= 0.95
