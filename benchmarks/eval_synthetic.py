@@ -308,6 +308,34 @@ def _found(pairs: np.ndarray, rep: np.ndarray, candidate_codes: np.ndarray, n: i
     return same | hit
 
 
+def _copy_groups(rep: np.ndarray, near_pairs: np.ndarray) -> np.ndarray:
+    """Group id per article: exact-text groups joined by near-duplicate pairs (smallest member names a group)."""
+    parent = list(range(len(rep)))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in [*enumerate(rep.tolist()), *near_pairs.tolist()]:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    return np.array([find(i) for i in range(len(rep))], dtype=np.int64)
+
+
+def _found_groups(pairs: np.ndarray, group: np.ndarray, *candidate_sets: np.ndarray) -> np.ndarray:
+    """Bool per pair: both ends in one group of copies, or some candidate pair joins their two groups."""
+    if len(pairs) == 0:
+        return np.zeros(0, dtype=bool)
+    n = len(group)
+    joined = [c for c in candidate_sets if len(c)]
+    cand = np.concatenate(joined) if joined else np.empty((0, 2), dtype=np.int64)
+    codes = _codes(np.stack([group[cand[:, 0]], group[cand[:, 1]]], axis=1), n) if len(cand) else np.empty(0, dtype=np.int64)
+    return _found(pairs, group, codes, n)
+
+
 def _share(mask: np.ndarray) -> float:
     return float(mask.mean()) if len(mask) else 1.0
 
@@ -392,9 +420,12 @@ def evaluate_folder(folder: Path, articles: list[synth.SynthArticle], config: Co
         ok &= ~np.isin(_pair_codes_ordered(rw_pairs, nn), _pair_codes_ordered(near_pairs, nn))  # verify says near first
         rw_pairs, rw_score, rw_shared = rw_pairs[ok], rw_score[ok], rw_shared[ok]
     timings["brute force rewrite"] = time.perf_counter() - t0
-    rw_found = _found(rw_pairs, view.rep, cand_all, nn)
-    rw_found_table = _found(rw_pairs, view.rep, cand_term, nn)
-    rw_found_uncapped = _found(rw_pairs, view.rep, cand_all_uncapped, nn)
+    # The scan puts one article per group of copies into the rewrite table: a rewrite of one copy is found
+    # through the group's representative. Groups: exact groups joined by the near pairs the scan found.
+    copy_group = _copy_groups(view.rep, near_pairs[near_found] if len(near_pairs) else near_pairs)
+    rw_found = _found_groups(rw_pairs, copy_group, view.near_candidates, view.term_candidates)
+    rw_found_table = _found_groups(rw_pairs, copy_group, view.term_candidates)
+    rw_found_uncapped = _found_groups(rw_pairs, copy_group, view.near_candidates_uncapped, view.term_candidates_uncapped)
 
     t0 = time.perf_counter()
     dj_pairs, dj_jac = exact_jaccard_pairs(view.distinctive, config.rewrite_lsh_threshold)

@@ -18,11 +18,13 @@ class Cluster:
     pairs: list[Pair] = field(default_factory=list)
 
 
-class _UnionFind:
-    def __init__(self) -> None:
-        self.parent: dict[str, str] = {}
+class UnionFind:
+    """Disjoint sets with path compression; the smaller key names each set."""
 
-    def find(self, x: str) -> str:
+    def __init__(self) -> None:
+        self.parent: dict = {}
+
+    def find(self, x):
         root = x
         while self.parent.get(root, root) != root:
             root = self.parent[root]
@@ -30,7 +32,7 @@ class _UnionFind:
             self.parent[x], x = root, self.parent.get(x, x)
         return root
 
-    def union(self, a: str, b: str) -> None:
+    def union(self, a, b) -> None:
         ra, rb = self.find(a), self.find(b)
         if ra != rb:
             self.parent[max(ra, rb)] = min(ra, rb)
@@ -49,7 +51,7 @@ def cluster(
     over *all* pairs between them (unmeasured pairs count as 0) is at least `threshold`, so a chain of loose
     rewrite edges through a topic cannot pull unrelated stories together.
     """
-    uf = _UnionFind()
+    uf = UnionFind()
     for p in pairs:
         if p.relation in (DUPLICATE, NEAR):
             uf.union(p.a, p.b)

@@ -13,7 +13,7 @@ class Config:
     num_perm: int = 128  # MinHash permutations of the word-shingle signature
     term_num_perm: int = 256  # ...of the content-term signature: more bands, for recall at low similarity
     seed: int = 1  # seeds the MinHash permutations: same seed, same signatures everywhere
-    near_threshold: float = 0.5  # LSH threshold on word-shingle Jaccard (near-duplicate candidates)
+    near_threshold: float = 0.3  # LSH threshold on word-shingle Jaccard: below near_jaccard, so pairs at 0.5 are found
     rewrite_lsh_threshold: float = 0.10  # LSH threshold on content-term Jaccard (rewrite candidates; recall first)
     lsh_fp_weight: float = 0.5  # datasketch-style weights used to choose the band layout
     lsh_fn_weight: float = 0.5

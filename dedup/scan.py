@@ -13,14 +13,14 @@ import numpy as np
 
 from . import boilerplate
 from .align import align, summarize
-from .cluster import Cluster, cluster
+from .cluster import Cluster, UnionFind, cluster
 from .config import Config
 from .counts import CountTable
 from .features import Features, extract, pack, unpack
 from .lsh import BandTable
 from .read import Article, Skipped, read_sources
 from .sketch import Sketcher
-from .verify import DUPLICATE, Pair, verify
+from .verify import DUPLICATE, Pair, is_copy, verify
 
 Progress = Callable[[str, int, int | None], None]  # (stage, done, total or None)
 _BATCH = 1000
@@ -131,7 +131,6 @@ def scan(sources: Iterable[str | os.PathLike], config: Config | None = None, pro
             ids.append(a.id)
             spool.append(a.text, f)
             infos[a.id].words = f.n_words
-            terms.add(f.terms)
             first = exact.setdefault(f.exact, i)
             if first != i:
                 duplicate_of[i] = first  # exact copies are grouped directly, never through LSH buckets
@@ -151,20 +150,8 @@ def scan(sources: Iterable[str | os.PathLike], config: Config | None = None, pro
                 flush()
     if batch:
         flush()
-    # Pass 3 (over the spool): content-term signatures, now that the corpus's common terms are known.
-    for start in range(0, len(compared), _BATCH):
-        chunk = compared[start : start + _BATCH]
-        _, keys = sketcher.terms([spool.features(i) for i in chunk], terms)
-        term_table.bulk_load(np.array(chunk), keys)
     timings["normalise + shingle + MinHash + LSH"] = time.perf_counter() - t0
 
-    # Candidates from both LSH tables, then verification.
-    t0 = time.perf_counter()
-    candidates = np.unique(np.concatenate([near_table.pairs(_BUCKET_CAP), term_table.pairs(_BUCKET_CAP)]), axis=0)
-    timings["candidate pairs"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    pairs: list[Pair] = [Pair(ids[j], ids[i], DUPLICATE, 1.0, 1.0, 1.0, 0) for i, j in duplicate_of.items()]
-    similarity: dict[tuple[str, str], float] = {}
     cache: dict[int, Features] = {}
 
     def feats(i: int) -> Features:
@@ -175,6 +162,33 @@ def scan(sources: Iterable[str | os.PathLike], config: Config | None = None, pro
             f = cache[i] = spool.features(i)
         return f
 
+    # Groups of copies first, so that a story reprinted by hundreds of sites counts once in the term
+    # frequencies (its own words must not look common) and enters the rewrite LSH table once.
+    t0 = time.perf_counter()
+    near_candidates = near_table.pairs(_BUCKET_CAP)
+    copies = UnionFind()
+    for i, j in duplicate_of.items():
+        copies.union(i, j)
+    for i, j in near_candidates.tolist():
+        if is_copy(feats(i), feats(j), config):
+            copies.union(i, j)
+    for i in range(len(ids)):
+        if copies.find(i) == i:
+            terms.add(feats(i).terms)
+    representatives, groups_seen = [], set()
+    for i in compared:  # the first comparable member of each group of copies
+        if copies.find(i) not in groups_seen:
+            groups_seen.add(copies.find(i))
+            representatives.append(i)
+    for start in range(0, len(representatives), _BATCH):
+        chunk = representatives[start : start + _BATCH]
+        _, keys = sketcher.terms([feats(i) for i in chunk], terms)
+        term_table.bulk_load(np.array(chunk), keys)
+    candidates = np.unique(np.concatenate([near_candidates, term_table.pairs(_BUCKET_CAP)]), axis=0)
+    timings["copies + rewrite LSH + candidate pairs"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    pairs: list[Pair] = [Pair(ids[j], ids[i], DUPLICATE, 1.0, 1.0, 1.0, 0) for i, j in duplicate_of.items()]
+    similarity: dict[tuple[str, str], float] = {}
     for n, (i, j) in enumerate(candidates.tolist()):
         p = verify(ids[i], feats(i), ids[j], feats(j), terms, config)
         if p is not None:

@@ -53,10 +53,7 @@ def verify(id_a: str, fa: Features, id_b: str, fb: Features, stats: CountTable, 
         return Pair(id_a, id_b, DUPLICATE, 1.0, 1.0, 1.0, 0)
     if min(fa.n_words, fb.n_words) < config.min_words:
         return None  # too short to compare: no relationship can be claimed
-    shared = len(np.intersect1d(fa.shingles, fb.shingles, assume_unique=True))
-    union = len(fa.shingles) + len(fb.shingles) - shared
-    jaccard = shared / union if union else 0.0
-    containment = shared / max(1, min(len(fa.shingles), len(fb.shingles)))
+    jaccard, containment, shared = shingle_overlap(fa, fb)
     rewrite, common = weighted_jaccard(fa, fb, stats)
     if jaccard >= config.near_jaccard or containment >= config.near_containment:
         return Pair(id_a, id_b, NEAR, jaccard, containment, rewrite, 0)
@@ -68,6 +65,23 @@ def verify(id_a: str, fa: Features, id_b: str, fb: Features, stats: CountTable, 
     if passages >= config.partial_passages:
         return Pair(id_a, id_b, PARTIAL, jaccard, containment, rewrite, passages)
     return None
+
+
+def shingle_overlap(fa: Features, fb: Features) -> tuple[float, float, int]:
+    """(exact shingle Jaccard, containment of the shorter in the longer, shared shingles)."""
+    shared = len(np.intersect1d(fa.shingles, fb.shingles, assume_unique=True))
+    union = len(fa.shingles) + len(fb.shingles) - shared
+    return (shared / union if union else 0.0), shared / max(1, min(len(fa.shingles), len(fb.shingles))), shared
+
+
+def is_copy(fa: Features, fb: Features, config: Config) -> bool:
+    """Whether two articles are the same text, or near-duplicates by their word shingles."""
+    if fa.exact == fb.exact:
+        return True
+    if min(fa.n_words, fb.n_words) < config.min_words:
+        return False
+    jaccard, containment, _ = shingle_overlap(fa, fb)
+    return jaccard >= config.near_jaccard or containment >= config.near_containment
 
 
 def weighted_jaccard(fa: Features, fb: Features, stats: CountTable) -> tuple[float, int]:
