@@ -163,7 +163,7 @@ def scan(sources: Iterable[str | os.PathLike], config: Config | None = None, pro
         return f
 
     # Groups of copies first, so that a story reprinted by hundreds of sites counts once in the term
-    # frequencies (its own words must not look common) and enters the rewrite LSH table once.
+    # frequencies: its own words must not look common, or its rewrites would lose them from their signature.
     t0 = time.perf_counter()
     near_candidates = near_table.pairs(_BUCKET_CAP)
     copies = UnionFind()
@@ -175,13 +175,8 @@ def scan(sources: Iterable[str | os.PathLike], config: Config | None = None, pro
     for i in range(len(ids)):
         if copies.find(i) == i:
             terms.add(feats(i).terms)
-    representatives, groups_seen = [], set()
-    for i in compared:  # the first comparable member of each group of copies
-        if copies.find(i) not in groups_seen:
-            groups_seen.add(copies.find(i))
-            representatives.append(i)
-    for start in range(0, len(representatives), _BATCH):
-        chunk = representatives[start : start + _BATCH]
+    for start in range(0, len(compared), _BATCH):
+        chunk = compared[start : start + _BATCH]
         _, keys = sketcher.terms([feats(i) for i in chunk], terms)
         term_table.bulk_load(np.array(chunk), keys)
     candidates = np.unique(np.concatenate([near_candidates, term_table.pairs(_BUCKET_CAP)]), axis=0)

@@ -1,0 +1,25 @@
+"""The quality harness runs on a small sample in CI, so it cannot rot (the full run is in the README)."""
+import pytest
+
+from benchmarks import quality
+
+
+@pytest.fixture(scope="module")
+def results(shared):
+    return quality.run(sample=True)
+
+
+def test_every_labelled_set_is_measured(results):
+    assert {"mrpc", "clough_stevenson", "seeds", "synthetic"} <= set(results)
+    table = quality.table(results)
+    assert table.count("\n") == 11 and "MRPC" in table and "Synthetic" in table
+
+
+def test_sample_figures_are_real(results):
+    m = results["mrpc"]
+    assert m["n"] == 200 and m["accuracy"] > m["always_yes"]["accuracy"]
+    clough = results["clough_stevenson"]["categories"]
+    assert clough["non"]["false_positives"] == 0  # same-topic, independently written answers stay apart
+    assert clough["cut_excluding_label_errors"]["share"] == 1.0
+    syn = results["synthetic"]
+    assert syn["n"] == 1_000 and syn["verified_precision"] > 0.9 and 0 < syn["ari"] <= 1
