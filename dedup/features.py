@@ -39,6 +39,15 @@ class Features:
     term_sentence: np.ndarray  # uint32 sentence index of each content token
 
     @cached_property
+    def sentence_terms(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(term, sentence) pairs without repeats, sorted by term, and the distinct-term count of each sentence."""
+        if len(self.terms) == 0:
+            return np.empty(0, np.uint32), np.empty(0, np.int64), np.empty(0, np.int64)
+        keys = unique_sorted((self.terms.astype(np.uint64) << np.uint64(32)) | self.term_sentence.astype(np.uint64))
+        sentence = (keys & np.uint64(0xFFFFFFFF)).astype(np.int64)
+        return (keys >> np.uint64(32)).astype(np.uint32), sentence, np.bincount(sentence, minlength=int(self.term_sentence[-1]) + 1)
+
+    @cached_property
     def term_set(self) -> np.ndarray:
         """Sorted distinct content-term hashes."""
         return unique_sorted(self.terms)

@@ -94,39 +94,35 @@ def weighted_jaccard(fa: Features, fb: Features, stats: CountTable) -> tuple[flo
 
 
 def shared_passages(fa: Features, fb: Features, min_terms: int = 6, min_overlap: float = 0.6) -> int:
-    """Sentence pairs sharing ≥ min_terms content terms and ≥ min_overlap of the shorter sentence's terms."""
-    sa, sb = _sentence_sets(fa), _sentence_sets(fb)
-    index: dict[int, list[int]] = {}
-    for j, terms in enumerate(sb):
-        for t in terms:
-            index.setdefault(t, []).append(j)
-    used: set[int] = set()
-    count = 0
-    for terms in sa:
-        if len(terms) < min_terms:
-            continue
-        hits: dict[int, int] = {}
-        for t in terms:
-            for j in index.get(t, ()):
-                hits[j] = hits.get(j, 0) + 1
-        best = max(
-            (j for j, n in hits.items() if j not in used and n >= min_terms and n >= min_overlap * min(len(terms), len(sb[j]))),
-            key=lambda j: hits[j],
-            default=None,
-        )
-        if best is not None:
-            used.add(best)
-            count += 1
-    return count
-
-
-def _sentence_sets(f: Features) -> list[set[int]]:
-    if len(f.terms) == 0:
-        return []
-    out: list[set[int]] = [set() for _ in range(int(f.term_sentence[-1]) + 1)]
-    for t, s in zip(f.terms.tolist(), f.term_sentence.tolist()):
-        out[s].add(t)
-    return out
+    """Sentence pairs sharing ≥ min_terms content terms and ≥ min_overlap of the shorter sentence's terms,
+    matched one to one, most shared first (vectorised: one count per pair of sentences sharing a term)."""
+    a_terms, a_sent, a_size = fa.sentence_terms
+    b_terms, b_sent, b_size = fb.sentence_terms
+    shared = np.intersect1d(a_terms, b_terms)
+    if len(shared) < min_terms:
+        return 0
+    in_a, in_b = np.isin(a_terms, shared), np.isin(b_terms, shared)
+    sa, sb = a_sent[in_a], b_sent[in_b]
+    na = np.unique(a_terms[in_a], return_counts=True)[1]  # sentences of A holding each shared term
+    nb = np.unique(b_terms[in_b], return_counts=True)[1]
+    # Every (A sentence, B sentence) pair holding the same shared term, built without a Python loop.
+    reps = np.repeat(nb, na)
+    b_first = np.repeat(np.cumsum(nb) - nb, na)
+    out_start = np.cumsum(reps) - reps
+    total = int(reps.sum())
+    a_idx = np.repeat(np.arange(len(sa)), reps)
+    b_idx = np.repeat(b_first, reps) + np.arange(total) - np.repeat(out_start, reps)
+    codes, counts = np.unique(sa[a_idx].astype(np.int64) * (len(b_size) + 1) + sb[b_idx], return_counts=True)
+    i, j = np.divmod(codes, len(b_size) + 1)
+    ok = (counts >= min_terms) & (counts >= min_overlap * np.minimum(a_size[i], b_size[j]))
+    used_a: set[int] = set()
+    used_b: set[int] = set()
+    for k in np.argsort(-counts[ok], kind="stable").tolist():
+        x, y = int(i[ok][k]), int(j[ok][k])
+        if x not in used_a and y not in used_b:
+            used_a.add(x)
+            used_b.add(y)
+    return len(used_a)
 
 
 def relation_rank(relation: str) -> int:
