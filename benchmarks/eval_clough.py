@@ -8,6 +8,7 @@ from collections import Counter
 from pathlib import Path
 
 from dedup import Config, scan
+from dedup.cluster import UnionFind
 
 # Two `cut` answers were copied from text that is not in their source file (see the data set's README).
 KNOWN_LABEL_ERRORS = {"g2pE_taskc": "copies an 'Information retrieval' article, not the 'Vector space model' source", "g4pD_taskb": "copies PageRank text absent from the source excerpt"}
@@ -22,8 +23,15 @@ def evaluate_clough(data_dir: Path, config: Config | None = None) -> dict:
         path.write_text("".join(json.dumps({"id": d["id"], "text": d["text"]}) + "\n" for d in docs), encoding="utf-8")
         result = scan([path], config or Config())
     cluster_of = {m: c.id for c in result.clusters for m in c.members}
-    relation = {frozenset((p.a, p.b)): p.relation for c in result.clusters for p in c.pairs}
-    relation.update({frozenset((p.a, p.b)): p.relation for p in result.links})
+    # The scan verifies one pair between two groups of copies: a rewrite of any copy of the source is a
+    # rewrite of the source. Each article's copy group = its component over duplicate/near-duplicate pairs.
+    copies = UnionFind()
+    for c in result.clusters:
+        for p in c.pairs:
+            if p.relation in ("duplicate", "near-duplicate"):
+                copies.union(p.a, p.b)
+    relation = {frozenset((copies.find(p.a), copies.find(p.b))): p.relation for c in result.clusters for p in c.pairs}
+    relation.update({frozenset((copies.find(p.a), copies.find(p.b))): p.relation for p in result.links})
     found: Counter = Counter()
     partial: Counter = Counter()
     total: Counter = Counter()
@@ -34,7 +42,7 @@ def evaluate_clough(data_dir: Path, config: Config | None = None) -> dict:
         cat, a, src = d["category"], d["id"], d["source_id"]
         total[cat] += 1
         same_story = a in cluster_of and cluster_of.get(a) == cluster_of.get(src)
-        rel = relation.get(frozenset((a, src)))
+        rel = relation.get(frozenset((copies.find(a), copies.find(src))))
         if same_story or rel in ("duplicate", "near-duplicate", "rewrite"):
             found[cat] += 1
         elif rel == "partial":

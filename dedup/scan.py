@@ -20,11 +20,14 @@ from .features import Features, extract, pack, unpack
 from .lsh import BandTable
 from .read import Article, Skipped, read_sources
 from .sketch import Sketcher
-from .verify import DUPLICATE, Pair, is_copy, verify
+from .verify import DUPLICATE, NEAR, PARTIAL, Pair, copy_scores, verify, weighted_jaccard
 
 Progress = Callable[[str, int, int | None], None]  # (stage, done, total or None)
-_BATCH = 1000
+_BATCH = 1000  # articles sketched together (fewer when they hold more than _BATCH_CHARS)
+_BATCH_CHARS = 16_000_000
+_CACHE_BYTES = 256 << 20  # packed features kept in memory while pairs are verified
 _BUCKET_CAP = 64  # a bucket larger than this is verified as a star and a chain, not all pairs
+_TRIES_PER_GROUP_PAIR = 3  # member pairs tried between two groups of copies before they are judged unrelated
 
 
 @dataclass
@@ -65,6 +68,8 @@ class _Spool:
     def __init__(self) -> None:
         self._file = tempfile.TemporaryFile()
         self._offsets: list[tuple[int, int, int]] = []  # (offset, text length, features length)
+        self._cache: dict[int, Features] = {}
+        self._cached = 0
 
     def append(self, text: str, features: Features) -> None:
         t = zlib.compress(text.encode("utf-8", "surrogatepass"), 1)
@@ -74,9 +79,17 @@ class _Spool:
         self._file.write(f)
 
     def features(self, i: int) -> Features:
-        off, tl, fl = self._offsets[i]
-        self._file.seek(off + tl)
-        return unpack(self._file.read(fl))
+        """Features of article i, from a cache of recently read ones that holds at most _CACHE_BYTES packed."""
+        f = self._cache.get(i)
+        if f is None:
+            off, tl, fl = self._offsets[i]
+            if self._cached + fl > _CACHE_BYTES:
+                self._cache.clear()
+                self._cached = 0
+            self._file.seek(off + tl)
+            f = self._cache[i] = unpack(self._file.read(fl))
+            self._cached += fl
+        return f
 
     def text(self, i: int) -> str:
         off, tl, _ = self._offsets[i]
@@ -122,11 +135,12 @@ def scan(sources: Iterable[str | os.PathLike], config: Config | None = None, pro
     compared: list[int] = []  # articles that go through LSH: one per exact-text group, long enough to compare
     near_table, term_table = BandTable(), BandTable()
     batch: list[Article] = []
+    batch_chars = 0
 
     def flush() -> None:
-        feats = [extract(boilerplate.strip(a.text, lines, config.boilerplate_min_docs), config.shingle_size) for a in batch]
+        extracted = [extract(boilerplate.strip(a.text, lines, config.boilerplate_min_docs), config.shingle_size) for a in batch]
         fresh: list[tuple[int, Features]] = []
-        for a, f in zip(batch, feats):
+        for a, f in zip(batch, extracted):
             i = len(ids)
             ids.append(a.id)
             spool.append(a.text, f)
@@ -146,21 +160,15 @@ def scan(sources: Iterable[str | os.PathLike], config: Config | None = None, pro
     for item in read_sources(sources, config.max_article_chars):
         if isinstance(item, Article) and item.id in infos:
             batch.append(item)
-            if len(batch) >= _BATCH:
+            batch_chars += len(item.text)
+            if len(batch) >= _BATCH or batch_chars >= _BATCH_CHARS:
                 flush()
+                batch_chars = 0
     if batch:
         flush()
     timings["normalise + shingle + MinHash + LSH"] = time.perf_counter() - t0
 
-    cache: dict[int, Features] = {}
-
-    def feats(i: int) -> Features:
-        f = cache.get(i)
-        if f is None:
-            if len(cache) > 20_000:
-                cache.clear()
-            f = cache[i] = spool.features(i)
-        return f
+    feats = spool.features
 
     # Groups of copies first, so that a story reprinted by hundreds of sites counts once in the term
     # frequencies: its own words must not look common, or its rewrites would lose them from their signature.
@@ -169,9 +177,12 @@ def scan(sources: Iterable[str | os.PathLike], config: Config | None = None, pro
     copies = UnionFind()
     for i, j in duplicate_of.items():
         copies.union(i, j)
+    copy_edges: list[tuple[int, int, float, float]] = []
     for i, j in near_candidates.tolist():
-        if is_copy(feats(i), feats(j), config):
+        scores = copy_scores(feats(i), feats(j), config)
+        if scores is not None:
             copies.union(i, j)
+            copy_edges.append((i, j, *scores))
     for i in range(len(ids)):
         if copies.find(i) == i:
             terms.add(feats(i).terms)
@@ -181,16 +192,33 @@ def scan(sources: Iterable[str | os.PathLike], config: Config | None = None, pro
         term_table.bulk_load(np.array(chunk), keys)
     candidates = np.unique(np.concatenate([near_candidates, term_table.pairs(_BUCKET_CAP)]), axis=0)
     timings["copies + rewrite LSH + candidate pairs"] = time.perf_counter() - t0
+
+    # Copies are already verified; between two groups of copies, one verified pair stands for the group pair
+    # (a story reprinted 500 times and its rewrite would otherwise cost 500 verifications saying the same).
     t0 = time.perf_counter()
     pairs: list[Pair] = [Pair(ids[j], ids[i], DUPLICATE, 1.0, 1.0, 1.0, 0) for i, j in duplicate_of.items()]
+    for i, j, jaccard, containment in copy_edges:
+        rewrite, _ = weighted_jaccard(feats(i), feats(j), terms)
+        pairs.append(Pair(ids[i], ids[j], NEAR, jaccard, containment, rewrite, 0))
     similarity: dict[tuple[str, str], float] = {}
+    attempts: dict[tuple[int, int], int] = {}  # group pair → verifications that found no story link; -1: done
+    partial_found: set[tuple[int, int]] = set()
     for n, (i, j) in enumerate(candidates.tolist()):
-        p = verify(ids[i], feats(i), ids[j], feats(j), terms, config)
-        if p is not None:
-            pairs.append(p)
-            similarity[(p.a, p.b)] = p.rewrite
         if n % 5000 == 0:
             report("verifying", n, len(candidates))
+        gi, gj = copies.find(i), copies.find(j)
+        key = (min(gi, gj), max(gi, gj))
+        tried = attempts.get(key, 0)
+        if gi == gj or tried < 0 or tried >= _TRIES_PER_GROUP_PAIR:
+            continue
+        p = verify(ids[i], feats(i), ids[j], feats(j), terms, config)
+        attempts[key] = -1 if p is not None and p.relation != PARTIAL else tried + 1
+        if p is None or (p.relation == PARTIAL and key in partial_found):
+            continue
+        if p.relation == PARTIAL:  # one reused passage between the groups; a member pair may still be a rewrite
+            partial_found.add(key)
+        pairs.append(p)
+        similarity[(p.a, p.b)] = p.rewrite
     report("verifying", len(candidates), len(candidates))
     timings["verification"] = time.perf_counter() - t0
 

@@ -74,14 +74,14 @@ def shingle_overlap(fa: Features, fb: Features) -> tuple[float, float, int]:
     return (shared / union if union else 0.0), shared / max(1, min(len(fa.shingles), len(fb.shingles))), shared
 
 
-def is_copy(fa: Features, fb: Features, config: Config) -> bool:
-    """Whether two articles are the same text, or near-duplicates by their word shingles."""
+def copy_scores(fa: Features, fb: Features, config: Config) -> tuple[float, float] | None:
+    """(shingle Jaccard, containment) when two articles are the same text or near-duplicates, else None."""
     if fa.exact == fb.exact:
-        return True
+        return 1.0, 1.0
     if min(fa.n_words, fb.n_words) < config.min_words:
-        return False
+        return None
     jaccard, containment, _ = shingle_overlap(fa, fb)
-    return jaccard >= config.near_jaccard or containment >= config.near_containment
+    return (jaccard, containment) if jaccard >= config.near_jaccard or containment >= config.near_containment else None
 
 
 def weighted_jaccard(fa: Features, fb: Features, stats: CountTable) -> tuple[float, int]:
