@@ -44,7 +44,7 @@ from scipy import sparse
 
 from dedup import Config, scan
 from dedup.counts import CountTable
-from dedup.features import Features
+from dedup.features import Features, unpack
 from dedup.sketch import Sketcher
 from dedup.verify import DUPLICATE, NEAR, PARTIAL, REWRITE, idf
 
@@ -124,9 +124,9 @@ def _recording_scan():
             return super().add(row, keys)
 
     class RecordingSpool(spool):
-        def append(self, text, features):
-            rec["features"].append(features)
-            return super().append(text, features)
+        def append(self, text, packed):
+            rec["features"].append(unpack(packed))
+            return super().append(text, packed)
 
     def recording_verify(id_a, fa, id_b, fb, stats, *args, **kwargs):
         rec["stats"] = stats

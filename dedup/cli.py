@@ -69,6 +69,10 @@ def scan(
     fmt: FormatOpt = "table",
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write the report to this file instead of stdout.")] = None,
     profile: Annotated[bool, typer.Option("--profile", help="Print each stage's share of the time on stderr.")] = False,
+    workers: Annotated[
+        Optional[int],
+        typer.Option("--workers", "-j", min=1, help="Processes that sketch articles. Default: every core from 1,000 articles up. The report does not depend on it."),
+    ] = None,
 ) -> None:
     """Group the articles under SOURCES into stories.
 
@@ -85,9 +89,9 @@ def scan(
     bar, update = _progress()
     if bar:
         with bar:
-            result = run_scan(sources, Config(), update)
+            result = run_scan(sources, Config(), update, workers)
     else:
-        result = run_scan(sources, Config())
+        result = run_scan(sources, Config(), workers=workers)
     for w in result.warnings:
         typer.echo(f"warning: {w}", err=True)
     _emit(render(result, fmt), out)

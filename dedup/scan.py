@@ -7,7 +7,7 @@ import time
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 import numpy as np
 
@@ -21,10 +21,12 @@ from .lsh import BandTable
 from .read import Article, Skipped, read_sources
 from .sketch import Sketcher
 from .verify import DUPLICATE, NEAR, PARTIAL, Pair, copy_scores, verify, weighted_jaccard
+from .workers import cpu_count, ordered_map
 
 Progress = Callable[[str, int, int | None], None]  # (stage, done, total or None)
-_BATCH = 1000  # articles sketched together (fewer when they hold more than _BATCH_CHARS)
+_BATCH = 500  # articles sketched together (fewer when they hold more than _BATCH_CHARS)
 _BATCH_CHARS = 16_000_000
+_PARALLEL_MIN = 1000  # below this many articles, starting worker processes costs more than it saves
 _CACHE_BYTES = 256 << 20  # packed features kept in memory while pairs are verified
 _BUCKET_CAP = 64  # a bucket larger than this is verified as a star and a chain, not all pairs
 _TRIES_PER_GROUP_PAIR = 3  # member pairs tried between two groups of copies before they are judged unrelated
@@ -62,6 +64,22 @@ class ScanResult:
     timings: dict[str, float] = field(default_factory=dict)
 
 
+class _BatchSketcher:
+    """Article texts → their packed features, word counts, exact-text hashes and near-duplicate band keys.
+
+    Built once in each worker process; holds the corpus's boilerplate lines and the configuration's permutations.
+    """
+
+    def __init__(self, config: Config, lines: CountTable):
+        self.config, self.lines, self.sketcher = config, lines, Sketcher(config)
+
+    def __call__(self, texts: list[str]) -> tuple[list[bytes], list[int], list[int], np.ndarray]:
+        c = self.config
+        feats = [extract(boilerplate.strip(t, self.lines, c.boilerplate_min_docs), c.shingle_size) for t in texts]
+        _, keys = self.sketcher.near(feats)
+        return [pack(f) for f in feats], [f.n_words for f in feats], [f.exact for f in feats], keys
+
+
 class _Spool:
     """Article texts and features parked in a temporary file, so memory stays bounded at any corpus size."""
 
@@ -71,9 +89,9 @@ class _Spool:
         self._cache: dict[int, Features] = {}
         self._cached = 0
 
-    def append(self, text: str, features: Features) -> None:
+    def append(self, text: str, f: bytes) -> None:
+        """Park one article: its text and its packed features."""
         t = zlib.compress(text.encode("utf-8", "surrogatepass"), 1)
-        f = pack(features)
         self._offsets.append((self._file.seek(0, os.SEEK_END), len(t), len(f)))
         self._file.write(t)
         self._file.write(f)
@@ -100,8 +118,14 @@ class _Spool:
         self._file.close()
 
 
-def scan(sources: Iterable[str | os.PathLike], config: Config | None = None, progress: Progress | None = None) -> ScanResult:
-    """Scan folders/files of articles and group them into stories."""
+def scan(
+    sources: Iterable[str | os.PathLike], config: Config | None = None, progress: Progress | None = None, workers: int | None = None
+) -> ScanResult:
+    """Scan folders/files of articles and group them into stories.
+
+    `workers`: processes that sketch articles (default: every core when there are 1,000 articles or more).
+    The result does not depend on it.
+    """
     config = config or Config()
     sources = [Path(s) for s in sources]
     report = progress or (lambda stage, done, total: None)
@@ -124,7 +148,7 @@ def scan(sources: Iterable[str | os.PathLike], config: Config | None = None, pro
         report("reading", len(infos), None)
     timings["read + learn boilerplate"] = time.perf_counter() - started
 
-    # Pass 2: strip boilerplate, extract features, word-shingle signatures; park features on disk.
+    # Pass 2: strip boilerplate, extract features, word-shingle signatures (on every core); park features on disk.
     t0 = time.perf_counter()
     sketcher = Sketcher(config)
     terms = CountTable()
@@ -134,38 +158,39 @@ def scan(sources: Iterable[str | os.PathLike], config: Config | None = None, pro
     duplicate_of: dict[int, int] = {}
     compared: list[int] = []  # articles that go through LSH: one per exact-text group, long enough to compare
     near_table, term_table = BandTable(), BandTable()
-    batch: list[Article] = []
-    batch_chars = 0
 
-    def flush() -> None:
-        extracted = [extract(boilerplate.strip(a.text, lines, config.boilerplate_min_docs), config.shingle_size) for a in batch]
-        fresh: list[tuple[int, Features]] = []
-        for a, f in zip(batch, extracted):
+    def batches() -> Iterator[tuple[list[Article], list[str]]]:
+        batch: list[Article] = []
+        chars = 0
+        for item in read_sources(sources, config.max_article_chars):
+            if isinstance(item, Article) and item.id in infos:
+                batch.append(item)
+                chars += len(item.text)
+                if len(batch) >= _BATCH or chars >= _BATCH_CHARS:
+                    yield batch, [a.text for a in batch]
+                    batch, chars = [], 0
+        if batch:
+            yield batch, [a.text for a in batch]
+
+    if workers is None:
+        workers = cpu_count() if len(infos) >= _PARALLEL_MIN else 1
+    for batch, (packed, n_words, hashes, keys) in ordered_map(_BatchSketcher, (config, lines), batches(), workers):
+        fresh: list[int] = []
+        for k, a in enumerate(batch):
             i = len(ids)
             ids.append(a.id)
-            spool.append(a.text, f)
-            infos[a.id].words = f.n_words
-            first = exact.setdefault(f.exact, i)
+            spool.append(a.text, packed[k])
+            infos[a.id].words = n_words[k]
+            first = exact.setdefault(hashes[k], i)
             if first != i:
                 duplicate_of[i] = first  # exact copies are grouped directly, never through LSH buckets
-            elif f.n_words >= config.min_words:
-                fresh.append((i, f))
+            elif n_words[k] >= config.min_words:
+                fresh.append(k)
         if fresh:
-            compared.extend(i for i, _ in fresh)
-            _, keys = sketcher.near([f for _, f in fresh])
-            near_table.bulk_load(np.array([i for i, _ in fresh]), keys)
+            rows = np.arange(len(ids) - len(batch), len(ids))[fresh]
+            compared.extend(rows.tolist())
+            near_table.bulk_load(rows, keys[fresh])
         report("sketching", len(ids), len(infos))
-        batch.clear()
-
-    for item in read_sources(sources, config.max_article_chars):
-        if isinstance(item, Article) and item.id in infos:
-            batch.append(item)
-            batch_chars += len(item.text)
-            if len(batch) >= _BATCH or batch_chars >= _BATCH_CHARS:
-                flush()
-                batch_chars = 0
-    if batch:
-        flush()
     timings["normalise + shingle + MinHash + LSH"] = time.perf_counter() - t0
 
     feats = spool.features

@@ -1,3 +1,4 @@
+import importlib
 import json
 
 import pytest
@@ -85,3 +86,15 @@ def test_syndicated_copies_keep_their_text_while_the_footer_goes(tmp_path, share
         (tmp_path / f"copy-{i:02d}.txt").write_text(f"Site {i} exclusive: Kenya and Haiti\n{seeds['003']}\n{FOOTER}\n", encoding="utf-8")
     result = scan([tmp_path])
     assert [sorted(c.members) for c in result.clusters] == [[f"copy-{i:02d}.txt" for i in range(30)]]
+
+
+def test_worker_processes_give_the_same_report(tmp_path, seeds, monkeypatch):
+    scan_module = importlib.import_module("dedup.scan")  # the module, not the function dedup exports
+    for name, text in seeds.items():
+        (tmp_path / f"{name}.txt").write_text(text, encoding="utf-8")
+        (tmp_path / f"{name}-copy.txt").write_text("Breaking\n\n" + text[: len(text) * 3 // 4], encoding="utf-8")
+        (tmp_path / f"{name}-dup.txt").write_text(text.upper(), encoding="utf-8")
+    monkeypatch.setattr(scan_module, "_BATCH", 4)  # several batches, so both workers get some
+    one, two = scan([tmp_path], workers=1), scan([tmp_path], workers=2)
+    assert to_dict(one) == to_dict(two)
+    assert len(one.clusters) >= 1 and sum(len(c.members) for c in one.clusters) >= 10

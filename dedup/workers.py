@@ -1,0 +1,53 @@
+"""Run one function over batches on every core: results in input order, few batches in flight (bounded memory)."""
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any, Callable, Iterable, Iterator, TypeVar
+
+M = TypeVar("M")  # what stays in this process with a batch
+_worker_fn: Callable[[Any], Any] | None = None
+
+
+def cpu_count() -> int:
+    """Cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def ordered_map(make: Callable[..., Callable[[Any], Any]], args: tuple, items: Iterable[tuple[M, Any]], workers: int) -> Iterator[tuple[M, Any]]:
+    """For each (meta, payload), yield (meta, fn(payload)) in order, where fn = make(*args) is built once per process.
+
+    With workers > 1 the payloads go to that many spawned processes, at most two batches per worker at a time,
+    so a corpus of any size streams through without being read into memory ahead of the work.
+    """
+    if workers <= 1:
+        fn = make(*args)
+        for meta, payload in items:
+            yield meta, fn(payload)
+        return
+    context = multiprocessing.get_context("spawn")  # no inherited threads or locks: safe inside any host program
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start, initargs=(make, args)) as pool:
+        pending: deque[tuple[M, Future]] = deque()
+        for meta, payload in items:
+            pending.append((meta, pool.submit(_run, payload)))
+            if len(pending) >= 2 * workers:
+                done_meta, future = pending.popleft()
+                yield done_meta, future.result()
+        while pending:
+            done_meta, future = pending.popleft()
+            yield done_meta, future.result()
+
+
+def _start(make: Callable[..., Callable[[Any], Any]], args: tuple) -> None:
+    global _worker_fn
+    _worker_fn = make(*args)
+
+
+def _run(payload: Any) -> Any:
+    assert _worker_fn is not None, "worker used before its initializer ran"
+    return _worker_fn(payload)
