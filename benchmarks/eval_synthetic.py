@@ -100,11 +100,11 @@ def _recording_scan():
     """Let the real scan run unchanged while keeping what it computes: every article's features (as they go
     to the spool), the term statistics verification uses, and its two LSH band tables (with the rows and
     band counts loaded into each). Nothing is recomputed, so the brute force sees exactly the engine's data."""
-    for name in ("BandTable", "_Spool", "verify"):
+    for name in ("BandTable", "Spool", "verify"):
         if not hasattr(scan_module, name):
             raise RuntimeError(f"dedup.scan has no {name!r}: update benchmarks/eval_synthetic.py to the engine")
     rec: dict = {"tables": [], "features": [], "stats": None}
-    band_table, spool, verify_fn = scan_module.BandTable, scan_module._Spool, scan_module.verify
+    band_table, spool, verify_fn = scan_module.BandTable, scan_module.Spool, scan_module.verify
 
     class RecordingTable(band_table):
         def __init__(self, *args, **kwargs):
@@ -132,18 +132,18 @@ def _recording_scan():
         rec["stats"] = stats
         return verify_fn(id_a, fa, id_b, fb, stats, *args, **kwargs)
 
-    scan_module.BandTable, scan_module._Spool, scan_module.verify = RecordingTable, RecordingSpool, recording_verify
+    scan_module.BandTable, scan_module.Spool, scan_module.verify = RecordingTable, RecordingSpool, recording_verify
     try:
         yield rec
     finally:
-        scan_module.BandTable, scan_module._Spool, scan_module.verify = band_table, spool, verify_fn
+        scan_module.BandTable, scan_module.Spool, scan_module.verify = band_table, spool, verify_fn
 
 
 def engine_view(folder: Path, config: Config | None = None, *, summaries: bool = False) -> EngineView:
     """Run the real :func:`dedup.scan` on ``folder`` and keep its features, term statistics and band tables."""
     config = config or Config()
     with _no_summaries(summaries), _recording_scan() as rec:
-        result = scan([Path(folder)], config)
+        result = scan([Path(folder)], config, workers=1)  # the recording patches live in this process
     ids = list(result.articles)
     feats: list[Features] = rec["features"]
     if len(feats) != len(ids):

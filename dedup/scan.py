@@ -2,9 +2,7 @@
 from __future__ import annotations
 
 import os
-import tempfile
 import time
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -16,18 +14,20 @@ from .align import align, summarize
 from .cluster import Cluster, UnionFind, cluster
 from .config import Config
 from .counts import CountTable
-from .features import Features, extract, pack, unpack
+from .features import extract, pack
 from .lsh import BandTable
 from .read import Article, Skipped, read_sources
 from .sketch import Sketcher
+from .spool import Spool, SpoolReader
 from .verify import DUPLICATE, NEAR, PARTIAL, Pair, copy_scores, verify, weighted_jaccard
 from .workers import cpu_count, ordered_map
 
 Progress = Callable[[str, int, int | None], None]  # (stage, done, total or None)
 _BATCH = 500  # articles sketched together (fewer when they hold more than _BATCH_CHARS)
 _BATCH_CHARS = 16_000_000
+_VERIFY_CHUNK = 2000  # candidate pairs sent to a worker at a time
+_SUMMARY_CHUNK = 200
 _PARALLEL_MIN = 1000  # below this many articles, starting worker processes costs more than it saves
-_CACHE_BYTES = 256 << 20  # packed features kept in memory while pairs are verified
 _BUCKET_CAP = 64  # a bucket larger than this is verified as a star and a chain, not all pairs
 _TRIES_PER_GROUP_PAIR = 3  # member pairs tried between two groups of copies before they are judged unrelated
 
@@ -80,42 +80,34 @@ class _BatchSketcher:
         return [pack(f) for f in feats], [f.n_words for f in feats], [f.exact for f in feats], keys
 
 
-class _Spool:
-    """Article texts and features parked in a temporary file, so memory stays bounded at any corpus size."""
+class _PairVerifier:
+    """Candidate pairs of article numbers → the verified Pair, or None, of each. Built once in each worker."""
 
-    def __init__(self) -> None:
-        self._file = tempfile.TemporaryFile()
-        self._offsets: list[tuple[int, int, int]] = []  # (offset, text length, features length)
-        self._cache: dict[int, Features] = {}
-        self._cached = 0
+    def __init__(self, reader: SpoolReader, ids: list[str], terms: CountTable, config: Config):
+        self.reader, self.ids, self.terms, self.config = reader, ids, terms, config
 
-    def append(self, text: str, f: bytes) -> None:
-        """Park one article: its text and its packed features."""
-        t = zlib.compress(text.encode("utf-8", "surrogatepass"), 1)
-        self._offsets.append((self._file.seek(0, os.SEEK_END), len(t), len(f)))
-        self._file.write(t)
-        self._file.write(f)
+    def __call__(self, pairs: list[list[int]]) -> list[Pair | None]:
+        f, ids = self.reader.features, self.ids
+        return [verify(ids[i], f(i), ids[j], f(j), self.terms, self.config) for i, j in pairs]
 
-    def features(self, i: int) -> Features:
-        """Features of article i, from a cache of recently read ones that holds at most _CACHE_BYTES packed."""
-        f = self._cache.get(i)
-        if f is None:
-            off, tl, fl = self._offsets[i]
-            if self._cached + fl > _CACHE_BYTES:
-                self._cache.clear()
-                self._cached = 0
-            self._file.seek(off + tl)
-            f = self._cache[i] = unpack(self._file.read(fl))
-            self._cached += fl
-        return f
 
-    def text(self, i: int) -> str:
-        off, tl, _ = self._offsets[i]
-        self._file.seek(off)
-        return zlib.decompress(self._file.read(tl)).decode("utf-8", "surrogatepass")
+class _Summarizer:
+    """Pairs of article numbers → one line each on what differs (word overlap: the paraphrase judge stays in
+    `dedup align`, which gives the full passage alignment)."""
 
-    def close(self) -> None:
-        self._file.close()
+    def __init__(self, reader: SpoolReader):
+        self.reader = reader
+
+    def __call__(self, pairs: list[list[int]]) -> list[str]:
+        text = self.reader.text
+        return [summarize(align(text(i), text(j), detail=False)) for i, j in pairs]
+
+
+def _in_chunks(make: Callable, args: tuple, work: list, size: int, workers: int) -> Iterator[tuple[int, list]]:
+    """(start of a chunk of work, its results) in order; in this process when the work is too small to pay for
+    starting workers."""
+    chunks = ((k, work[k : k + size]) for k in range(0, len(work), size))
+    return ordered_map(make, args, chunks, workers if len(work) >= 4 * size else 1)
 
 
 def scan(
@@ -152,7 +144,7 @@ def scan(
     t0 = time.perf_counter()
     sketcher = Sketcher(config)
     terms = CountTable()
-    spool = _Spool()
+    spool = Spool()
     ids: list[str] = []
     exact: dict[int, int] = {}  # exact-text hash → first article index
     duplicate_of: dict[int, int] = {}
@@ -193,7 +185,8 @@ def scan(
         report("sketching", len(ids), len(infos))
     timings["normalise + shingle + MinHash + LSH"] = time.perf_counter() - t0
 
-    feats = spool.features
+    reader = spool.reader()
+    feats = reader.features
 
     # Groups of copies first, so that a story reprinted by hundreds of sites counts once in the term
     # frequencies: its own words must not look common, or its rewrites would lose them from their signature.
@@ -225,26 +218,36 @@ def scan(
     for i, j, jaccard, containment in copy_edges:
         rewrite, _ = weighted_jaccard(feats(i), feats(j), terms)
         pairs.append(Pair(ids[i], ids[j], NEAR, jaccard, containment, rewrite, 0))
+    # Up to _TRIES_PER_GROUP_PAIR member pairs per pair of groups, in rounds: a round tries the next candidate
+    # of every group pair that has no story link yet (the same pairs, in the same order, as one by one).
+    group = np.array([copies.find(i) for i in range(len(ids))], dtype=np.int64)
+    gi, gj = group[candidates[:, 0]], group[candidates[:, 1]]
+    between = gi != gj
+    candidates = candidates[between]
+    key = (np.minimum(gi, gj) * len(ids) + np.maximum(gi, gj))[between]
+    by_key = np.argsort(key, kind="stable")
+    rank = np.empty(len(key), dtype=np.int64)  # 0 for a group pair's first candidate, 1 for its second, …
+    rank[by_key] = np.arange(len(key)) - np.searchsorted(key[by_key], key[by_key])
+    found: dict[int, Pair] = {}
+    linked: set[int] = set()  # group pairs with a verified story link (near-duplicate or rewrite)
+    partial: set[int] = set()  # group pairs with a partial link already reported
+    done = 0
+    for r in range(_TRIES_PER_GROUP_PAIR):
+        todo = [k for k in np.flatnonzero(rank == r).tolist() if key[k] not in linked]
+        work = candidates[todo].tolist()
+        for start, results in _in_chunks(_PairVerifier, (reader, ids, terms, config), work, _VERIFY_CHUNK, workers):
+            for k, p in zip(todo[start : start + len(results)], results):
+                if p is None or (p.relation == PARTIAL and key[k] in partial):
+                    continue
+                (partial if p.relation == PARTIAL else linked).add(int(key[k]))
+                found[k] = p
+            done += len(results)
+            report("verifying", done, None)
     similarity: dict[tuple[str, str], float] = {}
-    attempts: dict[tuple[int, int], int] = {}  # group pair → verifications that found no story link; -1: done
-    partial_found: set[tuple[int, int]] = set()
-    for n, (i, j) in enumerate(candidates.tolist()):
-        if n % 5000 == 0:
-            report("verifying", n, len(candidates))
-        gi, gj = copies.find(i), copies.find(j)
-        key = (min(gi, gj), max(gi, gj))
-        tried = attempts.get(key, 0)
-        if gi == gj or tried < 0 or tried >= _TRIES_PER_GROUP_PAIR:
-            continue
-        p = verify(ids[i], feats(i), ids[j], feats(j), terms, config)
-        attempts[key] = -1 if p is not None and p.relation != PARTIAL else tried + 1
-        if p is None or (p.relation == PARTIAL and key in partial_found):
-            continue
-        if p.relation == PARTIAL:  # one reused passage between the groups; a member pair may still be a rewrite
-            partial_found.add(key)
+    for k in sorted(found):
+        p = found[k]
         pairs.append(p)
         similarity[(p.a, p.b)] = p.rewrite
-    report("verifying", len(candidates), len(candidates))
     timings["verification"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -263,14 +266,16 @@ def scan(
     t0 = time.perf_counter()
     summaries: dict[tuple[str, str], str] = {}
     wanted = [p for c in clusters for p in c.pairs if c.canonical in (p.a, p.b)] + links
-    for n, p in enumerate(wanted):
+    for p in wanted:
         if p.relation == DUPLICATE:
             summaries[(p.a, p.b)] = "identical after normalisation"
-        else:  # word overlap, not the paraphrase judge: `dedup align` gives the full passage alignment
-            summaries[(p.a, p.b)] = summarize(align(spool.text(order[p.a]), spool.text(order[p.b]), detail=False))
-        if n % 500 == 0:
-            report("aligning", n, len(wanted))
+    to_align = [p for p in wanted if p.relation != DUPLICATE]
+    for start, results in _in_chunks(_Summarizer, (reader,), [[order[p.a], order[p.b]] for p in to_align], _SUMMARY_CHUNK, workers):
+        for p, line in zip(to_align[start : start + len(results)], results):
+            summaries[(p.a, p.b)] = line
+        report("aligning", start + len(results), len(to_align))
     timings["alignment summaries"] = time.perf_counter() - t0
+    reader.close()
     spool.close()
     timings["total"] = time.perf_counter() - started
     return ScanResult(clusters, links, unique, skipped, infos, warnings=warnings, summaries=summaries, timings=timings)
