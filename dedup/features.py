@@ -65,6 +65,7 @@ def stem(word: str) -> str:
 
 
 _stem_cache: dict[str, str] = {}
+STEM_CACHE_LIMIT = 1 << 18  # distinct words remembered; the cache starts over when full
 
 
 def content_terms(tokens: list[str]) -> list[str]:
@@ -75,6 +76,8 @@ def content_terms(tokens: list[str]) -> list[str]:
             continue
         s = _stem_cache.get(t)
         if s is None:
+            if len(_stem_cache) >= STEM_CACHE_LIMIT:
+                _stem_cache.clear()
             s = _stem_cache[t] = stem(t)
         out.append(s)
     return out

@@ -204,10 +204,15 @@ def scan(
     for i in range(len(ids)):
         if copies.find(i) == i:
             terms.add(feats(i).terms)
-    for start in range(0, len(compared), _BATCH):
-        chunk = compared[start : start + _BATCH]
-        _, keys = sketcher.terms([feats(i) for i in chunk], terms)
-        term_table.bulk_load(np.array(chunk), keys)
+    chunk: list[int] = []
+    held = 0
+    for n, i in enumerate(compared):
+        chunk.append(i)
+        held += len(feats(i).terms)
+        if len(chunk) >= _BATCH or held >= _BATCH_CHARS // 8 or n == len(compared) - 1:
+            _, keys = sketcher.terms([feats(i) for i in chunk], terms)
+            term_table.bulk_load(np.array(chunk), keys)
+            chunk, held = [], 0
     candidates = np.unique(np.concatenate([near_candidates, term_table.pairs(_BUCKET_CAP)]), axis=0)
     timings["copies + rewrite LSH + candidate pairs"] = time.perf_counter() - t0
 

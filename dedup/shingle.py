@@ -5,14 +5,14 @@ import numpy as np
 import xxhash
 
 _MULT = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit multiplier of the polynomial rolling hash
-_CACHE_LIMIT = 1 << 20
+CACHE_LIMIT = 1 << 18  # distinct tokens remembered (~30 MB); the cache starts over when full
 
 
 class _TokenHashes(dict):
     """token → 64-bit xxh3 hash, computed once per distinct token (news vocabularies repeat)."""
 
     def __missing__(self, token: str) -> int:
-        if len(self) >= _CACHE_LIMIT:
+        if len(self) >= CACHE_LIMIT:
             self.clear()
         value = self[token] = xxhash.xxh3_64_intdigest(token.encode("utf-8", "surrogatepass"))
         return value
