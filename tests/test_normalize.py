@@ -1,7 +1,7 @@
 from hypothesis import given, strategies as st
 
 from dedup import sentences
-from dedup.normalize import clean, word_spans, words
+from dedup.normalize import clean, tokens, word_spans, words
 
 
 def test_words_fold_case_width_and_figures():
@@ -49,3 +49,10 @@ def test_sentence_spans_are_ordered_disjoint_and_cover_all_text(text):
 @given(st.text(max_size=200))
 def test_clean_never_fails_and_is_idempotent_on_words(text):
     assert words(clean(text)) == words(text)
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=200))
+def test_ascii_fast_path_gives_the_unicode_patterns_tokens(text):
+    from dedup.normalize import _SEPARATOR, _TOKEN
+
+    assert tokens(text) == _TOKEN.findall(_SEPARATOR.sub("", text.casefold()))
