@@ -14,7 +14,7 @@ from .align import align, summarize
 from .cluster import Cluster, UnionFind, cluster
 from .config import Config
 from .counts import CountTable
-from .features import extract, pack
+from .features import Features, extract, pack
 from .lsh import BandTable
 from .read import Article, Skipped, read_sources
 from .sketch import Sketcher
@@ -201,17 +201,17 @@ def scan(
         if scores is not None:
             copies.union(i, j)
             copy_edges.append((i, j, *scores))
-    for i in range(len(ids)):
-        if copies.find(i) == i:
-            terms.add(feats(i).terms)
-    chunk: list[int] = []
+    group = np.array([copies.find(i) for i in range(len(ids))], dtype=np.int64)  # each article's copy group
+    for i in np.flatnonzero(group == np.arange(len(ids))).tolist():
+        terms.add(feats(i).terms)
+    chunk: list[Features] = []
     held = 0
-    for n, i in enumerate(compared):
-        chunk.append(i)
-        held += len(feats(i).terms)
+    for n, i in enumerate(compared):  # in chunks bounded by articles and by terms held
+        chunk.append(feats(i))
+        held += len(chunk[-1].terms)
         if len(chunk) >= _BATCH or held >= _BATCH_CHARS // 8 or n == len(compared) - 1:
-            _, keys = sketcher.terms([feats(i) for i in chunk], terms)
-            term_table.bulk_load(np.array(chunk), keys)
+            _, keys = sketcher.terms(chunk, terms)
+            term_table.bulk_load(np.array(compared[n + 1 - len(chunk) : n + 1]), keys)
             chunk, held = [], 0
     candidates = np.unique(np.concatenate([near_candidates, term_table.pairs(_BUCKET_CAP)]), axis=0)
     timings["copies + rewrite LSH + candidate pairs"] = time.perf_counter() - t0
@@ -225,7 +225,6 @@ def scan(
         pairs.append(Pair(ids[i], ids[j], NEAR, jaccard, containment, rewrite, 0))
     # Up to _TRIES_PER_GROUP_PAIR member pairs per pair of groups, in rounds: a round tries the next candidate
     # of every group pair that has no story link yet (the same pairs, in the same order, as one by one).
-    group = np.array([copies.find(i) for i in range(len(ids))], dtype=np.int64)
     gi, gj = group[candidates[:, 0]], group[candidates[:, 1]]
     between = gi != gj
     candidates = candidates[between]

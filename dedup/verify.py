@@ -55,7 +55,7 @@ def verify(id_a: str, fa: Features, id_b: str, fb: Features, stats: CountTable, 
         return None  # too short to compare: no relationship can be claimed
     jaccard, containment, shared = shingle_overlap(fa, fb)
     rewrite, common = weighted_jaccard(fa, fb, stats)
-    if jaccard >= config.near_jaccard or containment >= config.near_containment:
+    if _near(jaccard, containment, config):
         return Pair(id_a, id_b, NEAR, jaccard, containment, rewrite, 0)
     if rewrite < config.rewrite_score / 2 and shared < _VERBATIM_PASSAGE:
         return None  # too little in common to hold even one reused passage: skip the sentence matching
@@ -81,7 +81,12 @@ def copy_scores(fa: Features, fb: Features, config: Config) -> tuple[float, floa
     if min(fa.n_words, fb.n_words) < config.min_words:
         return None
     jaccard, containment, _ = shingle_overlap(fa, fb)
-    return (jaccard, containment) if jaccard >= config.near_jaccard or containment >= config.near_containment else None
+    return (jaccard, containment) if _near(jaccard, containment, config) else None
+
+
+def _near(jaccard: float, containment: float, config: Config) -> bool:
+    """The near-duplicate rule: enough shared shingles overall, or the shorter article nearly all in the longer."""
+    return jaccard >= config.near_jaccard or containment >= config.near_containment
 
 
 def weighted_jaccard(fa: Features, fb: Features, stats: CountTable) -> tuple[float, int]:
