@@ -2,8 +2,10 @@
 
 Contenders, all from the same raw texts in the same run:
 
-``dedup``            normalize.words → shingle.hash_tokens → shingle.unique_shingles →
-                     Permutations.signatures, in batches of 1,000 articles (what Sketcher does for shingles)
+``dedup``            normalize.clean → tokenhash.fold → tokenhash.token_hashes (numba-compiled scanner) →
+                     shingle.unique_shingles → Permutations.signatures, in batches of 1,000 articles
+                     (the shingle part of features.extract, then what Sketcher does with the shingles)
+``dedup-no-numba``   the same with the pure-Python token path (regex + xxhash): identical signatures
 ``dedup-sketcher``   the full Sketcher.sketch: the above plus sentence split, content terms, a second
                      256-permutation term signature and LSH band keys of both (more work than the others)
 ``datasketch``       MinHash.bulk (affine32), shingles built in Python as its docs show
@@ -30,10 +32,12 @@ from benchmarks.conftest import record, run
 from benchmarks.corpus import texts
 from dedup.config import Config
 from dedup.counts import CountTable
-from dedup.normalize import words
-from dedup.shingle import hash_tokens, shingle_hashes, unique_shingles
+from dedup import tokenhash
+from dedup.normalize import clean, words
+from dedup.shingle import shingle_hashes, unique_shingles
 from dedup.signature import Permutations
 from dedup.sketch import Sketcher
+from dedup.tokenhash import fold, hash_tokens, token_hashes
 
 NUM_PERM = 128
 K = 5
@@ -53,14 +57,14 @@ def _prefix(n: int) -> tuple[str, ...]:
 _PERMS: Permutations | None = None
 
 
-def dedup_signatures(docs) -> np.ndarray:
+def dedup_signatures(docs, scan=token_hashes) -> np.ndarray:
     """Raw texts → (len(docs), 128) uint32 signatures, the engine's tokenise + shingle + MinHash path."""
     global _PERMS
     if _PERMS is None:
         _PERMS = Permutations(NUM_PERM, SEED)
     out = []
     for i in range(0, len(docs), BATCH):
-        sets = [unique_shingles(hash_tokens(words(t)), K) for t in docs[i : i + BATCH]]
+        sets = [unique_shingles(scan(fold(clean(t)))[0], K) for t in docs[i : i + BATCH]]
         out.append(_PERMS.signatures(sets))
     return np.concatenate(out) if out else np.empty((0, NUM_PERM), np.uint32)
 
@@ -70,6 +74,14 @@ def test_dedup(benchmark):
     secs = run(benchmark, lambda: dedup_signatures(docs), rounds=3)
     benchmark.extra_info["articles"] = len(docs)
     record(GROUP, "dedup", len(docs) / secs, "art/s", benchmark=benchmark)
+
+
+def test_dedup_without_numba(benchmark):
+    docs = _prefix(1000)
+    assert (dedup_signatures(docs[:50]) == dedup_signatures(docs[:50], tokenhash._regex_token_hashes)).all()
+    secs = run(benchmark, lambda: dedup_signatures(docs, tokenhash._regex_token_hashes), rounds=1)
+    benchmark.extra_info["articles"] = len(docs)
+    record(GROUP, "dedup-no-numba", len(docs) / secs, "art/s", benchmark=benchmark)
 
 
 def test_dedup_sketcher(benchmark):
@@ -165,18 +177,20 @@ STAGES = "dedup stages (µs/article)"
 @lru_cache(maxsize=1)
 def _stage_inputs():
     docs = texts()
-    toks = [words(t) for t in docs]
-    th = [hash_tokens(t) for t in toks]
-    return docs, toks, th, [unique_shingles(h, K) for h in th]
+    folded = [fold(clean(t)) for t in docs]
+    th = [token_hashes(f)[0] for f in folded]
+    return docs, folded, th, [unique_shingles(h, K) for h in th]
 
 
-@pytest.mark.parametrize("stage", ["normalize.words", "hash_tokens", "shingle_hashes+np.unique", "unique_shingles", "signatures"])
+@pytest.mark.parametrize("stage", ["clean+fold", "token_hashes", "token_hashes (no numba)", "shingle_hashes+np.unique",
+                                   "unique_shingles", "signatures"])
 def test_stage(benchmark, stage):
-    docs, toks, th, sets = _stage_inputs()
+    docs, folded, th, sets = _stage_inputs()
     perms = Permutations(NUM_PERM, SEED)
     fn = {
-        "normalize.words": lambda: [words(t) for t in docs],
-        "hash_tokens": lambda: [hash_tokens(t) for t in toks],
+        "clean+fold": lambda: [fold(clean(t)) for t in docs],
+        "token_hashes": lambda: [token_hashes(f) for f in folded],
+        "token_hashes (no numba)": lambda: [tokenhash._regex_token_hashes(f) for f in folded],
         "shingle_hashes+np.unique": lambda: [np.unique(shingle_hashes(h, K)) for h in th],
         "unique_shingles": lambda: [unique_shingles(h, K) for h in th],
         "signatures": lambda: [perms.signatures(sets[i : i + BATCH]) for i in range(0, len(sets), BATCH)],
@@ -215,12 +229,17 @@ def test_processes(benchmark, pool, procs):
 
 # -- the same token lists for everyone: what shingle.py + signature.py do vs the references' MinHash ------
 
+
+@lru_cache(maxsize=1)
+def _token_lists() -> list[list[str]]:
+    return [words(t) for t in texts()]
+
 TOKENS = "signatures from token lists (same normalize.words tokens for all; 128 perms, 5-shingles)"
 
 
 @pytest.mark.parametrize("who", ["dedup", "datasketch", "rensa"])
 def test_from_tokens(benchmark, who):
-    _, toks, _, _ = _stage_inputs()
+    toks = _token_lists()
     if who == "datasketch":
         datasketch = pytest.importorskip("datasketch")
         toks = toks[:300]

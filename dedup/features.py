@@ -8,8 +8,9 @@ import numpy as np
 import xxhash
 
 from . import sentences
-from .normalize import clean, tokens
-from .shingle import fold32, hash_tokens, unique_sorted, unique_shingles
+from .normalize import clean
+from .shingle import unique_sorted, unique_shingles
+from .tokenhash import fold, hash_token, token_hashes, token_text
 
 # Function words and the commonest news verbs: they say nothing about which story a text tells.
 STOP_WORDS = frozenset(
@@ -64,44 +65,54 @@ def stem(word: str) -> str:
     return word
 
 
-_stem_cache: dict[str, str] = {}
-STEM_CACHE_LIMIT = 1 << 18  # distinct words remembered; the cache starts over when full
+_term_cache: dict[int, int] = {}
+TERM_CACHE_LIMIT = 1 << 18  # distinct tokens remembered; the cache starts over when full
+_NOT_A_TERM = -1
 
 
-def content_terms(tokens: list[str]) -> list[str]:
-    """Stemmed tokens that are not stop words (figures always count)."""
-    out = []
-    for t in tokens:
-        if t in STOP_WORDS or (len(t) < 2 and not t.isdigit()):
-            continue
-        s = _stem_cache.get(t)
-        if s is None:
-            if len(_stem_cache) >= STEM_CACHE_LIMIT:
-                _stem_cache.clear()
-            s = _stem_cache[t] = stem(t)
-        out.append(s)
-    return out
+def term_hash(token: str) -> int:
+    """32-bit hash of a token's stemmed content term, or -1 for a stop word (figures always count)."""
+    if token in STOP_WORDS or (len(token) < 2 and not token.isdigit()):
+        return _NOT_A_TERM
+    h = hash_token(stem(token))
+    return (h ^ (h >> 32)) & 0xFFFFFFFF
+
+
+def _term_hashes(folded: str, hashes: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """term_hash of every token, looked up by token hash: the token's text is read only the first time."""
+    keys = hashes.tolist()
+    out = list(map(_term_cache.get, keys))
+    if None in out:
+        if len(_term_cache) >= TERM_CACHE_LIMIT:
+            _term_cache.clear()
+        for i, value in enumerate(out):
+            if value is None:
+                out[i] = _term_cache[keys[i]] = term_hash(token_text(folded, int(starts[i]), int(ends[i])))
+    return np.array(out, dtype=np.int64)
+
+
+def _sentence_of(cleaned: str, folded: str, positions: np.ndarray) -> np.ndarray:
+    """Index of the sentence of `cleaned` that holds each position of its case-folded form."""
+    bounds = np.fromiter((span.start for span in sentences.split(cleaned)), dtype=np.int64)
+    if len(folded) != len(cleaned):  # folding lengthened some characters (ß → ss): move the bounds with them
+        grown = np.cumsum([0, *(len(c.casefold()) for c in cleaned)])
+        bounds = grown[bounds]
+    return (np.searchsorted(bounds, positions, "right") - 1).astype(np.uint32)
 
 
 def extract(text: str, shingle_size: int) -> Features:
     """Features of one article's (already boilerplate-stripped) text."""
     cleaned = clean(text)
-    all_tokens: list[str] = []
-    terms: list[str] = []
-    term_sentence: list[int] = []
-    for i, span in enumerate(sentences.split(cleaned)):
-        toks = tokens(cleaned[span.start : span.end])
-        all_tokens.extend(toks)
-        found = content_terms(toks)
-        terms.extend(found)
-        term_sentence.extend([i] * len(found))
-    token_hashes = hash_tokens(all_tokens)
+    folded = fold(cleaned)
+    hashes, starts, ends = token_hashes(folded)
+    terms = _term_hashes(folded, hashes, starts, ends)
+    is_term = terms != _NOT_A_TERM
     return Features(
-        n_words=len(all_tokens),
-        exact=xxhash.xxh3_64_intdigest(" ".join(all_tokens).encode("utf-8", "surrogatepass")),
-        shingles=unique_shingles(token_hashes, shingle_size),
-        terms=fold32(hash_tokens(terms)),
-        term_sentence=np.asarray(term_sentence, dtype=np.uint32),
+        n_words=len(hashes),
+        exact=xxhash.xxh3_64_intdigest(hashes.tobytes()),  # equal token sequences, equal hash
+        shingles=unique_shingles(hashes, shingle_size),
+        terms=terms[is_term].astype(np.uint32),
+        term_sentence=_sentence_of(cleaned, folded, starts[is_term]),
     )
 
 

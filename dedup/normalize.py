@@ -7,21 +7,21 @@ import unicodedata
 # Zero-width and bidi control characters carry no text; they must not split or join words.
 _INVISIBLE_CHARS = "\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\ufeff\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 _INVISIBLE = dict.fromkeys(map(ord, _INVISIBLE_CHARS))
-_HAS_INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
+_INVISIBLE_RE = re.compile(f"[{_INVISIBLE_CHARS}]+")
 _URL = re.compile(r"(?:[hH][tT][tT][pP][sS]?://|[wW][wW][wW]\.)\S+")  # spelled out: IGNORECASE is slow
 # A token is a run of letters or a figure (digits with thousands separators or a decimal point).
-_TOKEN = re.compile(r"[^\W\d_]+|\d+(?:[.,]\d+)*")
+TOKEN = re.compile(r"[^\W\d_]+|\d+(?:[.,]\d+)*")
 _ASCII_TOKEN = re.compile(r"[a-z]+|[0-9]+(?:[.,][0-9]+)*")  # the same tokens on ASCII text, 7× faster
-_SEPARATOR = re.compile(r"(?<=\d),(?=\d)")
+SEPARATOR = re.compile(r"(?<=\d),(?=\d)")
 
 
 def clean(text: str) -> str:
     """NFKC, invisible characters removed, URLs removed: the text every stage sees."""
     if not unicodedata.is_normalized("NFKC", text):
         text = unicodedata.normalize("NFKC", text)
-    if not text.isascii() and _HAS_INVISIBLE.search(text):
-        text = text.translate(_INVISIBLE)
-    if "://" in text or "www." in text.lower():  # a cheap test first: the URL pattern is slow to scan with
+    if not text.isascii() and any(c in text for c in _INVISIBLE_CHARS):  # substring tests beat a regex scan
+        text = _INVISIBLE_RE.sub("", text)  # and a regex beats str.translate on non-Latin-1 text
+    if "://" in text or any(w in text for w in ("ww.", "wW.", "Ww.", "WW.")):  # cheap tests before the slow URL scan
         text = _URL.sub(" ", text)
     return text
 
@@ -35,15 +35,15 @@ def tokens(cleaned: str) -> list[str]:
     """Word tokens of text that has already been through clean()."""
     ascii_only = cleaned.isascii()  # then lower() is casefold() and the ASCII token pattern applies
     folded = cleaned.lower() if ascii_only else cleaned.casefold()
-    if _SEPARATOR.search(folded):
-        folded = _SEPARATOR.sub("", folded)
-    return (_ASCII_TOKEN if ascii_only else _TOKEN).findall(folded)
+    if SEPARATOR.search(folded):
+        folded = SEPARATOR.sub("", folded)
+    return (_ASCII_TOKEN if ascii_only else TOKEN).findall(folded)
 
 
 def word_spans(text: str) -> list[tuple[int, int, str]]:
     """Tokens with their (start, end) offsets in the original, unnormalised text."""
     out = []
-    for m in _TOKEN.finditer(text):
+    for m in TOKEN.finditer(text):
         tok = unicodedata.normalize("NFKC", m.group()).translate(_INVISIBLE).casefold()
         if tok:
             out.append((m.start(), m.end(), _figure(tok)))
@@ -51,7 +51,7 @@ def word_spans(text: str) -> list[tuple[int, int, str]]:
 
 
 def _figure(token: str) -> str:
-    return _SEPARATOR.sub("", token) if token[0].isdigit() else token
+    return SEPARATOR.sub("", token) if token[0].isdigit() else token
 
 
 def fingerprint_text(text: str) -> str:

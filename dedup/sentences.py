@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 _BLOCK = re.compile(r"\n[ \t\r\f\v]*\n\s*")
 _END = re.compile(r"""[.!?…]+["'”’»)\]]*(?=\s+["'“‘«(\[]?[^\W_a-z])""")
@@ -11,10 +11,11 @@ _ABBREVIATIONS = frozenset(
     "jan feb mar apr jun jul aug sep sept oct nov dec approx est dept univ".split()
 )
 _HARD_BREAK_LINE = 50  # a line shorter than this ends its sentence (a heading, a byline, a list item)
+_LAST_WORD = re.compile(r"(\w+)\W*\Z")
+_LOOKBACK = 24  # abbreviations are short: look this far back first, the whole sentence only when needed
 
 
-@dataclass(frozen=True)
-class Span:
+class Span(NamedTuple):
     """Half-open character range [start, end) of the original text."""
 
     start: int
@@ -49,8 +50,7 @@ def _sentences(text: str, start: int, end: int):
     piece = text[start:end]
     cursor = 0
     for m in _END.finditer(piece):
-        before = re.search(r"(\w+)\W*$", piece[cursor : m.start() + 1])
-        word = before.group(1) if before else ""
+        word = _last_word(piece, cursor, m.start() + 1)
         if m.group().startswith(".") and (len(word) == 1 or word.casefold() in _ABBREVIATIONS):
             continue
         span = _strip(text, start + cursor, start + m.end())
@@ -62,9 +62,19 @@ def _sentences(text: str, start: int, end: int):
         yield span
 
 
+def _last_word(piece: str, start: int, end: int) -> str:
+    """The last word of piece[start:end] (searching the whole of it is quadratic in the sentence length)."""
+    lo = max(start, end - _LOOKBACK)
+    m = _LAST_WORD.search(piece, lo, end)
+    if lo > start and (m is None or m.start() == lo):  # the word may begin before the window
+        m = _LAST_WORD.search(piece, start, end)
+    return m.group(1) if m else ""
+
+
 def _strip(text: str, start: int, end: int) -> Span | None:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return Span(start, end) if end > start else None
+    piece = text[start:end]
+    kept = piece.strip()
+    if not kept:
+        return None
+    start += len(piece) - len(piece.lstrip())
+    return Span(start, start + len(kept))

@@ -1,29 +1,9 @@
-"""Word tokens → xxhash token hashes → shingle hashes, without per-shingle Python objects."""
+"""Token hashes → shingle hashes, without per-shingle Python objects."""
 from __future__ import annotations
 
 import numpy as np
-import xxhash
 
 _MULT = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit multiplier of the polynomial rolling hash
-CACHE_LIMIT = 1 << 18  # distinct tokens remembered (~30 MB); the cache starts over when full
-
-
-class _TokenHashes(dict):
-    """token → 64-bit xxh3 hash, computed once per distinct token (news vocabularies repeat)."""
-
-    def __missing__(self, token: str) -> int:
-        if len(self) >= CACHE_LIMIT:
-            self.clear()
-        value = self[token] = xxhash.xxh3_64_intdigest(token.encode("utf-8", "surrogatepass"))
-        return value
-
-
-_token_hashes = _TokenHashes()
-
-
-def hash_tokens(tokens: list[str]) -> np.ndarray:
-    """64-bit xxh3 hash of each token, in order."""
-    return np.fromiter(map(_token_hashes.__getitem__, tokens), dtype=np.uint64, count=len(tokens))
 
 
 def shingle_hashes(token_hashes: np.ndarray, k: int) -> np.ndarray:
@@ -60,8 +40,3 @@ def unique_sorted(values: np.ndarray) -> np.ndarray:
 def unique_shingles(token_hashes: np.ndarray, k: int) -> np.ndarray:
     """Sorted distinct shingle hashes of a text: ``np.unique(shingle_hashes(token_hashes, k))``, faster."""
     return unique_sorted(shingle_hashes(token_hashes, k))
-
-
-def fold32(hashes: np.ndarray) -> np.ndarray:
-    """Fold 64-bit hashes to 32 bits (for sets of single tokens)."""
-    return (hashes ^ (hashes >> np.uint64(32))).astype(np.uint32)

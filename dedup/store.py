@@ -11,7 +11,7 @@ from typing import Iterator, Protocol
 import numpy as np
 
 FORMAT = "dedup-index"
-VERSION = 1
+VERSION = 2  # 2: token hashes are xxh64 of UTF-32 (compiled scanner)
 
 
 class IndexFileError(Exception):

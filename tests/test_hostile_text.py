@@ -6,7 +6,8 @@ from hypothesis import given, settings, strategies as st
 from dedup import Config, Index
 from dedup.counts import CountTable
 from dedup.features import extract
-from dedup.shingle import shingle_hashes, hash_tokens
+from dedup.shingle import shingle_hashes
+from dedup.tokenhash import hash_tokens
 from dedup.verify import verify
 
 CASES = {

@@ -53,6 +53,6 @@ def test_clean_never_fails_and_is_idempotent_on_words(text):
 
 @given(st.text(alphabet=st.characters(max_codepoint=127), max_size=200))
 def test_ascii_fast_path_gives_the_unicode_patterns_tokens(text):
-    from dedup.normalize import _SEPARATOR, _TOKEN
+    from dedup.normalize import SEPARATOR, TOKEN
 
-    assert tokens(text) == _TOKEN.findall(_SEPARATOR.sub("", text.casefold()))
+    assert tokens(text) == TOKEN.findall(SEPARATOR.sub("", text.casefold()))

@@ -109,8 +109,8 @@ def test_memory_stays_bounded_as_the_corpus_grows(tmp_path, monkeypatch):
     scan_module, spool_module = importlib.import_module("dedup.scan"), importlib.import_module("dedup.spool")
     monkeypatch.setattr(scan_module, "_BATCH_CHARS", 300_000)
     monkeypatch.setattr(spool_module, "CACHE_BYTES", 500_000)
-    monkeypatch.setattr(importlib.import_module("dedup.shingle"), "CACHE_LIMIT", 10_000)  # made-up words fill
-    monkeypatch.setattr(importlib.import_module("dedup.features"), "STEM_CACHE_LIMIT", 10_000)  # the word caches
+    monkeypatch.setattr(importlib.import_module("dedup.tokenhash"), "CACHE_LIMIT", 10_000)  # made-up words fill
+    monkeypatch.setattr(importlib.import_module("dedup.features"), "TERM_CACHE_LIMIT", 10_000)  # the word caches
     rng = random.Random(3)
 
     def write(folder, n: int) -> int:

@@ -1,0 +1,94 @@
+"""The compiled token scanner gives exactly what the regex + xxhash path gives, and what normalize.tokens says."""
+import numpy as np
+import pytest
+import xxhash
+from hypothesis import given, settings, strategies as st
+
+from dedup import sentences, tokenhash
+from dedup.features import extract, term_hash
+from dedup.normalize import clean, tokens
+
+scan = pytest.importorskip("dedup._tokenscan", reason="numba is not installed: only the regex path exists")
+
+# Letters, digits of several scripts, separators, characters whose case folding is longer (ß, İ, ŉ),
+# marks, '_' (a word character that is not a letter), invisible characters and surrogates.
+TRICKY = st.text(
+    alphabet=st.one_of(
+        st.sampled_from(list("ab Z9 0,.,.-_'\n\tßİŉﬁé\u0301٣²½\u200b\u00adΣς한")),
+        st.characters(codec="utf-8"),
+        st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF),
+    ),
+    max_size=120,
+)
+
+
+def both_paths(folded: str):
+    return tokenhash.token_hashes(folded), tokenhash._regex_token_hashes(folded)
+
+
+@settings(deadline=None)  # the first example loads the compiled kernel
+@given(st.lists(st.integers(0, 0x10FFFF), max_size=40))
+def test_compiled_xxh64_is_xxhash_of_utf32(cps):
+    buf = np.array(cps + [0], dtype=np.uint64)
+    data = np.array(cps, dtype="<u4").tobytes()
+    assert scan._xxh64(buf, len(cps)) == xxhash.xxh64_intdigest(data)
+
+
+@settings(max_examples=300, deadline=None)
+@given(TRICKY)
+def test_compiled_scan_equals_regex_path_and_normalize_tokens(text):
+    folded = tokenhash.fold(text)
+    (h, s, e), (rh, rs, re_) = both_paths(folded)
+    assert h.tolist() == rh.tolist() and s.tolist() == rs.tolist() and e.tolist() == re_.tolist()
+    assert [tokenhash.token_text(folded, a, b) for a, b in zip(s.tolist(), e.tolist())] == tokens(folded)
+
+
+def test_real_articles_scan_the_same_both_ways(seeds):
+    for text in seeds.values():
+        folded = tokenhash.fold(clean(text))
+        (h, s, e), (rh, rs, re_) = both_paths(folded)
+        assert len(h) > 300
+        assert (h == rh).all() and (s == rs).all() and (e == re_).all()
+        assert [tokenhash.token_text(folded, a, b) for a, b in zip(s.tolist(), e.tolist())] == tokens(folded)
+
+
+def test_figures_lose_thousands_separators_and_keep_decimals():
+    folded = "1,900 troops, 2.5 m, 3,"
+    h, s, e = tokenhash.token_hashes(folded)
+    assert [tokenhash.token_text(folded, a, b) for a, b in zip(s.tolist(), e.tolist())] == ["1900", "troops", "2.5", "m", "3"]
+    assert h[0] == tokenhash.hash_token("1900")
+
+
+def _features_by_sentence(text: str) -> tuple[list[int], list[int]]:
+    """Content terms and their sentence, tokenising sentence by sentence (the slow, obvious way)."""
+    cleaned = clean(text)
+    terms, where = [], []
+    for i, span in enumerate(sentences.split(cleaned)):
+        for token in tokens(cleaned[span.start : span.end]):
+            h = term_hash(token)
+            if h >= 0:
+                terms.append(h)
+                where.append(i)
+    return terms, where
+
+
+SENTENCE = st.lists(st.sampled_from("Straße İstanbul ŉ police 1,900 officers Haiti’s the “MSS” Ruto ﬁnal 600".split()), min_size=1, max_size=8)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(SENTENCE, min_size=1, max_size=6))
+def test_each_term_is_placed_in_its_sentence_even_when_folding_lengthens_text(words_by_sentence):
+    text = " ".join(" ".join(ws).capitalize() + "." for ws in words_by_sentence)
+    f = extract(text, 5)
+    terms, where = _features_by_sentence(text)
+    assert f.terms.tolist() == terms
+    assert f.term_sentence.tolist() == where
+
+
+def test_pure_python_path_gives_identical_features(seeds, monkeypatch):
+    compiled = [extract(t, 5) for t in seeds.values()]
+    monkeypatch.setattr(tokenhash, "_kernel", lambda: None)
+    for text, f in zip(seeds.values(), compiled):
+        g = extract(text, 5)
+        assert (f.n_words, f.exact) == (g.n_words, g.exact)
+        assert (f.shingles == g.shingles).all() and (f.terms == g.terms).all() and (f.term_sentence == g.term_sentence).all()
