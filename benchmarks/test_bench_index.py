@@ -111,7 +111,7 @@ def test_bandtable_query(benchmark, tables):
         lat.clear()
         for s in sk:
             t = time.perf_counter()
-            near.query(s.near_keys) | terms.query(s.term_keys)
+            np.union1d(near.query(s.near_keys), terms.query(s.term_keys))
             lat.append(time.perf_counter() - t)
 
     run(benchmark, go, rounds=3)

@@ -4,21 +4,22 @@ from __future__ import annotations
 import warnings
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Collection, Iterable
 
 import numpy as np
 
 from . import boilerplate
 from .config import Config
 from .counts import CountTable
-from .features import pack, unpack
+from .features import Features, pack, unpack
 from .lsh import BandTable
 from .signature import jaccard
 from .sketch import Sketch, Sketcher
 from .store import IndexFileError, Record, SQLiteStore, Store
-from .verify import relation_rank, verify
+from .verify import _VERBATIM_PASSAGE as VERBATIM_PASSAGE, Pair, idf, relation_rank, verify
 
 _STATS_EVERY = 10_000  # adds between saves of the term and line count tables
+_MARGIN = 1e-9  # rounding slack when screening candidates with verify's thresholds
 
 
 @dataclass
@@ -162,25 +163,52 @@ class Index:
         return self.sketcher.sketch(cleaned, self.term_counts)
 
     def _matches(self, article_id: str, s: Sketch) -> list[Match]:
-        rows = self._near.query(s.near_keys) | self._terms.query(s.term_keys)
-        if not rows:
+        rows = np.union1d(self._near.query(s.near_keys), self._terms.query(s.term_keys))
+        if not len(rows):
             return []
-        found = []
-        for row, (other_id, blob) in self.store.features(sorted(rows)).items():
-            if other_id == article_id:
+        fetched = [(other_id, blob, unpack(blob), sig) for other_id, blob, sig in self.store.candidates(rows.tolist()) if other_id != article_id]
+        verified: dict[bytes, Pair | None] = {}  # copies stored with the same features are verified once
+        matches = []
+        for (other_id, blob, f, sig), keep in zip(fetched, self._worth_verifying(s.features, [f for _, _, f, _ in fetched])):
+            if not keep:
                 continue
-            pair = verify(article_id, s.features, other_id, unpack(blob), self.term_counts, self.config)
-            if pair is not None:
-                found.append((pair, row))
-        matches = [
-            Match(p.b, p.relation, p.jaccard, p.containment, p.rewrite, p.passages, 0.0) for p, _ in found
-        ]
-        if matches:
-            sigs = self.store.signatures([row for _, row in found])
-            for m, (_, row) in zip(matches, found):
-                m.estimated_jaccard = jaccard(s.near_sig, sigs[row])
+            if blob not in verified:
+                verified[blob] = verify(article_id, s.features, other_id, f, self.term_counts, self.config)
+            p = verified[blob]
+            if p is not None:
+                matches.append(Match(other_id, p.relation, p.jaccard, p.containment, p.rewrite, p.passages, jaccard(s.near_sig, sig)))
         matches.sort(key=lambda m: (relation_rank(m.relation), -max(m.jaccard, m.rewrite_score), m.id))
         return matches
+
+    def _worth_verifying(self, fa: Features, candidates: list[Features]) -> np.ndarray:
+        """Which candidates verify could relate to fa, computed for all at once (verify alone is exact but costs
+        ~100 µs a pair, and most term-LSH candidates share a topic, not a story).
+
+        A candidate is dropped only when verify would return None before matching passages: not the same text,
+        and too short, or neither a near-duplicate nor with rewrite score ≥ half the threshold nor a verbatim
+        passage's worth of shared shingles. The figures are verify's own formulas, with a margin for rounding."""
+        if not candidates:
+            return np.ones(0, dtype=bool)
+        cfg = self.config
+        n = np.arange(len(candidates))
+        exact = np.array([f.exact == fa.exact for f in candidates])
+        long_enough = np.array([min(f.n_words, fa.n_words) >= cfg.min_words for f in candidates])
+        shared = _shared_counts(fa.shingles, [f.shingles for f in candidates])
+        sizes = np.array([len(f.shingles) for f in candidates])
+        union = sizes + len(fa.shingles) - shared
+        jac = np.divide(shared, union, out=np.zeros(len(candidates)), where=union > 0)
+        containment = shared / np.maximum(1, np.minimum(sizes, len(fa.shingles)))
+        term_sets = [f.term_set for f in candidates]
+        all_terms = np.concatenate(term_sets)
+        owner = np.repeat(n, [len(t) for t in term_sets])
+        weights = idf(all_terms, self.term_counts)
+        common = _in_sorted(all_terms, fa.term_set)
+        inter = np.bincount(owner[common], weights=weights[common], minlength=len(candidates))
+        total = idf(fa.term_set, self.term_counts).sum() + np.bincount(owner, weights=weights, minlength=len(candidates))
+        rewrite = np.divide(inter, total - inter, out=np.zeros(len(candidates)), where=total > inter)
+        near = (jac >= cfg.near_jaccard - _MARGIN) | (containment >= cfg.near_containment - _MARGIN)
+        related = near | (rewrite >= cfg.rewrite_score / 2 - _MARGIN) | (shared >= VERBATIM_PASSAGE)
+        return exact | (long_enough & related)
 
     def _add_chunk(self, chunk: list[tuple[str, str, dict | None]]) -> list[list[Match]]:
         self._refresh()
@@ -200,32 +228,48 @@ class Index:
                 Record(0, article_id, dict(metadata or {}), text, pack(s.features), s.near_sig.tobytes(), s.term_sig.tobytes(), s.near_keys.tobytes(), s.term_keys.tobytes())
             )
             self.term_counts.add(s.features.terms)
-        self.store.put(records)
+        rows = self.store.put(records)
         self._unsaved += len(chunk)
-        self._refresh(counted=True)
+        self._refresh(own=set(rows))
         if self._unsaved >= _STATS_EVERY:
             self.flush()
         return results
 
-    def _refresh(self, counted: bool = False) -> None:
-        """Catch up with rows other processes (or this one) wrote since the last look."""
-        new = list(self.store.keys_since(self._last_row))
-        for row, article_id, near_keys, term_keys in new:
-            self._near.add(row, np.frombuffer(near_keys, dtype=np.uint64))
-            self._terms.add(row, np.frombuffer(term_keys, dtype=np.uint64))
-            self._row_ids[row] = article_id
-            self._last_row = row
-        if not counted and new:
-            # Rows another process added: count their terms too, unless this process just did.
-            for row, (_, blob) in self.store.features([r for r, *_ in new if r > self._counted_to]).items():
-                self.term_counts.add(unpack(blob).terms)
+    def _refresh(self, own: Collection[int] = ()) -> None:
+        """Catch up with rows other processes (or this one: `own`, already counted) wrote since the last look."""
+        new = self.store.keys_since(self._last_row)
         if new:
+            rows, ids, near_keys, term_keys = zip(*new)
+            at = np.array(rows, dtype=np.int64)
+            self._near.bulk_load(at, np.frombuffer(b"".join(near_keys), dtype=np.uint64).reshape(len(at), -1))
+            self._terms.bulk_load(at, np.frombuffer(b"".join(term_keys), dtype=np.uint64).reshape(len(at), -1))
+            self._row_ids.update(zip(rows, ids))
+            self._last_row = rows[-1]
+            # Rows another process added: count their terms too (this process counted its own as it added them).
+            uncounted = [r for r in rows if r > self._counted_to and r not in own]
+            for _, blob in self.store.features(uncounted).values():
+                self.term_counts.add(unpack(blob).terms)
             self._counted_to = max(self._counted_to, self._last_row)
         for seq, row in self.store.deleted_since(self._last_deleted):
-            self._near.remove(row)
-            self._terms.remove(row)
-            self._row_ids.pop(row, None)
+            if self._row_ids.pop(row, None) is not None:  # rows deleted before this process saw them were never loaded
+                self._near.remove(row)
+                self._terms.remove(row)
             self._last_deleted = seq
+
+
+def _in_sorted(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    """Which values are in sorted_set (a sorted array without repeats)."""
+    if not len(sorted_set):
+        return np.zeros(len(values), dtype=bool)
+    at = np.minimum(np.searchsorted(sorted_set, values), len(sorted_set) - 1)
+    return sorted_set[at] == values
+
+
+def _shared_counts(sorted_set: np.ndarray, others: list[np.ndarray]) -> np.ndarray:
+    """How many values of each of others (arrays without repeats) are in sorted_set."""
+    hit = _in_sorted(np.concatenate(others), sorted_set)
+    owner = np.repeat(np.arange(len(others)), [len(o) for o in others])
+    return np.bincount(owner[hit], minlength=len(others))
 
 
 __all__ = ["Index", "Match", "IndexFileError"]

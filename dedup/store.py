@@ -6,7 +6,7 @@ import sqlite3
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Protocol
+from typing import Protocol
 
 import numpy as np
 
@@ -42,12 +42,9 @@ class Store(Protocol):
     def delete(self, article_id: str) -> int | None: ...
     def get(self, article_id: str) -> Record | None: ...
     def features(self, rows: list[int]) -> dict[int, tuple[str, bytes]]: ...
-    def signatures(self, rows: list[int]) -> dict[int, np.ndarray]:
-        q = f"SELECT row, near_sig FROM articles WHERE row IN ({','.join('?' * len(rows))})"
-        return {r: np.frombuffer(sig, dtype=np.uint32) for r, sig in self.db.execute(q, rows)}
-
+    def candidates(self, rows: list[int]) -> list[tuple[str, bytes, np.ndarray]]: ...
     def signatures(self, rows: list[int]) -> dict[int, np.ndarray]: ...
-    def keys_since(self, row: int) -> Iterator[tuple[int, str, bytes, bytes]]: ...
+    def keys_since(self, row: int) -> list[tuple[int, str, bytes, bytes]]: ...
     def deleted_since(self, seq: int) -> list[tuple[int, int]]: ...
     def get_blob(self, name: str) -> bytes | None: ...
     def set_blob(self, name: str, data: bytes) -> None: ...
@@ -161,22 +158,29 @@ class SQLiteStore:
         return Record(r[0], r[1], json.loads(r[2]), zlib.decompress(r[3]).decode("utf-8", "surrogatepass"), *r[4:])
 
     def features(self, rows: list[int]) -> dict[int, tuple[str, bytes]]:
-        out = {}
-        for i in range(0, len(rows), 500):
-            chunk = rows[i : i + 500]
-            q = f"SELECT row, id, features FROM articles WHERE row IN ({','.join('?' * len(chunk))})"
-            out.update({r: (i_, f) for r, i_, f in self.db.execute(q, chunk)})
-        return out
+        return {r: (i, f) for r, i, f in self._select("row, id, features", rows)}
+
+    def candidates(self, rows: list[int]) -> list[tuple[str, bytes, np.ndarray]]:
+        """(id, features, near_sig) of the given rows, in one query per 500 rows: what a check verifies."""
+        return [(i, f, np.frombuffer(sig, dtype=np.uint32)) for i, f, sig in self._select("id, features, near_sig", rows)]
 
     def signatures(self, rows: list[int]) -> dict[int, np.ndarray]:
-        q = f"SELECT row, near_sig FROM articles WHERE row IN ({','.join('?' * len(rows))})"
-        return {r: np.frombuffer(sig, dtype=np.uint32) for r, sig in self.db.execute(q, rows)}
+        return {r: np.frombuffer(sig, dtype=np.uint32) for r, sig in self._select("row, near_sig", rows)}
 
-    def keys_since(self, row: int) -> Iterator[tuple[int, str, bytes, bytes]]:
-        yield from self.db.execute("SELECT row, id, near_keys, term_keys FROM articles WHERE row > ? ORDER BY row", (row,))
+    def keys_since(self, row: int) -> list[tuple[int, str, bytes, bytes]]:
+        """(row, id, near_keys, term_keys) of every row after the given one, in row order, in one query."""
+        return self.db.execute("SELECT row, id, near_keys, term_keys FROM articles WHERE row > ? ORDER BY row", (row,)).fetchall()
 
     def deleted_since(self, seq: int) -> list[tuple[int, int]]:
         return self.db.execute("SELECT seq, row FROM deleted WHERE seq > ? ORDER BY seq", (seq,)).fetchall()
+
+    def _select(self, columns: str, rows: list[int]) -> list[tuple]:
+        """columns of the given rows, 500 rows a query (SQLite limits the parameters of one statement)."""
+        out: list[tuple] = []
+        for i in range(0, len(rows), 500):
+            chunk = rows[i : i + 500]
+            out += self.db.execute(f"SELECT {columns} FROM articles WHERE row IN ({','.join('?' * len(chunk))})", chunk).fetchall()
+        return out
 
     def get_blob(self, name: str) -> bytes | None:
         row = self.db.execute("SELECT data FROM blobs WHERE name=?", (name,)).fetchone()

@@ -1,5 +1,6 @@
 import sqlite3
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
@@ -101,3 +102,58 @@ def test_add_remove_round_trips(seeds, ops):
     for key in seeds:
         found = {m.id for m in ix.check("probe", seeds[key]) if m.relation == "duplicate"}
         assert found == ({key} & live)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(["000", "001", "002", "003", "004"]), st.booleans()), min_size=1, max_size=12))
+def test_reopened_index_answers_as_the_one_built_in_memory(tmp_path_factory, seeds, ops):
+    """Adds, removes and re-adds written to a file, then reopened (band tables loaded in bulk), give the same matches
+    as the same operations on an in-memory index (band tables filled one add at a time)."""
+    path = tmp_path_factory.mktemp("reopen") / "r.dedup"
+    memory = Index()
+    with Index.open(path) as on_disk:
+        for key, add in ops:
+            for ix in (memory, on_disk):
+                if add:
+                    ix.add(key, seeds[key])
+                else:
+                    ix.remove(key)
+    with Index.open(path) as reopened:
+        assert len(reopened) == len(memory)
+        for key in seeds:
+            probe = "Update: " + seeds[key][: len(seeds[key]) * 2 // 3]
+            assert reopened.check("probe", probe) == memory.check("probe", probe)
+
+
+def test_an_index_sees_what_another_process_added_and_removed(tmp_path, seeds):
+    path = tmp_path / "shared.dedup"
+    with Index.open(path) as reader, Index.open(path) as writer:
+        writer.add("000", seeds["000"])
+        writer.add("003", seeds["003"])
+        assert {m.id for m in reader.check("probe", seeds["003"])} >= {"003"}
+        assert reader.term_counts.documents == writer.term_counts.documents == 2
+        writer.remove("003")
+        writer.add("003", seeds["000"])  # the id comes back with another text, in a new row
+        found = {m.id: m.relation for m in reader.check("probe", seeds["000"])}
+        assert found == {"000": "duplicate", "003": "duplicate"} and len(reader) == 2
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.sampled_from(["000", "001", "002", "003", "004"]), st.lists(st.tuples(st.floats(0, 1), st.floats(0, 1)), max_size=4))
+def test_the_candidate_screen_never_drops_a_pair_verify_relates(seeds, key, cuts):
+    """Candidates are screened in one vectorised pass before verification; every pair verify would relate passes."""
+    from dedup.verify import verify
+
+    ix = Index()
+    for k, text in seeds.items():
+        ix.add(k, text)
+    words = seeds[key].split()
+    for a, b in cuts:  # drop spans of words: trimmed copies, excerpts, texts with little left in common
+        lo, hi = sorted((int(a * len(words)), int(b * len(words))))
+        words = words[:lo] + words[hi:]
+    probe = ix._sketch([" ".join(words)])[0].features
+    pieces = [" ".join(t.split()[i : i + 60]) for t in seeds.values() for i in range(0, len(t.split()), 60)]
+    stored = [s.features for s in ix._sketch(list(seeds.values()) + pieces)]  # whole articles and passages of them
+    keep = ix._worth_verifying(probe, stored)
+    related = np.array([verify("p", probe, "b", f, ix.term_counts, ix.config) is not None for f in stored])
+    assert keep[related].all()
