@@ -2,7 +2,7 @@
 
 Contenders, all from the same raw texts in the same run:
 
-``dedup``            normalize.clean → tokenhash.fold → tokenhash.token_hashes (numba-compiled scanner) →
+``dedup``            normalize.clean → tokenhash.tokenize (numba-compiled scanner: folds, splits, hashes) →
                      shingle.unique_shingles → Permutations.signatures, in batches of 1,000 articles
                      (the shingle part of features.extract, then what Sketcher does with the shingles)
 ``dedup-no-numba``   the same with the pure-Python token path (regex + xxhash): identical signatures
@@ -37,7 +37,7 @@ from dedup.normalize import clean, words
 from dedup.shingle import shingle_hashes, unique_shingles
 from dedup.signature import Permutations
 from dedup.sketch import Sketcher
-from dedup.tokenhash import fold, hash_tokens, token_hashes
+from dedup.tokenhash import hash_tokens, tokenize
 
 NUM_PERM = 128
 K = 5
@@ -57,14 +57,14 @@ def _prefix(n: int) -> tuple[str, ...]:
 _PERMS: Permutations | None = None
 
 
-def dedup_signatures(docs, scan=token_hashes) -> np.ndarray:
+def dedup_signatures(docs, scan=tokenize) -> np.ndarray:
     """Raw texts → (len(docs), 128) uint32 signatures, the engine's tokenise + shingle + MinHash path."""
     global _PERMS
     if _PERMS is None:
         _PERMS = Permutations(NUM_PERM, SEED)
     out = []
     for i in range(0, len(docs), BATCH):
-        sets = [unique_shingles(scan(fold(clean(t)))[0], K) for t in docs[i : i + BATCH]]
+        sets = [unique_shingles(scan(clean(t)).hashes, K) for t in docs[i : i + BATCH]]
         out.append(_PERMS.signatures(sets))
     return np.concatenate(out) if out else np.empty((0, NUM_PERM), np.uint32)
 
@@ -78,8 +78,8 @@ def test_dedup(benchmark):
 
 def test_dedup_without_numba(benchmark):
     docs = _prefix(1000)
-    assert (dedup_signatures(docs[:50]) == dedup_signatures(docs[:50], tokenhash._regex_token_hashes)).all()
-    secs = run(benchmark, lambda: dedup_signatures(docs, tokenhash._regex_token_hashes), rounds=1)
+    assert (dedup_signatures(docs[:50]) == dedup_signatures(docs[:50], tokenhash._regex_tokenize)).all()
+    secs = run(benchmark, lambda: dedup_signatures(docs, tokenhash._regex_tokenize), rounds=1)
     benchmark.extra_info["articles"] = len(docs)
     record(GROUP, "dedup-no-numba", len(docs) / secs, "art/s", benchmark=benchmark)
 
@@ -177,20 +177,20 @@ STAGES = "dedup stages (µs/article)"
 @lru_cache(maxsize=1)
 def _stage_inputs():
     docs = texts()
-    folded = [fold(clean(t)) for t in docs]
-    th = [token_hashes(f)[0] for f in folded]
-    return docs, folded, th, [unique_shingles(h, K) for h in th]
+    cleaned = [clean(t) for t in docs]
+    th = [tokenize(c).hashes for c in cleaned]
+    return docs, cleaned, th, [unique_shingles(h, K) for h in th]
 
 
-@pytest.mark.parametrize("stage", ["clean+fold", "token_hashes", "token_hashes (no numba)", "shingle_hashes+np.unique",
+@pytest.mark.parametrize("stage", ["clean", "tokenize", "tokenize (no numba)", "shingle_hashes+np.unique",
                                    "unique_shingles", "signatures"])
 def test_stage(benchmark, stage):
-    docs, folded, th, sets = _stage_inputs()
+    docs, cleaned, th, sets = _stage_inputs()
     perms = Permutations(NUM_PERM, SEED)
     fn = {
-        "clean+fold": lambda: [fold(clean(t)) for t in docs],
-        "token_hashes": lambda: [token_hashes(f) for f in folded],
-        "token_hashes (no numba)": lambda: [tokenhash._regex_token_hashes(f) for f in folded],
+        "clean": lambda: [clean(t) for t in docs],
+        "tokenize": lambda: [tokenize(c) for c in cleaned],
+        "tokenize (no numba)": lambda: [tokenhash._regex_tokenize(c) for c in cleaned],
         "shingle_hashes+np.unique": lambda: [np.unique(shingle_hashes(h, K)) for h in th],
         "unique_shingles": lambda: [unique_shingles(h, K) for h in th],
         "signatures": lambda: [perms.signatures(sets[i : i + BATCH]) for i in range(0, len(sets), BATCH)],

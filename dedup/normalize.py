@@ -9,6 +9,7 @@ _INVISIBLE_CHARS = "\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063
 _INVISIBLE = dict.fromkeys(map(ord, _INVISIBLE_CHARS))
 _INVISIBLE_RE = re.compile(f"[{_INVISIBLE_CHARS}]+")
 _URL = re.compile(r"(?:[hH][tT][tT][pP][sS]?://|[wW][wW][wW]\.)\S+")  # spelled out: IGNORECASE is slow
+_NON_SPACE = re.compile(r"\S*")
 # A token is a run of letters or a figure (digits with thousands separators or a decimal point).
 TOKEN = re.compile(r"[^\W\d_]+|\d+(?:[.,]\d+)*")
 _ASCII_TOKEN = re.compile(r"[a-z]+|[0-9]+(?:[.,][0-9]+)*")  # the same tokens on ASCII text, 7× faster
@@ -21,9 +22,44 @@ def clean(text: str) -> str:
         text = unicodedata.normalize("NFKC", text)
     if not text.isascii() and any(c in text for c in _INVISIBLE_CHARS):  # substring tests beat a regex scan
         text = _INVISIBLE_RE.sub("", text)  # and a regex beats str.translate on non-Latin-1 text
-    if "://" in text or any(w in text for w in ("ww.", "wW.", "Ww.", "WW.")):  # cheap tests before the slow URL scan
-        text = _URL.sub(" ", text)
-    return text
+    return _strip_urls(text)
+
+
+def _strip_urls(text: str) -> str:
+    """``_URL.sub(" ", text)``, several times faster: find the marks ("://", "www.") with str.find on the
+    lower-cased text, then grow each back to its scheme and on to the next space."""
+    low = text.lower()
+    marks = _find_all(low, "://") + _find_all(low, "www.")
+    if not marks:
+        return text
+    if len(low) != len(text):  # lower() lengthened a character (İ): offsets would not match
+        return _URL.sub(" ", text)
+    out, done = [], 0
+    for start in sorted(marks):
+        if start < done:
+            continue  # inside the URL just removed
+        mark_end = start + (3 if low.startswith("://", start) else 4)
+        if mark_end - start == 3:  # "://" counts after http or https only
+            if start >= 5 and low.startswith("https", start - 5):
+                start -= 5
+            elif start >= 4 and low.startswith("http", start - 4):
+                start -= 4
+            else:
+                continue
+        end = _NON_SPACE.match(text, mark_end).end()
+        if end == mark_end:
+            continue  # nothing follows the mark: not a URL
+        out += (text[done:start], " ")
+        done = end
+    return "".join(out) + text[done:] if out else text
+
+
+def _find_all(text: str, sub: str) -> list[int]:
+    found, i = [], text.find(sub)
+    while i >= 0:
+        found.append(i)
+        i = text.find(sub, i + len(sub))
+    return found
 
 
 def words(text: str) -> list[str]:

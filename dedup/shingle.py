@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import accel
+
 _MULT = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit multiplier of the polynomial rolling hash
 
 
@@ -11,6 +13,9 @@ def shingle_hashes(token_hashes: np.ndarray, k: int) -> np.ndarray:
 
     A text shorter than k tokens has one shingle: all of it.
     """
+    fast = accel.kernels()
+    if fast is not None:
+        return fast.shingle_hashes(np.ascontiguousarray(token_hashes, dtype=np.uint64), k)
     n = len(token_hashes)
     if n == 0:
         return np.empty(0, dtype=np.uint32)

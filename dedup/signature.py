@@ -9,6 +9,8 @@ import threading
 
 import numpy as np
 
+from . import accel
+
 EMPTY = np.uint32(0xFFFFFFFF)  # signature value of an empty set
 # Shingles per block. The (num_perm × block) work array is allocated once per thread and reused: a fresh
 # multi-megabyte temporary per block costs page faults that made the computation 4× slower.
@@ -67,6 +69,11 @@ class Permutations:
         lengths = np.fromiter((len(s) for s in sets), dtype=np.int64, count=len(sets))
         nonempty = np.flatnonzero(lengths)
         if len(nonempty) == 0:
+            return out
+        fast = accel.kernels()
+        if fast is not None:
+            values = np.concatenate([np.asarray(sets[i]).astype(np.uint32, copy=False) for i in nonempty])
+            fast.signatures(values, np.concatenate(([0], np.cumsum(lengths))), self.a.ravel(), self.b.ravel(), out)
             return out
         values = fmix32(np.concatenate([np.asarray(sets[i]).astype(np.uint32, copy=False) for i in nonempty]))
         starts = np.concatenate(([0], np.cumsum(lengths[nonempty])[:-1]))

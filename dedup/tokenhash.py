@@ -1,50 +1,74 @@
-"""Case-folded text → the xxh64 hash and span of every word token, without a Python object per token.
+"""Cleaned text → the xxh64 hash and span of every word token, without a Python object per token.
 
-Tokens are those of `normalize.tokens`: runs of letters, and figures whose thousands separators are
-dropped. A token's hash is xxh64 (seed 0) of its UTF-32-LE encoding. With numba installed one compiled
-pass scans the code points and hashes each token in place; without it a regex and the xxhash library
-give the same hashes and spans (tested), only slower.
+Tokens are those of `normalize.tokens`: case-folded runs of letters, and figures whose thousands
+separators are dropped. A token's hash is xxh64 (seed 0) of its UTF-32-LE encoding. With numba installed
+one compiled pass folds and classifies the code points through a table and hashes each token in place;
+without it a regex and the xxhash library give the same hashes and spans (tested), only slower.
 """
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 import xxhash
 
+from . import accel
 from .normalize import SEPARATOR, TOKEN
+from .terms import STOP_WORDS, SUFFIXES, TO_Y, stem
 
 CACHE_LIMIT = 1 << 18  # distinct tokens remembered by the pure-Python path (~30 MB); starts over when full
-_OTHER, _LETTER, _DIGIT = 0, 1, 2
+NOT_A_TERM = -1
+_LETTER, _DIGIT, _ISDIGIT = 1, 2, 4  # table classes (bits 24-25) and str.isdigit() (bit 26)
 
 
-def fold(cleaned: str) -> str:
+def fold(text: str) -> str:
     """Case folding as `normalize.tokens` does it (lower() is casefold() on ASCII, and faster)."""
-    return cleaned.lower() if cleaned.isascii() else cleaned.casefold()
+    return text.lower() if text.isascii() else text.casefold()
 
 
-def token_hashes(folded: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(hashes uint64, starts int64, ends int64) of the tokens of a case-folded, cleaned text, in order."""
-    kernel = _kernel()
-    if kernel is None:
-        return _regex_token_hashes(folded)
-    if folded.isascii():
-        codes, planes = np.frombuffer(folded.encode("ascii"), dtype=np.uint8), 0x10000
+@dataclass
+class Tokens:
+    """The word tokens of a cleaned text: their hashes and [start, end) offsets into `text`."""
+
+    hashes: np.ndarray  # uint64
+    terms: np.ndarray  # int64 term_hash of each token
+    starts: np.ndarray  # int64
+    ends: np.ndarray  # int64
+    text: str  # what the offsets index: the cleaned text, or its case-folded form when folding lengthened it (ß → ss)
+
+    def token(self, i: int) -> str:
+        """Token i as `normalize.tokens` spells it: case-folded, figures without thousands separators."""
+        token = fold(self.text[self.starts[i] : self.ends[i]])
+        return SEPARATOR.sub("", token) if "," in token else token
+
+
+def tokenize(cleaned: str) -> Tokens:
+    """The tokens of a cleaned (not yet case-folded) text, each hashed; folding happens on the way."""
+    fast = accel.kernels()
+    if fast is None:
+        return _regex_tokenize(cleaned)
+    found = _scan(fast, cleaned)
+    if found is not None:
+        return Tokens(*found, cleaned)
+    folded = cleaned.casefold()  # some character folds to several: scan the folded text (folding is idempotent)
+    found = _scan(fast, folded)
+    return Tokens(*found, folded) if found is not None else _regex_tokenize(cleaned)
+
+
+def _scan(fast, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+    if text.isascii():
+        codes, planes = np.frombuffer(text.encode("ascii"), dtype=np.uint8), 0x10000
     else:
-        codes = np.frombuffer(folded.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         planes = 0x10000 if int(codes.max()) < 0x10000 else 0x110000
     hashes = np.empty(len(codes), dtype=np.uint64)  # at most one token per character ("a1b2" has four)
-    starts = np.empty(len(hashes), dtype=np.int64)
-    ends = np.empty(len(hashes), dtype=np.int64)
-    n = kernel(codes, _classes(planes), hashes, starts, ends)
-    return hashes[:n], starts[:n], ends[:n]
-
-
-def token_text(folded: str, start: int, end: int) -> str:
-    """The token at folded[start:end] as `normalize.tokens` spells it (figures without separators)."""
-    token = folded[start:end]
-    return SEPARATOR.sub("", token) if "," in token else token
+    terms = np.empty(len(codes), dtype=np.int64)
+    starts = np.empty(len(codes), dtype=np.int64)
+    ends = np.empty(len(codes), dtype=np.int64)
+    n = fast.scan(codes, _table(planes), *_term_rules(), hashes, terms, starts, ends)
+    return None if n < 0 else (hashes[:n], terms[:n], starts[:n], ends[:n])
 
 
 def hash_token(token: str) -> int:
@@ -52,17 +76,29 @@ def hash_token(token: str) -> int:
     return xxhash.xxh64_intdigest(token.encode("utf-32-le", "surrogatepass"))
 
 
-class _Hashes(dict):
-    """token → hash, computed once per distinct token (news vocabularies repeat)."""
+def term_hash(token: str) -> int:
+    """32-bit hash of a token's stemmed content term, or NOT_A_TERM for a stop word (figures always count)."""
+    if token in STOP_WORDS or (len(token) < 2 and not token.isdigit()):
+        return NOT_A_TERM
+    h = hash_token(stem(token))
+    return (h ^ (h >> 32)) & 0xFFFFFFFF
+
+
+class _Cache(dict):
+    """token → f(token), computed once per distinct token (news vocabularies repeat)."""
+
+    def __init__(self, f) -> None:
+        super().__init__()
+        self.f = f
 
     def __missing__(self, token: str) -> int:
         if len(self) >= CACHE_LIMIT:
             self.clear()
-        value = self[token] = hash_token(token)
+        value = self[token] = self.f(token)
         return value
 
 
-_hashes = _Hashes()
+_hashes, _terms = _Cache(hash_token), _Cache(term_hash)
 
 
 def hash_tokens(tokens: list[str]) -> np.ndarray:
@@ -70,31 +106,44 @@ def hash_tokens(tokens: list[str]) -> np.ndarray:
     return np.fromiter(map(_hashes.__getitem__, tokens), dtype=np.uint64, count=len(tokens))
 
 
-def _regex_token_hashes(folded: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _regex_tokenize(cleaned: str) -> Tokens:
     """The pure-Python path: regex spans (separators kept inside figures) and cached xxhash digests."""
+    folded = fold(cleaned)
+    text = cleaned if len(folded) == len(cleaned) else folded
     found = [(m.start(), m.end()) for m in TOKEN.finditer(folded)]
     starts = np.fromiter((s for s, _ in found), dtype=np.int64, count=len(found))
     ends = np.fromiter((e for _, e in found), dtype=np.int64, count=len(found))
-    return hash_tokens([token_text(folded, s, e) for s, e in found]), starts, ends
+    tokens = [folded[s:e] for s, e in found]
+    tokens = [SEPARATOR.sub("", t) if "," in t else t for t in tokens]
+    terms = np.fromiter(map(_terms.__getitem__, tokens), dtype=np.int64, count=len(tokens))
+    return Tokens(hash_tokens(tokens), terms, starts, ends, text)
 
 
 @lru_cache(maxsize=2)
-def _classes(size: int) -> np.ndarray:
-    """Class of the first `size` code points (letter, digit, other), read off the token pattern itself so both
-    paths agree. The Basic Multilingual Plane takes 20 ms to classify, all of Unicode 250 ms: built when needed."""
+def _table(size: int) -> np.ndarray:
+    """The scanner's table for the first `size` code points: case-folded code point | class << 24 (letter or
+    digit, read off the token pattern itself so both paths agree, and whether str.isdigit() holds). The Basic Multilingual Plane takes ~30 ms, all of
+    Unicode ~0.5 s: built when a text needs it."""
     every = "".join(map(chr, range(size)))
-    table = np.zeros(size, dtype=np.uint8)
+    classes = np.zeros(size, dtype=np.uint32)
     for pattern, cls in ((r"[^\W\d_]+", _LETTER), (r"\d+", _DIGIT)):
         for m in re.finditer(pattern, every):
-            table[m.start() : m.end()] = cls
+            classes[m.start() : m.end()] = cls
+    classes |= np.fromiter((c.isdigit() for c in every), dtype=bool, count=size) * np.uint32(_ISDIGIT)
+    folds = [c.casefold() for c in every]
+    folded = np.fromiter((ord(f) if len(f) == 1 else 0 for f in folds), dtype=np.uint32, count=size)
+    table = folded | (classes[folded] << np.uint32(24))
+    table[np.fromiter((len(f) != 1 for f in folds), dtype=bool, count=size)] = 0xFFFFFFFF  # folds to several
     return table
 
 
 @lru_cache(maxsize=1)
-def _kernel():
-    """The compiled scanner, or None when numba is not installed."""
-    try:
-        from ._tokenscan import scan
-    except ImportError:
-        return None
-    return scan
+def _term_rules() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """terms.py's rules as arrays for the scanner: sorted stop-word hashes, suffixes (code points, padded),
+    their lengths, and whether the stem gains a "y"."""
+    stop = np.array(sorted(hash_token(w) for w in STOP_WORDS), dtype=np.uint64)
+    width = max(map(len, SUFFIXES))
+    suffixes = np.array([[ord(c) for c in x.ljust(width, "\0")] for x in SUFFIXES], dtype=np.uint64)
+    lengths = np.array([len(x) for x in SUFFIXES], dtype=np.int64)
+    to_y = np.array([x in TO_Y for x in SUFFIXES], dtype=np.bool_)
+    return stop, suffixes, lengths, to_y

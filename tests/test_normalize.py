@@ -1,4 +1,4 @@
-from hypothesis import given, strategies as st
+from hypothesis import given, settings, strategies as st
 
 from dedup import sentences
 from dedup.normalize import clean, tokens, word_spans, words
@@ -56,3 +56,14 @@ def test_ascii_fast_path_gives_the_unicode_patterns_tokens(text):
     from dedup.normalize import SEPARATOR, TOKEN
 
     assert tokens(text) == TOKEN.findall(SEPARATOR.sub("", text.casefold()))
+
+
+URLISH = st.lists(st.sampled_from(["http", "https", "HTTPs", "hTTp", "s", "://", "www.", "WwW.", "ww", "w", ".", " ", "\n", "x", "é", "/", ":", "İ", "\u212a", "ſ"]), max_size=30).map("".join)
+
+
+@settings(max_examples=500)
+@given(URLISH)
+def test_url_removal_is_the_url_pattern(text):
+    from dedup.normalize import _URL, _strip_urls
+
+    assert _strip_urls(text) == _URL.sub(" ", text)

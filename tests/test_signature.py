@@ -1,7 +1,9 @@
 import subprocess
+from contextlib import contextmanager
 import sys
 
 import numpy as np
+import pytest
 from datasketch import MinHash
 from hypothesis import given, settings, strategies as st
 
@@ -60,3 +62,39 @@ def test_estimate_tracks_exact_jaccard(size, share, seed):
     exact = len(np.intersect1d(a, b)) / len(np.union1d(a, b))
     sigs = Permutations(128, 1).signatures([a, b])
     assert abs(jaccard(sigs[0], sigs[1]) - exact) <= 0.25
+
+
+# -- the compiled kernels give exactly what the numpy paths give ------------------------------------------
+
+@contextmanager
+def _numpy_only():
+    from dedup import accel
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(accel, "kernels", lambda: None)
+        yield
+
+
+SETS = st.lists(st.lists(st.integers(0, (1 << 32) - 1), max_size=300).map(lambda v: np.array(v, dtype=np.uint32)), max_size=6)
+
+
+@settings(max_examples=60, deadline=None)  # the first example loads the compiled kernels
+@given(SETS, st.sampled_from([(64, 1), (128, 7), (256, 42)]))
+def test_compiled_minhash_equals_numpy_minhash(sets, layout):
+    pytest.importorskip("dedup._compiled")
+    perms = Permutations(*layout)
+    compiled = perms.signatures(sets)
+    with _numpy_only():
+        assert np.array_equal(compiled, perms.signatures(sets))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(0, (1 << 64) - 1), max_size=80).map(lambda v: np.array(v, dtype=np.uint64)), st.integers(1, 7))
+def test_compiled_shingles_equal_numpy_shingles(token_hashes, k):
+    pytest.importorskip("dedup._compiled")
+    from dedup.shingle import shingle_hashes, unique_shingles
+
+    compiled = shingle_hashes(token_hashes, k)
+    with _numpy_only():
+        assert np.array_equal(compiled, shingle_hashes(token_hashes, k))
+    assert np.array_equal(unique_shingles(token_hashes, k), np.unique(compiled))

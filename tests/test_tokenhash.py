@@ -4,11 +4,12 @@ import pytest
 import xxhash
 from hypothesis import given, settings, strategies as st
 
-from dedup import sentences, tokenhash
-from dedup.features import extract, term_hash
+from dedup import accel, sentences, tokenhash
+from dedup.features import extract
+from dedup.tokenhash import term_hash
 from dedup.normalize import clean, tokens
 
-scan = pytest.importorskip("dedup._tokenscan", reason="numba is not installed: only the regex path exists")
+scan = pytest.importorskip("dedup._compiled", reason="numba is not installed: only the regex path exists")
 
 # Letters, digits of several scripts, separators, characters whose case folding is longer (ß, İ, ŉ),
 # marks, '_' (a word character that is not a letter), invisible characters and surrogates.
@@ -22,8 +23,17 @@ TRICKY = st.text(
 )
 
 
-def both_paths(folded: str):
-    return tokenhash.token_hashes(folded), tokenhash._regex_token_hashes(folded)
+def both_paths(cleaned: str) -> tuple[tokenhash.Tokens, tokenhash.Tokens]:
+    return tokenhash.tokenize(cleaned), tokenhash._regex_tokenize(cleaned)
+
+
+def same(a: tokenhash.Tokens, b: tokenhash.Tokens) -> bool:
+    return (a.hashes.tolist(), a.terms.tolist(), a.starts.tolist(), a.ends.tolist(), a.text) == (
+        b.hashes.tolist(), b.terms.tolist(), b.starts.tolist(), b.ends.tolist(), b.text)
+
+
+def spelled(t: tokenhash.Tokens) -> list[str]:
+    return [t.token(i) for i in range(len(t.hashes))]
 
 
 @settings(deadline=None)  # the first example loads the compiled kernel
@@ -37,26 +47,29 @@ def test_compiled_xxh64_is_xxhash_of_utf32(cps):
 @settings(max_examples=300, deadline=None)
 @given(TRICKY)
 def test_compiled_scan_equals_regex_path_and_normalize_tokens(text):
-    folded = tokenhash.fold(text)
-    (h, s, e), (rh, rs, re_) = both_paths(folded)
-    assert h.tolist() == rh.tolist() and s.tolist() == rs.tolist() and e.tolist() == re_.tolist()
-    assert [tokenhash.token_text(folded, a, b) for a, b in zip(s.tolist(), e.tolist())] == tokens(folded)
+    compiled, regex = both_paths(text)
+    assert same(compiled, regex)
+    assert spelled(compiled) == tokens(text)
 
 
 def test_real_articles_scan_the_same_both_ways(seeds):
     for text in seeds.values():
-        folded = tokenhash.fold(clean(text))
-        (h, s, e), (rh, rs, re_) = both_paths(folded)
-        assert len(h) > 300
-        assert (h == rh).all() and (s == rs).all() and (e == re_).all()
-        assert [tokenhash.token_text(folded, a, b) for a, b in zip(s.tolist(), e.tolist())] == tokens(folded)
+        compiled, regex = both_paths(clean(text))
+        assert len(compiled.hashes) > 300
+        assert same(compiled, regex)
+        assert spelled(compiled) == tokens(clean(text))
 
 
 def test_figures_lose_thousands_separators_and_keep_decimals():
-    folded = "1,900 troops, 2.5 m, 3,"
-    h, s, e = tokenhash.token_hashes(folded)
-    assert [tokenhash.token_text(folded, a, b) for a, b in zip(s.tolist(), e.tolist())] == ["1900", "troops", "2.5", "m", "3"]
-    assert h[0] == tokenhash.hash_token("1900")
+    found = tokenhash.tokenize("1,900 Troops, 2.5 m, 3,")
+    assert spelled(found) == ["1900", "troops", "2.5", "m", "3"]
+    assert found.hashes[0] == tokenhash.hash_token("1900") and found.hashes[1] == tokenhash.hash_token("troops")
+
+
+def test_folding_that_lengthens_text_is_scanned_on_the_folded_text():
+    found = tokenhash.tokenize("Die Straße in İzmir")  # İ folds to i + a combining dot, which splits the word
+    assert spelled(found) == ["die", "strasse", "in", "i", "zmir"] == tokens("Die Straße in İzmir")
+    assert found.text == "die strasse in i̇zmir" and same(found, tokenhash._regex_tokenize("Die Straße in İzmir"))
 
 
 def _features_by_sentence(text: str) -> tuple[list[int], list[int]]:
@@ -87,8 +100,23 @@ def test_each_term_is_placed_in_its_sentence_even_when_folding_lengthens_text(wo
 
 def test_pure_python_path_gives_identical_features(seeds, monkeypatch):
     compiled = [extract(t, 5) for t in seeds.values()]
-    monkeypatch.setattr(tokenhash, "_kernel", lambda: None)
+    monkeypatch.setattr(accel, "kernels", lambda: None)
     for text, f in zip(seeds.values(), compiled):
         g = extract(text, 5)
         assert (f.n_words, f.exact) == (g.n_words, g.exact)
         assert (f.shingles == g.shingles).all() and (f.terms == g.terms).all() and (f.term_sentence == g.term_sentence).all()
+
+
+STEMMABLE = st.lists(
+    st.sampled_from("The police deployed deploying deployments parties studied things ings bus Kings a I 5 ² ²abcdes said "
+                    "was MSS 1,900 rings sing studies agreement ment ments Über ÉTUDES naïvely".split()),
+    max_size=25,
+).map(" ".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(STEMMABLE)
+def test_compiled_terms_are_term_hash_of_each_token(text):
+    compiled, regex = both_paths(text)
+    assert same(compiled, regex)
+    assert compiled.terms.tolist() == [term_hash(t) for t in tokens(text)]

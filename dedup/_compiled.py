@@ -1,0 +1,219 @@
+"""numba-compiled twins of the hot loops, imported only when numba is installed; each gives exactly what its
+pure-Python/numpy original gives (tested): the token scanner (`tokenhash`), shingle hashing (`shingle`) and
+MinHash (`signature`).
+
+All arithmetic is on uint64 (numba turns mixed signed/unsigned integers into floats); xxh64 is written
+out from its specification for inputs that are whole UTF-32 code points.
+"""
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+_P1 = np.uint64(0x9E3779B185EBCA87)
+_P2 = np.uint64(0xC2B2AE3D27D4EB4F)
+_P3 = np.uint64(0x165667B19E3779F9)
+_P4 = np.uint64(0x85EBCA77C2B2AE63)
+_P5 = np.uint64(0x27D4EB2F165667C5)
+_LETTER = 1
+_DIGIT = 2
+_CLASS = 3
+_ISDIGIT = 4
+_CODE = 0xFFFFFF
+FOLDS_TO_MANY = np.uint32(0xFFFFFFFF)  # table entry of a character whose case folding is several characters
+_COMMA = 44
+_POINT = 46
+_LOW32 = np.uint64(0xFFFFFFFF)
+_MULT = np.uint64(0x9E3779B97F4A7C15)  # shingle.py's rolling-hash multiplier
+
+
+@njit(inline="always")
+def _rotl(x, r):
+    return (x << np.uint64(r)) | (x >> np.uint64(64 - r))
+
+
+@njit(inline="always")
+def _round(acc, lane):
+    acc = acc + lane * _P2
+    return _rotl(acc, 31) * _P1
+
+
+@njit(inline="always")
+def _merge(acc, v):
+    acc = acc ^ _round(np.uint64(0), v)
+    return acc * _P1 + _P4
+
+
+@njit(inline="always")
+def _lane(cps, i):
+    return cps[i] | (cps[i + 1] << np.uint64(32))
+
+
+@njit(cache=True, nogil=True)
+def _xxh64(cps, n):
+    """xxh64 (seed 0) of the UTF-32-LE bytes of the code points cps[:n]."""
+    i = 0
+    if n >= 8:  # 32-byte stripes
+        v1 = _P1 + _P2
+        v2 = _P2
+        v3 = np.uint64(0)
+        v4 = np.uint64(0) - _P1
+        while i + 8 <= n:
+            v1 = _round(v1, _lane(cps, i))
+            v2 = _round(v2, _lane(cps, i + 2))
+            v3 = _round(v3, _lane(cps, i + 4))
+            v4 = _round(v4, _lane(cps, i + 6))
+            i += 8
+        h = _rotl(v1, 1) + _rotl(v2, 7) + _rotl(v3, 12) + _rotl(v4, 18)
+        h = _merge(h, v1)
+        h = _merge(h, v2)
+        h = _merge(h, v3)
+        h = _merge(h, v4)
+    else:
+        h = _P5
+    h = h + np.uint64(4 * n)
+    while i + 2 <= n:  # 8-byte words
+        h = h ^ _round(np.uint64(0), _lane(cps, i))
+        h = _rotl(h, 27) * _P1 + _P4
+        i += 2
+    if i < n:  # one 4-byte word
+        h = h ^ (cps[i] * _P1)
+        h = _rotl(h, 23) * _P2 + _P3
+    h = h ^ (h >> np.uint64(33))
+    h = h * _P2
+    h = h ^ (h >> np.uint64(29))
+    h = h * _P3
+    return h ^ (h >> np.uint64(32))
+
+
+@njit(inline="always")
+def _term(buf, m, h, table, stop, suffixes, suffix_lengths, to_y):
+    """tokenhash.term_hash of the token buf[:m] whose hash is h (stop words out, terms.stem, folded to 32 bits)."""
+    at = np.searchsorted(stop, h)
+    if at < len(stop) and stop[at] == h:
+        return -1
+    isdigit = (table[buf[0]] >> 24) & _ISDIGIT != 0
+    if m < 2 and not isdigit:
+        return -1
+    if not isdigit and m > 4:
+        for s in range(len(suffixes)):
+            n = suffix_lengths[s]
+            if m - n < 3:
+                continue
+            match = True
+            for c in range(n):
+                if buf[m - n + c] != suffixes[s, c]:
+                    match = False
+                    break
+            if match:
+                m -= n
+                if to_y[s]:
+                    buf[m] = np.uint64(121)  # "y"
+                    m += 1
+                h = _xxh64(buf, m)
+                break
+    return np.int64((h ^ (h >> np.uint64(32))) & _LOW32)
+
+
+@njit(cache=True, nogil=True)
+def scan(codes, table, stop, suffixes, suffix_lengths, to_y, hashes, terms, starts, ends):
+    """Fill hashes/terms/starts/ends with the tokens of the code points `codes`; return how many there are,
+    or -1 when a character folds to several (ß → ss: the caller folds the text first).
+
+    table[c] is the case-folded code point of c in its low 24 bits and the class of that (letter, digit,
+    isdigit) in the high 8; FOLDS_TO_MANY (class bits 3: neither letter nor digit) where folding is longer."""
+    n = len(codes)
+    buf = np.empty(n + 2, dtype=np.uint64)
+    count = 0
+    i = 0
+    while i < n:
+        entry = table[codes[i]]
+        if entry == FOLDS_TO_MANY:
+            return -1
+        cls = (entry >> 24) & _CLASS
+        m = 0
+        j = i
+        if cls == _LETTER:
+            while j < n:
+                entry = table[codes[j]]
+                if (entry >> 24) & _CLASS != _LETTER:
+                    break
+                buf[m] = np.uint64(entry & _CODE)
+                m += 1
+                j += 1
+        elif cls == _DIGIT:
+            while True:
+                while j < n:
+                    entry = table[codes[j]]
+                    if (entry >> 24) & _CLASS != _DIGIT:
+                        break
+                    buf[m] = np.uint64(entry & _CODE)
+                    m += 1
+                    j += 1
+                # A point or comma between digits continues the figure; the comma is a separator, dropped.
+                if j + 1 < n and (table[codes[j + 1]] >> 24) & _CLASS == _DIGIT:
+                    mark = table[codes[j]] & _CODE
+                    if mark == _POINT or mark == _COMMA:
+                        if mark == _POINT:
+                            buf[m] = np.uint64(_POINT)
+                            m += 1
+                        j += 1
+                        continue
+                break
+        else:
+            i += 1
+            continue
+        h = _xxh64(buf, m)
+        hashes[count] = h
+        terms[count] = _term(buf, m, h, table, stop, suffixes, suffix_lengths, to_y)
+        starts[count] = i
+        ends[count] = j
+        count += 1
+        i = j
+    return count
+
+
+@njit(cache=True, nogil=True)
+def shingle_hashes(token_hashes, k):
+    """shingle.shingle_hashes: 32-bit hashes of every run of k tokens (all of them when fewer)."""
+    n = len(token_hashes)
+    if n == 0:
+        return np.empty(0, dtype=np.uint32)
+    k = min(k, n)
+    out = np.empty(n - k + 1, dtype=np.uint32)
+    for i in range(n - k + 1):
+        acc = token_hashes[i]
+        for j in range(1, k):
+            acc = acc * _MULT + token_hashes[i + j]
+        acc = acc ^ (acc >> np.uint64(29))
+        acc = acc * _MULT
+        acc = acc ^ (acc >> np.uint64(32))
+        out[i] = np.uint32(acc & _LOW32)
+    return out
+
+
+@njit(inline="always")
+def _fmix32(h):
+    h = h ^ (h >> np.uint32(16))
+    h = np.uint32(h * np.uint32(0x85EBCA6B))
+    h = h ^ (h >> np.uint32(13))
+    h = np.uint32(h * np.uint32(0xC2B2AE35))
+    return np.uint32(h ^ (h >> np.uint32(16)))
+
+
+@njit(cache=True, nogil=True)
+def signatures(values, bounds, a, b, out):
+    """signature.Permutations.signatures: row s of out = min over values[bounds[s]:bounds[s+1]] of a·fmix32(v)+b mod 2³².
+
+    Written with uint32 results and min() (no branch) so LLVM vectorises the loop over permutations."""
+    num_perm = len(a)
+    acc = np.empty(num_perm, dtype=np.uint32)
+    for s in range(len(bounds) - 1):
+        if bounds[s] == bounds[s + 1]:
+            continue  # an empty set keeps the EMPTY row out was filled with
+        acc[:] = np.uint32(0xFFFFFFFF)
+        for i in range(bounds[s], bounds[s + 1]):
+            h = _fmix32(values[i])
+            for p in range(num_perm):
+                acc[p] = min(acc[p], np.uint32(a[p] * h + b[p]))
+        out[s, :] = acc
