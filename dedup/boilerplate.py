@@ -7,17 +7,18 @@ import xxhash
 from .counts import CountTable
 
 
-def line_hashes(text: str) -> tuple[list[str], np.ndarray]:
-    """The text's lines and a hash of each line, case and spacing folded (0 for blank lines)."""
+def line_hashes(text: str) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """The text's lines, a hash of each (case and spacing folded; 0 for a blank line) and its word count."""
     lines = text.split("\n")
-    keys = (" ".join(line.casefold().split()) for line in lines)
+    keys = [" ".join(line.split()) for line in (text.lower() if text.isascii() else text.casefold()).split("\n")]
     hashes = [xxhash.xxh3_64_intdigest(k.encode("utf-8", "surrogatepass")) if k else 0 for k in keys]
-    return lines, np.array(hashes, dtype=np.uint64)
+    words = [k.count(" ") + 1 if k else 0 for k in keys]
+    return lines, np.array(hashes, dtype=np.uint64), np.array(words)
 
 
 def learn(table: CountTable, text: str, sign: int = 1) -> None:
     """Count the article's distinct lines in the corpus line table."""
-    _, hashes = line_hashes(text)
+    _, hashes, _ = line_hashes(text)
     table.add(hashes[hashes != 0], sign)
 
 
@@ -32,11 +33,10 @@ def strip(text: str, table: CountTable, min_docs: int) -> str:
     a syndicated story recur together, so every copy keeps its text, even one whose other paragraphs were
     edited, and even where copies outnumber the pages that carry a given footer.
     """
-    lines, hashes = line_hashes(text)
+    lines, hashes, lengths = line_hashes(text)
     if not hashes.any():
         return text
     counts = table.get(hashes).astype(np.int64)
-    lengths = np.array([len(line.split()) for line in lines])
     paragraphs = lengths >= _PARAGRAPH_WORDS
     reference = int(counts[paragraphs].max()) if paragraphs.any() else int(counts[int(lengths.argmax())])
     drop = (hashes != 0) & (counts >= min_docs) & (counts >= 2 * max(reference, 1))

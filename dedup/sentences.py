@@ -36,30 +36,34 @@ def _lines(text: str):
     for m in [*_BLOCK.finditer(text), None]:
         stop = m.start() if m else len(text)
         block_start = pos
-        for nl in re.finditer(r"\n", text[pos:stop]):
-            cut = pos + nl.start()
+        cut = text.find("\n", pos, stop)
+        while cut >= 0:
             line = text[block_start:cut].strip()
             if not line or line[-1] in ".!?:;\"”’»)" or len(line) < _HARD_BREAK_LINE:
                 yield block_start, cut
                 block_start = cut + 1
+            cut = text.find("\n", cut + 1, stop)
         yield block_start, stop
         pos = m.end() if m else len(text)
 
 
 def _sentences(text: str, start: int, end: int):
-    piece = text[start:end]
-    cursor = 0
-    for m in _END.finditer(piece):
-        word = _last_word(piece, cursor, m.start() + 1)
-        if m.group().startswith(".") and (len(word) == 1 or word.casefold() in _ABBREVIATIONS):
+    cursor = start
+    for m in _END.finditer(text, start, end):  # endpos: the lookahead sees no further than the line
+        if text[m.start()] == "." and _abbreviated(_last_word(text, cursor, m.start() + 1)):
             continue
-        span = _strip(text, start + cursor, start + m.end())
+        span = _strip(text, cursor, m.end())
         if span:
             yield span
         cursor = m.end()
-    span = _strip(text, start + cursor, end)
+    span = _strip(text, cursor, end)
     if span:
         yield span
+
+
+def _abbreviated(word: str) -> bool:
+    """A point after this word does not end the sentence: an initial or a known abbreviation."""
+    return len(word) == 1 or word.casefold() in _ABBREVIATIONS
 
 
 def _last_word(piece: str, start: int, end: int) -> str:
