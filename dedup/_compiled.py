@@ -115,6 +115,19 @@ def _term(buf, m, h, table, stop, suffixes, suffix_lengths, to_y):
     return np.int64((h ^ (h >> np.uint64(32))) & _LOW32)
 
 
+@njit(inline="always")
+def _take(codes, table, j, n, cls, buf, m):
+    """Copy the folded code points of the run of class cls at codes[j:] to buf[m:]; return the new j and m."""
+    while j < n:
+        entry = table[codes[j]]
+        if (entry >> 24) & _CLASS != cls:
+            break
+        buf[m] = np.uint64(entry & _CODE)
+        m += 1
+        j += 1
+    return j, m
+
+
 @njit(cache=True, nogil=True)
 def scan(codes, table, stop, suffixes, suffix_lengths, to_y, hashes, terms, starts, ends):
     """Fill hashes/terms/starts/ends with the tokens of the code points `codes`; return how many there are,
@@ -134,22 +147,10 @@ def scan(codes, table, stop, suffixes, suffix_lengths, to_y, hashes, terms, star
         m = 0
         j = i
         if cls == _LETTER:
-            while j < n:
-                entry = table[codes[j]]
-                if (entry >> 24) & _CLASS != _LETTER:
-                    break
-                buf[m] = np.uint64(entry & _CODE)
-                m += 1
-                j += 1
+            j, m = _take(codes, table, j, n, _LETTER, buf, m)
         elif cls == _DIGIT:
             while True:
-                while j < n:
-                    entry = table[codes[j]]
-                    if (entry >> 24) & _CLASS != _DIGIT:
-                        break
-                    buf[m] = np.uint64(entry & _CODE)
-                    m += 1
-                    j += 1
+                j, m = _take(codes, table, j, n, _DIGIT, buf, m)
                 # A point or comma between digits continues the figure; the comma is a separator, dropped.
                 if j + 1 < n and (table[codes[j + 1]] >> 24) & _CLASS == _DIGIT:
                     mark = table[codes[j]] & _CODE
