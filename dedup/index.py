@@ -16,7 +16,7 @@ from .lsh import BandTable
 from .signature import jaccard
 from .sketch import Sketch, Sketcher
 from .store import IndexFileError, Record, SQLiteStore, Store
-from .verify import _VERBATIM_PASSAGE as VERBATIM_PASSAGE, Pair, idf, relation_rank, verify
+from .verify import _VERBATIM_PASSAGE as VERBATIM_PASSAGE, Pair, Verifier, idf, relation_rank
 
 _STATS_EVERY = 10_000  # adds between saves of the term and line count tables
 _MARGIN = 1e-9  # rounding slack when screening candidates with verify's thresholds
@@ -168,12 +168,13 @@ class Index:
             return []
         fetched = [(other_id, blob, unpack(blob), sig) for other_id, blob, sig in self.store.candidates(rows.tolist()) if other_id != article_id]
         verified: dict[bytes, Pair | None] = {}  # copies stored with the same features are verified once
+        check = Verifier(article_id, s.features, self.term_counts, self.config)
         matches = []
         for (other_id, blob, f, sig), keep in zip(fetched, self._worth_verifying(s.features, [f for _, _, f, _ in fetched])):
             if not keep:
                 continue
             if blob not in verified:
-                verified[blob] = verify(article_id, s.features, other_id, f, self.term_counts, self.config)
+                verified[blob] = check(other_id, f)
             p = verified[blob]
             if p is not None:
                 matches.append(Match(other_id, p.relation, p.jaccard, p.containment, p.rewrite, p.passages, jaccard(s.near_sig, sig)))
