@@ -116,23 +116,21 @@ class BandTable:
         rows = (self._runs[0] & np.uint64((1 << self._row_bits) - 1)).astype(np.int64)
         starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
         sizes = np.diff(np.concatenate((starts, [len(keys)])))
-        out = []
+        found = _PairSet()
         for size in np.unique(sizes[sizes > 1]).tolist():
             first = starts[sizes == size]
             if size > cap:  # star from the first row, chain through the rest
                 for s in first.tolist():
                     members = rows[s : s + size]
-                    out.append(np.stack([np.full(size - 1, members[0]), members[1:]], axis=1))
-                    out.append(np.stack([members[1:-1], members[2:]], axis=1))
+                    found.add(pair_codes(np.full(size - 1, members[0]), members[1:]))
+                    found.add(pair_codes(members[1:-1], members[2:]))
                 continue
             i, j = np.triu_indices(size, 1)
-            out.append(np.stack([rows[(first[:, None] + i).ravel()], rows[(first[:, None] + j).ravel()]], axis=1))
-        if not out:
-            return np.empty((0, 2), dtype=np.int64)
-        pairs = np.concatenate(out)
-        pairs = pairs[pairs[:, 0] != pairs[:, 1]]
-        pairs.sort(axis=1)
-        return np.unique(pairs, axis=0)
+            step = max(1, _PAIR_BLOCK // len(i))  # buckets a block: bounded temporaries at any corpus size
+            for f in range(0, len(first), step):
+                block = first[f : f + step, None]
+                found.add(pair_codes(rows[(block + i).ravel()], rows[(block + j).ravel()]))
+        return pairs_of(found.codes())
 
     def _pack(self, keys: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """Entries: the lowest 64 - row_bits bits of each key, then the row."""
@@ -171,3 +169,42 @@ def _merge(older: np.ndarray, newer: np.ndarray) -> np.ndarray:
     out[at] = newer
     out[old] = older
     return out
+
+
+_PAIR_BLOCK = 1 << 20  # pair codes made at a time before deduplication
+
+
+class _PairSet:
+    """Distinct pair codes gathered block by block; duplicates (the same pair in many bands) are dropped whenever
+    the blocks held outgrow the distinct codes kept, so memory follows the distinct pairs, not the bucket pairs."""
+
+    def __init__(self) -> None:
+        self._kept = np.empty(0, dtype=np.int64)
+        self._blocks: list[np.ndarray] = []
+        self._held = 0
+
+    def add(self, codes: np.ndarray) -> None:
+        self._blocks.append(codes)
+        self._held += len(codes)
+        if self._held > max(_PAIR_BLOCK, len(self._kept)):
+            self.codes()
+
+    def codes(self) -> np.ndarray:
+        """The distinct codes so far, sorted."""
+        if self._blocks:
+            self._kept = np.unique(np.concatenate([self._kept, *self._blocks]))
+            self._blocks, self._held = [], 0
+        return self._kept
+
+
+def pair_codes(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Unordered row pairs as one int64 each (lower row in the high half), dropping a row paired with itself:
+    sorting codes sorts the pairs, and a 1-D np.unique needs a fraction of the memory of one over (m, 2) rows."""
+    lo, hi = np.minimum(a, b).astype(np.int64), np.maximum(a, b).astype(np.int64)
+    keep = lo != hi
+    return (lo[keep] << 32) | hi[keep]
+
+
+def pairs_of(codes: np.ndarray) -> np.ndarray:
+    """(m, 2) pairs from pair_codes."""
+    return np.stack([codes >> 32, codes & 0xFFFFFFFF], axis=1)

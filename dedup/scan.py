@@ -15,7 +15,7 @@ from .cluster import Cluster, UnionFind, cluster
 from .config import Config
 from .counts import CountTable
 from .features import Features, extract, pack
-from .lsh import BandTable
+from .lsh import BandTable, pair_codes, pairs_of
 from .read import Article, Skipped, read_sources
 from .sketch import Sketcher
 from .spool import Spool, SpoolReader
@@ -103,10 +103,10 @@ class _Summarizer:
         return [summarize(align(text(i), text(j), detail=False)) for i, j in pairs]
 
 
-def _in_chunks(make: Callable, args: tuple, work: list, size: int, workers: int) -> Iterator[tuple[int, list]]:
+def _in_chunks(make: Callable, args: tuple, work: np.ndarray, size: int, workers: int) -> Iterator[tuple[int, list]]:
     """(start of a chunk of work, its results) in order; in this process when the work is too small to pay for
-    starting workers."""
-    chunks = ((k, work[k : k + size]) for k in range(0, len(work), size))
+    starting workers. Rows become Python lists a chunk at a time (a list of millions of pairs would not fit)."""
+    chunks = ((k, work[k : k + size].tolist()) for k in range(0, len(work), size))
     return ordered_map(make, args, chunks, workers if len(work) >= 4 * size else 1)
 
 
@@ -213,7 +213,10 @@ def scan(
             _, keys = sketcher.terms(chunk, terms)
             term_table.bulk_load(np.array(compared[n + 1 - len(chunk) : n + 1]), keys)
             chunk, held = [], 0
-    candidates = np.unique(np.concatenate([near_candidates, term_table.pairs(_BUCKET_CAP)]), axis=0)
+    term_candidates = term_table.pairs(_BUCKET_CAP)
+    candidates = pairs_of(np.union1d(pair_codes(near_candidates[:, 0], near_candidates[:, 1]),
+                                     pair_codes(term_candidates[:, 0], term_candidates[:, 1])))
+    del term_candidates
     timings["copies + rewrite LSH + candidate pairs"] = time.perf_counter() - t0
 
     # Copies are already verified; between two groups of copies, one verified pair stands for the group pair
@@ -237,10 +240,11 @@ def scan(
     partial: set[int] = set()  # group pairs with a partial link already reported
     done = 0
     for r in range(_TRIES_PER_GROUP_PAIR):
-        todo = [k for k in np.flatnonzero(rank == r).tolist() if key[k] not in linked]
-        work = candidates[todo].tolist()
-        for start, results in _in_chunks(_PairVerifier, (reader, ids, terms, config), work, _VERIFY_CHUNK, workers):
-            for k, p in zip(todo[start : start + len(results)], results):
+        todo = np.flatnonzero(rank == r)
+        if linked:
+            todo = todo[~np.isin(key[todo], np.fromiter(linked, dtype=np.int64, count=len(linked)))]
+        for start, results in _in_chunks(_PairVerifier, (reader, ids, terms, config), candidates[todo], _VERIFY_CHUNK, workers):
+            for k, p in zip(todo[start : start + len(results)].tolist(), results):
                 if p is None or (p.relation == PARTIAL and key[k] in partial):
                     continue
                 (partial if p.relation == PARTIAL else linked).add(int(key[k]))
@@ -274,7 +278,8 @@ def scan(
         if p.relation == DUPLICATE:
             summaries[(p.a, p.b)] = "identical after normalisation"
     to_align = [p for p in wanted if p.relation != DUPLICATE]
-    for start, results in _in_chunks(_Summarizer, (reader,), [[order[p.a], order[p.b]] for p in to_align], _SUMMARY_CHUNK, workers):
+    work = np.array([[order[p.a], order[p.b]] for p in to_align], dtype=np.int64).reshape(-1, 2)
+    for start, results in _in_chunks(_Summarizer, (reader,), work, _SUMMARY_CHUNK, workers):
         for p, line in zip(to_align[start : start + len(results)], results):
             summaries[(p.a, p.b)] = line
         report("aligning", start + len(results), len(to_align))
