@@ -89,9 +89,11 @@ def _xxh64(cps, n):
 @njit(inline="always")
 def _term(buf, m, h, table, stop, suffixes, suffix_lengths, to_y):
     """tokenhash.term_hash of the token buf[:m] whose hash is h (stop words out, terms.stem, folded to 32 bits)."""
-    at = np.searchsorted(stop, h)
-    if at < len(stop) and stop[at] == h:
-        return -1
+    slot = h & np.uint64(len(stop) - 1)  # stop words: an open-addressing set of their hashes (0 = empty slot)
+    while stop[slot] != 0:
+        if stop[slot] == h:
+            return -1
+        slot = (slot + np.uint64(1)) & np.uint64(len(stop) - 1)
     isdigit = (table[buf[0]] >> 24) & _ISDIGIT != 0
     if m < 2 and not isdigit:
         return -1

@@ -139,9 +139,15 @@ def _table(size: int) -> np.ndarray:
 
 @lru_cache(maxsize=1)
 def _term_rules() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """terms.py's rules as arrays for the scanner: sorted stop-word hashes, suffixes (code points, padded),
-    their lengths, and whether the stem gains a "y"."""
-    stop = np.array(sorted(hash_token(w) for w in STOP_WORDS), dtype=np.uint64)
+    """terms.py's rules as arrays for the scanner: the stop-word hashes as an open-addressing set (a quarter
+    full, linear probing, 0 for an empty slot), suffixes (code points, padded), their lengths, and whether the
+    stem gains a "y"."""
+    stop = np.zeros(1 << (4 * len(STOP_WORDS) - 1).bit_length(), dtype=np.uint64)
+    for h in map(hash_token, STOP_WORDS):
+        slot = h & (len(stop) - 1)
+        while stop[slot]:
+            slot = (slot + 1) & (len(stop) - 1)
+        stop[slot] = h
     width = max(map(len, SUFFIXES))
     suffixes = np.array([[ord(c) for c in x.ljust(width, "\0")] for x in SUFFIXES], dtype=np.uint64)
     lengths = np.array([len(x) for x in SUFFIXES], dtype=np.int64)
