@@ -4,6 +4,8 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -19,7 +21,7 @@ from .lsh import BandTable, pair_codes, pairs_of
 from .read import Article, Skipped, read_sources
 from .sketch import Sketcher
 from .spool import Spool, SpoolReader
-from .verify import DUPLICATE, NEAR, PARTIAL, Pair, copy_scores, verify, weighted_jaccard
+from .verify import DUPLICATE, NEAR, PARTIAL, Pair, Verifier, copy_scores, weighted_jaccard
 from .workers import cpu_count, ordered_map
 
 Progress = Callable[[str, int, int | None], None]  # (stage, done, total or None)
@@ -88,7 +90,11 @@ class _PairVerifier:
 
     def __call__(self, pairs: list[list[int]]) -> list[Pair | None]:
         f, ids = self.reader.features, self.ids
-        return [verify(ids[i], f(i), ids[j], f(j), self.terms, self.config) for i, j in pairs]
+        out: list[Pair | None] = []
+        for i, run in groupby(pairs, key=itemgetter(0)):  # pairs come sorted: what depends on i alone, once
+            check = Verifier(ids[i], f(i), self.terms, self.config)
+            out.extend(check(ids[j], f(j)) for _, j in run)
+        return out
 
 
 class _Summarizer:
