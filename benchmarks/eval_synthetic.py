@@ -100,11 +100,11 @@ def _recording_scan():
     """Let the real scan run unchanged while keeping what it computes: every article's features (as they go
     to the spool), the term statistics verification uses, and its two LSH band tables (with the rows and
     band counts loaded into each). Nothing is recomputed, so the brute force sees exactly the engine's data."""
-    for name in ("BandTable", "Spool", "verify"):
+    for name in ("BandTable", "Spool", "Verifier"):
         if not hasattr(scan_module, name):
             raise RuntimeError(f"dedup.scan has no {name!r}: update benchmarks/eval_synthetic.py to the engine")
     rec: dict = {"tables": [], "features": [], "stats": None}
-    band_table, spool, verify_fn = scan_module.BandTable, scan_module.Spool, scan_module.verify
+    band_table, spool, verifier = scan_module.BandTable, scan_module.Spool, scan_module.Verifier
 
     class RecordingTable(band_table):
         def __init__(self, *args, **kwargs):
@@ -128,15 +128,16 @@ def _recording_scan():
             rec["features"].append(unpack(packed))
             return super().append(text, packed)
 
-    def recording_verify(id_a, fa, id_b, fb, stats, *args, **kwargs):
-        rec["stats"] = stats
-        return verify_fn(id_a, fa, id_b, fb, stats, *args, **kwargs)
+    class RecordingVerifier(verifier):
+        def __init__(self, id_a, fa, stats, *args, **kwargs):
+            rec["stats"] = stats
+            super().__init__(id_a, fa, stats, *args, **kwargs)
 
-    scan_module.BandTable, scan_module.Spool, scan_module.verify = RecordingTable, RecordingSpool, recording_verify
+    scan_module.BandTable, scan_module.Spool, scan_module.Verifier = RecordingTable, RecordingSpool, RecordingVerifier
     try:
         yield rec
     finally:
-        scan_module.BandTable, scan_module.Spool, scan_module.verify = band_table, spool, verify_fn
+        scan_module.BandTable, scan_module.Spool, scan_module.Verifier = band_table, spool, verifier
 
 
 def engine_view(folder: Path, config: Config | None = None, *, summaries: bool = False) -> EngineView:
