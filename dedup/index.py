@@ -11,17 +11,14 @@ import numpy as np
 from . import boilerplate
 from .config import Config
 from .counts import CountTable
-from .features import Features, pack, unpack
+from .features import pack, unpack
 from .lsh import BandTable
 from .signature import jaccard
 from .sketch import Sketch, Sketcher
 from .store import IndexFileError, Record, SQLiteStore, Store
-from .verify import _VERBATIM_PASSAGE as VERBATIM_PASSAGE, Pair, Verifier, idf, relation_rank
+from .verify import Pair, Verifier, relation_rank
 
 _STATS_EVERY = 10_000  # adds between saves of the term and line count tables
-_MARGIN = 1e-9  # rounding slack when screening candidates with verify's thresholds
-
-
 @dataclass
 class Match:
     """An indexed article that the checked article copies, rewrites or partly reuses."""
@@ -170,7 +167,7 @@ class Index:
         verified: dict[bytes, Pair | None] = {}  # copies stored with the same features are verified once
         check = Verifier(article_id, s.features, self.term_counts, self.config)
         matches = []
-        for (other_id, blob, f, sig), keep in zip(fetched, self._worth_verifying(s.features, [f for _, _, f, _ in fetched])):
+        for (other_id, blob, f, sig), keep in zip(fetched, check.screen([f for _, _, f, _ in fetched])):
             if not keep:
                 continue
             if blob not in verified:
@@ -180,36 +177,6 @@ class Index:
                 matches.append(Match(other_id, p.relation, p.jaccard, p.containment, p.rewrite, p.passages, jaccard(s.near_sig, sig)))
         matches.sort(key=lambda m: (relation_rank(m.relation), -max(m.jaccard, m.rewrite_score), m.id))
         return matches
-
-    def _worth_verifying(self, fa: Features, candidates: list[Features]) -> np.ndarray:
-        """Which candidates verify could relate to fa, computed for all at once (verify alone is exact but costs
-        ~100 µs a pair, and most term-LSH candidates share a topic, not a story).
-
-        A candidate is dropped only when verify would return None before matching passages: not the same text,
-        and too short, or neither a near-duplicate nor with rewrite score ≥ half the threshold nor a verbatim
-        passage's worth of shared shingles. The figures are verify's own formulas, with a margin for rounding."""
-        if not candidates:
-            return np.ones(0, dtype=bool)
-        cfg = self.config
-        n = np.arange(len(candidates))
-        exact = np.array([f.exact == fa.exact for f in candidates])
-        long_enough = np.array([min(f.n_words, fa.n_words) >= cfg.min_words for f in candidates])
-        shared = _shared_counts(fa.shingles, [f.shingles for f in candidates])
-        sizes = np.array([len(f.shingles) for f in candidates])
-        union = sizes + len(fa.shingles) - shared
-        jac = np.divide(shared, union, out=np.zeros(len(candidates)), where=union > 0)
-        containment = shared / np.maximum(1, np.minimum(sizes, len(fa.shingles)))
-        term_sets = [f.term_set for f in candidates]
-        all_terms = np.concatenate(term_sets)
-        owner = np.repeat(n, [len(t) for t in term_sets])
-        weights = idf(all_terms, self.term_counts)
-        common = _in_sorted(all_terms, fa.term_set)
-        inter = np.bincount(owner[common], weights=weights[common], minlength=len(candidates))
-        total = idf(fa.term_set, self.term_counts).sum() + np.bincount(owner, weights=weights, minlength=len(candidates))
-        rewrite = np.divide(inter, total - inter, out=np.zeros(len(candidates)), where=total > inter)
-        near = (jac >= cfg.near_jaccard - _MARGIN) | (containment >= cfg.near_containment - _MARGIN)
-        related = near | (rewrite >= cfg.rewrite_score / 2 - _MARGIN) | (shared >= VERBATIM_PASSAGE)
-        return exact | (long_enough & related)
 
     def _add_chunk(self, chunk: list[tuple[str, str, dict | None]]) -> list[list[Match]]:
         self._refresh()
@@ -256,21 +223,6 @@ class Index:
                 self._near.remove(row)
                 self._terms.remove(row)
             self._last_deleted = seq
-
-
-def _in_sorted(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
-    """Which values are in sorted_set (a sorted array without repeats)."""
-    if not len(sorted_set):
-        return np.zeros(len(values), dtype=bool)
-    at = np.minimum(np.searchsorted(sorted_set, values), len(sorted_set) - 1)
-    return sorted_set[at] == values
-
-
-def _shared_counts(sorted_set: np.ndarray, others: list[np.ndarray]) -> np.ndarray:
-    """How many values of each of others (arrays without repeats) are in sorted_set."""
-    hit = _in_sorted(np.concatenate(others), sorted_set)
-    owner = np.repeat(np.arange(len(others)), [len(o) for o in others])
-    return np.bincount(owner[hit], minlength=len(others))
 
 
 __all__ = ["Index", "Match", "IndexFileError"]

@@ -41,6 +41,7 @@ class Pair:
 _VERBATIM_PASSAGE = 10  # shared word shingles that make a verbatim passage worth looking at
 IDF_PRIOR = 100  # pseudo-documents that contain no term: keeps weights flat in a tiny corpus
 _PASSAGE_TERMS, _PASSAGE_OVERLAP = 6, 0.6  # a shared passage: sentences sharing 6 content terms and 60 % of the shorter's
+_MARGIN = 1e-9  # rounding slack when screening candidates with the thresholds
 _DENSE_LIMIT = 1 << 22  # multiply-adds up to which sentence pairs are counted by a matrix product (≤ 16 MB a matrix)
 
 
@@ -83,6 +84,36 @@ class Verifier:
         if passages >= config.partial_passages:
             return Pair(self.id, id_b, PARTIAL, jaccard, containment, rewrite, passages)
         return None
+
+    def screen(self, candidates: list[Features]) -> np.ndarray:
+        """Which candidates this could relate to A, decided for all at once (a call costs ~100 µs, and most
+        term-LSH candidates share a topic, not a story). A candidate is dropped only when __call__ would return
+        None before matching passages, by its own figures, with a margin for rounding."""
+        n = len(candidates)
+        if not n:
+            return np.ones(0, dtype=bool)
+        fa, cfg = self.features, self.config
+        exact = np.array([f.exact == fa.exact for f in candidates])
+        long_enough = np.array([min(f.n_words, fa.n_words) >= cfg.min_words for f in candidates])
+        shingles = [f.shingles for f in candidates]
+        values = np.concatenate(shingles)
+        hit = _found(fa.shingles, values, np.searchsorted(fa.shingles, values))
+        shared = np.bincount(_owners(shingles)[hit], minlength=n)
+        sizes = np.array([len(x) for x in shingles])
+        union = sizes + len(fa.shingles) - shared
+        jac = np.divide(shared, union, out=np.zeros(n), where=union > 0)
+        containment = shared / np.maximum(1, np.minimum(sizes, len(fa.shingles)))
+        term_sets = [f.term_set for f in candidates]
+        all_terms = np.concatenate(term_sets)
+        owner = _owners(term_sets)
+        weights = idf(all_terms, self.stats)
+        common = _found(fa.term_set, all_terms, np.searchsorted(fa.term_set, all_terms))
+        inter = np.bincount(owner[common], weights=weights[common], minlength=n)
+        total = self._term_weight + np.bincount(owner, weights=weights, minlength=n)
+        rewrite = np.divide(inter, total - inter, out=np.zeros(n), where=total > inter)
+        near = (jac >= cfg.near_jaccard - _MARGIN) | (containment >= cfg.near_containment - _MARGIN)
+        related = near | (rewrite >= cfg.rewrite_score / 2 - _MARGIN) | (shared >= _VERBATIM_PASSAGE)
+        return exact | (long_enough & related)
 
     @cached_property
     def _term_weight(self) -> np.float64:
@@ -153,6 +184,11 @@ def _rewrite_score(a_weight: np.float64, b_weights: np.ndarray, in_a: np.ndarray
     total = a_weight + b_weights.sum()
     inter = b_weights[in_a].sum()
     return float(inter / (total - inter)) if total > inter else 0.0
+
+
+def _owners(arrays: list[np.ndarray]) -> np.ndarray:
+    """For the concatenation of arrays, the index of the array each value came from."""
+    return np.repeat(np.arange(len(arrays)), [len(x) for x in arrays])
 
 
 def _found(sorted_set: np.ndarray, values: np.ndarray, at: np.ndarray) -> np.ndarray:

@@ -142,7 +142,7 @@ def test_an_index_sees_what_another_process_added_and_removed(tmp_path, seeds):
 @given(st.sampled_from(["000", "001", "002", "003", "004"]), st.lists(st.tuples(st.floats(0, 1), st.floats(0, 1)), max_size=4))
 def test_the_candidate_screen_never_drops_a_pair_verify_relates(seeds, key, cuts):
     """Candidates are screened in one vectorised pass before verification; every pair verify would relate passes."""
-    from dedup.verify import verify
+    from dedup.verify import Verifier, verify
 
     ix = Index()
     for k, text in seeds.items():
@@ -154,6 +154,6 @@ def test_the_candidate_screen_never_drops_a_pair_verify_relates(seeds, key, cuts
     probe = ix._sketch([" ".join(words)])[0].features
     pieces = [" ".join(t.split()[i : i + 60]) for t in seeds.values() for i in range(0, len(t.split()), 60)]
     stored = [s.features for s in ix._sketch(list(seeds.values()) + pieces)]  # whole articles and passages of them
-    keep = ix._worth_verifying(probe, stored)
+    keep = Verifier("p", probe, ix.term_counts, ix.config).screen(stored)
     related = np.array([verify("p", probe, "b", f, ix.term_counts, ix.config) is not None for f in stored])
     assert keep[related].all()
