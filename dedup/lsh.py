@@ -104,14 +104,18 @@ class BandTable:
         return rows.astype(np.int64)
 
     def pairs(self, cap: int) -> np.ndarray:
-        """Pairs of rows sharing a bucket, as unique (m, 2) pairs (lower row first) — for batch scans.
+        """Pairs of rows sharing a bucket, as unique (m, 2) pairs (lower row first) — for batch scans."""
+        return pairs_of(self.pair_codes(cap))
+
+    def pair_codes(self, cap: int) -> np.ndarray:
+        """The pairs of rows sharing a bucket as sorted distinct codes (encode_pairs).
 
         A bucket of more than `cap` rows (one wire story on hundreds of sites) yields a star from its first
         row and a chain through the rest instead of all its pairs, so the work stays linear in its size.
         """
         self._compact()
         if not self._runs or len(self._runs[0]) < 2:
-            return np.empty((0, 2), dtype=np.int64)
+            return np.empty(0, dtype=np.int64)
         keys = self._runs[0] >> np.uint64(self._row_bits)
         rows = (self._runs[0] & np.uint64((1 << self._row_bits) - 1)).astype(np.int64)
         starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
@@ -122,15 +126,15 @@ class BandTable:
             if size > cap:  # star from the first row, chain through the rest
                 for s in first.tolist():
                     members = rows[s : s + size]
-                    found.add(pair_codes(np.full(size - 1, members[0]), members[1:]))
-                    found.add(pair_codes(members[1:-1], members[2:]))
+                    found.add(encode_pairs(np.full(size - 1, members[0]), members[1:]))
+                    found.add(encode_pairs(members[1:-1], members[2:]))
                 continue
             i, j = np.triu_indices(size, 1)
             step = max(1, _PAIR_BLOCK // len(i))  # buckets a block: bounded temporaries at any corpus size
             for f in range(0, len(first), step):
                 block = first[f : f + step, None]
-                found.add(pair_codes(rows[(block + i).ravel()], rows[(block + j).ravel()]))
-        return pairs_of(found.codes())
+                found.add(encode_pairs(rows[(block + i).ravel()], rows[(block + j).ravel()]))
+        return found.codes()
 
     def _pack(self, keys: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """Entries: the lowest 64 - row_bits bits of each key, then the row."""
@@ -197,7 +201,7 @@ class _PairSet:
         return self._kept
 
 
-def pair_codes(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def encode_pairs(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Unordered row pairs as one int64 each (lower row in the high half), dropping a row paired with itself:
     sorting codes sorts the pairs, and a 1-D np.unique needs a fraction of the memory of one over (m, 2) rows."""
     lo, hi = np.minimum(a, b).astype(np.int64), np.maximum(a, b).astype(np.int64)
@@ -206,5 +210,5 @@ def pair_codes(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def pairs_of(codes: np.ndarray) -> np.ndarray:
-    """(m, 2) pairs from pair_codes."""
+    """(m, 2) pairs from their codes (encode_pairs)."""
     return np.stack([codes >> 32, codes & 0xFFFFFFFF], axis=1)

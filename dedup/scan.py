@@ -17,7 +17,7 @@ from .cluster import Cluster, UnionFind, cluster
 from .config import Config
 from .counts import CountTable
 from .features import Features, extract, pack
-from .lsh import BandTable, pair_codes, pairs_of
+from .lsh import BandTable, pairs_of
 from .read import Article, Skipped, read_sources
 from .sketch import Sketcher
 from .spool import Spool, SpoolReader
@@ -197,7 +197,8 @@ def scan(
     # Groups of copies first, so that a story reprinted by hundreds of sites counts once in the term
     # frequencies: its own words must not look common, or its rewrites would lose them from their signature.
     t0 = time.perf_counter()
-    near_candidates = near_table.pairs(_BUCKET_CAP)
+    near_codes = near_table.pair_codes(_BUCKET_CAP)
+    near_candidates = pairs_of(near_codes)
     copies = UnionFind()
     for i, j in duplicate_of.items():
         copies.union(i, j)
@@ -219,10 +220,7 @@ def scan(
             _, keys = sketcher.terms(chunk, terms)
             term_table.bulk_load(np.array(compared[n + 1 - len(chunk) : n + 1]), keys)
             chunk, held = [], 0
-    term_candidates = term_table.pairs(_BUCKET_CAP)
-    candidates = pairs_of(np.union1d(pair_codes(near_candidates[:, 0], near_candidates[:, 1]),
-                                     pair_codes(term_candidates[:, 0], term_candidates[:, 1])))
-    del term_candidates
+    candidates = pairs_of(np.union1d(near_codes, term_table.pair_codes(_BUCKET_CAP)))
     timings["copies + rewrite LSH + candidate pairs"] = time.perf_counter() - t0
 
     # Copies are already verified; between two groups of copies, one verified pair stands for the group pair
