@@ -70,12 +70,12 @@ class Permutations:
         nonempty = np.flatnonzero(lengths)
         if len(nonempty) == 0:
             return out
+        values = np.concatenate([np.asarray(sets[i]).astype(np.uint32, copy=False) for i in nonempty])
         fast = accel.kernels()
         if fast is not None:
-            values = np.concatenate([np.asarray(sets[i]).astype(np.uint32, copy=False) for i in nonempty])
             fast.signatures(values, np.concatenate(([0], np.cumsum(lengths))), self.a.ravel(), self.b.ravel(), out)
             return out
-        values = fmix32(np.concatenate([np.asarray(sets[i]).astype(np.uint32, copy=False) for i in nonempty]))
+        values = fmix32(values)
         starts = np.concatenate(([0], np.cumsum(lengths[nonempty])[:-1]))
         # Walk the concatenated shingles in blocks, each block covering whole sets; per block two in-place
         # passes (a·h, +b) over a reused buffer, then one segmented minimum per set.
