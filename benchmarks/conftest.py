@@ -11,8 +11,6 @@ import statistics
 import time
 from dataclasses import dataclass, field
 
-import pytest
-
 
 @dataclass
 class Figure:

@@ -45,6 +45,15 @@ def _pct(values, q) -> float:
     return float(np.percentile(np.asarray(values), q))
 
 
+def _time_each(fn, items, lat: list[float]) -> None:
+    """Call fn on each item, keeping each call's seconds in lat (emptied first): latency percentiles."""
+    lat.clear()
+    for x in items:
+        t = time.perf_counter()
+        fn(x)
+        lat.append(time.perf_counter() - t)
+
+
 def _size_id(m: int) -> str:
     return f"{m // 1_000_000}M" if m >= 1_000_000 and m % 1_000_000 == 0 else f"{m // 1000}k"
 
@@ -108,11 +117,7 @@ def test_bandtable_query(benchmark, tables):
     lat: list[float] = []
 
     def go():
-        lat.clear()
-        for s in sk:
-            t = time.perf_counter()
-            np.union1d(near.query(s.near_keys), terms.query(s.term_keys))
-            lat.append(time.perf_counter() - t)
+        _time_each(lambda s: np.union1d(near.query(s.near_keys), terms.query(s.term_keys)), sk, lat)
 
     run(benchmark, go, rounds=3)
     size = _size_id(tables["m"])
@@ -132,11 +137,7 @@ def test_bandtable_near_query(benchmark, tables):
     lat: list[float] = []
 
     def go():
-        lat.clear()
-        for s in sk:
-            t = time.perf_counter()
-            near.query(s.near_keys)
-            lat.append(time.perf_counter() - t)
+        _time_each(lambda s: near.query(s.near_keys), sk, lat)
 
     run(benchmark, go, rounds=3)
     size = _size_id(tables["m"])
@@ -197,11 +198,7 @@ def test_datasketch_query(benchmark, tables, datasketch_lsh):
     lat: list[float] = []
 
     def go():
-        lat.clear()
-        for q in queries:
-            t = time.perf_counter()
-            lsh.query(q)
-            lat.append(time.perf_counter() - t)
+        _time_each(lsh.query, queries, lat)
 
     run(benchmark, go, rounds=3)
     size = _size_id(tables["m"])
@@ -294,19 +291,13 @@ def test_index_check(benchmark, full_index):
     docs = list(texts())[:min(300, FULL_ADD)]
     total, core = [], []
 
+    def index_time(numbered: tuple[int, object]) -> None:  # refresh + band lookups + verification
+        index._refresh()
+        index._matches(f"q{numbered[0]}", numbered[1])
+
     def go():
-        total.clear()
-        core.clear()
-        for i, t in enumerate(docs):
-            t0 = time.perf_counter()
-            index.check(f"q{i}", t)
-            total.append(time.perf_counter() - t0)
-        sketches = index._sketch(docs)
-        for i, s in enumerate(sketches):  # index time alone: refresh + band lookups + verification
-            t0 = time.perf_counter()
-            index._refresh()
-            index._matches(f"q{i}", s)
-            core.append(time.perf_counter() - t0)
+        _time_each(lambda numbered: index.check(f"q{numbered[0]}", numbered[1]), enumerate(docs), total)
+        _time_each(index_time, enumerate(index._sketch(docs)), core)
 
     run(benchmark, go, rounds=1)
     size = _size_id(info["m"])

@@ -52,6 +52,13 @@ def _prefix(n: int) -> tuple[str, ...]:
     return docs[: min(len(docs), n)]
 
 
+def _rate(benchmark, group: str, who: str, n: int, fn, **timing) -> None:
+    """Time fn over n articles and record the rate in group (the ratio table pairs it with the others)."""
+    secs = run(benchmark, fn, **timing)
+    benchmark.extra_info["articles"] = n
+    record(group, who, n / secs, "art/s", benchmark=benchmark)
+
+
 # -- dedup -----------------------------------------------------------------------------------------
 
 _PERMS: Permutations | None = None
@@ -71,17 +78,13 @@ def dedup_signatures(docs, scan=tokenize) -> np.ndarray:
 
 def test_dedup(benchmark):
     docs = texts()
-    secs = run(benchmark, lambda: dedup_signatures(docs), rounds=3)
-    benchmark.extra_info["articles"] = len(docs)
-    record(GROUP, "dedup", len(docs) / secs, "art/s", benchmark=benchmark)
+    _rate(benchmark, GROUP, "dedup", len(docs), lambda: dedup_signatures(docs), rounds=3)
 
 
 def test_dedup_without_numba(benchmark):
     docs = _prefix(1000)
     assert (dedup_signatures(docs[:50]) == dedup_signatures(docs[:50], tokenhash._regex_tokenize)).all()
-    secs = run(benchmark, lambda: dedup_signatures(docs, tokenhash._regex_tokenize), rounds=1)
-    benchmark.extra_info["articles"] = len(docs)
-    record(GROUP, "dedup-no-numba", len(docs) / secs, "art/s", benchmark=benchmark)
+    _rate(benchmark, GROUP, "dedup-no-numba", len(docs), lambda: dedup_signatures(docs, tokenhash._regex_tokenize), rounds=1)
 
 
 def test_dedup_sketcher(benchmark):
@@ -92,9 +95,7 @@ def test_dedup_sketcher(benchmark):
         for i in range(0, len(docs), BATCH):
             sketcher.sketch(docs[i : i + BATCH], counts)
 
-    secs = run(benchmark, go, rounds=1)
-    benchmark.extra_info["articles"] = len(docs)
-    record(GROUP, "dedup-sketcher", len(docs) / secs, "art/s", benchmark=benchmark)
+    _rate(benchmark, GROUP, "dedup-sketcher", len(docs), go, rounds=1)
 
 
 # -- references ------------------------------------------------------------------------------------
@@ -113,9 +114,7 @@ def test_datasketch(benchmark):
         data = [[s.encode("utf-8") for s in _shingles(t)] for t in docs]
         return datasketch.MinHash.bulk(data, num_perm=NUM_PERM, seed=SEED, scheme="affine32")
 
-    secs = run(benchmark, go, rounds=1, warmup=0)
-    benchmark.extra_info["articles"] = len(docs)
-    record(GROUP, "datasketch", len(docs) / secs, "art/s", benchmark=benchmark)
+    _rate(benchmark, GROUP, "datasketch", len(docs), go, rounds=1, warmup=0)
 
 
 def test_rensa(benchmark):
@@ -130,9 +129,7 @@ def test_rensa(benchmark):
             out.append(m.digest())
         return out
 
-    secs = run(benchmark, go, rounds=3)
-    benchmark.extra_info["articles"] = len(docs)
-    record(GROUP, "rensa", len(docs) / secs, "art/s", benchmark=benchmark)
+    _rate(benchmark, GROUP, "rensa", len(docs), go, rounds=3)
 
 
 def test_rensa_matrix(benchmark):
@@ -142,9 +139,7 @@ def test_rensa_matrix(benchmark):
     def go():
         return rensa.RMinHash.digest_matrix_from_token_sets([_shingles(t) for t in docs], NUM_PERM, SEED)
 
-    secs = run(benchmark, go, rounds=3)
-    benchmark.extra_info["articles"] = len(docs)
-    record(GROUP, "rensa-matrix", len(docs) / secs, "art/s", benchmark=benchmark)
+    _rate(benchmark, GROUP, "rensa-matrix", len(docs), go, rounds=3)
 
 
 def _gaoya_index():
@@ -164,9 +159,7 @@ def test_gaoya(benchmark):
             index.insert_document(i, t)
         return index
 
-    secs = run(benchmark, go, rounds=3)
-    benchmark.extra_info["articles"] = len(docs)
-    record(GROUP, "gaoya", len(docs) / secs, "art/s", benchmark=benchmark)
+    _rate(benchmark, GROUP, "gaoya", len(docs), go, rounds=3)
 
 
 # -- where dedup's time goes (µs per article, per stage) -------------------------------------------
@@ -254,6 +247,5 @@ def test_from_tokens(benchmark, who):
         perms = Permutations(NUM_PERM, SEED)
         fn = lambda: [perms.signatures([unique_shingles(hash_tokens(t), K) for t in toks[i : i + BATCH]])  # noqa: E731
                       for i in range(0, len(toks), BATCH)]
-    secs = run(benchmark, fn, rounds=2 if who != "datasketch" else 1, warmup=1 if who != "datasketch" else 0)
-    benchmark.extra_info["articles"] = len(toks)
-    record(TOKENS, who, len(toks) / secs, "art/s", benchmark=benchmark)
+    slow = who == "datasketch"
+    _rate(benchmark, TOKENS, who, len(toks), fn, rounds=1 if slow else 2, warmup=0 if slow else 1)

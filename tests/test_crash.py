@@ -1,5 +1,4 @@
 """Kills and concurrent writers: the index opens, passes its check, and holds every add that returned."""
-import os
 import random
 import signal
 import subprocess
