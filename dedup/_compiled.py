@@ -220,3 +220,82 @@ def signatures(values, bounds, a, b, out):
             for p in range(num_perm):
                 acc[p] = min(acc[p], np.uint32(a[p] * h + b[p]))
         out[s, :] = acc
+
+
+@njit(inline="always")
+def _shared(a, values, start, end, weights, sums):
+    """Values of the sorted run values[start:end] that the sorted set a holds (by merging); with weights, sums[0]
+    gets the sum of their weights and sums[1] the sum of all the run's weights, added in order."""
+    i, j, count, common = 0, start, 0, 0.0
+    while i < len(a) and j < end:
+        if a[i] < values[j]:
+            i += 1
+        elif a[i] > values[j]:
+            j += 1
+        else:
+            count += 1
+            if len(weights):
+                common += weights[j]
+            i += 1
+            j += 1
+    if len(weights):
+        total = 0.0
+        for j in range(start, end):
+            total += weights[j]
+        sums[0], sums[1] = common, total
+    return count
+
+
+@njit(cache=True, nogil=True)
+def figures(a_shingles, shingles, shingle_bounds, a_terms, terms, term_bounds, weights, term_weight, out):
+    """verify's figures of A against each candidate k (its shingles and distinct terms are the sorted runs between
+    its bounds; weights: each term's idf): out[k] = shared shingles, their Jaccard, the containment of the
+    shorter, shared terms, IDF-weighted term Jaccard. The same operations in the same order as the numpy path."""
+    no_weights = np.empty(0, dtype=np.float64)
+    sums = np.zeros(2, dtype=np.float64)
+    for k in range(len(shingle_bounds) - 1):
+        size = shingle_bounds[k + 1] - shingle_bounds[k]
+        shared = _shared(a_shingles, shingles, shingle_bounds[k], shingle_bounds[k + 1], no_weights, sums)
+        union = size + len(a_shingles) - shared
+        out[k, 0] = shared
+        out[k, 1] = shared / union if union > 0 else 0.0
+        out[k, 2] = shared / max(1, min(size, len(a_shingles)))
+        out[k, 3] = _shared(a_terms, terms, term_bounds[k], term_bounds[k + 1], weights, sums)
+        inter, total = sums[0], term_weight + sums[1]
+        out[k, 4] = inter / (total - inter) if total > inter else 0.0
+        sums[0], sums[1] = 0.0, 0.0
+
+
+@njit(cache=True, nogil=True)
+def one_to_one(who, i, j, n_a, n_b, out):
+    """verify's greedy matching of sentence pairs (who[t]: the candidate; i[t], j[t]: its sentence of A and its
+    sentence among all candidates'), taken in the order given: out[who] counts the pairs whose sentences are free."""
+    used_a = np.full(n_a, -1, dtype=np.int64)  # the candidate that last matched each sentence of A
+    used_b = np.zeros(n_b, dtype=np.bool_)
+    for t in range(len(who)):
+        if used_a[i[t]] != who[t] and not used_b[j[t]]:
+            used_a[i[t]] = who[t]
+            used_b[j[t]] = True
+            out[who[t]] += 1
+
+
+@njit(cache=True, nogil=True)
+def band_rows(run, directory, shift, low, high):
+    """lsh.BandTable.query on one sorted run: the entries between low[k] and high[k] (same top bits), for every k.
+    directory[p] is the first entry whose top bits (entry >> shift) are p, so each search stays in one short slice."""
+    lo = np.empty(len(low), dtype=np.int64)
+    hi = np.empty(len(low), dtype=np.int64)
+    total = 0
+    for k in range(len(low)):
+        p = np.int64(low[k] >> shift)
+        a, b = directory[p], directory[p + 1]
+        lo[k] = a + np.searchsorted(run[a:b], low[k])
+        hi[k] = a + np.searchsorted(run[a:b], high[k], side="right")
+        total += hi[k] - lo[k]
+    out = np.empty(total, dtype=np.uint64)
+    n = 0
+    for k in range(len(low)):
+        for t in range(lo[k], hi[k]):
+            out[n] = run[t]
+            n += 1
+    return out

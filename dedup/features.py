@@ -9,7 +9,8 @@ import xxhash
 
 from . import sentences
 from .normalize import clean
-from .shingle import unique_sorted, unique_shingles
+from .arrays import unique_sorted
+from .shingle import unique_shingles
 from .tokenhash import NOT_A_TERM, Tokens, tokenize
 
 @dataclass

@@ -53,6 +53,7 @@ class Index:
         self._last_row = 0
         self._last_deleted = 0
         self._unsaved = 0
+        self._seen_changes: int | None = None  # the store's change counter when this process last caught up
         terms, lines = self.store.get_blob("term_counts"), self.store.get_blob("line_counts")
         self.term_counts = CountTable.from_bytes(terms) if terms else CountTable()
         self.line_counts = CountTable.from_bytes(lines) if lines else CountTable()
@@ -102,7 +103,7 @@ class Index:
         self.term_counts.add(unpack(record.features).terms, sign=-1)
         boilerplate.learn(self.line_counts, record.text, sign=-1)
         self._unsaved += 1
-        self._refresh()
+        self._refresh(force=True)
         return True
 
     def text(self, article_id: str) -> tuple[str, dict] | None:
@@ -163,15 +164,14 @@ class Index:
         rows = np.union1d(self._near.query(s.near_keys), self._terms.query(s.term_keys))
         if not len(rows):
             return []
-        fetched = [(other_id, blob, unpack(blob), sig) for other_id, blob, sig in self.store.candidates(rows.tolist()) if other_id != article_id]
-        verified: dict[bytes, Pair | None] = {}  # copies stored with the same features are verified once
+        fetched = [(other_id, blob, sig) for other_id, blob, sig in self.store.candidates(rows.tolist()) if other_id != article_id]
+        distinct: dict[bytes, str] = {}  # copies stored with the same features are verified once
+        for other_id, blob, _ in fetched:
+            distinct.setdefault(blob, other_id)
         check = Verifier(article_id, s.features, self.term_counts, self.config)
+        verified = dict(zip(distinct, check.many(list(distinct.values()), [unpack(blob) for blob in distinct])))
         matches = []
-        for (other_id, blob, f, sig), keep in zip(fetched, check.screen([f for _, _, f, _ in fetched])):
-            if not keep:
-                continue
-            if blob not in verified:
-                verified[blob] = check(other_id, f)
+        for other_id, blob, sig in fetched:
             p = verified[blob]
             if p is not None:
                 matches.append(Match(other_id, p.relation, p.jaccard, p.containment, p.rewrite, p.passages, jaccard(s.near_sig, sig)))
@@ -198,13 +198,18 @@ class Index:
             self.term_counts.add(s.features.terms)
         rows = self.store.put(records)
         self._unsaved += len(chunk)
-        self._refresh(own=set(rows))
+        self._refresh(own=set(rows), force=True)
         if self._unsaved >= _STATS_EVERY:
             self.flush()
         return results
 
-    def _refresh(self, own: Collection[int] = ()) -> None:
-        """Catch up with rows other processes (or this one: `own`, already counted) wrote since the last look."""
+    def _refresh(self, own: Collection[int] = (), force: bool = False) -> None:
+        """Catch up with rows other processes (or this one: `own`, already counted) wrote since the last look;
+        a check pays one cheap query when no other process wrote (force: this one just did)."""
+        changes = self.store.changes()
+        if changes == self._seen_changes and not force:
+            return
+        self._seen_changes = changes
         new = self.store.keys_since(self._last_row)
         if new:
             rows, ids, near_keys, term_keys = zip(*new)

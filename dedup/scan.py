@@ -91,9 +91,9 @@ class _PairVerifier:
     def __call__(self, pairs: list[list[int]]) -> list[Pair | None]:
         f, ids = self.reader.features, self.ids
         out: list[Pair | None] = []
-        for i, run in groupby(pairs, key=itemgetter(0)):  # pairs come sorted: what depends on i alone, once
-            check = Verifier(ids[i], f(i), self.terms, self.config)
-            out.extend(check(ids[j], f(j)) for _, j in run)
+        for i, run in groupby(pairs, key=itemgetter(0)):  # pairs come sorted: all of i's candidates at once
+            others = [j for _, j in run]
+            out.extend(Verifier(ids[i], f(i), self.terms, self.config).many([ids[j] for j in others], [f(j) for j in others]))
         return out
 
 

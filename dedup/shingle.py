@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import accel
+from .arrays import unique_sorted
 
 _MULT = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit multiplier of the polynomial rolling hash
 
@@ -29,17 +30,6 @@ def shingle_hashes(token_hashes: np.ndarray, k: int) -> np.ndarray:
         acc *= _MULT
         acc ^= acc >> np.uint64(32)
     return acc.astype(np.uint32)
-
-
-def unique_sorted(values: np.ndarray) -> np.ndarray:
-    """Sorted distinct values: np.unique's result, ~5× faster on article-sized arrays (sort + neighbour mask)."""
-    out = np.sort(values)
-    if len(out) > 1:
-        keep = np.empty(len(out), dtype=bool)
-        keep[0] = True
-        np.not_equal(out[1:], out[:-1], out=keep[1:])
-        out = out[keep]
-    return out
 
 
 def unique_shingles(token_hashes: np.ndarray, k: int) -> np.ndarray:

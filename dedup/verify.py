@@ -8,6 +8,8 @@ import numpy as np
 
 from .config import Config
 from .counts import CountTable
+from . import accel
+from .arrays import owners, spans, unique_sorted
 from .features import Features
 
 DUPLICATE, NEAR, REWRITE, PARTIAL = "duplicate", "near-duplicate", "rewrite", "partial"
@@ -41,8 +43,6 @@ class Pair:
 _VERBATIM_PASSAGE = 10  # shared word shingles that make a verbatim passage worth looking at
 IDF_PRIOR = 100  # pseudo-documents that contain no term: keeps weights flat in a tiny corpus
 _PASSAGE_TERMS, _PASSAGE_OVERLAP = 6, 0.6  # a shared passage: sentences sharing 6 content terms and 60 % of the shorter's
-_MARGIN = 1e-9  # rounding slack when screening candidates with the thresholds
-_DENSE_LIMIT = 1 << 22  # multiply-adds up to which sentence pairs are counted by a matrix product (≤ 16 MB a matrix)
 
 
 def idf(terms: np.ndarray, stats: CountTable) -> np.ndarray:
@@ -57,95 +57,154 @@ def verify(id_a: str, fa: Features, id_b: str, fb: Features, stats: CountTable, 
 
 
 class Verifier:
-    """verify with article A fixed: what depends on A alone (its IDF mass, its term-by-sentence matrix) is
-    computed once, however many candidates a check compares it with. stats must not change meanwhile."""
+    """verify with article A fixed, against many candidates at once: what depends on A alone (its IDF mass, its
+    terms by sentence) is computed once, and every figure of every candidate comes from a few array operations
+    over all of them, not a loop of small ones (a story reprinted on hundreds of sites makes hundreds of
+    candidates). stats must not change meanwhile."""
 
     def __init__(self, id_a: str, fa: Features, stats: CountTable, config: Config):
         self.id, self.features, self.stats, self.config = id_a, fa, stats, config
 
     def __call__(self, id_b: str, fb: Features) -> Pair | None:
         """The relationship between A and fb, or None when they are not related."""
-        fa, config = self.features, self.config
-        if fa.exact == fb.exact:
-            return Pair(self.id, id_b, DUPLICATE, 1.0, 1.0, 1.0, 0)
-        if min(fa.n_words, fb.n_words) < config.min_words:
-            return None  # too short to compare: no relationship can be claimed
-        jaccard, containment, shared = shingle_overlap(fa, fb)
-        at = np.searchsorted(fa.term_set, fb.term_set)  # where each of B's terms is, or would be, in A's
-        in_a = _found(fa.term_set, fb.term_set, at)
-        rewrite = _rewrite_score(self._term_weight, idf(fb.term_set, self.stats), in_a)
-        if _near(jaccard, containment, config):
-            return Pair(self.id, id_b, NEAR, jaccard, containment, rewrite, 0)
-        if rewrite < config.rewrite_score / 2 and shared < _VERBATIM_PASSAGE:
-            return None  # too little in common to hold even one reused passage: skip the sentence matching
-        passages = self._passages(fb, at[in_a], in_a)
-        if rewrite >= config.rewrite_score and np.count_nonzero(in_a) >= config.rewrite_min_shared:
-            return Pair(self.id, id_b, REWRITE, jaccard, containment, rewrite, passages)
-        if passages >= config.partial_passages:
-            return Pair(self.id, id_b, PARTIAL, jaccard, containment, rewrite, passages)
-        return None
+        return self.many([id_b], [fb])[0]
 
-    def screen(self, candidates: list[Features]) -> np.ndarray:
-        """Which candidates this could relate to A, decided for all at once (a call costs ~100 µs, and most
-        term-LSH candidates share a topic, not a story). A candidate is dropped only when __call__ would return
-        None before matching passages, by its own figures, with a margin for rounding."""
+    def many(self, ids: list[str], candidates: list[Features]) -> list[Pair | None]:
+        """The relationship between A and each candidate (None: not related), in order.
+
+        Duplicates are equal texts; near-duplicates share enough word shingles; a rewrite shares enough IDF-weighted
+        content terms; a partial shares passages. Sentence pairs are matched only for the candidates that can be
+        neither copies nor hopeless (too little in common to hold even one reused passage)."""
         n = len(candidates)
         if not n:
-            return np.ones(0, dtype=bool)
+            return []
         fa, cfg = self.features, self.config
-        exact = np.array([f.exact == fa.exact for f in candidates])
-        long_enough = np.array([min(f.n_words, fa.n_words) >= cfg.min_words for f in candidates])
-        shingles = [f.shingles for f in candidates]
-        values = np.concatenate(shingles)
-        hit = _found(fa.shingles, values, np.searchsorted(fa.shingles, values))
-        shared = np.bincount(_owners(shingles)[hit], minlength=n)
-        sizes = np.array([len(x) for x in shingles])
-        union = sizes + len(fa.shingles) - shared
-        jac = np.divide(shared, union, out=np.zeros(n), where=union > 0)
-        containment = shared / np.maximum(1, np.minimum(sizes, len(fa.shingles)))
-        term_sets = [f.term_set for f in candidates]
-        all_terms = np.concatenate(term_sets)
-        owner = _owners(term_sets)
-        weights = idf(all_terms, self.stats)
-        common = _found(fa.term_set, all_terms, np.searchsorted(fa.term_set, all_terms))
-        inter = np.bincount(owner[common], weights=weights[common], minlength=n)
-        total = self._term_weight + np.bincount(owner, weights=weights, minlength=n)
-        rewrite = np.divide(inter, total - inter, out=np.zeros(n), where=total > inter)
-        near = (jac >= cfg.near_jaccard - _MARGIN) | (containment >= cfg.near_containment - _MARGIN)
-        related = near | (rewrite >= cfg.rewrite_score / 2 - _MARGIN) | (shared >= _VERBATIM_PASSAGE)
-        return exact | (long_enough & related)
+        exact = [f.exact == fa.exact for f in candidates]
+        long_enough = np.minimum(np.fromiter((f.n_words for f in candidates), np.int64, n), fa.n_words) >= cfg.min_words
+        shared, jaccard, containment, shared_terms, rewrite = _figures(fa, candidates, self.stats, self._term_weight).T
+        near = (jaccard >= cfg.near_jaccard) | (containment >= cfg.near_containment)
+        hopeless = (rewrite < cfg.rewrite_score / 2) & (shared < _VERBATIM_PASSAGE)
+        matched = np.flatnonzero(long_enough & ~near & ~hopeless & ~np.array(exact))
+        passages = np.zeros(n, dtype=np.int64)
+        if len(matched):
+            passages[matched] = self._passages([candidates[k] for k in matched.tolist()])
+        rewrite_ok = (rewrite >= cfg.rewrite_score) & (shared_terms >= cfg.rewrite_min_shared)
+        out: list[Pair | None] = []
+        for k, (b, jac, con, rw) in enumerate(zip(ids, jaccard.tolist(), containment.tolist(), rewrite.tolist())):
+            if exact[k]:
+                out.append(Pair(self.id, b, DUPLICATE, 1.0, 1.0, 1.0, 0))
+            elif not long_enough[k]:
+                out.append(None)  # too short to compare: no relationship can be claimed
+            elif near[k]:
+                out.append(Pair(self.id, b, NEAR, jac, con, rw, 0))
+            elif hopeless[k]:
+                out.append(None)
+            elif rewrite_ok[k]:
+                out.append(Pair(self.id, b, REWRITE, jac, con, rw, int(passages[k])))
+            elif passages[k] >= cfg.partial_passages:
+                out.append(Pair(self.id, b, PARTIAL, jac, con, rw, int(passages[k])))
+            else:
+                out.append(None)
+        return out
 
     @cached_property
     def _term_weight(self) -> np.float64:
         """Σ idf of A's distinct content terms."""
         return idf(self.features.term_set, self.stats).sum()
 
-    @cached_property
-    def _sentences(self) -> tuple[np.ndarray, np.ndarray]:
-        """A's term-by-sentence matrix and the distinct terms of each sentence."""
-        return _sentence_matrix(self.features)
+    def _passages(self, candidates: list[Features]) -> np.ndarray:
+        """For each candidate, the sentence pairs (one of A, one of it) sharing ≥ _PASSAGE_TERMS content terms and
+        ≥ _PASSAGE_OVERLAP of the shorter sentence's terms, matched one to one, most shared first.
 
-    def _passages(self, fb: Features, a_rows: np.ndarray, b_rows: np.ndarray) -> int:
-        """Sentence pairs sharing ≥ _PASSAGE_TERMS content terms and ≥ _PASSAGE_OVERLAP of the shorter sentence's
-        terms, matched one to one, most shared first. The shared terms are a_rows of A's term_set, b_rows of B's.
+        The shared-term count of every sentence pair comes from one entry per (A sentence, candidate sentence)
+        holding the same term, binned: candidates go in chunks of at most _PAIR_BINS sentence pairs."""
+        out = np.zeros(len(candidates), dtype=np.int64)
+        a_terms, a_sent, a_size = self.features.sentence_terms
+        if not len(a_terms):
+            return out
+        lengths = [int(f.term_sentence[-1]) + 1 if len(f.term_sentence) else 0 for f in candidates]
+        per_chunk = max(1, _PAIR_BINS // len(a_size))
+        start = 0
+        while start < len(candidates):
+            end, held = start + 1, lengths[start]
+            while end < len(candidates) and held + lengths[end] <= per_chunk:
+                held += lengths[end]
+                end += 1
+            out[start:end] = _matched_sentences(a_terms, a_sent, a_size, candidates[start:end], lengths[start:end])
+            start = end
+        return out
 
-        The shared-term counts of all sentence pairs are one product of term-by-sentence matrices, or, past
-        _DENSE_LIMIT multiply-adds (very long articles), counted from the sentence pairs holding each term."""
-        fa = self.features
-        if not len(a_rows):
-            return 0  # no sentence pair shares a term
-        if _sentence_count(fa) * _sentence_count(fb) * max(len(fa.term_set), len(fb.term_set)) > _DENSE_LIMIT:
-            i, j, counts = _sparse_pair_counts(fa, fb)
-            a_size, b_size = fa.sentence_terms[2], fb.sentence_terms[2]
-            ok = (counts >= _PASSAGE_TERMS) & (counts >= _PASSAGE_OVERLAP * np.minimum(a_size[i], b_size[j]))
-            i, j, counts = i[ok], j[ok], counts[ok]
-        else:
-            (a, a_size), (b, b_size) = self._sentences, _sentence_matrix(fb)
-            counts = a[a_rows].T @ b[b_rows]  # A sentence × B sentence; exact: sums of ones, far below 2^24
-            ok = (counts >= _PASSAGE_TERMS) & (counts >= _PASSAGE_OVERLAP * np.minimum.outer(a_size, b_size))
-            i, j = np.nonzero(ok)  # in (i, j) order, as the term-by-term count lists them
-            counts = counts[i, j].astype(np.int64)
-        return _one_to_one(i.tolist(), j.tolist(), counts)
+
+_PAIR_BINS = 1 << 22  # sentence pairs counted at once (a 32 MB count array at most)
+
+
+def _matched_sentences(a_terms: np.ndarray, a_sent: np.ndarray, a_size: np.ndarray, candidates: list[Features], lengths: list[int]) -> np.ndarray:
+    """_passages of one chunk of candidates (see there); lengths are their sentence counts."""
+    first = np.cumsum(lengths) - lengths  # each candidate's first sentence among the chunk's
+    n_b = int(sum(lengths))
+    sentence = np.concatenate([f.term_sentence for f in candidates]).astype(np.int64) + np.repeat(first, [len(f.terms) for f in candidates])
+    keys = unique_sorted((sentence.astype(np.uint64) << np.uint64(32)) | np.concatenate([f.terms for f in candidates]).astype(np.uint64))
+    b_sent = (keys >> np.uint64(32)).astype(np.int64)  # distinct (candidate sentence, term) pairs
+    b_term = (keys & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+    b_size = np.bincount(b_sent, minlength=n_b)
+    lo, hi = np.searchsorted(a_terms, b_term, "left"), np.searchsorted(a_terms, b_term, "right")
+    cell = a_sent[spans(lo, hi)] * n_b + np.repeat(b_sent, hi - lo)  # one per (A sentence, B sentence, shared term)
+    if len(a_size) * n_b <= _PAIR_BINS:
+        counts = np.bincount(cell, minlength=len(a_size) * n_b).reshape(len(a_size), n_b)
+        i, j = np.nonzero(counts)  # (A sentence, B sentence) in row-major order
+        c = counts[i, j]
+    else:  # one candidate longer than a chunk: count only the cells that occur
+        cells, c = np.unique(cell, return_counts=True)
+        i, j = np.divmod(cells, n_b)
+    ok = (c >= _PASSAGE_TERMS) & (c >= _PASSAGE_OVERLAP * np.minimum(a_size[i], b_size[j]))
+    i, j, c = i[ok], j[ok], c[ok]
+    who = np.searchsorted(first, j, "right") - 1
+    order = np.lexsort((-c, who))  # by candidate, most shared first; ties in (i, j) order
+    out = np.zeros(len(candidates), dtype=np.int64)
+    who, i, j = who[order], i[order], j[order]
+    fast = accel.kernels()
+    if fast is not None:
+        fast.one_to_one(who, i, j, len(a_size), n_b, out)
+        return out
+    used_a, used_b = [-1] * len(a_size), [False] * n_b  # as the kernel: the candidate that last matched each A sentence
+    for k, a, b in zip(who.tolist(), i.tolist(), j.tolist()):
+        if used_a[a] != k and not used_b[b]:
+            used_a[a], used_b[b] = k, True
+            out[k] += 1
+    return out
+
+
+def _figures(fa: Features, candidates: list[Features], stats: CountTable, term_weight: float) -> np.ndarray:
+    """(candidates, 5) float64: for each, shared word shingles, shingle Jaccard, containment of the shorter in the
+    longer, shared distinct content terms, and IDF-weighted term Jaccard (term_weight: A's Σ idf). Each candidate's
+    sums are added in order, so its figures are the same alone or among many, compiled or not."""
+    n = len(candidates)
+    shingles = [f.shingles for f in candidates]
+    term_sets = [f.term_set for f in candidates]
+    values, terms = np.concatenate(shingles), np.concatenate(term_sets)
+    weights = idf(terms, stats)
+    out = np.empty((n, 5), dtype=np.float64)
+    fast = accel.kernels()
+    if fast is not None:
+        bounds = np.zeros((2, n + 1), dtype=np.int64)
+        np.cumsum([len(x) for x in shingles], out=bounds[0, 1:])
+        np.cumsum([len(x) for x in term_sets], out=bounds[1, 1:])
+        fast.figures(fa.shingles, values, bounds[0], fa.term_set, terms, bounds[1], weights, float(term_weight), out)
+        return out
+    sizes = np.array([len(x) for x in shingles], dtype=np.int64)
+    owner = owners(sizes)
+    shared = np.bincount(owner[_found(fa.shingles, values, np.searchsorted(fa.shingles, values))], minlength=n)
+    union = sizes + len(fa.shingles) - shared
+    out[:, 0] = shared
+    out[:, 1] = np.divide(shared, union, out=np.zeros(n), where=union > 0)
+    out[:, 2] = shared / np.maximum(1, np.minimum(sizes, len(fa.shingles)))
+    owner = owners([len(x) for x in term_sets])
+    common = _found(fa.term_set, terms, np.searchsorted(fa.term_set, terms))
+    out[:, 3] = np.bincount(owner[common], minlength=n)
+    inter = np.bincount(owner[common], weights=weights[common], minlength=n).astype(np.float64)  # float even when empty
+    total = term_weight + np.bincount(owner, weights=weights, minlength=n).astype(np.float64)
+    out[:, 4] = np.divide(inter, total - inter, out=np.zeros(n), where=total > inter)
+    return out
 
 
 def shingle_overlap(fa: Features, fb: Features) -> tuple[float, float, int]:
@@ -186,63 +245,11 @@ def _rewrite_score(a_weight: np.float64, b_weights: np.ndarray, in_a: np.ndarray
     return float(inter / (total - inter)) if total > inter else 0.0
 
 
-def _owners(arrays: list[np.ndarray]) -> np.ndarray:
-    """For the concatenation of arrays, the index of the array each value came from."""
-    return np.repeat(np.arange(len(arrays)), [len(x) for x in arrays])
-
-
 def _found(sorted_set: np.ndarray, values: np.ndarray, at: np.ndarray) -> np.ndarray:
     """Which values are in sorted_set (sorted, no repeats), given at = np.searchsorted(sorted_set, values)."""
     if not len(sorted_set):
         return np.zeros(len(values), dtype=bool)
     return sorted_set[np.minimum(at, len(sorted_set) - 1)] == values
-
-
-def _sentence_count(f: Features) -> int:
-    """Sentences up to the last one holding a content term (those after it cannot share any)."""
-    return int(f.term_sentence.max()) + 1 if len(f.term_sentence) else 0
-
-
-def _sentence_matrix(f: Features) -> tuple[np.ndarray, np.ndarray]:
-    """(term_set × sentence float32 matrix, 1 where the sentence holds the term; distinct terms of each sentence)."""
-    m = np.zeros((len(f.term_set), _sentence_count(f)), dtype=np.float32)
-    m[np.searchsorted(f.term_set, f.terms), f.term_sentence] = 1.0
-    return m, (np.ones(len(m), dtype=np.float32) @ m).astype(np.int64)  # column sums, faster than m.sum(axis=0)
-
-
-def _sparse_pair_counts(fa: Features, fb: Features) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(A sentence, B sentence, shared distinct terms) of every sentence pair sharing a term, in (i, j) order,
-    from one entry per pair of sentences holding the same term (memory follows co-occurrences, not sentence
-    counts); nothing when the articles share fewer terms than a passage needs."""
-    a_terms, a_sent, _ = fa.sentence_terms
-    b_terms, b_sent, b_size = fb.sentence_terms
-    shared = np.intersect1d(a_terms, b_terms)
-    if len(shared) < _PASSAGE_TERMS:
-        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.int64)
-    in_a, in_b = np.isin(a_terms, shared), np.isin(b_terms, shared)
-    sa, sb = a_sent[in_a], b_sent[in_b]
-    na = np.unique(a_terms[in_a], return_counts=True)[1]  # sentences of A holding each shared term
-    nb = np.unique(b_terms[in_b], return_counts=True)[1]
-    reps = np.repeat(nb, na)
-    b_first = np.repeat(np.cumsum(nb) - nb, na)
-    out_start = np.cumsum(reps) - reps
-    total = int(reps.sum())
-    a_idx = np.repeat(np.arange(len(sa)), reps)
-    b_idx = np.repeat(b_first, reps) + np.arange(total) - np.repeat(out_start, reps)
-    codes, counts = np.unique(sa[a_idx].astype(np.int64) * (len(b_size) + 1) + sb[b_idx], return_counts=True)
-    i, j = np.divmod(codes, len(b_size) + 1)
-    return i, j, counts
-
-
-def _one_to_one(i: list[int], j: list[int], counts: np.ndarray) -> int:
-    """Size of the greedy one-to-one matching of sentence pairs, most shared terms first (ties in list order)."""
-    used_a: set[int] = set()
-    used_b: set[int] = set()
-    for k in np.argsort(-counts, kind="stable").tolist():
-        if i[k] not in used_a and j[k] not in used_b:
-            used_a.add(i[k])
-            used_b.add(j[k])
-    return len(used_a)
 
 
 def relation_rank(relation: str) -> int:

@@ -140,8 +140,8 @@ def test_an_index_sees_what_another_process_added_and_removed(tmp_path, seeds):
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.sampled_from(["000", "001", "002", "003", "004"]), st.lists(st.tuples(st.floats(0, 1), st.floats(0, 1)), max_size=4))
-def test_the_candidate_screen_never_drops_a_pair_verify_relates(seeds, key, cuts):
-    """Candidates are screened in one vectorised pass before verification; every pair verify would relate passes."""
+def test_candidates_verified_all_at_once_get_what_each_gets_alone(seeds, key, cuts):
+    """A check verifies all its candidates in one vectorised pass: each gets exactly what verify gives it alone."""
     from dedup.verify import Verifier, verify
 
     ix = Index()
@@ -154,6 +154,7 @@ def test_the_candidate_screen_never_drops_a_pair_verify_relates(seeds, key, cuts
     probe = ix._sketch([" ".join(words)])[0].features
     pieces = [" ".join(t.split()[i : i + 60]) for t in seeds.values() for i in range(0, len(t.split()), 60)]
     stored = [s.features for s in ix._sketch(list(seeds.values()) + pieces)]  # whole articles and passages of them
-    keep = Verifier("p", probe, ix.term_counts, ix.config).screen(stored)
-    related = np.array([verify("p", probe, "b", f, ix.term_counts, ix.config) is not None for f in stored])
-    assert keep[related].all()
+    names = [f"b{k}" for k in range(len(stored))]
+    together = Verifier("p", probe, ix.term_counts, ix.config).many(names, stored)
+    alone = [verify("p", probe, name, f, ix.term_counts, ix.config) for name, f in zip(names, stored)]
+    assert together == alone

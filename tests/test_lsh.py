@@ -76,3 +76,30 @@ def test_bulk_and_incremental_loads_agree(ops, wide):
         assert set(incremental.query(np.array([key])).tolist()) == expected == set(bulk.query(np.array([key])).tolist())
     assert len(incremental) >= len(bulk) == 3 * len(live)  # removed rows' entries may linger until compaction
     assert incremental.pairs(cap=64).tolist() == bulk.pairs(cap=64).tolist()
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.lists(st.integers(1, 30_000), min_size=1, max_size=4))
+def test_compiled_query_with_directories_finds_what_binary_search_finds(seed, pieces):
+    """Big tables (several runs, directories of thousands of slots) answer like the plain numpy search."""
+    pytest.importorskip("dedup._compiled")
+    from dedup import accel
+
+    rng = np.random.default_rng(seed)
+    table, first, held = BandTable(), 0, []
+    shared = rng.integers(0, 1 << 63, 50, dtype=np.uint64)  # keys many rows hold: buckets of several rows
+    for n in pieces:
+        keys = rng.integers(0, 1 << 63, (n, 8), dtype=np.uint64)
+        keys[:, 0] = shared[rng.integers(0, 50, n)]
+        table.bulk_load(np.arange(first, first + n), keys)
+        held.append(keys.ravel())
+        first += n
+    table.remove(3)
+    held = np.concatenate(held)
+    probes = [np.concatenate([held[rng.integers(0, len(held), 3)], rng.integers(0, 1 << 63, 5, dtype=np.uint64)]) for _ in range(20)]
+    compiled = [table.query(p) for p in probes]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(accel, "kernels", lambda: None)
+        for p, rows in zip(probes, compiled):
+            assert np.array_equal(rows, table.query(p))
+    assert sum(len(r) > 0 for r in compiled) >= 10  # each probe holds three stored keys (only row 3 is gone)
