@@ -100,11 +100,11 @@ def _recording_scan():
     """Let the real scan run unchanged while keeping what it computes: every article's features (as they go
     to the spool), the term statistics verification uses, and its two LSH band tables (with the rows and
     band counts loaded into each). Nothing is recomputed, so the brute force sees exactly the engine's data."""
-    for name in ("BandTable", "Spool", "Verifier"):
+    for name in ("BandTable", "Spool", "verify_pairs"):
         if not hasattr(scan_module, name):
             raise RuntimeError(f"dedup.scan has no {name!r}: update benchmarks/eval_synthetic.py to the engine")
     rec: dict = {"tables": [], "features": [], "stats": None}
-    band_table, spool, verifier = scan_module.BandTable, scan_module.Spool, scan_module.Verifier
+    band_table, spool, verify_pairs = scan_module.BandTable, scan_module.Spool, scan_module.verify_pairs
 
     class RecordingTable(band_table):
         def __init__(self, *args, **kwargs):
@@ -128,16 +128,15 @@ def _recording_scan():
             rec["features"].append(unpack(packed))
             return super().append(text, packed)
 
-    class RecordingVerifier(verifier):
-        def __init__(self, id_a, fa, stats, *args, **kwargs):
-            rec["stats"] = stats
-            super().__init__(id_a, fa, stats, *args, **kwargs)
+    def recording_verify_pairs(ids, features, pairs, stats, config):
+        rec["stats"] = stats
+        return verify_pairs(ids, features, pairs, stats, config)
 
-    scan_module.BandTable, scan_module.Spool, scan_module.Verifier = RecordingTable, RecordingSpool, RecordingVerifier
+    scan_module.BandTable, scan_module.Spool, scan_module.verify_pairs = RecordingTable, RecordingSpool, recording_verify_pairs
     try:
         yield rec
     finally:
-        scan_module.BandTable, scan_module.Spool, scan_module.Verifier = band_table, spool, verifier
+        scan_module.BandTable, scan_module.Spool, scan_module.verify_pairs = band_table, spool, verify_pairs
 
 
 def engine_view(folder: Path, config: Config | None = None, *, summaries: bool = False) -> EngineView:

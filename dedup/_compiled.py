@@ -223,14 +223,14 @@ def signatures(values, bounds, a, b, out):
 
 
 @njit(inline="always")
-def _shared(a, values, start, end, weights, sums):
-    """Values of the sorted run values[start:end] that the sorted set a holds (by merging); with weights, sums[0]
-    gets the sum of their weights and sums[1] the sum of all the run's weights, added in order."""
-    i, j, count, common = 0, start, 0, 0.0
-    while i < len(a) and j < end:
-        if a[i] < values[j]:
+def _shared(values, a_start, a_end, b_start, b_end, weights, sums):
+    """How many values of the sorted run values[b_start:b_end] the sorted run values[a_start:a_end] holds (by
+    merging); with weights (one per value), sums[0] gets the sum of the weights of b's shared values, in order."""
+    i, j, count, common = a_start, b_start, 0, 0.0
+    while i < a_end and j < b_end:
+        if values[i] < values[j]:
             i += 1
-        elif a[i] > values[j]:
+        elif values[i] > values[j]:
             j += 1
         else:
             count += 1
@@ -238,32 +238,30 @@ def _shared(a, values, start, end, weights, sums):
                 common += weights[j]
             i += 1
             j += 1
-    if len(weights):
-        total = 0.0
-        for j in range(start, end):
-            total += weights[j]
-        sums[0], sums[1] = common, total
+    sums[0] = common
     return count
 
 
 @njit(cache=True, nogil=True)
-def figures(a_shingles, shingles, shingle_bounds, a_terms, terms, term_bounds, weights, term_weight, out):
-    """verify's figures of A against each candidate k (its shingles and distinct terms are the sorted runs between
-    its bounds; weights: each term's idf): out[k] = shared shingles, their Jaccard, the containment of the
-    shorter, shared terms, IDF-weighted term Jaccard. The same operations in the same order as the numpy path."""
+def pair_figures(shingles, shingle_bounds, terms, term_bounds, weights, weight, a, b, out):
+    """verify._figures: for each pair k of articles a[k], b[k] (their shingles and distinct terms are the sorted
+    runs between their bounds; weights: each term's idf; weight: each article's Σ idf), out[k] = shared shingles,
+    their Jaccard, the containment of the shorter, shared terms, IDF-weighted term Jaccard. The same operations
+    in the same order as the numpy path."""
     no_weights = np.empty(0, dtype=np.float64)
-    sums = np.zeros(2, dtype=np.float64)
-    for k in range(len(shingle_bounds) - 1):
-        size = shingle_bounds[k + 1] - shingle_bounds[k]
-        shared = _shared(a_shingles, shingles, shingle_bounds[k], shingle_bounds[k + 1], no_weights, sums)
-        union = size + len(a_shingles) - shared
+    sums = np.zeros(1, dtype=np.float64)
+    for k in range(len(a)):
+        i, j = a[k], b[k]
+        size_a = shingle_bounds[i + 1] - shingle_bounds[i]
+        size_b = shingle_bounds[j + 1] - shingle_bounds[j]
+        shared = _shared(shingles, shingle_bounds[i], shingle_bounds[i + 1], shingle_bounds[j], shingle_bounds[j + 1], no_weights, sums)
+        union = size_a + size_b - shared
         out[k, 0] = shared
         out[k, 1] = shared / union if union > 0 else 0.0
-        out[k, 2] = shared / max(1, min(size, len(a_shingles)))
-        out[k, 3] = _shared(a_terms, terms, term_bounds[k], term_bounds[k + 1], weights, sums)
-        inter, total = sums[0], term_weight + sums[1]
+        out[k, 2] = shared / max(1, min(size_a, size_b))
+        out[k, 3] = _shared(terms, term_bounds[i], term_bounds[i + 1], term_bounds[j], term_bounds[j + 1], weights, sums)
+        inter, total = sums[0], weight[i] + weight[j]
         out[k, 4] = inter / (total - inter) if total > inter else 0.0
-        sums[0], sums[1] = 0.0, 0.0
 
 
 @njit(cache=True, nogil=True)

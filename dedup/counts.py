@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .arrays import unique_sorted
+
 BITS = 22  # 4 Mi slots × 4 bytes = 16 MiB; collisions only blur rare counts a little
 
 
@@ -15,7 +17,7 @@ class CountTable:
 
     def add(self, items: np.ndarray, sign: int = 1) -> None:
         """Count one document's items (each counted once), or uncount them with sign=-1."""
-        slots = np.unique(items.astype(np.uint32) & np.uint32((1 << BITS) - 1))
+        slots = unique_sorted(items.astype(np.uint32) & np.uint32((1 << BITS) - 1))
         if sign > 0:
             self.counts[slots] += np.uint32(1)
         else:

@@ -1,6 +1,7 @@
 """What the engine compares: word shingles (copies) and content terms by sentence (rewrites)."""
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -61,24 +62,27 @@ def extract(text: str, shingle_size: int) -> Features:
     )
 
 
-_HEADER = np.dtype([("n_words", "<u4"), ("exact", "<u8"), ("n_shingles", "<u4"), ("n_terms", "<u4")])
+_HEADER = struct.Struct("<IQIII")  # words, exact-text hash, then the lengths of shingles, terms and the term set
 
 
 def pack(f: Features) -> bytes:
-    """Features as plain little-endian bytes (an index stores data, never pickles)."""
-    header = np.array([(f.n_words, f.exact, len(f.shingles), len(f.terms))], dtype=_HEADER)
-    return b"".join(
-        (header.tobytes(), f.shingles.astype("<u4").tobytes(), f.terms.astype("<u4").tobytes(), f.term_sentence.astype("<u4").tobytes())
-    )
+    """Features as plain little-endian bytes (an index stores data, never pickles); the distinct terms are stored
+    too, so that a check does not sort every candidate's terms again."""
+    header = _HEADER.pack(f.n_words, f.exact, len(f.shingles), len(f.terms), len(f.term_set))
+    arrays = (f.shingles, f.terms, f.term_sentence, f.term_set)
+    return b"".join((header, *(x.astype("<u4", copy=False).tobytes() for x in arrays)))
 
 
 def unpack(data: bytes) -> Features:
-    """Inverse of pack; raises ValueError on bytes that are not packed features."""
-    if len(data) < _HEADER.itemsize:
+    """Inverse of pack, without copying: the arrays are read-only views of data. Raises ValueError on bytes that
+    are not packed features."""
+    if len(data) < _HEADER.size:
         raise ValueError("features blob is truncated")
-    n_words, exact, n_sh, n_t = np.frombuffer(data, dtype=_HEADER, count=1)[0].tolist()
-    expected = _HEADER.itemsize + 4 * (n_sh + 2 * n_t)
-    if len(data) != expected:
+    n_words, exact, n_sh, n_t, n_set = _HEADER.unpack_from(data)
+    expected = _HEADER.size + 4 * (n_sh + 2 * n_t + n_set)
+    if len(data) != expected or n_set > n_t:
         raise ValueError(f"features blob has {len(data)} bytes, expected {expected}")
-    arr = np.frombuffer(data, dtype="<u4", offset=_HEADER.itemsize)
-    return Features(n_words, exact, arr[:n_sh].astype(np.uint32), arr[n_sh : n_sh + n_t].astype(np.uint32), arr[n_sh + n_t :].astype(np.uint32))
+    arr = np.frombuffer(data, dtype="<u4", offset=_HEADER.size)
+    f = Features(n_words, exact, arr[:n_sh], arr[n_sh : n_sh + n_t], arr[n_sh + n_t : n_sh + 2 * n_t])
+    f.term_set = arr[n_sh + 2 * n_t :]  # the cached property, filled from the stored copy
+    return f

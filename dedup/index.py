@@ -9,6 +9,7 @@ from typing import Collection, Iterable
 import numpy as np
 
 from . import boilerplate
+from .arrays import unique_sorted
 from .config import Config
 from .counts import CountTable
 from .features import pack, unpack
@@ -16,7 +17,7 @@ from .lsh import BandTable
 from .signature import jaccard
 from .sketch import Sketch, Sketcher
 from .store import IndexFileError, Record, SQLiteStore, Store
-from .verify import Pair, Verifier, relation_rank
+from .verify import relation_rank, verify_pairs
 
 _STATS_EVERY = 10_000  # adds between saves of the term and line count tables
 @dataclass
@@ -161,15 +162,16 @@ class Index:
         return self.sketcher.sketch(cleaned, self.term_counts)
 
     def _matches(self, article_id: str, s: Sketch) -> list[Match]:
-        rows = np.union1d(self._near.query(s.near_keys), self._terms.query(s.term_keys))
+        rows = unique_sorted(np.concatenate((self._near.query(s.near_keys), self._terms.query(s.term_keys))))
         if not len(rows):
             return []
         fetched = [(other_id, blob, sig) for other_id, blob, sig in self.store.candidates(rows.tolist()) if other_id != article_id]
         distinct: dict[bytes, str] = {}  # copies stored with the same features are verified once
         for other_id, blob, _ in fetched:
             distinct.setdefault(blob, other_id)
-        check = Verifier(article_id, s.features, self.term_counts, self.config)
-        verified = dict(zip(distinct, check.many(list(distinct.values()), [unpack(blob) for blob in distinct])))
+        found = np.stack([np.zeros(len(distinct), dtype=np.int64), np.arange(1, len(distinct) + 1)], axis=1)
+        related = verify_pairs([article_id, *distinct.values()], [s.features, *map(unpack, distinct)], found, self.term_counts, self.config)
+        verified = dict(zip(distinct, related))
         matches = []
         for other_id, blob, sig in fetched:
             p = verified[blob]

@@ -6,7 +6,7 @@ from functools import lru_cache
 import numpy as np
 
 from . import accel
-from .arrays import spans
+from .arrays import spans, unique_sorted
 
 _MULT = np.uint64(0x9E3779B97F4A7C15)
 _GRID = np.linspace(0.0, 1.0, 2001)
@@ -111,8 +111,7 @@ class BandTable:
                 found.append(run[spans(lo, hi)])
         if not found:
             return np.empty(0, dtype=np.int64)
-        rows = np.sort(np.concatenate(found) & np.uint64((1 << self._row_bits) - 1))
-        rows = rows[np.concatenate(([True], rows[1:] != rows[:-1]))]  # np.unique, without its hashing: 10× faster here
+        rows = unique_sorted(np.concatenate(found) & np.uint64((1 << self._row_bits) - 1))
         if len(self._removed_sorted):
             at = np.minimum(np.searchsorted(self._removed_sorted, rows), len(self._removed_sorted) - 1)
             rows = rows[self._removed_sorted[at] != rows]
@@ -222,14 +221,14 @@ class _PairSet:
     def codes(self) -> np.ndarray:
         """The distinct codes so far, sorted."""
         if self._blocks:
-            self._kept = np.unique(np.concatenate([self._kept, *self._blocks]))
+            self._kept = unique_sorted(np.concatenate([self._kept, *self._blocks]))
             self._blocks, self._held = [], 0
         return self._kept
 
 
 def encode_pairs(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Unordered row pairs as one int64 each (lower row in the high half), dropping a row paired with itself:
-    sorting codes sorts the pairs, and a 1-D np.unique needs a fraction of the memory of one over (m, 2) rows."""
+    sorting codes sorts the pairs, and deduplicating 1-D codes needs a fraction of the memory of (m, 2) rows."""
     lo, hi = np.minimum(a, b).astype(np.int64), np.maximum(a, b).astype(np.int64)
     keep = lo != hi
     return (lo[keep] << 32) | hi[keep]

@@ -4,8 +4,6 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass, field
-from itertools import groupby
-from operator import itemgetter
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -13,6 +11,7 @@ import numpy as np
 
 from . import boilerplate
 from .align import align, summarize
+from .arrays import unique_sorted
 from .cluster import Cluster, UnionFind, cluster
 from .config import Config
 from .counts import CountTable
@@ -21,7 +20,7 @@ from .lsh import BandTable, pairs_of
 from .read import Article, Skipped, read_sources
 from .sketch import Sketcher
 from .spool import Spool, SpoolReader
-from .verify import DUPLICATE, NEAR, PARTIAL, Pair, Verifier, copy_scores, weighted_jaccard
+from .verify import DUPLICATE, NEAR, PARTIAL, Pair, copy_scores, verify_pairs, weighted_jaccard
 from .workers import cpu_count, ordered_map
 
 Progress = Callable[[str, int, int | None], None]  # (stage, done, total or None)
@@ -89,12 +88,9 @@ class _PairVerifier:
         self.reader, self.ids, self.terms, self.config = reader, ids, terms, config
 
     def __call__(self, pairs: list[list[int]]) -> list[Pair | None]:
+        articles, local = np.unique(np.array(pairs, dtype=np.int64), return_inverse=True)  # each article's features once
         f, ids = self.reader.features, self.ids
-        out: list[Pair | None] = []
-        for i, run in groupby(pairs, key=itemgetter(0)):  # pairs come sorted: all of i's candidates at once
-            others = [j for _, j in run]
-            out.extend(Verifier(ids[i], f(i), self.terms, self.config).many([ids[j] for j in others], [f(j) for j in others]))
-        return out
+        return verify_pairs([ids[i] for i in articles.tolist()], [f(i) for i in articles.tolist()], local.reshape(-1, 2), self.terms, self.config)
 
 
 class _Summarizer:
@@ -220,7 +216,7 @@ def scan(
             _, keys = sketcher.terms(chunk, terms)
             term_table.bulk_load(np.array(compared[n + 1 - len(chunk) : n + 1]), keys)
             chunk, held = [], 0
-    candidates = pairs_of(np.union1d(near_codes, term_table.pair_codes(_BUCKET_CAP)))
+    candidates = pairs_of(unique_sorted(np.concatenate((near_codes, term_table.pair_codes(_BUCKET_CAP)))))
     timings["copies + rewrite LSH + candidate pairs"] = time.perf_counter() - t0
 
     # Copies are already verified; between two groups of copies, one verified pair stands for the group pair

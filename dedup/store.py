@@ -11,7 +11,7 @@ from typing import Protocol
 import numpy as np
 
 FORMAT = "dedup-index"
-VERSION = 2  # 2: token hashes are xxh64 of UTF-32 (compiled scanner)
+VERSION = 3  # 2: token hashes are xxh64 of UTF-32 (compiled scanner); 3: features hold their distinct terms
 
 
 class IndexFileError(Exception):

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
 
 import numpy as np
 
@@ -53,75 +52,67 @@ def idf(terms: np.ndarray, stats: CountTable) -> np.ndarray:
 
 def verify(id_a: str, fa: Features, id_b: str, fb: Features, stats: CountTable, config: Config) -> Pair | None:
     """The relationship between two articles, or None when they are not related."""
-    return Verifier(id_a, fa, stats, config)(id_b, fb)
+    return verify_pairs([id_a, id_b], [fa, fb], np.array([[0, 1]]), stats, config)[0]
 
 
-class Verifier:
-    """verify with article A fixed, against many candidates at once: what depends on A alone (its IDF mass, its
-    terms by sentence) is computed once, and every figure of every candidate comes from a few array operations
-    over all of them, not a loop of small ones (a story reprinted on hundreds of sites makes hundreds of
-    candidates). stats must not change meanwhile."""
+def verify_pairs(ids: list[str], features: list[Features], pairs: np.ndarray, stats: CountTable, config: Config) -> list[Pair | None]:
+    """The relationship of each pair (a, b) of articles (indexes into ids and features), None when unrelated.
 
-    def __init__(self, id_a: str, fa: Features, stats: CountTable, config: Config):
-        self.id, self.features, self.stats, self.config = id_a, fa, stats, config
+    Duplicates are equal texts; near-duplicates share enough word shingles; a rewrite shares enough IDF-weighted
+    content terms; a partial shares passages. The figures of all pairs come from one pass over the articles'
+    arrays (a story reprinted on hundreds of sites makes hundreds of candidates, and a loop of small array
+    operations per pair would cost far more than the comparisons); sentence pairs are matched only for the
+    pairs that can be neither copies nor hopeless (too little in common to hold even one reused passage)."""
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    if not len(pairs):
+        return []
+    cfg = config
+    a, b = pairs[:, 0], pairs[:, 1]
+    shared, jaccard, containment, shared_terms, rewrite = _figures(features, a, b, stats).T
+    exact = np.array([f.exact for f in features], dtype=np.uint64)
+    n_words = np.array([f.n_words for f in features], dtype=np.int64)
+    is_exact = exact[a] == exact[b]
+    long_enough = np.minimum(n_words[a], n_words[b]) >= cfg.min_words
+    near = (jaccard >= cfg.near_jaccard) | (containment >= cfg.near_containment)
+    hopeless = (rewrite < cfg.rewrite_score / 2) & (shared < _VERBATIM_PASSAGE)
+    matched = np.flatnonzero(long_enough & ~near & ~hopeless & ~is_exact)
+    passages = np.zeros(len(pairs), dtype=np.int64)
+    if len(matched):
+        passages[matched] = _passages(features, a[matched], b[matched])
+    rewrite_ok = (rewrite >= cfg.rewrite_score) & (shared_terms >= cfg.rewrite_min_shared)
+    partial_ok = passages >= cfg.partial_passages
+    out: list[Pair | None] = []
+    for k, (i, j, jac, con, rw) in enumerate(zip(a.tolist(), b.tolist(), jaccard.tolist(), containment.tolist(), rewrite.tolist())):
+        if is_exact[k]:
+            out.append(Pair(ids[i], ids[j], DUPLICATE, 1.0, 1.0, 1.0, 0))
+        elif not long_enough[k]:
+            out.append(None)  # too short to compare: no relationship can be claimed
+        elif near[k]:
+            out.append(Pair(ids[i], ids[j], NEAR, jac, con, rw, 0))
+        elif hopeless[k]:
+            out.append(None)
+        elif rewrite_ok[k]:
+            out.append(Pair(ids[i], ids[j], REWRITE, jac, con, rw, int(passages[k])))
+        elif partial_ok[k]:
+            out.append(Pair(ids[i], ids[j], PARTIAL, jac, con, rw, int(passages[k])))
+        else:
+            out.append(None)
+    return out
 
-    def __call__(self, id_b: str, fb: Features) -> Pair | None:
-        """The relationship between A and fb, or None when they are not related."""
-        return self.many([id_b], [fb])[0]
 
-    def many(self, ids: list[str], candidates: list[Features]) -> list[Pair | None]:
-        """The relationship between A and each candidate (None: not related), in order.
-
-        Duplicates are equal texts; near-duplicates share enough word shingles; a rewrite shares enough IDF-weighted
-        content terms; a partial shares passages. Sentence pairs are matched only for the candidates that can be
-        neither copies nor hopeless (too little in common to hold even one reused passage)."""
-        n = len(candidates)
-        if not n:
-            return []
-        fa, cfg = self.features, self.config
-        exact = [f.exact == fa.exact for f in candidates]
-        long_enough = np.minimum(np.fromiter((f.n_words for f in candidates), np.int64, n), fa.n_words) >= cfg.min_words
-        shared, jaccard, containment, shared_terms, rewrite = _figures(fa, candidates, self.stats, self._term_weight).T
-        near = (jaccard >= cfg.near_jaccard) | (containment >= cfg.near_containment)
-        hopeless = (rewrite < cfg.rewrite_score / 2) & (shared < _VERBATIM_PASSAGE)
-        matched = np.flatnonzero(long_enough & ~near & ~hopeless & ~np.array(exact))
-        passages = np.zeros(n, dtype=np.int64)
-        if len(matched):
-            passages[matched] = self._passages([candidates[k] for k in matched.tolist()])
-        rewrite_ok = (rewrite >= cfg.rewrite_score) & (shared_terms >= cfg.rewrite_min_shared)
-        out: list[Pair | None] = []
-        for k, (b, jac, con, rw) in enumerate(zip(ids, jaccard.tolist(), containment.tolist(), rewrite.tolist())):
-            if exact[k]:
-                out.append(Pair(self.id, b, DUPLICATE, 1.0, 1.0, 1.0, 0))
-            elif not long_enough[k]:
-                out.append(None)  # too short to compare: no relationship can be claimed
-            elif near[k]:
-                out.append(Pair(self.id, b, NEAR, jac, con, rw, 0))
-            elif hopeless[k]:
-                out.append(None)
-            elif rewrite_ok[k]:
-                out.append(Pair(self.id, b, REWRITE, jac, con, rw, int(passages[k])))
-            elif passages[k] >= cfg.partial_passages:
-                out.append(Pair(self.id, b, PARTIAL, jac, con, rw, int(passages[k])))
-            else:
-                out.append(None)
-        return out
-
-    @cached_property
-    def _term_weight(self) -> np.float64:
-        """Σ idf of A's distinct content terms."""
-        return idf(self.features.term_set, self.stats).sum()
-
-    def _passages(self, candidates: list[Features]) -> np.ndarray:
-        """For each candidate, the sentence pairs (one of A, one of it) sharing ≥ _PASSAGE_TERMS content terms and
-        ≥ _PASSAGE_OVERLAP of the shorter sentence's terms, matched one to one, most shared first.
-
-        The shared-term count of every sentence pair comes from one entry per (A sentence, candidate sentence)
-        holding the same term, binned: candidates go in chunks of at most _PAIR_BINS sentence pairs."""
-        out = np.zeros(len(candidates), dtype=np.int64)
-        a_terms, a_sent, a_size = self.features.sentence_terms
+def _passages(features: list[Features], a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """For each pair (a, b): the sentence pairs (one of each article) sharing ≥ _PASSAGE_TERMS content terms and
+    ≥ _PASSAGE_OVERLAP of the shorter sentence's terms, matched one to one, most shared first; all the pairs of
+    one article a at once, its candidates in chunks of at most _PAIR_BINS sentence pairs."""
+    out = np.zeros(len(a), dtype=np.int64)
+    order = np.argsort(a, kind="stable")
+    starts = np.flatnonzero(np.concatenate(([True], a[order][1:] != a[order][:-1])))
+    for first, last in zip(starts.tolist(), [*starts[1:].tolist(), len(a)]):
+        which = order[first:last]
+        a_terms, a_sent, a_size = features[int(a[which[0]])].sentence_terms
         if not len(a_terms):
-            return out
+            continue
+        candidates = [features[j] for j in b[which].tolist()]
         lengths = [int(f.term_sentence[-1]) + 1 if len(f.term_sentence) else 0 for f in candidates]
         per_chunk = max(1, _PAIR_BINS // len(a_size))
         start = 0
@@ -130,9 +121,9 @@ class Verifier:
             while end < len(candidates) and held + lengths[end] <= per_chunk:
                 held += lengths[end]
                 end += 1
-            out[start:end] = _matched_sentences(a_terms, a_sent, a_size, candidates[start:end], lengths[start:end])
+            out[which[start:end]] = _matched_sentences(a_terms, a_sent, a_size, candidates[start:end], lengths[start:end])
             start = end
-        return out
+    return out
 
 
 _PAIR_BINS = 1 << 22  # sentence pairs counted at once (a 32 MB count array at most)
@@ -174,37 +165,57 @@ def _matched_sentences(a_terms: np.ndarray, a_sent: np.ndarray, a_size: np.ndarr
     return out
 
 
-def _figures(fa: Features, candidates: list[Features], stats: CountTable, term_weight: float) -> np.ndarray:
-    """(candidates, 5) float64: for each, shared word shingles, shingle Jaccard, containment of the shorter in the
-    longer, shared distinct content terms, and IDF-weighted term Jaccard (term_weight: A's Σ idf). Each candidate's
-    sums are added in order, so its figures are the same alone or among many, compiled or not."""
-    n = len(candidates)
-    shingles = [f.shingles for f in candidates]
-    term_sets = [f.term_set for f in candidates]
+def _figures(features: list[Features], a: np.ndarray, b: np.ndarray, stats: CountTable) -> np.ndarray:
+    """(pairs, 5) float64: for each pair of articles, shared word shingles, shingle Jaccard, containment of the
+    shorter in the longer, shared distinct content terms, and IDF-weighted term Jaccard. Every sum is added in
+    order, so a pair's figures are the same alone or among many, compiled or not."""
+    m = len(a)
+    shingles = [f.shingles for f in features]
+    term_sets = [f.term_set for f in features]
     values, terms = np.concatenate(shingles), np.concatenate(term_sets)
+    shingle_bounds, term_bounds = _bounds(shingles), _bounds(term_sets)
     weights = idf(terms, stats)
-    out = np.empty((n, 5), dtype=np.float64)
+    term_owner = owners(np.diff(term_bounds))
+    weight = np.bincount(term_owner, weights=weights, minlength=len(features)).astype(np.float64)  # Σ idf, in order
+    out = np.empty((m, 5), dtype=np.float64)
     fast = accel.kernels()
     if fast is not None:
-        bounds = np.zeros((2, n + 1), dtype=np.int64)
-        np.cumsum([len(x) for x in shingles], out=bounds[0, 1:])
-        np.cumsum([len(x) for x in term_sets], out=bounds[1, 1:])
-        fast.figures(fa.shingles, values, bounds[0], fa.term_set, terms, bounds[1], weights, float(term_weight), out)
+        fast.pair_figures(values, shingle_bounds, terms, term_bounds, weights, weight, a, b, out)
         return out
-    sizes = np.array([len(x) for x in shingles], dtype=np.int64)
-    owner = owners(sizes)
-    shared = np.bincount(owner[_found(fa.shingles, values, np.searchsorted(fa.shingles, values))], minlength=n)
-    union = sizes + len(fa.shingles) - shared
+    size_a, size_b = np.diff(shingle_bounds)[a], np.diff(shingle_bounds)[b]
+    shared, _ = _shared(values, shingle_bounds, owners(np.diff(shingle_bounds)), a, b, None)
+    union = size_a + size_b - shared
     out[:, 0] = shared
-    out[:, 1] = np.divide(shared, union, out=np.zeros(n), where=union > 0)
-    out[:, 2] = shared / np.maximum(1, np.minimum(sizes, len(fa.shingles)))
-    owner = owners([len(x) for x in term_sets])
-    common = _found(fa.term_set, terms, np.searchsorted(fa.term_set, terms))
-    out[:, 3] = np.bincount(owner[common], minlength=n)
-    inter = np.bincount(owner[common], weights=weights[common], minlength=n).astype(np.float64)  # float even when empty
-    total = term_weight + np.bincount(owner, weights=weights, minlength=n).astype(np.float64)
-    out[:, 4] = np.divide(inter, total - inter, out=np.zeros(n), where=total > inter)
+    out[:, 1] = np.divide(shared, union, out=np.zeros(m), where=union > 0)
+    out[:, 2] = shared / np.maximum(1, np.minimum(size_a, size_b))
+    out[:, 3], inter = _shared(terms, term_bounds, term_owner, a, b, weights)
+    total = weight[a] + weight[b]
+    out[:, 4] = np.divide(inter, total - inter, out=np.zeros(m), where=total > inter)
     return out
+
+
+def _bounds(arrays: list[np.ndarray]) -> np.ndarray:
+    """Where each array starts in their concatenation, and the total at the end."""
+    bounds = np.zeros(len(arrays) + 1, dtype=np.int64)
+    np.cumsum([len(x) for x in arrays], out=bounds[1:])
+    return bounds
+
+
+def _shared(
+    values: np.ndarray, bounds: np.ndarray, owner: np.ndarray, a: np.ndarray, b: np.ndarray, weights: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """numpy twin of the compiled merge: for each pair, how many of b's sorted values a's hold, and (with weights:
+    b's weight of each value) the sum of those weights. Each article's values become keys (article << 32 | value),
+    sorted as concatenated, so one search answers every pair."""
+    keys = (owner.astype(np.uint64) << np.uint64(32)) | values.astype(np.uint64)
+    take = spans(bounds[b], bounds[b + 1])  # every value of every pair's b, pair by pair
+    pair = owners(bounds[b + 1] - bounds[b])
+    probe = (a[pair].astype(np.uint64) << np.uint64(32)) | values[take].astype(np.uint64)
+    hit = _found(keys, probe, np.searchsorted(keys, probe))
+    shared = np.bincount(pair[hit], minlength=len(a))
+    if weights is None:
+        return shared, None
+    return shared, np.bincount(pair[hit], weights=weights[take][hit], minlength=len(a)).astype(np.float64)
 
 
 def shingle_overlap(fa: Features, fb: Features) -> tuple[float, float, int]:
@@ -233,16 +244,8 @@ def _near(jaccard: float, containment: float, config: Config) -> bool:
 
 def weighted_jaccard(fa: Features, fb: Features, stats: CountTable) -> tuple[float, int]:
     """(Σ idf of shared content terms / Σ idf of all content terms of either article, shared term count)."""
-    in_a = _found(fa.term_set, fb.term_set, np.searchsorted(fa.term_set, fb.term_set))
-    return _rewrite_score(idf(fa.term_set, stats).sum(), idf(fb.term_set, stats), in_a), int(np.count_nonzero(in_a))
-
-
-def _rewrite_score(a_weight: np.float64, b_weights: np.ndarray, in_a: np.ndarray) -> float:
-    """weighted_jaccard from A's Σ idf, the idf of each of B's terms and which of them A has: the shared terms'
-    weights are a subset of B's, the same values in the same sorted order as looked up alone, so the same sums."""
-    total = a_weight + b_weights.sum()
-    inter = b_weights[in_a].sum()
-    return float(inter / (total - inter)) if total > inter else 0.0
+    figures = _figures([fa, fb], np.array([0]), np.array([1]), stats)[0]
+    return float(figures[4]), int(figures[3])
 
 
 def _found(sorted_set: np.ndarray, values: np.ndarray, at: np.ndarray) -> np.ndarray:

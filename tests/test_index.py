@@ -142,7 +142,7 @@ def test_an_index_sees_what_another_process_added_and_removed(tmp_path, seeds):
 @given(st.sampled_from(["000", "001", "002", "003", "004"]), st.lists(st.tuples(st.floats(0, 1), st.floats(0, 1)), max_size=4))
 def test_candidates_verified_all_at_once_get_what_each_gets_alone(seeds, key, cuts):
     """A check verifies all its candidates in one vectorised pass: each gets exactly what verify gives it alone."""
-    from dedup.verify import Verifier, verify
+    from dedup.verify import verify, verify_pairs
 
     ix = Index()
     for k, text in seeds.items():
@@ -155,6 +155,7 @@ def test_candidates_verified_all_at_once_get_what_each_gets_alone(seeds, key, cu
     pieces = [" ".join(t.split()[i : i + 60]) for t in seeds.values() for i in range(0, len(t.split()), 60)]
     stored = [s.features for s in ix._sketch(list(seeds.values()) + pieces)]  # whole articles and passages of them
     names = [f"b{k}" for k in range(len(stored))]
-    together = Verifier("p", probe, ix.term_counts, ix.config).many(names, stored)
+    pairs = np.stack([np.zeros(len(stored), dtype=np.int64), np.arange(1, len(stored) + 1)], axis=1)
+    together = verify_pairs(["p", *names], [probe, *stored], pairs, ix.term_counts, ix.config)
     alone = [verify("p", probe, name, f, ix.term_counts, ix.config) for name, f in zip(names, stored)]
     assert together == alone

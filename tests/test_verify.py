@@ -10,7 +10,7 @@ from dedup import verify as verify_module
 from dedup.config import Config
 from dedup.counts import CountTable
 from dedup.features import extract, pack, unpack
-from dedup.verify import DUPLICATE, NEAR, PARTIAL, REWRITE, Verifier, verify
+from dedup.verify import DUPLICATE, NEAR, PARTIAL, REWRITE, verify, verify_pairs
 from conftest import seed_texts
 
 CONFIG = Config()
@@ -52,8 +52,13 @@ def test_features_round_trip_through_bytes(seeds):
     f = extract(seeds["002"], 5)
     g = unpack(pack(f))
     assert (f.n_words, f.exact) == (g.n_words, g.exact)
-    for name in ("shingles", "terms", "term_sentence"):
+    for name in ("shingles", "terms", "term_sentence", "term_set"):
         assert np.array_equal(getattr(f, name), getattr(g, name))
+    assert np.array_equal(g.term_set, np.unique(g.terms))  # the stored distinct terms are the terms' own
+    blob = pack(f)
+    for broken in (blob[:10], blob[:-4], blob + b"\0\0\0\0"):
+        with pytest.raises(ValueError):
+            unpack(broken)
 
 
 def _edited_copies(seeds) -> dict[str, str]:
@@ -81,14 +86,13 @@ def _stats(texts) -> CountTable:
     return stats
 
 
-def test_one_verifier_for_many_candidates_gives_what_verify_gives_pair_by_pair(seeds):
+def test_all_pairs_verified_at_once_give_what_verify_gives_pair_by_pair(seeds):
     texts = _edited_copies(seeds)
     stats = _stats(texts.values())
-    feats = {k: extract(t, 5) for k, t in texts.items()}
-    reused = {}
-    for a in texts:
-        check = Verifier(a, feats[a], stats, CONFIG)
-        reused.update({(a, b): check(b, feats[b]) for b in texts if b != a})
+    names = list(texts)
+    pairs = [(i, j) for i in range(len(names)) for j in range(len(names)) if i != j]
+    together = verify_pairs(names, [extract(texts[k], 5) for k in names], np.array(pairs), stats, CONFIG)
+    reused = {(names[i], names[j]): p for (i, j), p in zip(pairs, together)}
     assert reused == _all_pairs(texts, stats)
     assert {p.relation for p in reused.values() if p} == {REWRITE, PARTIAL} and max(p.passages for p in reused.values() if p) >= 10
 
@@ -131,10 +135,10 @@ MIXES = st.lists(st.sampled_from(SEED_SENTENCES), max_size=14).map("\n\n".join)
 def test_passages_are_the_plainly_counted_ones_for_any_mix_of_real_sentences(a, others):
     fa, fbs = extract(a, 5), [extract(b, 5) for b in others]
     expected = [_passages_by_hand(fa, fb) for fb in fbs]
-    check = Verifier("a", fa, _stats([a, *others]), CONFIG)
-    assert check._passages(fbs).tolist() == expected
+    firsts, others_at = np.zeros(len(fbs), dtype=np.int64), np.arange(1, len(fbs) + 1)
+    assert verify_module._passages([fa, *fbs], firsts, others_at).tolist() == expected
     with mock.patch.object(verify_module, "_PAIR_BINS", -1):
-        assert check._passages(fbs).tolist() == expected
+        assert verify_module._passages([fa, *fbs], firsts, others_at).tolist() == expected
 
 
 def test_passages_by_hand_are_not_trivial(seeds):
@@ -152,7 +156,8 @@ def test_compiled_verification_gives_exactly_what_numpy_gives(a, others, config)
 
     fa, fbs = extract(a, 5), [extract(b, 5) for b in others]
     stats = _stats([a, *others])
-    names = [f"b{k}" for k in range(len(fbs))]
-    compiled = Verifier("a", fa, stats, config).many(names, fbs)
+    names = ["a", *(f"b{k}" for k in range(len(fbs)))]
+    pairs = np.array([(i, j) for i in range(len(names)) for j in range(len(names)) if i != j])
+    compiled = verify_pairs(names, [fa, *fbs], pairs, stats, config)
     with mock.patch.object(accel, "kernels", lambda: None):
-        assert Verifier("a", fa, stats, config).many(names, fbs) == compiled
+        assert verify_pairs(names, [fa, *fbs], pairs, stats, config) == compiled
