@@ -20,13 +20,14 @@ from .lsh import BandTable, pairs_of
 from .read import Article, Skipped, read_sources
 from .sketch import Sketcher
 from .spool import Spool, SpoolReader
-from .verify import DUPLICATE, NEAR, PARTIAL, Pair, copy_scores, verify_pairs, weighted_jaccard
+from .verify import DUPLICATE, NEAR, PARTIAL, Pair, copy_pairs, verify_pairs, weighted_jaccards
 from .workers import cpu_count, ordered_map
 
 Progress = Callable[[str, int, int | None], None]  # (stage, done, total or None)
 _BATCH = 500  # articles sketched together (fewer when they hold more than _BATCH_CHARS)
 _BATCH_CHARS = 16_000_000
 _VERIFY_CHUNK = 2000  # candidate pairs sent to a worker at a time
+_COPY_CHUNK = 20_000  # near-duplicate candidate pairs compared at a time
 _SUMMARY_CHUNK = 200
 _PARALLEL_MIN = 1000  # below this many articles, starting worker processes costs more than it saves
 _BUCKET_CAP = 64  # a bucket larger than this is verified as a star and a chain, not all pairs
@@ -88,9 +89,15 @@ class _PairVerifier:
         self.reader, self.ids, self.terms, self.config = reader, ids, terms, config
 
     def __call__(self, pairs: list[list[int]]) -> list[Pair | None]:
-        articles, local = np.unique(np.array(pairs, dtype=np.int64), return_inverse=True)  # each article's features once
-        f, ids = self.reader.features, self.ids
-        return verify_pairs([ids[i] for i in articles.tolist()], [f(i) for i in articles.tolist()], local.reshape(-1, 2), self.terms, self.config)
+        articles, local = _local(pairs)
+        return verify_pairs([self.ids[i] for i in articles], [self.reader.features(i) for i in articles], local, self.terms, self.config)
+
+
+def _local(pairs: list[list[int]] | np.ndarray) -> tuple[list[int], np.ndarray]:
+    """The distinct articles of some pairs, and the pairs as positions in that list: each article's features
+    are fetched once however many of the pairs it is in."""
+    articles, local = np.unique(np.asarray(pairs, dtype=np.int64), return_inverse=True)
+    return articles.tolist(), local.reshape(-1, 2)
 
 
 class _Summarizer:
@@ -199,11 +206,13 @@ def scan(
     for i, j in duplicate_of.items():
         copies.union(i, j)
     copy_edges: list[tuple[int, int, float, float]] = []
-    for i, j in near_candidates.tolist():
-        scores = copy_scores(feats(i), feats(j), config)
-        if scores is not None:
-            copies.union(i, j)
-            copy_edges.append((i, j, *scores))
+    for start in range(0, len(near_candidates), _COPY_CHUNK):
+        chunk = near_candidates[start : start + _COPY_CHUNK]
+        articles, local = _local(chunk)
+        for (i, j), scores in zip(chunk.tolist(), copy_pairs([feats(x) for x in articles], local, config)):
+            if scores is not None:
+                copies.union(i, j)
+                copy_edges.append((i, j, *scores))
     group = np.array([copies.find(i) for i in range(len(ids))], dtype=np.int64)  # each article's copy group
     for i in np.flatnonzero(group == np.arange(len(ids))).tolist():
         terms.add(feats(i).terms)
@@ -223,9 +232,11 @@ def scan(
     # (a story reprinted 500 times and its rewrite would otherwise cost 500 verifications saying the same).
     t0 = time.perf_counter()
     pairs: list[Pair] = [Pair(ids[j], ids[i], DUPLICATE, 1.0, 1.0, 1.0, 0) for i, j in duplicate_of.items()]
-    for i, j, jaccard, containment in copy_edges:
-        rewrite, _ = weighted_jaccard(feats(i), feats(j), terms)
-        pairs.append(Pair(ids[i], ids[j], NEAR, jaccard, containment, rewrite, 0))
+    for start in range(0, len(copy_edges), _COPY_CHUNK):
+        edges = copy_edges[start : start + _COPY_CHUNK]
+        articles, local = _local([[i, j] for i, j, _, _ in edges])
+        rewrites = weighted_jaccards([feats(x) for x in articles], local, terms)
+        pairs.extend(Pair(ids[i], ids[j], NEAR, jac, con, rw, 0) for (i, j, jac, con), rw in zip(edges, rewrites.tolist()))
     # Up to _TRIES_PER_GROUP_PAIR member pairs per pair of groups, in rounds: a round tries the next candidate
     # of every group pair that has no story link yet (the same pairs, in the same order, as one by one).
     gi, gj = group[candidates[:, 0]], group[candidates[:, 1]]

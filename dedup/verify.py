@@ -69,11 +69,7 @@ def verify_pairs(ids: list[str], features: list[Features], pairs: np.ndarray, st
     cfg = config
     a, b = pairs[:, 0], pairs[:, 1]
     shared, jaccard, containment, shared_terms, rewrite = _figures(features, a, b, stats).T
-    exact = np.array([f.exact for f in features], dtype=np.uint64)
-    n_words = np.array([f.n_words for f in features], dtype=np.int64)
-    is_exact = exact[a] == exact[b]
-    long_enough = np.minimum(n_words[a], n_words[b]) >= cfg.min_words
-    near = (jaccard >= cfg.near_jaccard) | (containment >= cfg.near_containment)
+    is_exact, long_enough, near = _copy_tests(features, a, b, jaccard, containment, config)
     hopeless = (rewrite < cfg.rewrite_score / 2) & (shared < _VERBATIM_PASSAGE)
     matched = np.flatnonzero(long_enough & ~near & ~hopeless & ~is_exact)
     passages = np.zeros(len(pairs), dtype=np.int64)
@@ -98,6 +94,25 @@ def verify_pairs(ids: list[str], features: list[Features], pairs: np.ndarray, st
         else:
             out.append(None)
     return out
+
+
+def copy_pairs(features: list[Features], pairs: np.ndarray, config: Config) -> list[tuple[float, float] | None]:
+    """For each pair (a, b) of articles: (shingle Jaccard, containment) when they are the same text or
+    near-duplicates, else None. verify_pairs' first tests, without the content terms (no statistics needed)."""
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    a, b = pairs[:, 0], pairs[:, 1]
+    _, jaccard, containment, _, _ = _figures(features, a, b, None).T
+    is_exact, long_enough, near = _copy_tests(features, a, b, jaccard, containment, config)
+    copy = (long_enough & near).tolist()
+    return [(1.0, 1.0) if e else (jac, con) if c else None for e, c, jac, con in zip(is_exact.tolist(), copy, jaccard.tolist(), containment.tolist())]
+
+
+def _copy_tests(features: list[Features], a: np.ndarray, b: np.ndarray, jaccard: np.ndarray, containment: np.ndarray, config: Config):
+    """(same text, both long enough to compare, near-duplicate by shingles) of each pair."""
+    exact = np.array([f.exact for f in features], dtype=np.uint64)
+    n_words = np.array([f.n_words for f in features], dtype=np.int64)
+    near = (jaccard >= config.near_jaccard) | (containment >= config.near_containment)
+    return exact[a] == exact[b], np.minimum(n_words[a], n_words[b]) >= config.min_words, near
 
 
 def _passages(features: list[Features], a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -165,16 +180,16 @@ def _matched_sentences(a_terms: np.ndarray, a_sent: np.ndarray, a_size: np.ndarr
     return out
 
 
-def _figures(features: list[Features], a: np.ndarray, b: np.ndarray, stats: CountTable) -> np.ndarray:
+def _figures(features: list[Features], a: np.ndarray, b: np.ndarray, stats: CountTable | None) -> np.ndarray:
     """(pairs, 5) float64: for each pair of articles, shared word shingles, shingle Jaccard, containment of the
-    shorter in the longer, shared distinct content terms, and IDF-weighted term Jaccard. Every sum is added in
-    order, so a pair's figures are the same alone or among many, compiled or not."""
+    shorter in the longer, shared distinct content terms, and IDF-weighted term Jaccard (zeros without stats).
+    Every sum is added in order, so a pair's figures are the same alone or among many, compiled or not."""
     m = len(a)
     shingles = [f.shingles for f in features]
-    term_sets = [f.term_set for f in features]
+    term_sets = [f.term_set for f in features] if stats is not None else [np.empty(0, dtype=np.uint32)] * len(features)
     values, terms = np.concatenate(shingles), np.concatenate(term_sets)
     shingle_bounds, term_bounds = _bounds(shingles), _bounds(term_sets)
-    weights = idf(terms, stats)
+    weights = idf(terms, stats) if stats is not None else np.zeros(0)
     term_owner = owners(np.diff(term_bounds))
     weight = np.bincount(term_owner, weights=weights, minlength=len(features)).astype(np.float64)  # Σ idf, in order
     out = np.empty((m, 5), dtype=np.float64)
@@ -218,34 +233,16 @@ def _shared(
     return shared, np.bincount(pair[hit], weights=weights[take][hit], minlength=len(a)).astype(np.float64)
 
 
-def shingle_overlap(fa: Features, fb: Features) -> tuple[float, float, int]:
-    """(exact shingle Jaccard, containment of the shorter in the longer, shared shingles)."""
-    merged = np.concatenate((fa.shingles, fb.shingles))
-    merged.sort(kind="stable")  # two sorted runs: one merge
-    shared = int(np.count_nonzero(merged[1:] == merged[:-1]))  # each side has no repeats
-    union = len(fa.shingles) + len(fb.shingles) - shared
-    return (shared / union if union else 0.0), shared / max(1, min(len(fa.shingles), len(fb.shingles))), shared
-
-
-def copy_scores(fa: Features, fb: Features, config: Config) -> tuple[float, float] | None:
-    """(shingle Jaccard, containment) when two articles are the same text or near-duplicates, else None."""
-    if fa.exact == fb.exact:
-        return 1.0, 1.0
-    if min(fa.n_words, fb.n_words) < config.min_words:
-        return None
-    jaccard, containment, _ = shingle_overlap(fa, fb)
-    return (jaccard, containment) if _near(jaccard, containment, config) else None
-
-
-def _near(jaccard: float, containment: float, config: Config) -> bool:
-    """The near-duplicate rule: enough shared shingles overall, or the shorter article nearly all in the longer."""
-    return jaccard >= config.near_jaccard or containment >= config.near_containment
-
-
 def weighted_jaccard(fa: Features, fb: Features, stats: CountTable) -> tuple[float, int]:
     """(Σ idf of shared content terms / Σ idf of all content terms of either article, shared term count)."""
     figures = _figures([fa, fb], np.array([0]), np.array([1]), stats)[0]
     return float(figures[4]), int(figures[3])
+
+
+def weighted_jaccards(features: list[Features], pairs: np.ndarray, stats: CountTable) -> np.ndarray:
+    """weighted_jaccard of each pair (a, b) of articles (indexes into features), all at once."""
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    return _figures(features, pairs[:, 0], pairs[:, 1], stats)[:, 4]
 
 
 def _found(sorted_set: np.ndarray, values: np.ndarray, at: np.ndarray) -> np.ndarray:
