@@ -266,9 +266,10 @@ def pair_figures(shingles, shingle_bounds, terms, term_bounds, weights, weight, 
 
 @njit(cache=True, nogil=True)
 def one_to_one(who, i, j, n_a, n_b, out):
-    """verify's greedy matching of sentence pairs (who[t]: the candidate; i[t], j[t]: its sentence of A and its
-    sentence among all candidates'), taken in the order given: out[who] counts the pairs whose sentences are free."""
-    used_a = np.full(n_a, -1, dtype=np.int64)  # the candidate that last matched each sentence of A
+    """verify's greedy matching of sentence pairs (who[t]: the pair of articles; i[t]: its sentence of the first
+    article; j[t]: its sentence of the second, numbered over all pairs), taken in the order given: out[who]
+    counts the sentence pairs whose two sentences are still free."""
+    used_a = np.full(n_a, -1, dtype=np.int64)  # the pair that last matched each sentence of a first article
     used_b = np.zeros(n_b, dtype=np.bool_)
     for t in range(len(who)):
         if used_a[i[t]] != who[t] and not used_b[j[t]]:

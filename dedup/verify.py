@@ -8,7 +8,7 @@ import numpy as np
 from .config import Config
 from .counts import CountTable
 from . import accel
-from .arrays import owners, spans, unique_sorted
+from .arrays import owners, spans
 from .features import Features
 
 DUPLICATE, NEAR, REWRITE, PARTIAL = "duplicate", "near-duplicate", "rewrite", "partial"
@@ -117,65 +117,68 @@ def _copy_tests(features: list[Features], a: np.ndarray, b: np.ndarray, jaccard:
 
 def _passages(features: list[Features], a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """For each pair (a, b): the sentence pairs (one of each article) sharing ≥ _PASSAGE_TERMS content terms and
-    ≥ _PASSAGE_OVERLAP of the shorter sentence's terms, matched one to one, most shared first; all the pairs of
-    one article a at once, its candidates in chunks of at most _PAIR_BINS sentence pairs."""
+    ≥ _PASSAGE_OVERLAP of the shorter sentence's terms, matched one to one, most shared first. Pairs go in chunks
+    of at most _PAIR_BINS sentence pairs, each chunk counted at once."""
     out = np.zeros(len(a), dtype=np.int64)
-    order = np.argsort(a, kind="stable")
-    starts = np.flatnonzero(np.concatenate(([True], a[order][1:] != a[order][:-1])))
-    for first, last in zip(starts.tolist(), [*starts[1:].tolist(), len(a)]):
-        which = order[first:last]
-        a_terms, a_sent, a_size = features[int(a[which[0]])].sentence_terms
-        if not len(a_terms):
-            continue
-        candidates = [features[j] for j in b[which].tolist()]
-        lengths = [int(f.term_sentence[-1]) + 1 if len(f.term_sentence) else 0 for f in candidates]
-        per_chunk = max(1, _PAIR_BINS // len(a_size))
-        start = 0
-        while start < len(candidates):
-            end, held = start + 1, lengths[start]
-            while end < len(candidates) and held + lengths[end] <= per_chunk:
-                held += lengths[end]
-                end += 1
-            out[which[start:end]] = _matched_sentences(a_terms, a_sent, a_size, candidates[start:end], lengths[start:end])
-            start = end
+    bins = [len(features[i].sentence_terms[2]) * len(features[j].sentence_terms[2]) for i, j in zip(a.tolist(), b.tolist())]
+    start = 0
+    while start < len(a):
+        end, held = start + 1, bins[start]
+        while end < len(a) and held + bins[end] <= _PAIR_BINS:
+            held += bins[end]
+            end += 1
+        out[start:end] = _matched_sentences(features, a[start:end], b[start:end])
+        start = end
     return out
 
 
 _PAIR_BINS = 1 << 22  # sentence pairs counted at once (a 32 MB count array at most)
 
 
-def _matched_sentences(a_terms: np.ndarray, a_sent: np.ndarray, a_size: np.ndarray, candidates: list[Features], lengths: list[int]) -> np.ndarray:
-    """_passages of one chunk of candidates (see there); lengths are their sentence counts."""
-    first = np.cumsum(lengths) - lengths  # each candidate's first sentence among the chunk's
-    n_b = int(sum(lengths))
-    sentence = np.concatenate([f.term_sentence for f in candidates]).astype(np.int64) + np.repeat(first, [len(f.terms) for f in candidates])
-    keys = unique_sorted((sentence.astype(np.uint64) << np.uint64(32)) | np.concatenate([f.terms for f in candidates]).astype(np.uint64))
-    b_sent = (keys >> np.uint64(32)).astype(np.int64)  # distinct (candidate sentence, term) pairs
-    b_term = (keys & np.uint64(0xFFFFFFFF)).astype(np.uint32)
-    b_size = np.bincount(b_sent, minlength=n_b)
-    lo, hi = np.searchsorted(a_terms, b_term, "left"), np.searchsorted(a_terms, b_term, "right")
-    cell = a_sent[spans(lo, hi)] * n_b + np.repeat(b_sent, hi - lo)  # one per (A sentence, B sentence, shared term)
-    if len(a_size) * n_b <= _PAIR_BINS:
-        counts = np.bincount(cell, minlength=len(a_size) * n_b).reshape(len(a_size), n_b)
-        i, j = np.nonzero(counts)  # (A sentence, B sentence) in row-major order
-        c = counts[i, j]
-    else:  # one candidate longer than a chunk: count only the cells that occur
+def _matched_sentences(features: list[Features], a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """_passages of one chunk of pairs. Every (pair, sentence of a, sentence of b) gets a cell; each term a
+    sentence of b shares with a sentence of a adds one to its cell. a's (article, term) keys are sorted as
+    concatenated, so one search finds, for every pair at once, the sentences of a holding each term of b."""
+    firsts = sorted(set(a.tolist()))
+    local = np.searchsorted(firsts, a)  # each pair's a among firsts
+    a_terms, a_sent, a_size = zip(*(features[x].sentence_terms for x in firsts))
+    a_keys = (owners([len(t) for t in a_terms]).astype(np.uint64) << np.uint64(32)) | np.concatenate(a_terms).astype(np.uint64)
+    a_sent = np.concatenate(a_sent)
+    a_first = _bounds(a_size)  # where each first article's sentence sizes start
+    a_size = np.concatenate(a_size)
+    b_terms, b_sent, b_size = zip(*(features[x].sentence_terms for x in b.tolist()))
+    n_a, n_b = np.diff(a_first)[local], np.array([len(s) for s in b_size], dtype=np.int64)
+    cell_base = np.cumsum(n_a * n_b) - n_a * n_b  # each pair's first cell
+    b_first = np.cumsum(n_b) - n_b  # each pair's first sentence of b, counted over all the chunk's pairs
+    pair = owners([len(t) for t in b_terms])
+    probe = (local[pair].astype(np.uint64) << np.uint64(32)) | np.concatenate(b_terms).astype(np.uint64)
+    lo, hi = np.searchsorted(a_keys, probe, "left"), np.searchsorted(a_keys, probe, "right")
+    pair = np.repeat(pair, hi - lo)
+    cell = cell_base[pair] + a_sent[spans(lo, hi)] * n_b[pair] + np.repeat(np.concatenate(b_sent), hi - lo)
+    total = int((n_a * n_b).sum())
+    if total <= _PAIR_BINS:
+        counts = np.bincount(cell, minlength=total)
+        cells = np.flatnonzero(counts)  # (pair, sentence of a, sentence of b) in that order
+        c = counts[cells]
+    else:  # one pair of very long articles: count only the cells that occur
         cells, c = np.unique(cell, return_counts=True)
-        i, j = np.divmod(cells, n_b)
-    ok = (c >= _PASSAGE_TERMS) & (c >= _PASSAGE_OVERLAP * np.minimum(a_size[i], b_size[j]))
-    i, j, c = i[ok], j[ok], c[ok]
-    who = np.searchsorted(first, j, "right") - 1
-    order = np.lexsort((-c, who))  # by candidate, most shared first; ties in (i, j) order
-    out = np.zeros(len(candidates), dtype=np.int64)
+    who = np.searchsorted(cell_base, cells, "right") - 1
+    i, j = np.divmod(cells - cell_base[who], n_b[who])
+    b_size = np.concatenate(b_size)
+    ok = (c >= _PASSAGE_TERMS) & (c >= _PASSAGE_OVERLAP * np.minimum(a_size[a_first[local[who]] + i], b_size[b_first[who] + j]))
+    who, i, j, c = who[ok], i[ok], j[ok] + b_first[who[ok]], c[ok]
+    order = np.lexsort((-c, who))  # by pair, most shared first; ties in (i, j) order
+    out = np.zeros(len(a), dtype=np.int64)
     who, i, j = who[order], i[order], j[order]
+    n_i, n_j = int(np.diff(a_first).max(initial=0)), int(n_b.sum())
     fast = accel.kernels()
     if fast is not None:
-        fast.one_to_one(who, i, j, len(a_size), n_b, out)
+        fast.one_to_one(who, i, j, n_i, n_j, out)
         return out
-    used_a, used_b = [-1] * len(a_size), [False] * n_b  # as the kernel: the candidate that last matched each A sentence
-    for k, a, b in zip(who.tolist(), i.tolist(), j.tolist()):
-        if used_a[a] != k and not used_b[b]:
-            used_a[a], used_b[b] = k, True
+    used_a, used_b = [-1] * n_i, [False] * n_j  # as the kernel: the pair that last matched each sentence of a
+    for k, x, y in zip(who.tolist(), i.tolist(), j.tolist()):
+        if used_a[x] != k and not used_b[y]:
+            used_a[x], used_b[y] = k, True
             out[k] += 1
     return out
 
