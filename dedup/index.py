@@ -1,6 +1,7 @@
 """The persistent index a crawler checks articles against: add, check, remove, in well under a millisecond."""
 from __future__ import annotations
 
+import json
 import warnings
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -50,15 +51,17 @@ class Index:
         self.sketcher = Sketcher(self.config)
         self._near = BandTable()
         self._terms = BandTable()
-        self._row_ids: dict[int, str] = {}
         self._last_row = 0
         self._last_deleted = 0
         self._unsaved = 0
+        self._wrote = False  # whether this process added or removed articles
+        self._since_snapshot = 0  # rows loaded and removed since the band tables' stored snapshot
         self._seen_changes: int | None = None  # the store's change counter when this process last caught up
         terms, lines = self.store.get_blob("term_counts"), self.store.get_blob("line_counts")
         self.term_counts = CountTable.from_bytes(terms) if terms else CountTable()
         self.line_counts = CountTable.from_bytes(lines) if lines else CountTable()
         self._counted_to = int(self.store.get_meta("counted_to") or 0)
+        self._restore_bands()
         self._refresh()
 
     @classmethod
@@ -67,7 +70,7 @@ class Index:
         return cls(config, SQLiteStore(path, timeout=timeout, create=create))
 
     def __len__(self) -> int:
-        return len(self._row_ids)
+        return self.store.count()
 
     def __contains__(self, article_id: str) -> bool:
         return self.store.get(article_id) is not None
@@ -101,9 +104,9 @@ class Index:
         if record is None:
             return False
         self.store.delete(article_id)
-        self.term_counts.add(unpack(record.features).terms, sign=-1)
-        boilerplate.learn(self.line_counts, record.text, sign=-1)
+        self._uncount(record)
         self._unsaved += 1
+        self._wrote = True
         self._refresh(force=True)
         return True
 
@@ -123,17 +126,25 @@ class Index:
         }
 
     def check_integrity(self) -> list[str]:
-        """What is wrong with the index: storage-level damage, records whose blobs do not decode."""
+        """What is wrong with the index: storage-level damage, records whose blobs do not decode, band tables
+        (as loaded, from the stored snapshot and the rows since) that differ from the rows' own band keys."""
+        self._refresh()
         problems = self.store.integrity()
         width = self.config.num_perm * 4
-        for row, (article_id, blob) in self.store.features(sorted(self._row_ids)).items():
+        rows = self.store.rows()
+        ids = {}
+        for row, (article_id, blob) in self.store.features(rows).items():
+            ids[row] = article_id
             try:
                 unpack(blob)
             except ValueError as e:
                 problems.append(f"article {article_id!r}: {e}")
-        for row, sig in self.store.signatures(sorted(self._row_ids)).items():
+        for row, sig in self.store.signatures(rows).items():
             if sig.nbytes != width:
-                problems.append(f"article {self._row_ids[row]!r}: signature has {sig.nbytes} bytes, expected {width}")
+                problems.append(f"article {ids[row]!r}: signature has {sig.nbytes} bytes, expected {width}")
+        near, terms = _tables(self.store.keys_since(0))
+        if not (self._near.same_entries(near) and self._terms.same_entries(terms)):
+            problems.append("band tables differ from the articles' band keys (stale or damaged snapshot: reopen after `dedup index build`)")
         return problems
 
     def flush(self) -> None:
@@ -144,8 +155,12 @@ class Index:
         self._unsaved = 0
 
     def close(self) -> None:
+        """Save what is unsaved; a process that changed the index by a twentieth or more since the band tables
+        were last stored stores them again, so that the next open reads them instead of rebuilding them."""
         if self._unsaved:
             self.flush()
+        if self._wrote and self._since_snapshot * _SNAPSHOT_SHARE >= max(1, len(self)):
+            self._save_bands()
         self.store.close()
 
     def __enter__(self) -> "Index":
@@ -182,6 +197,10 @@ class Index:
 
     def _add_chunk(self, chunk: list[tuple[str, str, dict | None]]) -> list[list[Match]]:
         self._refresh()
+        for article_id, _, _ in chunk:
+            replaced = self.store.get(article_id)
+            if replaced is not None:
+                self._uncount(replaced)
         limit = self.config.max_article_chars
         for article_id, text, _ in chunk:
             if len(text) > limit:
@@ -200,10 +219,16 @@ class Index:
             self.term_counts.add(s.features.terms)
         rows = self.store.put(records)
         self._unsaved += len(chunk)
+        self._wrote = True
         self._refresh(own=set(rows), force=True)
         if self._unsaved >= _STATS_EVERY:
             self.flush()
         return results
+
+    def _uncount(self, record: Record) -> None:
+        """Take a removed or replaced article out of the term and line counts."""
+        self.term_counts.add(unpack(record.features).terms, sign=-1)
+        boilerplate.learn(self.line_counts, record.text, sign=-1)
 
     def _refresh(self, own: Collection[int] = (), force: bool = False) -> None:
         """Catch up with rows other processes (or this one: `own`, already counted) wrote since the last look;
@@ -214,22 +239,72 @@ class Index:
         self._seen_changes = changes
         new = self.store.keys_since(self._last_row)
         if new:
-            rows, ids, near_keys, term_keys = zip(*new)
-            at = np.array(rows, dtype=np.int64)
-            self._near.bulk_load(at, np.frombuffer(b"".join(near_keys), dtype=np.uint64).reshape(len(at), -1))
-            self._terms.bulk_load(at, np.frombuffer(b"".join(term_keys), dtype=np.uint64).reshape(len(at), -1))
-            self._row_ids.update(zip(rows, ids))
+            _load(self._near, self._terms, new)
+            rows = [row for row, _, _ in new]
             self._last_row = rows[-1]
+            self._since_snapshot += len(rows)
             # Rows another process added: count their terms too (this process counted its own as it added them).
             uncounted = [r for r in rows if r > self._counted_to and r not in own]
             for _, blob in self.store.features(uncounted).values():
                 self.term_counts.add(unpack(blob).terms)
             self._counted_to = max(self._counted_to, self._last_row)
-        for seq, row in self.store.deleted_since(self._last_deleted):
-            if self._row_ids.pop(row, None) is not None:  # rows deleted before this process saw them were never loaded
-                self._near.remove(row)
-                self._terms.remove(row)
-            self._last_deleted = seq
+        deleted = self.store.deleted_since(self._last_deleted)
+        if deleted:
+            gone = [row for _, row in deleted]
+            self._near.remove(*gone)
+            self._terms.remove(*gone)
+            self._last_deleted = deleted[-1][0]
+            self._since_snapshot += len(gone)
+
+    def _save_bands(self) -> None:
+        """Store both band tables as they are now (sorted runs, uncompressed), with the last row and deletion
+        they include: opening then reads them and catches up with the rows after, instead of sorting everything."""
+        self._refresh()
+        (near_bits, near), (term_bits, terms) = self._near.snapshot(), self._terms.snapshot()
+        meta = {"row": self._last_row, "deleted": self._last_deleted, "near_bits": near_bits, "term_bits": term_bits, "near": len(near), "terms": len(terms)}
+        data = [memoryview(run.astype("<u8", copy=False)).cast("B") for run in (near, terms)]
+        parts = [json.dumps(meta).encode()] + [bytes(d[i : i + _PART_BYTES]) for d in data for i in range(0, len(d), _PART_BYTES)]
+        self.store.set_parts("bands", parts)
+        self._since_snapshot = 0
+
+    def _restore_bands(self) -> None:
+        """Load the stored band tables, if any and whole; otherwise _refresh builds them from every row."""
+        parts = self.store.get_parts("bands")
+        if not parts:
+            return
+        try:
+            meta = json.loads(parts[0])
+            entries = np.frombuffer(b"".join(parts[1:]), dtype="<u8")
+            n_near, n_terms = int(meta["near"]), int(meta["terms"])
+            bits = int(meta["near_bits"]), int(meta["term_bits"])
+            last_row, last_deleted = int(meta["row"]), int(meta["deleted"])
+        except (ValueError, KeyError, TypeError):
+            return  # not a snapshot this version wrote: rebuild from the rows
+        if len(entries) != n_near + n_terms or not all(16 <= b <= 63 for b in bits):
+            return
+        self._near = BandTable.restore(bits[0], entries[:n_near])
+        self._terms = BandTable.restore(bits[1], entries[n_near:])
+        self._last_row, self._last_deleted = last_row, last_deleted
+
+
+_SNAPSHOT_SHARE = 20  # a writer stores the band tables again when a twentieth of the index changed since
+_PART_BYTES = 1 << 28  # stored band tables go in parts of 256 MB
+
+
+def _tables(keys: list[tuple[int, bytes, bytes]]) -> tuple[BandTable, BandTable]:
+    """Near-duplicate and content-term band tables built from (row, near keys, term keys)."""
+    near, terms = BandTable(), BandTable()
+    if keys:
+        _load(near, terms, keys)
+    return near, terms
+
+
+def _load(near: BandTable, terms: BandTable, keys: list[tuple[int, bytes, bytes]]) -> None:
+    """Add (row, near keys, term keys) rows to the two band tables."""
+    rows, near_keys, term_keys = zip(*keys)
+    at = np.array(rows, dtype=np.int64)
+    near.bulk_load(at, np.frombuffer(b"".join(near_keys), dtype="<u8").reshape(len(at), -1))
+    terms.bulk_load(at, np.frombuffer(b"".join(term_keys), dtype="<u8").reshape(len(at), -1))
 
 
 __all__ = ["Index", "Match", "IndexFileError"]

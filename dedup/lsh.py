@@ -88,9 +88,34 @@ class BandTable:
         """Add one row's band keys."""
         self.bulk_load(np.array([row]), keys.reshape(1, -1))
 
-    def remove(self, row: int) -> None:
-        self._removed.add(row)
+    def remove(self, *rows: int) -> None:
+        """Forget rows (their entries are dropped at the next compaction; queries skip them at once)."""
+        self._removed.update(rows)
         self._removed_sorted = np.array(sorted(self._removed), dtype=np.uint64)
+
+    def snapshot(self) -> tuple[int, np.ndarray]:
+        """(row bits, every live entry as one sorted run): what `restore` takes to rebuild this table at once."""
+        self._compact()
+        return self._row_bits, self._runs[0] if self._runs else np.empty(0, dtype=np.uint64)
+
+    @classmethod
+    def restore(cls, row_bits: int, run: np.ndarray) -> "BandTable":
+        """The table a snapshot was taken of (run: its sorted entries, which may be a read-only view)."""
+        table = cls()
+        table._row_bits = row_bits
+        table._runs = [run] if len(run) else []
+        table._index_runs()
+        return table
+
+    def same_entries(self, other: "BandTable") -> bool:
+        """Whether both tables map the same keys to the same rows (compared compacted, at the wider row width)."""
+        self._compact()
+        other._compact()
+        bits = max(self._row_bits, other._row_bits)
+        for table in (self, other):
+            if table._row_bits < bits:
+                table._widen(bits)
+        return len(self) == len(other) and all(np.array_equal(x, y) for x, y in zip(self._runs, other._runs))
 
     def query(self, keys: np.ndarray) -> np.ndarray:
         """Rows that share at least one band key with keys: sorted int64, each once."""

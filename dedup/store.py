@@ -44,11 +44,14 @@ class Store(Protocol):
     def features(self, rows: list[int]) -> dict[int, tuple[str, bytes]]: ...
     def candidates(self, rows: list[int]) -> list[tuple[str, bytes, np.ndarray]]: ...
     def signatures(self, rows: list[int]) -> dict[int, np.ndarray]: ...
-    def keys_since(self, row: int) -> list[tuple[int, str, bytes, bytes]]: ...
+    def keys_since(self, row: int) -> list[tuple[int, bytes, bytes]]: ...
     def deleted_since(self, seq: int) -> list[tuple[int, int]]: ...
     def changes(self) -> int: ...
     def get_blob(self, name: str) -> bytes | None: ...
     def set_blob(self, name: str, data: bytes) -> None: ...
+    def get_parts(self, name: str) -> list[bytes]: ...
+    def set_parts(self, name: str, parts: list[bytes]) -> None: ...
+    def rows(self) -> list[int]: ...
     def count(self) -> int: ...
     def close(self) -> None: ...
 
@@ -69,6 +72,7 @@ CREATE TABLE IF NOT EXISTS articles (
 );
 CREATE TABLE IF NOT EXISTS deleted (seq INTEGER PRIMARY KEY AUTOINCREMENT, row INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS blobs (name TEXT PRIMARY KEY, data BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS parts (name TEXT NOT NULL, part INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (name, part));
 """
 
 
@@ -168,9 +172,9 @@ class SQLiteStore:
     def signatures(self, rows: list[int]) -> dict[int, np.ndarray]:
         return {r: np.frombuffer(sig, dtype=np.uint32) for r, sig in self._select("row, near_sig", rows)}
 
-    def keys_since(self, row: int) -> list[tuple[int, str, bytes, bytes]]:
-        """(row, id, near_keys, term_keys) of every row after the given one, in row order, in one query."""
-        return self.db.execute("SELECT row, id, near_keys, term_keys FROM articles WHERE row > ? ORDER BY row", (row,)).fetchall()
+    def keys_since(self, row: int) -> list[tuple[int, bytes, bytes]]:
+        """(row, near_keys, term_keys) of every row after the given one, in row order, in one query."""
+        return self.db.execute("SELECT row, near_keys, term_keys FROM articles WHERE row > ? ORDER BY row", (row,)).fetchall()
 
     def deleted_since(self, seq: int) -> list[tuple[int, int]]:
         return self.db.execute("SELECT seq, row FROM deleted WHERE seq > ? ORDER BY seq", (seq,)).fetchall()
@@ -195,8 +199,22 @@ class SQLiteStore:
         with self.write():
             self.db.execute("INSERT OR REPLACE INTO blobs VALUES (?, ?)", (name, zlib.compress(data, 1)))
 
+    def get_parts(self, name: str) -> list[bytes]:
+        """A large value stored uncompressed in parts (SQLite caps one value at 1 GB), in order; [] if absent."""
+        return [r[0] for r in self.db.execute("SELECT data FROM parts WHERE name=? ORDER BY part", (name,))]
+
+    def set_parts(self, name: str, parts: list[bytes]) -> None:
+        """Replace a value stored in parts, in one transaction: readers see the old parts or the new, never a mix."""
+        with self.write():
+            self.db.execute("DELETE FROM parts WHERE name=?", (name,))
+            self.db.executemany("INSERT INTO parts VALUES (?, ?, ?)", ((name, k, p) for k, p in enumerate(parts)))
+
     def count(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+
+    def rows(self) -> list[int]:
+        """Every article's row, in order."""
+        return [r[0] for r in self.db.execute("SELECT row FROM articles ORDER BY row")]
 
     def integrity(self) -> list[str]:
         """Problems found: SQLite's own check, then every record's checksum."""

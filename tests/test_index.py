@@ -125,6 +125,57 @@ def test_reopened_index_answers_as_the_one_built_in_memory(tmp_path_factory, see
             assert reopened.check("probe", probe) == memory.check("probe", probe)
 
 
+OPS = st.lists(st.tuples(st.sampled_from(["000", "001", "002", "003", "004"]), st.booleans()), max_size=8)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(OPS, OPS)
+def test_stored_band_tables_and_the_changes_since_answer_as_one_build(tmp_path_factory, seeds, first, then):
+    """A writer's close stores the band tables; an index opened later reads them, then the rows added and removed
+    since (here by a writer still open), and answers as an index that saw every operation."""
+    path = tmp_path_factory.mktemp("snapshot") / "s.dedup"
+    memory = Index()
+
+    def apply(ops, ix):
+        for key, add in ops:
+            for target in (memory, ix):
+                target.add(key, seeds[key]) if add else target.remove(key)
+
+    with Index.open(path) as ix:
+        apply(first, ix)
+    stored = sqlite3.connect(path).execute("SELECT COUNT(*) FROM parts").fetchone()[0]
+    assert (stored > 0) == any(add for _, add in first)  # a writer's close stored its band tables
+    with Index.open(path) as writer:
+        apply(then, writer)
+        with Index.open(path) as reader:  # band tables as stored + the changes since = as built from every row
+            assert reader.check_integrity() == [] and len(reader) == len(memory)
+            for key in seeds:  # copies do not depend on term statistics (a reader does not see other processes'
+                probe = "Update: " + seeds[key][: len(seeds[key]) * 2 // 3]  # removals in its term counts)
+                copies = [{(m.id, m.relation) for m in ix.check("probe", probe) if m.relation in ("duplicate", "near-duplicate")} for ix in (reader, memory)]
+                assert copies[0] == copies[1]
+
+
+def test_band_tables_are_stored_and_a_damaged_copy_is_found(tmp_path, seeds):
+    path = tmp_path / "bands.dedup"
+    with Index.open(path) as ix:
+        for key, text in seeds.items():
+            ix.add(key, text)
+    db = sqlite3.connect(path)
+    meta, near, terms = [r[0] for r in db.execute("SELECT data FROM parts WHERE name='bands' ORDER BY part")]
+    bands = Index().sketcher
+    assert (len(near), len(terms)) == (8 * bands.near_bands[0] * len(seeds), 8 * bands.term_bands[0] * len(seeds))  # 8 B a key
+    db.execute("UPDATE parts SET data=? WHERE name='bands' AND part=2", (terms[::-1],))  # same size, scrambled
+    db.commit()
+    with Index.open(path) as ix:
+        assert any("band tables differ" in p for p in ix.check_integrity())
+    db.execute("UPDATE parts SET data=? WHERE name='bands' AND part=0", (b"not json",))
+    db.commit()
+    db.close()
+    with Index.open(path) as ix:  # an unreadable copy is ignored: the tables are built from the rows
+        assert ix.check_integrity() == []
+        assert {m.id for m in ix.check("probe", seeds["002"]) if m.relation == "duplicate"} == {"002"}
+
+
 def test_an_index_sees_what_another_process_added_and_removed(tmp_path, seeds):
     path = tmp_path / "shared.dedup"
     with Index.open(path) as reader, Index.open(path) as writer:
