@@ -220,8 +220,9 @@ def index_build(
         typer.echo(f"resuming: {building} already holds {done} articles", err=True)
     resumed = _ResumingIndex(ix) if done else ix
     added, skipped = _read_into(resumed, sources)
-    ix.flush()
-    problems = ix.check_integrity()
+    ix.close()  # saves the statistics and the band tables
+    ix = _open_index(building, create=False)
+    problems = ix.check_integrity()  # of what the next open reads: the stored band tables included
     ix.close()
     if problems:
         _fail(f"{building}: the new index failed its integrity check ({problems[0]}); the old index was left as it was")

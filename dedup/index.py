@@ -269,22 +269,39 @@ class Index:
 
     def _restore_bands(self) -> None:
         """Load the stored band tables, if any and whole; otherwise _refresh builds them from every row."""
-        parts = self.store.get_parts("bands")
-        if not parts:
+        parts = self.store.parts("bands")
+        first = next(parts, None)
+        if first is None:
             return
         try:
-            meta = json.loads(parts[0])
-            entries = np.frombuffer(b"".join(parts[1:]), dtype="<u8")
-            n_near, n_terms = int(meta["near"]), int(meta["terms"])
+            meta = json.loads(first)
+            sizes = [int(meta["near"]), int(meta["terms"])]
             bits = int(meta["near_bits"]), int(meta["term_bits"])
             last_row, last_deleted = int(meta["row"]), int(meta["deleted"])
+            runs = _split([np.frombuffer(part, dtype="<u8") for part in parts], sizes)
         except (ValueError, KeyError, TypeError):
             return  # not a snapshot this version wrote: rebuild from the rows
-        if len(entries) != n_near + n_terms or not all(16 <= b <= 63 for b in bits):
+        if runs is None or not all(16 <= b <= 63 for b in bits):
             return
-        self._near = BandTable.restore(bits[0], entries[:n_near])
-        self._terms = BandTable.restore(bits[1], entries[n_near:])
+        self._near = BandTable.restore(bits[0], runs[0])
+        self._terms = BandTable.restore(bits[1], runs[1])
         self._last_row, self._last_deleted = last_row, last_deleted
+
+
+def _split(parts: list[np.ndarray], sizes: list[int]) -> list[list[np.ndarray]] | None:
+    """The parts grouped into consecutive tables of the given sizes (no part shared by two); None if they do not
+    add up. Each part stays the array SQLite's bytes already hold: opening copies nothing more."""
+    tables: list[list[np.ndarray]] = [[] for _ in sizes]
+    k, held = 0, 0
+    for part in parts:
+        while k < len(sizes) and held == sizes[k]:
+            k, held = k + 1, 0
+        if k == len(sizes) or held + len(part) > sizes[k]:
+            return None
+        tables[k].append(part)
+        held += len(part)
+    complete = all(sum(map(len, t)) == n for t, n in zip(tables, sizes))
+    return tables if complete else None
 
 
 _SNAPSHOT_SHARE = 20  # a writer stores the band tables again when a twentieth of the index changed since

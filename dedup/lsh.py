@@ -99,11 +99,12 @@ class BandTable:
         return self._row_bits, self._runs[0] if self._runs else np.empty(0, dtype=np.uint64)
 
     @classmethod
-    def restore(cls, row_bits: int, run: np.ndarray) -> "BandTable":
-        """The table a snapshot was taken of (run: its sorted entries, which may be a read-only view)."""
+    def restore(cls, row_bits: int, runs: list[np.ndarray]) -> "BandTable":
+        """The table a snapshot was taken of. runs: consecutive slices of its sorted entries (each a sorted run:
+        queries search them all; later loads merge into them as into any run), possibly read-only views."""
         table = cls()
         table._row_bits = row_bits
-        table._runs = [run] if len(run) else []
+        table._runs = [run for run in runs if len(run)]
         table._index_runs()
         return table
 

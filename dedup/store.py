@@ -6,7 +6,7 @@ import sqlite3
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Iterator, Protocol
 
 import numpy as np
 
@@ -49,7 +49,7 @@ class Store(Protocol):
     def changes(self) -> int: ...
     def get_blob(self, name: str) -> bytes | None: ...
     def set_blob(self, name: str, data: bytes) -> None: ...
-    def get_parts(self, name: str) -> list[bytes]: ...
+    def parts(self, name: str) -> Iterator[bytes]: ...
     def set_parts(self, name: str, parts: list[bytes]) -> None: ...
     def rows(self) -> list[int]: ...
     def count(self) -> int: ...
@@ -199,9 +199,10 @@ class SQLiteStore:
         with self.write():
             self.db.execute("INSERT OR REPLACE INTO blobs VALUES (?, ?)", (name, zlib.compress(data, 1)))
 
-    def get_parts(self, name: str) -> list[bytes]:
-        """A large value stored uncompressed in parts (SQLite caps one value at 1 GB), in order; [] if absent."""
-        return [r[0] for r in self.db.execute("SELECT data FROM parts WHERE name=? ORDER BY part", (name,))]
+    def parts(self, name: str) -> Iterator[bytes]:
+        """The parts of a large value stored uncompressed (SQLite caps one value at 1 GB), in order, one at a time
+        (the caller copies each where it belongs: the whole never sits in memory twice); none if absent."""
+        return (r[0] for r in self.db.execute("SELECT data FROM parts WHERE name=? ORDER BY part", (name,)))
 
     def set_parts(self, name: str, parts: list[bytes]) -> None:
         """Replace a value stored in parts, in one transaction: readers see the old parts or the new, never a mix."""
