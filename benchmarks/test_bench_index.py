@@ -249,7 +249,7 @@ def _fill_store(path, m: int) -> None:
         term = random_signatures(n, CONFIG.term_num_perm, start + 12)
         nk, tk = band_keys(near, NEAR_B, NEAR_R), band_keys(term, TERM_B, TERM_R)
         store.put([Record(0, f"filler-{start + i}", {}, "", empty, near[i].tobytes(), term[i].tobytes(), nk[i].tobytes(),
-                          tk[i].tobytes()) for i in range(n)])
+                          tk[i].tobytes(), b"") for i in range(n)])
     store.close()
 
 

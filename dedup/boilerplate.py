@@ -18,8 +18,13 @@ def line_hashes(text: str) -> tuple[list[str], np.ndarray, np.ndarray]:
 
 def learn(table: CountTable, text: str, sign: int = 1) -> None:
     """Count the article's distinct lines in the corpus line table."""
+    table.add(lines_of(text), sign)
+
+
+def lines_of(text: str) -> np.ndarray:
+    """The hashes of the article's non-blank lines: what it adds to the line table."""
     _, hashes, _ = line_hashes(text)
-    table.add(hashes[hashes != 0], sign)
+    return hashes[hashes != 0]
 
 
 _PARAGRAPH_WORDS = 20  # a line this long is a paragraph of the article, not a menu item or a footer

@@ -60,7 +60,9 @@ class Index:
         terms, lines = self.store.get_blob("term_counts"), self.store.get_blob("line_counts")
         self.term_counts = CountTable.from_bytes(terms) if terms else CountTable()
         self.line_counts = CountTable.from_bytes(lines) if lines else CountTable()
-        self._counted_to = int(self.store.get_meta("counted_to") or 0)
+        self._counted_to = int(self.store.get_meta("counted_to") or 0)  # the counts hold every row up to here
+        self._counted_deleted = int(self.store.get_meta("counted_deleted") or 0)  # and every removal up to here
+        self._own_removed: set[int] = set()  # rows this process removed or replaced (uncounted when it did)
         self._restore_bands()
         self._refresh()
 
@@ -152,6 +154,7 @@ class Index:
         self.store.set_blob("term_counts", self.term_counts.to_bytes())
         self.store.set_blob("line_counts", self.line_counts.to_bytes())
         self.store.set_meta("counted_to", str(self._counted_to))
+        self.store.set_meta("counted_deleted", str(self._counted_deleted))
         self._unsaved = 0
 
     def close(self) -> None:
@@ -206,15 +209,17 @@ class Index:
             if len(text) > limit:
                 warnings.warn(f"{article_id}: longer than {limit:,} characters, truncated", stacklevel=3)
         texts = [t[:limit] for _, t, _ in chunk]
-        for t in texts:
-            boilerplate.learn(self.line_counts, t)
+        lines = [boilerplate.lines_of(t) for t in texts]
+        for hashes in lines:
+            self.line_counts.add(hashes)
         sketches = self._sketch(texts)
         results = []
         records = []
-        for (article_id, _, metadata), text, s in zip(chunk, texts, sketches):
+        for (article_id, _, metadata), text, hashes, s in zip(chunk, texts, lines, sketches):
             results.append(self._matches(article_id, s))
             records.append(
-                Record(0, article_id, dict(metadata or {}), text, pack(s.features), s.near_sig.tobytes(), s.term_sig.tobytes(), s.near_keys.tobytes(), s.term_keys.tobytes())
+                Record(0, article_id, dict(metadata or {}), text, pack(s.features), s.near_sig.tobytes(), s.term_sig.tobytes(),
+                       s.near_keys.tobytes(), s.term_keys.tobytes(), hashes.astype("<u8").tobytes())
             )
             self.term_counts.add(s.features.terms)
         rows = self.store.put(records)
@@ -226,9 +231,16 @@ class Index:
         return results
 
     def _uncount(self, record: Record) -> None:
-        """Take a removed or replaced article out of the term and line counts."""
-        self.term_counts.add(unpack(record.features).terms, sign=-1)
-        boilerplate.learn(self.line_counts, record.text, sign=-1)
+        """Take an article this process removes or replaces out of the term and line counts (if they hold it:
+        a row another process added since this one last looked was never counted)."""
+        if record.row <= self._counted_to:
+            self._count(record.features, record.lines, sign=-1)
+        self._own_removed.add(record.row)
+
+    def _count(self, features: bytes, lines: bytes, sign: int = 1) -> None:
+        """Count a stored article's terms and lines (sign=-1: uncount them)."""
+        self.term_counts.add(unpack(features).term_set, sign)
+        self.line_counts.add(np.frombuffer(lines, dtype="<u8"), sign)
 
     def _refresh(self, own: Collection[int] = (), force: bool = False) -> None:
         """Catch up with rows other processes (or this one: `own`, already counted) wrote since the last look;
@@ -240,20 +252,27 @@ class Index:
         new = self.store.keys_since(self._last_row)
         if new:
             _load(self._near, self._terms, new)
-            rows = [row for row, _, _ in new]
-            self._last_row = rows[-1]
-            self._since_snapshot += len(rows)
-            # Rows another process added: count their terms too (this process counted its own as it added them).
-            uncounted = [r for r in rows if r > self._counted_to and r not in own]
-            for _, blob in self.store.features(uncounted).values():
-                self.term_counts.add(unpack(blob).terms)
-            self._counted_to = max(self._counted_to, self._last_row)
-        deleted = self.store.deleted_since(self._last_deleted)
-        if deleted:
-            gone = [row for _, row in deleted]
+            self._last_row = new[-1][0]
+            self._since_snapshot += len(new)
+        # Rows another process added (those the stored band tables hold too): count them; this process counted
+        # its own as it added them.
+        before, counted = self._counted_to, set(own)
+        for row, features, lines in self.store.counted_since(before):
+            if row not in own:
+                self._count(features, lines)
+            counted.add(row)
+            self._counted_to = max(self._counted_to, row)
+        gone = []
+        for seq, row, features, lines in self.store.deleted_since(min(self._last_deleted, self._counted_deleted)):
+            if seq > self._last_deleted:
+                gone.append(row)
+            # Another process's removal of a row these counts hold: uncount it.
+            if seq > self._counted_deleted and features is not None and row not in self._own_removed and (row <= before or row in counted):
+                self._count(features, lines, sign=-1)
+            self._last_deleted, self._counted_deleted = max(seq, self._last_deleted), max(seq, self._counted_deleted)
+        if gone:
             self._near.remove(*gone)
             self._terms.remove(*gone)
-            self._last_deleted = deleted[-1][0]
             self._since_snapshot += len(gone)
 
     def _save_bands(self) -> None:

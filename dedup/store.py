@@ -31,6 +31,7 @@ class Record:
     term_sig: bytes
     near_keys: bytes
     term_keys: bytes
+    lines: bytes  # the article's distinct line hashes (uint64), for the boilerplate counts
 
 
 class Store(Protocol):
@@ -45,7 +46,8 @@ class Store(Protocol):
     def candidates(self, rows: list[int]) -> list[tuple[str, bytes, np.ndarray]]: ...
     def signatures(self, rows: list[int]) -> dict[int, np.ndarray]: ...
     def keys_since(self, row: int) -> list[tuple[int, bytes, bytes]]: ...
-    def deleted_since(self, seq: int) -> list[tuple[int, int]]: ...
+    def deleted_since(self, seq: int) -> list[tuple[int, int, bytes | None, bytes | None]]: ...
+    def counted_since(self, row: int) -> list[tuple[int, bytes, bytes]]: ...
     def changes(self) -> int: ...
     def get_blob(self, name: str) -> bytes | None: ...
     def set_blob(self, name: str, data: bytes) -> None: ...
@@ -68,9 +70,10 @@ CREATE TABLE IF NOT EXISTS articles (
     term_sig BLOB NOT NULL,
     near_keys BLOB NOT NULL,
     term_keys BLOB NOT NULL,
+    lines BLOB NOT NULL,
     checksum INTEGER NOT NULL
 );
-CREATE TABLE IF NOT EXISTS deleted (seq INTEGER PRIMARY KEY AUTOINCREMENT, row INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS deleted (seq INTEGER PRIMARY KEY AUTOINCREMENT, row INTEGER NOT NULL, features BLOB, lines BLOB);
 CREATE TABLE IF NOT EXISTS blobs (name TEXT PRIMARY KEY, data BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS parts (name TEXT NOT NULL, part INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (name, part));
 """
@@ -131,32 +134,35 @@ class SQLiteStore:
         rows = []
         with self.write():
             for r in records:
-                old = self.db.execute("SELECT row FROM articles WHERE id=?", (r.id,)).fetchone()
-                if old:
-                    self.db.execute("DELETE FROM articles WHERE row=?", old)
-                    self.db.execute("INSERT INTO deleted (row) VALUES (?)", old)
+                self._delete(r.id)
                 text = zlib.compress(r.text.encode("utf-8", "surrogatepass"))
                 meta = json.dumps(r.metadata, ensure_ascii=False, sort_keys=True)
-                crc = checksum(r.id.encode("utf-8", "surrogatepass"), text, r.features, r.near_sig, r.term_sig, r.near_keys, r.term_keys)
+                crc = checksum(r.id.encode("utf-8", "surrogatepass"), text, r.features, r.near_sig, r.term_sig, r.near_keys, r.term_keys, r.lines)
                 cur = self.db.execute(
-                    "INSERT INTO articles (id, metadata, text, features, near_sig, term_sig, near_keys, term_keys, checksum) VALUES (?,?,?,?,?,?,?,?,?)",
-                    (r.id, meta, text, r.features, r.near_sig, r.term_sig, r.near_keys, r.term_keys, crc),
+                    "INSERT INTO articles (id, metadata, text, features, near_sig, term_sig, near_keys, term_keys, lines, checksum)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?)",
+                    (r.id, meta, text, r.features, r.near_sig, r.term_sig, r.near_keys, r.term_keys, r.lines, crc),
                 )
                 rows.append(cur.lastrowid)
         return rows
 
     def delete(self, article_id: str) -> int | None:
+        """Remove an article; its row, or None when there was none."""
         with self.write():
-            row = self.db.execute("SELECT row FROM articles WHERE id=?", (article_id,)).fetchone()
-            if row is None:
-                return None
-            self.db.execute("DELETE FROM articles WHERE row=?", row)
-            self.db.execute("INSERT INTO deleted (row) VALUES (?)", row)
-            return row[0]
+            return self._delete(article_id)
+
+    def _delete(self, article_id: str) -> int | None:
+        """Inside a write: remove an article, keeping in `deleted` what other processes need to uncount it."""
+        row = self.db.execute("SELECT row FROM articles WHERE id=?", (article_id,)).fetchone()
+        if row is None:
+            return None
+        self.db.execute("INSERT INTO deleted (row, features, lines) SELECT row, features, lines FROM articles WHERE row=?", row)
+        self.db.execute("DELETE FROM articles WHERE row=?", row)
+        return row[0]
 
     def get(self, article_id: str) -> Record | None:
         r = self.db.execute(
-            "SELECT row, id, metadata, text, features, near_sig, term_sig, near_keys, term_keys FROM articles WHERE id=?", (article_id,)
+            "SELECT row, id, metadata, text, features, near_sig, term_sig, near_keys, term_keys, lines FROM articles WHERE id=?", (article_id,)
         ).fetchone()
         if r is None:
             return None
@@ -176,8 +182,13 @@ class SQLiteStore:
         """(row, near_keys, term_keys) of every row after the given one, in row order, in one query."""
         return self.db.execute("SELECT row, near_keys, term_keys FROM articles WHERE row > ? ORDER BY row", (row,)).fetchall()
 
-    def deleted_since(self, seq: int) -> list[tuple[int, int]]:
-        return self.db.execute("SELECT seq, row FROM deleted WHERE seq > ? ORDER BY seq", (seq,)).fetchall()
+    def deleted_since(self, seq: int) -> list[tuple[int, int, bytes | None, bytes | None]]:
+        """(seq, row, features, line hashes) of every removal after seq, in order."""
+        return self.db.execute("SELECT seq, row, features, lines FROM deleted WHERE seq > ? ORDER BY seq", (seq,)).fetchall()
+
+    def counted_since(self, row: int) -> list[tuple[int, bytes, bytes]]:
+        """(row, features, line hashes) of every row after the given one: what the term and line counts take."""
+        return self.db.execute("SELECT row, features, lines FROM articles WHERE row > ? ORDER BY row", (row,)).fetchall()
 
     def changes(self) -> int:
         """A number that moves whenever another connection commits: while it stands still, nothing is new."""
@@ -221,7 +232,7 @@ class SQLiteStore:
         """Problems found: SQLite's own check, then every record's checksum."""
         problems = [r[0] for r in self.db.execute("PRAGMA integrity_check") if r[0] != "ok"]
         for row, id_, text, *blobs, crc in self.db.execute(
-            "SELECT row, id, text, features, near_sig, term_sig, near_keys, term_keys, checksum FROM articles"
+            "SELECT row, id, text, features, near_sig, term_sig, near_keys, term_keys, lines, checksum FROM articles"
         ):
             if checksum(id_.encode("utf-8", "surrogatepass"), text, *blobs) != crc:
                 problems.append(f"article {id_!r} (row {row}): checksum mismatch")

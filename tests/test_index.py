@@ -5,6 +5,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from dedup import Config, Index, IndexFileError
+from dedup.counts import CountTable
 
 
 def test_add_check_remove_reopen(tmp_path, seeds):
@@ -210,3 +211,41 @@ def test_candidates_verified_all_at_once_get_what_each_gets_alone(seeds, key, cu
     together = verify_pairs(["p", *names], [probe, *stored], pairs, ix.term_counts, ix.config)
     alone = [verify("p", probe, name, f, ix.term_counts, ix.config) for name, f in zip(names, stored)]
     assert together == alone
+
+
+def _recount(path) -> tuple[CountTable, CountTable]:
+    """Term and line counts made afresh from the articles an index file holds."""
+    from dedup.features import unpack
+
+    terms, lines = CountTable(), CountTable()
+    for features, hashes in sqlite3.connect(path).execute("SELECT features, lines FROM articles"):
+        terms.add(unpack(features).term_set)
+        lines.add(np.frombuffer(hashes, dtype="<u8"))
+    return terms, lines
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.booleans(), st.sampled_from(["000", "001", "002", "003", "004"]), st.sampled_from(["add", "remove", "flush"])), max_size=14))
+def test_every_process_counts_what_the_index_holds(tmp_path_factory, seeds, ops):
+    """Two writers add, replace and remove articles in turn while a reader checks; whatever the interleaving, each
+    one's term and line counts (the IDF and boilerplate statistics) equal a fresh count of the articles stored,
+    and so do those of an index opened afterwards."""
+    path = tmp_path_factory.mktemp("counts") / "c.dedup"
+    with Index.open(path) as first, Index.open(path) as second, Index.open(path) as reader:
+        for which, key, op in ops:
+            writer = first if which else second
+            if op == "add":
+                writer.add(key, seeds[key] if which else "Update:\n" + seeds[key])
+            elif op == "remove":
+                writer.remove(key)
+            else:
+                writer.flush()
+            reader.check("probe", seeds[key])
+        terms, lines = _recount(path)
+        for ix in (first, second, reader):
+            ix._refresh()
+            assert ix.term_counts.documents == terms.documents and np.array_equal(ix.term_counts.counts, terms.counts)
+            assert np.array_equal(ix.line_counts.counts, lines.counts)
+    with Index.open(path) as later:
+        assert later.term_counts.documents == terms.documents and np.array_equal(later.term_counts.counts, terms.counts)
+        assert np.array_equal(later.line_counts.counts, lines.counts)
