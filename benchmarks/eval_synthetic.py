@@ -124,9 +124,9 @@ def _recording_scan():
             return super().add(row, keys)
 
     class RecordingSpool(spool):
-        def append(self, text, packed):
+        def add_features(self, packed):
             rec["features"].append(unpack(packed))
-            return super().append(text, packed)
+            return super().add_features(packed)
 
     def recording_verify_pairs(ids, features, pairs, stats, config):
         rec["stats"] = stats

@@ -17,7 +17,7 @@ from .config import Config
 from .counts import CountTable
 from .features import Features, extract, pack
 from .lsh import BandTable, pairs_of
-from .read import Article, Skipped, read_sources
+from .read import Skipped, read_sources
 from .sketch import Sketcher
 from .spool import Spool, SpoolReader
 from .verify import DUPLICATE, NEAR, PARTIAL, Pair, copy_pairs, verify_pairs, weighted_jaccards
@@ -133,16 +133,20 @@ def scan(
     timings: dict[str, float] = {}
     started = time.perf_counter()
 
-    # Pass 1: learn the corpus's boilerplate lines; account for every file.
+    # Pass 1: learn the corpus's boilerplate lines; account for every file; park the texts.
     lines = CountTable()
     skipped: list[Skipped] = []
     infos: dict[str, ArticleInfo] = {}
     warnings: list[str] = []
+    spool = Spool()
+    ids: list[str] = []
     for item in read_sources(sources, config.max_article_chars):
         if isinstance(item, Skipped):
             skipped.append(item)
             continue
         boilerplate.learn(lines, item.text)
+        spool.add_text(item.text)
+        ids.append(item.id)
         infos[item.id] = ArticleInfo(item.id, item.path, item.title, item.published, 0, item.truncated)
         if item.truncated:
             warnings.append(f"{item.path or item.id}: longer than {config.max_article_chars:,} characters, truncated")
@@ -153,45 +157,39 @@ def scan(
     t0 = time.perf_counter()
     sketcher = Sketcher(config)
     terms = CountTable()
-    spool = Spool()
-    ids: list[str] = []
     exact: dict[int, int] = {}  # exact-text hash → first article index
     duplicate_of: dict[int, int] = {}
     compared: list[int] = []  # articles that go through LSH: one per exact-text group, long enough to compare
     near_table, term_table = BandTable(), BandTable()
+    parked = spool.reader()
 
-    def batches() -> Iterator[tuple[list[Article], list[str]]]:
-        batch: list[Article] = []
-        chars = 0
-        for item in read_sources(sources, config.max_article_chars):
-            if isinstance(item, Article) and item.id in infos:
-                batch.append(item)
-                chars += len(item.text)
-                if len(batch) >= _BATCH or chars >= _BATCH_CHARS:
-                    yield batch, [a.text for a in batch]
-                    batch, chars = [], 0
-        if batch:
-            yield batch, [a.text for a in batch]
+    def batches() -> Iterator[tuple[range, list[str]]]:
+        start, chars, texts = 0, 0, []
+        for i in range(len(ids)):
+            texts.append(parked.text(i))
+            chars += len(texts[-1])
+            if len(texts) >= _BATCH or chars >= _BATCH_CHARS or i == len(ids) - 1:
+                yield range(start, i + 1), texts
+                start, chars, texts = i + 1, 0, []
 
     if workers is None:
         workers = cpu_count() if len(infos) >= _PARALLEL_MIN else 1
     for batch, (packed, n_words, hashes, keys) in ordered_map(_BatchSketcher, (config, lines), batches(), workers):
         fresh: list[int] = []
-        for k, a in enumerate(batch):
-            i = len(ids)
-            ids.append(a.id)
-            spool.append(a.text, packed[k])
-            infos[a.id].words = n_words[k]
+        for k, i in enumerate(batch):
+            spool.add_features(packed[k])
+            infos[ids[i]].words = n_words[k]
             first = exact.setdefault(hashes[k], i)
             if first != i:
                 duplicate_of[i] = first  # exact copies are grouped directly, never through LSH buckets
             elif n_words[k] >= config.min_words:
                 fresh.append(k)
         if fresh:
-            rows = np.arange(len(ids) - len(batch), len(ids))[fresh]
+            rows = np.arange(batch.start, batch.stop)[fresh]
             compared.extend(rows.tolist())
             near_table.bulk_load(rows, keys[fresh])
-        report("sketching", len(ids), len(infos))
+        report("sketching", batch.stop, len(infos))
+    parked.close()
     timings["normalise + shingle + MinHash + LSH"] = time.perf_counter() - t0
 
     reader = spool.reader()

@@ -1,5 +1,6 @@
-"""Article texts and packed features parked in a temporary file: a scan's memory stays bounded at any size,
-and worker processes read the same file."""
+"""Article texts and packed features parked in a temporary file: a scan's memory stays bounded at any size, the
+second pass reads texts back instead of reading and decoding every file again, and worker processes read the
+same file."""
 from __future__ import annotations
 
 import os
@@ -13,25 +14,33 @@ CACHE_BYTES = 256 << 20  # packed features kept in memory per reader
 
 
 class Spool:
-    """Append-only store of (text, packed features) per article, numbered in order of arrival."""
+    """Append-only store of each article's text (first pass) and packed features (second pass), numbered in the
+    order the texts arrived."""
 
     def __init__(self) -> None:
         self._dir = tempfile.TemporaryDirectory(prefix="dedup-scan-")
         self.path = Path(self._dir.name) / "articles"
         self._file = open(self.path, "w+b")
-        self._offsets: list[tuple[int, int, int]] = []  # (offset, text length, features length)
+        self._texts: list[tuple[int, int]] = []  # (offset, length) of each compressed text
+        self._features: list[tuple[int, int]] = []  # (offset, length) of each article's packed features
 
-    def append(self, text: str, packed: bytes) -> None:
-        """Park one article: its text and its packed features."""
-        t = zlib.compress(text.encode("utf-8", "surrogatepass"), 1)
-        self._offsets.append((self._file.seek(0, os.SEEK_END), len(t), len(packed)))
-        self._file.write(t)
-        self._file.write(packed)
+    def add_text(self, text: str) -> None:
+        """Park the next article's text."""
+        self._texts.append(self._write(zlib.compress(text.encode("utf-8", "surrogatepass"), 1)))
+
+    def add_features(self, packed: bytes) -> None:
+        """Park the packed features of the next article (in the order of the texts)."""
+        self._features.append(self._write(packed))
+
+    def _write(self, data: bytes) -> tuple[int, int]:
+        at = self._file.seek(0, os.SEEK_END)
+        self._file.write(data)
+        return at, len(data)
 
     def reader(self) -> SpoolReader:
-        """A reader of everything appended so far; it can be sent to another process."""
+        """A reader of everything parked so far; it can be sent to another process."""
         self._file.flush()
-        return SpoolReader(self.path, self._offsets)
+        return SpoolReader(self.path, list(self._texts), list(self._features))
 
     def close(self) -> None:
         self._file.close()
@@ -41,17 +50,17 @@ class Spool:
 class SpoolReader:
     """Random access to a spool's articles, with a cache of recently read features."""
 
-    def __init__(self, path: Path, offsets: list[tuple[int, int, int]]):
-        self.path, self.offsets = path, offsets
+    def __init__(self, path: Path, texts: list[tuple[int, int]], features: list[tuple[int, int]]):
+        self.path, self.texts, self.packed = path, texts, features
         self._file = None
         self._cache: dict[int, Features] = {}
         self._cached = 0
 
     def __getstate__(self) -> dict:
-        return {"path": self.path, "offsets": self.offsets}
+        return {"path": self.path, "texts": self.texts, "features": self.packed}
 
     def __setstate__(self, state: dict) -> None:
-        self.__init__(state["path"], state["offsets"])
+        self.__init__(state["path"], state["texts"], state["features"])
 
     def _read(self, offset: int, length: int) -> bytes:
         if self._file is None:
@@ -63,17 +72,16 @@ class SpoolReader:
         """Features of article i (the cache holds at most CACHE_BYTES of packed features)."""
         f = self._cache.get(i)
         if f is None:
-            off, tl, fl = self.offsets[i]
-            if self._cached + fl > CACHE_BYTES:
+            offset, length = self.packed[i]
+            if self._cached + length > CACHE_BYTES:
                 self._cache.clear()
                 self._cached = 0
-            f = self._cache[i] = unpack(self._read(off + tl, fl))
-            self._cached += fl
+            f = self._cache[i] = unpack(self._read(offset, length))
+            self._cached += length
         return f
 
     def text(self, i: int) -> str:
-        off, tl, _ = self.offsets[i]
-        return zlib.decompress(self._read(off, tl)).decode("utf-8", "surrogatepass")
+        return zlib.decompress(self._read(*self.texts[i])).decode("utf-8", "surrogatepass")
 
     def close(self) -> None:
         if self._file is not None:
