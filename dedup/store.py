@@ -11,7 +11,8 @@ from typing import Iterator, Protocol
 import numpy as np
 
 FORMAT = "dedup-index"
-VERSION = 3  # 2: token hashes are xxh64 of UTF-32 (compiled scanner); 3: features hold their distinct terms
+VERSION = 4  # 2: token hashes are xxh64 of UTF-32 (compiled scanner); 3: features hold their distinct terms;
+# 4: stored band tables, line hashes of each article, removed articles kept for the counts
 
 
 class IndexFileError(Exception):
