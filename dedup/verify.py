@@ -66,8 +66,7 @@ def verify_pairs(ids: list[str], features: list[Features], pairs: np.ndarray, st
     pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
     if not len(pairs):
         return []
-    cfg = config
-    a, b = pairs[:, 0], pairs[:, 1]
+    cfg, a, b = config, pairs[:, 0], pairs[:, 1]
     shared, jaccard, containment, shared_terms, rewrite = _figures(features, a, b, stats).T
     is_exact, long_enough, near = _copy_tests(features, a, b, jaccard, containment, config)
     hopeless = (rewrite < cfg.rewrite_score / 2) & (shared < _VERBATIM_PASSAGE)
@@ -107,7 +106,9 @@ def copy_pairs(features: list[Features], pairs: np.ndarray, config: Config) -> l
     return [(1.0, 1.0) if e else (jac, con) if c else None for e, c, jac, con in zip(is_exact.tolist(), copy, jaccard.tolist(), containment.tolist())]
 
 
-def _copy_tests(features: list[Features], a: np.ndarray, b: np.ndarray, jaccard: np.ndarray, containment: np.ndarray, config: Config):
+def _copy_tests(
+    features: list[Features], a: np.ndarray, b: np.ndarray, jaccard: np.ndarray, containment: np.ndarray, config: Config
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(same text, both long enough to compare, near-duplicate by shingles) of each pair."""
     exact = np.array([f.exact for f in features], dtype=np.uint64)
     n_words = np.array([f.n_words for f in features], dtype=np.int64)
