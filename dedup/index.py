@@ -21,6 +21,8 @@ from .store import IndexFileError, Record, SQLiteStore, Store
 from .verify import relation_rank, verify_pairs
 
 _STATS_EVERY = 10_000  # adds between saves of the term and line count tables
+
+
 @dataclass
 class Match:
     """An indexed article that the checked article copies, rewrites or partly reuses."""
@@ -187,8 +189,8 @@ class Index:
         distinct: dict[bytes, str] = {}  # copies stored with the same features are verified once
         for other_id, blob, _ in fetched:
             distinct.setdefault(blob, other_id)
-        found = np.stack([np.zeros(len(distinct), dtype=np.int64), np.arange(1, len(distinct) + 1)], axis=1)
-        related = verify_pairs([article_id, *distinct.values()], [s.features, *map(unpack, distinct)], found, self.term_counts, self.config)
+        pairs = np.stack([np.zeros(len(distinct), dtype=np.int64), np.arange(1, len(distinct) + 1)], axis=1)  # (this, each)
+        related = verify_pairs([article_id, *distinct.values()], [s.features, *map(unpack, distinct)], pairs, self.term_counts, self.config)
         verified = dict(zip(distinct, related))
         matches = []
         for other_id, blob, sig in fetched:

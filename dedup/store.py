@@ -212,8 +212,8 @@ class SQLiteStore:
             self.db.execute("INSERT OR REPLACE INTO blobs VALUES (?, ?)", (name, zlib.compress(data, 1)))
 
     def parts(self, name: str) -> Iterator[bytes]:
-        """The parts of a large value stored uncompressed (SQLite caps one value at 1 GB), in order, one at a time
-        (the caller copies each where it belongs: the whole never sits in memory twice); none if absent."""
+        """The parts of a large value stored uncompressed (SQLite caps one value at 1 GB), in order, one at a time;
+        none if absent."""
         return (r[0] for r in self.db.execute("SELECT data FROM parts WHERE name=? ORDER BY part", (name,)))
 
     def set_parts(self, name: str, parts: list[bytes]) -> None:

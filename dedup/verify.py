@@ -143,7 +143,7 @@ def _matched_sentences(features: list[Features], a: np.ndarray, b: np.ndarray) -
     firsts = sorted(set(a.tolist()))
     local = np.searchsorted(firsts, a)  # each pair's a among firsts
     a_terms, a_sent, a_size = zip(*(features[x].sentence_terms for x in firsts))
-    a_keys = (owners([len(t) for t in a_terms]).astype(np.uint64) << np.uint64(32)) | np.concatenate(a_terms).astype(np.uint64)
+    a_keys = _tagged(owners([len(t) for t in a_terms]), np.concatenate(a_terms))
     a_sent = np.concatenate(a_sent)
     a_first = _bounds(a_size)  # where each first article's sentence sizes start
     a_size = np.concatenate(a_size)
@@ -152,7 +152,7 @@ def _matched_sentences(features: list[Features], a: np.ndarray, b: np.ndarray) -
     cell_base = np.cumsum(n_a * n_b) - n_a * n_b  # each pair's first cell
     b_first = np.cumsum(n_b) - n_b  # each pair's first sentence of b, counted over all the chunk's pairs
     pair = owners([len(t) for t in b_terms])
-    probe = (local[pair].astype(np.uint64) << np.uint64(32)) | np.concatenate(b_terms).astype(np.uint64)
+    probe = _tagged(local[pair], np.concatenate(b_terms))
     lo, hi = np.searchsorted(a_keys, probe, "left"), np.searchsorted(a_keys, probe, "right")
     pair = np.repeat(pair, hi - lo)
     cell = cell_base[pair] + a_sent[spans(lo, hi)] * n_b[pair] + np.repeat(np.concatenate(b_sent), hi - lo)
@@ -226,15 +226,20 @@ def _shared(
     """numpy twin of the compiled merge: for each pair, how many of b's sorted values a's hold, and (with weights:
     b's weight of each value) the sum of those weights. Each article's values become keys (article << 32 | value),
     sorted as concatenated, so one search answers every pair."""
-    keys = (owner.astype(np.uint64) << np.uint64(32)) | values.astype(np.uint64)
+    keys = _tagged(owner, values)
     take = spans(bounds[b], bounds[b + 1])  # every value of every pair's b, pair by pair
     pair = owners(bounds[b + 1] - bounds[b])
-    probe = (a[pair].astype(np.uint64) << np.uint64(32)) | values[take].astype(np.uint64)
+    probe = _tagged(a[pair], values[take])
     hit = _found(keys, probe, np.searchsorted(keys, probe))
     shared = np.bincount(pair[hit], minlength=len(a))
     if weights is None:
         return shared, None
     return shared, np.bincount(pair[hit], weights=weights[take][hit], minlength=len(a)).astype(np.float64)
+
+
+def _tagged(article: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """(article << 32 | value) keys: the values of many articles, concatenated in article order, stay sorted."""
+    return (article.astype(np.uint64) << np.uint64(32)) | values.astype(np.uint64)
 
 
 def weighted_jaccard(fa: Features, fb: Features, stats: CountTable) -> tuple[float, int]:
