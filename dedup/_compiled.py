@@ -87,14 +87,15 @@ def _xxh64(cps, n):
 
 
 @njit(inline="always")
-def _term(buf, m, h, table, stop, suffixes, suffix_lengths, to_y):
-    """tokenhash.term_hash of the token buf[:m] whose hash is h (stop words out, terms.stem, folded to 32 bits)."""
+def _term(buf, m, h, first, stop, suffixes, suffix_lengths, to_y):
+    """tokenhash.term_hash of the token buf[:m] whose hash is h and whose first character's table entry is first
+    (stop words out, terms.stem, folded to 32 bits)."""
     slot = h & np.uint64(len(stop) - 1)  # stop words: an open-addressing set of their hashes (0 = empty slot)
     while stop[slot] != 0:
         if stop[slot] == h:
             return -1
         slot = (slot + np.uint64(1)) & np.uint64(len(stop) - 1)
-    isdigit = (table[buf[0]] >> 24) & _ISDIGIT != 0
+    isdigit = (first >> 24) & _ISDIGIT != 0
     if m < 2 and not isdigit:
         return -1
     if not isdigit and m > 4:
@@ -103,7 +104,7 @@ def _term(buf, m, h, table, stop, suffixes, suffix_lengths, to_y):
             if m - n < 3:
                 continue
             match = True
-            for c in range(n):
+            for c in range(n - 1, -1, -1):  # from the last character: most words differ there at once
                 if buf[m - n + c] != suffixes[s, c]:
                     match = False
                     break
@@ -131,14 +132,16 @@ def _take(codes, table, j, n, cls, buf, m):
 
 
 @njit(cache=True, nogil=True)
-def scan(codes, table, stop, suffixes, suffix_lengths, to_y, hashes, terms, starts, ends):
-    """Fill hashes/terms/starts/ends with the tokens of the code points `codes`; return how many there are,
-    or -1 when a character folds to several (ß → ss: the caller folds the text first).
+def scan(codes, table, stop, suffixes, suffix_lengths, to_y, hashes, terms, starts, ends, buf):
+    """Fill hashes/terms/starts/ends with the tokens of the code points `codes` (buf: scratch space, as long as
+    codes + 2); return how many there are, -1 when a character folds to several (ß → ss: the caller folds the
+    text first), or -2 when a code point lies beyond the table (the caller takes the table of all Unicode).
 
     table[c] is the case-folded code point of c in its low 24 bits and the class of that (letter, digit,
     isdigit) in the high 8; FOLDS_TO_MANY (class bits 3: neither letter nor digit) where folding is longer."""
     n = len(codes)
-    buf = np.empty(n + 2, dtype=np.uint64)
+    if n and codes.max() >= len(table):
+        return -2
     count = 0
     i = 0
     while i < n:
@@ -168,7 +171,7 @@ def scan(codes, table, stop, suffixes, suffix_lengths, to_y, hashes, terms, star
             continue
         h = _xxh64(buf, m)
         hashes[count] = h
-        terms[count] = _term(buf, m, h, table, stop, suffixes, suffix_lengths, to_y)
+        terms[count] = _term(buf, m, h, entry, stop, suffixes, suffix_lengths, to_y)
         starts[count] = i
         ends[count] = j
         count += 1

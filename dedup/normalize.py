@@ -26,32 +26,38 @@ def clean(text: str) -> str:
 
 
 def _strip_urls(text: str) -> str:
-    """``_URL.sub(" ", text)``, several times faster: find the marks ("://", "www.") with str.find on the
-    lower-cased text, then grow each back to its scheme and on to the next space."""
-    low = text.lower()
-    marks = _find_all(low, "://") + _find_all(low, "www.")
+    """``_URL.sub(" ", text)``, several times faster: find the marks ("://", and the "w." that ends "www.") with
+    str.find, then grow each back to its scheme and on to the next space. No lower-cased copy of the text: the
+    few characters around a mark are compared instead."""
+    marks = [i - 2 for i in _find_all(text, "w.") + _find_all(text, "W.") if i >= 2 and _is(text[i - 2 : i + 2], "www.")]
+    marks += _find_all(text, "://")
     if not marks:
         return text
-    if len(low) != len(text):  # lower() lengthened a character (İ): offsets would not match
-        return _URL.sub(" ", text)
     out, done = [], 0
     for start in sorted(marks):
         if start < done:
             continue  # inside the URL just removed
-        mark_end = start + (3 if low.startswith("://", start) else 4)
-        if mark_end - start == 3:  # "://" counts after http or https only
-            if start >= 5 and low.startswith("https", start - 5):
+        if text.startswith("://", start):  # "://" counts after http or https only
+            mark_end = start + 3
+            if _is(text[start - 5 : start], "https"):
                 start -= 5
-            elif start >= 4 and low.startswith("http", start - 4):
+            elif _is(text[start - 4 : start], "http"):
                 start -= 4
             else:
                 continue
+        else:
+            mark_end = start + 4
         end = _NON_SPACE.match(text, mark_end).end()
         if end == mark_end:
             continue  # nothing follows the mark: not a URL
         out += (text[done:start], " ")
         done = end
     return "".join(out) + text[done:] if out else text
+
+
+def _is(chars: str, word: str) -> bool:
+    """Whether chars spell the lower-case ASCII word in either case (as the pattern's [hH][tT]… classes do)."""
+    return chars.isascii() and chars.lower() == word
 
 
 def _find_all(text: str, sub: str) -> list[int]:

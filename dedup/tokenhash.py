@@ -8,6 +8,7 @@ without it a regex and the xxhash library give the same hashes and spans (tested
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -59,16 +60,31 @@ def tokenize(cleaned: str) -> Tokens:
 
 def _scan(fast, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
     if text.isascii():
-        codes, planes = np.frombuffer(text.encode("ascii"), dtype=np.uint8), 0x10000
+        codes = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
     else:
         codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        planes = 0x10000 if int(codes.max()) < 0x10000 else 0x110000
-    hashes = np.empty(len(codes), dtype=np.uint64)  # at most one token per character ("a1b2" has four)
-    terms = np.empty(len(codes), dtype=np.int64)
-    starts = np.empty(len(codes), dtype=np.int64)
-    ends = np.empty(len(codes), dtype=np.int64)
-    n = fast.scan(codes, _table(planes), *_term_rules(), hashes, terms, starts, ends)
-    return None if n < 0 else (hashes[:n], terms[:n], starts[:n], ends[:n])
+    hashes, terms, starts, ends, buf = _scratch(len(codes))
+    n = fast.scan(codes, _table(0x10000), *_term_rules(), hashes, terms, starts, ends, buf)
+    if n == -2:  # beyond the Basic Multilingual Plane
+        n = fast.scan(codes, _table(0x110000), *_term_rules(), hashes, terms, starts, ends, buf)
+    return None if n < 0 else (hashes[:n].copy(), terms[:n].copy(), starts[:n].copy(), ends[:n].copy())
+
+
+_SCRATCH_LIMIT = 1 << 16  # characters (news articles are far shorter): longer texts get arrays of their own
+_local = threading.local()
+
+
+def _scratch(size: int) -> tuple[np.ndarray, ...]:
+    """The scanner's output and work arrays for a text of `size` characters (at most one token per character).
+
+    Kept per thread and reused: fresh arrays for every text cost more in page faults than the scan itself."""
+    kept = getattr(_local, "arrays", None)
+    if kept is not None and len(kept[0]) >= size:
+        return kept
+    arrays = tuple(np.empty(max(size, 1 << 14) + 2, dtype=t) for t in (np.uint64, np.int64, np.int64, np.int64, np.uint64))
+    if size <= _SCRATCH_LIMIT:
+        _local.arrays = arrays
+    return arrays
 
 
 def hash_token(token: str) -> int:
