@@ -29,8 +29,8 @@ def _strip_urls(text: str) -> str:
     """``_URL.sub(" ", text)``, several times faster: find the marks ("://", and the "w." that ends "www.") with
     str.find, then grow each back to its scheme and on to the next space. No lower-cased copy of the text: the
     few characters around a mark are compared instead."""
-    marks = [i - 2 for i in _find_all(text, "w.") + _find_all(text, "W.") if i >= 2 and _is(text[i - 2 : i + 2], "www.")]
-    marks += _find_all(text, "://")
+    marks = [i - 2 for i in find_all(text, "w.") + find_all(text, "W.") if i >= 2 and _is(text[i - 2 : i + 2], "www.")]
+    marks += find_all(text, "://")
     if not marks:
         return text
     out, done = [], 0
@@ -60,7 +60,8 @@ def _is(chars: str, word: str) -> bool:
     return chars.isascii() and chars.lower() == word
 
 
-def _find_all(text: str, sub: str) -> list[int]:
+def find_all(text: str, sub: str) -> list[int]:
+    """Every position where sub occurs in text (str.find is far faster than a regular expression's scan)."""
     found, i = [], text.find(sub)
     while i >= 0:
         found.append(i)

@@ -2,17 +2,19 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from itertools import islice
 from typing import NamedTuple
 
+from .normalize import find_all
+
 _BLOCK = re.compile(r"\n[ \t\r\f\v]*\n\s*")
-_END = re.compile(r"""[.!?…]+["'”’»)\]]*(?=\s+["'“‘«(\[]?[^\W_a-z])""")
+_ENDS, _CLOSERS, _OPENERS = ".!?…", "\"'”’»)]", "\"'“‘«(["  # sentence-ending punctuation, what may close and open around it
 _ABBREVIATIONS = frozenset(
     "mr mrs ms dr prof sr jr st mt gen col lt sgt capt gov sen rep rev fig no vs etc inc ltd co corp "
     "jan feb mar apr jun jul aug sep sept oct nov dec approx est dept univ".split()
 )
 _HARD_BREAK_LINE = 50  # a line shorter than this ends its sentence (a heading, a byline, a list item)
-_LAST_WORD = re.compile(r"(\w+)\W*\Z")
-_LOOKBACK = 24  # abbreviations are short: look this far back first, the whole sentence only when needed
 
 
 class Span(NamedTuple):
@@ -25,8 +27,9 @@ class Span(NamedTuple):
 def split(text: str) -> list[Span]:
     """Sentence spans in order, non-overlapping, each stripped of surrounding whitespace."""
     spans: list[Span] = []
+    marks = sorted(i for c in _ENDS for i in find_all(text, c))
     for start, end in _lines(text):
-        spans.extend(_sentences(text, start, end))
+        _sentences(text, start, end, spans, marks)
     return spans
 
 
@@ -47,38 +50,60 @@ def _lines(text: str):
         pos = m.end() if m else len(text)
 
 
-def _sentences(text: str, start: int, end: int):
-    cursor = start
-    for m in _END.finditer(text, start, end):  # endpos: the lookahead sees no further than the line
-        if text[m.start()] == "." and _abbreviated(_last_word(text, cursor, m.start() + 1)):
+def _sentences(text: str, start: int, end: int, spans: list[Span], marks: list[int]) -> None:
+    """Append the sentences of the line text[start:end] to spans; marks: the positions of sentence-ending
+    punctuation in the text, in order.
+
+    A sentence ends after a run of [.!?…], any closing quotes or brackets, when whitespace follows on the same
+    line and then (after at most one opening quote or bracket) a letter or digit that is not a lower-case ASCII
+    letter; a point after an initial or a known abbreviation does not end it. Written as a loop over the marks
+    rather than a regular expression over every character: this runs for every sentence of every article."""
+    cursor = resume = start
+    for stop in islice(marks, bisect_left(marks, start), None):
+        if stop >= end:
+            break
+        if stop < resume:
+            continue  # inside the punctuation run just looked at
+        after = stop
+        while after < end and text[after] in _ENDS:
+            after += 1
+        while after < end and text[after] in _CLOSERS:
+            after += 1
+        resume = nxt = after
+        while nxt < end and text[nxt].isspace():
+            nxt += 1
+        if nxt > after and nxt < end and text[nxt] in _OPENERS:
+            nxt += 1
+        if nxt == after or nxt == end or not text[nxt].isalnum() or "a" <= text[nxt] <= "z":
             continue
-        span = _strip(text, cursor, m.end())
-        if span:
-            yield span
-        cursor = m.end()
-    span = _strip(text, cursor, end)
-    if span:
-        yield span
+        if text[stop] == "." and _abbreviated(text, cursor, stop):
+            continue
+        _append(text, cursor, after, spans)
+        cursor = after
+    _append(text, cursor, end, spans)
 
 
-def _abbreviated(word: str) -> bool:
-    """A point after this word does not end the sentence: an initial or a known abbreviation."""
-    return len(word) == 1 or word.casefold() in _ABBREVIATIONS
+def _abbreviated(text: str, start: int, point: int) -> bool:
+    """Whether the last word of text[start:point] is an initial or a known abbreviation (the point after it does
+    not end the sentence)."""
+    e = point
+    while e > start and not _is_word(text[e - 1]):
+        e -= 1
+    b = e
+    while b > start and _is_word(text[b - 1]):
+        b -= 1
+    return e - b == 1 or text[b:e].casefold() in _ABBREVIATIONS
 
 
-def _last_word(piece: str, start: int, end: int) -> str:
-    """The last word of piece[start:end] (searching the whole of it is quadratic in the sentence length)."""
-    lo = max(start, end - _LOOKBACK)
-    m = _LAST_WORD.search(piece, lo, end)
-    if lo > start and (m is None or m.start() == lo):  # the word may begin before the window
-        m = _LAST_WORD.search(piece, start, end)
-    return m.group(1) if m else ""
+def _is_word(c: str) -> bool:
+    """The regular expression \\w: a letter, digit or underscore."""
+    return c.isalnum() or c == "_"
 
 
-def _strip(text: str, start: int, end: int) -> Span | None:
+def _append(text: str, start: int, end: int, spans: list[Span]) -> None:
+    """Append text[start:end] stripped of surrounding whitespace, unless nothing is left."""
     piece = text[start:end]
     kept = piece.strip()
-    if not kept:
-        return None
-    start += len(piece) - len(piece.lstrip())
-    return Span(start, start + len(kept))
+    if kept:
+        start += piece.find(kept[0])
+        spans.append(Span(start, start + len(kept)))

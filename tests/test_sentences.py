@@ -1,0 +1,66 @@
+"""dedup.sentences: the hand-written splitting loop against the rule written as a regular expression."""
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import SEEDS
+from dedup import sentences
+from dedup.sentences import Span
+
+# The rule as patterns: a run of sentence-ending punctuation and closers, then (on the same line) whitespace, at
+# most one opener, and a letter or digit that is not a lower-case ASCII letter; the last word before a point
+# must not be an initial or a known abbreviation.
+_END = re.compile(r"""[.!?…]+["'”’»)\]]*(?=\s+["'“‘«(\[]?[^\W_a-z])""")
+_LAST_WORD = re.compile(r"(\w+)\W*\Z")
+
+
+def _by_pattern(text: str) -> list[Span]:
+    spans = []
+
+    def take(start: int, end: int) -> None:
+        piece = text[start:end]
+        if piece.strip():
+            start += len(piece) - len(piece.lstrip())
+            spans.append(Span(start, start + len(piece.strip())))
+
+    for start, end in sentences._lines(text):
+        cursor = start
+        for m in _END.finditer(text, start, end):
+            word = _LAST_WORD.search(text, cursor, m.start() + 1)
+            word = word.group(1) if word else ""
+            if text[m.start()] == "." and (len(word) == 1 or word.casefold() in sentences._ABBREVIATIONS):
+                continue
+            take(cursor, m.end())
+            cursor = m.end()
+        take(cursor, end)
+    return spans
+
+
+PIECES = [".", "!", "?", "…", "...", '"', "'", "”", "’", "»", ")", "]", "“", "‘", "«", "(", "[", " ", "  ", "\n", "\n\n",
+          "\t", "\u00a0", "word", "Word", "é", "É", "7", "3.5", "_", "Mr", "mr", "U", "u", "St", "etc", "Ω", "ß", "١"]
+
+
+@settings(max_examples=1000)
+@given(st.lists(st.sampled_from(PIECES), max_size=40).map("".join))
+def test_the_loop_splits_as_the_pattern_does(text):
+    assert sentences.split(text) == _by_pattern(text)
+
+
+def test_real_articles_split_as_the_pattern_does():
+    for path in SEEDS.glob("*.txt"):
+        text = path.read_text(encoding="utf-8")
+        spans = sentences.split(text)
+        assert spans == _by_pattern(text)
+        assert len(spans) > 10
+
+
+def test_abbreviations_and_initials_do_not_end_a_sentence():
+    text = "Mr. Ruto met Dr. A. Conille in Nairobi. The U.N. Security Council votes on Sept. 30. It will pass."
+    assert [text[s.start : s.end] for s in sentences.split(text)] == [
+        "Mr. Ruto met Dr. A. Conille in Nairobi.",
+        "The U.N. Security Council votes on Sept. 30.",
+        "It will pass.",
+    ]
