@@ -14,6 +14,7 @@ _ABBREVIATIONS = frozenset(
     "mr mrs ms dr prof sr jr st mt gen col lt sgt capt gov sen rep rev fig no vs etc inc ltd co corp "
     "jan feb mar apr jun jul aug sep sept oct nov dec approx est dept univ".split()
 )
+_LONGEST_ABBREVIATION = max(map(len, _ABBREVIATIONS))
 _HARD_BREAK_LINE = 50  # a line shorter than this ends its sentence (a heading, a byline, a list item)
 
 
@@ -84,20 +85,17 @@ def _sentences(text: str, start: int, end: int, spans: list[Span], marks: list[i
 
 
 def _abbreviated(text: str, start: int, point: int) -> bool:
-    """Whether the last word of text[start:point] is an initial or a known abbreviation (the point after it does
-    not end the sentence)."""
+    """Whether the last word (a run of \\w) of text[start:point] is an initial or a known abbreviation (the point
+    after it does not end the sentence)."""
     e = point
-    while e > start and not _is_word(text[e - 1]):
+    while e > start and not (text[e - 1].isalnum() or text[e - 1] == "_"):
         e -= 1
     b = e
-    while b > start and _is_word(text[b - 1]):
+    while b > start and (text[b - 1].isalnum() or text[b - 1] == "_"):
         b -= 1
+        if e - b > _LONGEST_ABBREVIATION:
+            return False  # (case folding never shortens a word)
     return e - b == 1 or text[b:e].casefold() in _ABBREVIATIONS
-
-
-def _is_word(c: str) -> bool:
-    """The regular expression \\w: a letter, digit or underscore."""
-    return c.isalnum() or c == "_"
 
 
 def _append(text: str, start: int, end: int, spans: list[Span]) -> None:
