@@ -79,7 +79,7 @@ def _scratch(size: int) -> tuple[np.ndarray, ...]:
 
     Kept per thread and reused: fresh arrays for every text cost more in page faults than the scan itself."""
     kept = getattr(_local, "arrays", None)
-    if kept is not None and len(kept[0]) >= size:
+    if kept is not None and len(kept[0]) >= size + 2:
         return kept
     arrays = tuple(np.empty(max(size, 1 << 14) + 2, dtype=t) for t in (np.uint64, np.int64, np.int64, np.int64, np.uint64))
     if size <= _SCRATCH_LIMIT:
