@@ -223,7 +223,7 @@ class Index:
                 Record(0, article_id, dict(metadata or {}), text, pack(s.features), s.near_sig.tobytes(), s.term_sig.tobytes(),
                        s.near_keys.tobytes(), s.term_keys.tobytes(), hashes.astype("<u8").tobytes())
             )
-            self.term_counts.add(s.features.terms)
+            self.term_counts.add(s.features.term_set)  # (counted once each: the distinct terms, as pack stored them)
         rows = self.store.put(records)
         self._unsaved += len(chunk)
         self._wrote = True

@@ -89,15 +89,16 @@ class _PairVerifier:
         self.reader, self.ids, self.terms, self.config = reader, ids, terms, config
 
     def __call__(self, pairs: list[list[int]]) -> list[Pair | None]:
-        articles, local = _local(pairs)
-        return verify_pairs([self.ids[i] for i in articles], [self.reader.features(i) for i in articles], local, self.terms, self.config)
+        articles, features, local = _local(pairs, self.reader.features)
+        return verify_pairs([self.ids[i] for i in articles], features, local, self.terms, self.config)
 
 
-def _local(pairs: list[list[int]] | np.ndarray) -> tuple[list[int], np.ndarray]:
-    """The distinct articles of some pairs, and the pairs as positions in that list: each article's features
-    are fetched once however many of the pairs it is in."""
+def _local(pairs: list[list[int]] | np.ndarray, features: Callable[[int], Features]) -> tuple[list[int], list[Features], np.ndarray]:
+    """The distinct articles of some pairs, their features, and the pairs as positions in that list: each
+    article's features are fetched once however many of the pairs it is in."""
     articles, local = np.unique(np.asarray(pairs, dtype=np.int64), return_inverse=True)
-    return articles.tolist(), local.reshape(-1, 2)
+    articles = articles.tolist()
+    return articles, [features(i) for i in articles], local.reshape(-1, 2)
 
 
 class _Summarizer:
@@ -206,14 +207,14 @@ def scan(
     copy_edges: list[tuple[int, int, float, float]] = []
     for start in range(0, len(near_candidates), _COPY_CHUNK):
         chunk = near_candidates[start : start + _COPY_CHUNK]
-        articles, local = _local(chunk)
-        for (i, j), scores in zip(chunk.tolist(), copy_pairs([feats(x) for x in articles], local, config)):
+        _, features, local = _local(chunk, feats)
+        for (i, j), scores in zip(chunk.tolist(), copy_pairs(features, local, config)):
             if scores is not None:
                 copies.union(i, j)
                 copy_edges.append((i, j, *scores))
     group = np.array([copies.find(i) for i in range(len(ids))], dtype=np.int64)  # each article's copy group
     for i in np.flatnonzero(group == np.arange(len(ids))).tolist():
-        terms.add(feats(i).terms)
+        terms.add(feats(i).term_set)
     chunk: list[Features] = []
     held = 0
     for n, i in enumerate(compared):  # in chunks bounded by articles and by terms held
@@ -232,8 +233,8 @@ def scan(
     pairs: list[Pair] = [Pair(ids[j], ids[i], DUPLICATE, 1.0, 1.0, 1.0, 0) for i, j in duplicate_of.items()]
     for start in range(0, len(copy_edges), _COPY_CHUNK):
         edges = copy_edges[start : start + _COPY_CHUNK]
-        articles, local = _local([[i, j] for i, j, _, _ in edges])
-        rewrites = weighted_jaccards([feats(x) for x in articles], local, terms)
+        _, features, local = _local([[i, j] for i, j, _, _ in edges], feats)
+        rewrites = weighted_jaccards(features, local, terms)
         pairs.extend(Pair(ids[i], ids[j], NEAR, jac, con, rw, 0) for (i, j, jac, con), rw in zip(edges, rewrites.tolist()))
     # Up to _TRIES_PER_GROUP_PAIR member pairs per pair of groups, in rounds: a round tries the next candidate
     # of every group pair that has no story link yet (the same pairs, in the same order, as one by one).
