@@ -12,6 +12,7 @@ from .config import Config
 from .index import Index
 from .read import Article, Skipped, read_sources
 from .store import IndexFileError
+from .workers import WorkerError
 
 app = typer.Typer(
     help="Find copies and rewrites of the same news story, and show what each outlet kept, changed, dropped or added.",
@@ -87,11 +88,14 @@ def scan(
         _fail(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}", 2)
     _check_sources(sources)
     bar, update = _progress()
-    if bar:
-        with bar:
-            result = run_scan(sources, Config(), update, workers)
-    else:
-        result = run_scan(sources, Config(), workers=workers)
+    try:
+        if bar:
+            with bar:
+                result = run_scan(sources, Config(), update, workers)
+        else:
+            result = run_scan(sources, Config(), workers=workers)
+    except WorkerError as e:
+        _fail(str(e))
     for w in result.warnings:
         typer.echo(f"warning: {w}", err=True)
     _emit(render(result, fmt), out)

@@ -3,12 +3,20 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
+import tempfile
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, TypeVar
 
 M = TypeVar("M")  # what stays in this process with a batch
 _worker_fn: Callable[[Any], Any] | None = None
+
+
+class WorkerError(RuntimeError):
+    """A worker process died (killed, out of memory, or a script that starts dedup's workers on import)."""
 
 
 def cpu_count() -> int:
@@ -31,20 +39,35 @@ def ordered_map(make: Callable[..., Callable[[Any], Any]], args: tuple, items: I
             yield meta, fn(payload)
         return
     context = multiprocessing.get_context("spawn")  # no inherited threads or locks: safe inside any host program
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start, initargs=(make, args)) as pool:
-        pending: deque[tuple[M, Future]] = deque()
-        for meta, payload in items:
-            pending.append((meta, pool.submit(_run, payload)))
-            if len(pending) >= 2 * workers:
-                done_meta, future = pending.popleft()
-                yield done_meta, future.result()
-        while pending:
-            done_meta, future = pending.popleft()
-            yield done_meta, future.result()
+    with tempfile.TemporaryDirectory(prefix="dedup-workers-") as folder:
+        # (make, args) can weigh megabytes (count tables, spool offsets). Handed to the pool, they would be written
+        # into each child's start-up pipe, and a child that dies before reading them all leaves that write, and
+        # this process, blocked for ever; the children read them from this private file instead.
+        start = Path(folder) / "start.pickle"
+        start.write_bytes(pickle.dumps((make, args), pickle.HIGHEST_PROTOCOL))
+        try:
+            with ProcessPoolExecutor(workers, mp_context=context, initializer=_start, initargs=(start,)) as pool:
+                pending: deque[tuple[M, Future]] = deque()
+                for meta, payload in items:
+                    pending.append((meta, pool.submit(_run, payload)))
+                    if len(pending) >= 2 * workers:
+                        done_meta, future = pending.popleft()
+                        yield done_meta, future.result()
+                while pending:
+                    done_meta, future = pending.popleft()
+                    yield done_meta, future.result()
+        except BrokenProcessPool as e:
+            raise WorkerError(
+                "a dedup worker process died (killed, out of memory, or started from a script whose dedup call is not "
+                "under `if __name__ == \"__main__\":`, which spawned processes need); its error, if any, is printed "
+                "above. Run with one process (workers=1, or --workers 1) to work around it."
+            ) from e
 
 
-def _start(make: Callable[..., Callable[[Any], Any]], args: tuple) -> None:
+def _start(start: Path) -> None:
+    """Build this worker's function from what the parent parked (its own pickle, in its own private folder)."""
     global _worker_fn
+    make, args = pickle.loads(start.read_bytes())
     _worker_fn = make(*args)
 
 

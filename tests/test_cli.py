@@ -1,8 +1,10 @@
+import importlib
 import json
 
 from typer.testing import CliRunner
 
 from dedup.cli import app
+from dedup.workers import WorkerError
 from conftest import SEEDS
 
 runner = CliRunner()
@@ -31,6 +33,16 @@ def test_scan_errors_are_clear_and_nonzero(tmp_path):
     assert result.exit_code == 1 and "no such file or folder" in result.stderr
     result = runner.invoke(app, ["scan", str(SEEDS), "--format", "xml"])
     assert result.exit_code == 2 and "unknown format" in result.stderr
+
+
+def test_scan_reports_a_dead_worker_and_exits_nonzero(monkeypatch):
+    """How the command line words the error the pool raises (tests/test_workers.py kills a real worker)."""
+    def dies(*args, **kwargs):
+        raise WorkerError("a dedup worker process died (killed)")
+
+    monkeypatch.setattr(importlib.import_module("dedup.scan"), "scan", dies)
+    result = runner.invoke(app, ["scan", str(SEEDS)])
+    assert result.exit_code == 1 and result.stderr.startswith("dedup: a dedup worker process died")
 
 
 def test_index_lifecycle(tmp_path):

@@ -1,5 +1,7 @@
 import importlib
 import json
+import subprocess
+import sys
 
 import pytest
 
@@ -98,6 +100,18 @@ def test_worker_processes_give_the_same_report(tmp_path, seeds, monkeypatch):
     one, two = scan([tmp_path], workers=1), scan([tmp_path], workers=2)
     assert to_dict(one) == to_dict(two)
     assert len(one.clusters) >= 1 and sum(len(c.members) for c in one.clusters) >= 10
+
+
+def test_a_worker_that_dies_gives_an_error_not_a_hang(tmp_path):
+    """A script without the `__main__` guard makes each spawned worker re-run it and die while starting. The scan
+    used to block for ever writing its 16 MiB start-up data into the dead worker's pipe; it must raise instead.
+    (The timeout only catches the hang: the scan fails within seconds.)"""
+    script = tmp_path / "unguarded.py"
+    script.write_text(f"import dedup\ndedup.scan([{str(SEEDS)!r}], workers=2)\n", encoding="utf-8")
+    run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    assert run.returncode != 0
+    assert "dedup.workers.WorkerError: a dedup worker process died" in run.stderr
+    assert "__main__" in run.stderr  # the child's own error says what to do
 
 
 def test_memory_stays_bounded_as_the_corpus_grows(tmp_path, monkeypatch):
