@@ -1,42 +1,92 @@
-"""Boilerplate learned from the corpus: lines that recur across many otherwise different articles."""
+"""Boilerplate learned from the corpus: lines, and sentences at an article's edges, that recur across many
+otherwise different articles."""
 from __future__ import annotations
+
+import re
 
 import numpy as np
 import xxhash
 
+from . import sentences
 from .counts import CountTable
+
+_PARAGRAPH_WORDS = 20  # a line or sentence this long is the article's own text, not a menu item or a footer
+
+
+def _fold(text: str) -> str:
+    return text.lower() if text.isascii() else text.casefold()
+
+
+def _hashes(pieces: list[str]) -> tuple[list[int], list[int]]:
+    """A hash of each folded line or sentence with its spacing normalised (0 for a blank one), and its words."""
+    keys = [" ".join(p.split()) for p in pieces]
+    hashes = [xxhash.xxh3_64_intdigest(k.encode("utf-8", "surrogatepass")) if k else 0 for k in keys]
+    return hashes, [k.count(" ") + 1 if k else 0 for k in keys]
 
 
 def line_hashes(text: str) -> tuple[list[str], np.ndarray, np.ndarray]:
     """The text's lines, a hash of each (case and spacing folded; 0 for a blank line) and its word count."""
-    lines = text.split("\n")
-    keys = [" ".join(line.split()) for line in (text.lower() if text.isascii() else text.casefold()).split("\n")]
-    hashes = [xxhash.xxh3_64_intdigest(k.encode("utf-8", "surrogatepass")) if k else 0 for k in keys]
-    words = [k.count(" ") + 1 if k else 0 for k in keys]
-    return lines, np.array(hashes, dtype=np.uint64), np.array(words)
+    hashes, words = _hashes(_fold(text).split("\n"))
+    return text.split("\n"), np.array(hashes, dtype=np.uint64), np.array(words)
+
+
+_EDGE_CHARS = 400  # how far into a line chrome may run: only the sentences this close to either end are counted
+# A sentence break as dedup.sentences finds it (punctuation, closers, space, then no lower-case letter), without its
+# care for blocks: boilerplate only needs the same pieces in every article, and this runs twice per article.
+_BREAK = re.compile(r"[.!?…]+[\"'”’»)\]]*\s+(?=[\"'“‘«(\[]?[^\W_a-z])")
+
+
+def _edge_sentences(line: str) -> tuple[list[tuple[int, int]], list[int], list[int]]:
+    """The spans (in the line) of the sentences that open and close a line, their hashes and word counts.
+
+    Only the first and last _EDGE_CHARS characters are split: a sentence cut by that window gets a hash no other
+    article has, which ends a run of chrome as a sentence of the article's own would."""
+    if len(line) <= 2 * _EDGE_CHARS:
+        spans = _split(line, 0, len(line))
+    else:
+        spans = _split(line, 0, _EDGE_CHARS) + _split(line, len(line) - _EDGE_CHARS, len(line))
+    return (spans, *_hashes([_fold(line[a:b]) for a, b in spans]))
+
+
+def _split(line: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Sentence spans of line[start:end] (point after an initial or a known abbreviation: no break)."""
+    spans = []
+    for m in _BREAK.finditer(line, start, end):
+        if line[m.start()] == "." and sentences.abbreviated(line, start, m.start()):
+            continue
+        spans.append((start, m.start() + len(m.group().rstrip())))
+        start = m.end()
+    if line[start:end].strip() or not spans:  # not the blank after a closing point (but a blank window is a piece)
+        spans.append((start, end))
+    return spans
 
 
 def learn(table: CountTable, text: str, sign: int = 1) -> None:
-    """Count the article's distinct lines in the corpus line table."""
+    """Count the article's distinct lines, and the sentences of its first and last lines, in the corpus table."""
     table.add(lines_of(text), sign)
 
 
 def lines_of(text: str) -> np.ndarray:
-    """The hashes of the article's non-blank lines: what it adds to the line table."""
-    _, hashes, _ = line_hashes(text)
-    return hashes[hashes != 0]
-
-
-_PARAGRAPH_WORDS = 20  # a line this long is a paragraph of the article, not a menu item or a footer
+    """What the article adds to the corpus table: the hashes of its non-blank lines and of the sentences of its
+    first and last ones (where chrome runs into the text; a line of one sentence has one hash)."""
+    lines, hashes, _ = line_hashes(text)
+    filled = np.flatnonzero(hashes)
+    if not len(filled):
+        return hashes[:0]
+    edges = [h for i in {int(filled[0]), int(filled[-1])} for h in _edge_sentences(lines[i])[1]]
+    every = np.concatenate([hashes[filled], np.array(edges, dtype=np.uint64)])
+    return every[every != 0]
 
 
 def strip(text: str, table: CountTable, min_docs: int) -> str:
-    """The text without its boilerplate lines.
+    """The text without its boilerplate lines, nor the boilerplate sentences that open its first line or close its
+    last (chrome run into the article's text, as extractors without block breaks leave it).
 
-    A line is boilerplate when at least `min_docs` articles contain it and it is at least twice as common as
-    the article's most widespread paragraph. Site chrome recurs across unrelated articles; the paragraphs of
-    a syndicated story recur together, so every copy keeps its text, even one whose other paragraphs were
-    edited, and even where copies outnumber the pages that carry a given footer.
+    A line or sentence is boilerplate when at least `min_docs` articles contain it and it is at least twice as
+    common as the article's most widespread paragraph (or long sentence). Site chrome recurs across unrelated
+    articles; the paragraphs of a syndicated story recur together, so every copy keeps its text, even one whose
+    other paragraphs were edited, and even where copies outnumber the pages that carry a given footer. Only a
+    run of sentences at either edge goes: a short quote that rewrites of one story share, inside the text, stays.
     """
     lines, hashes, lengths = line_hashes(text)
     if not hashes.any():
@@ -45,6 +95,41 @@ def strip(text: str, table: CountTable, min_docs: int) -> str:
     paragraphs = lengths >= _PARAGRAPH_WORDS
     reference = int(counts[paragraphs].max()) if paragraphs.any() else int(counts[int(lengths.argmax())])
     drop = (hashes != 0) & (counts >= min_docs) & (counts >= 2 * max(reference, 1))
-    if not drop.any():
-        return text
-    return "\n".join(line for line, d in zip(lines, drop.tolist()) if not d)
+    kept = [line for line, d in zip(lines, drop.tolist()) if not d]
+    return _strip_edges(kept, table, min_docs, reference) if any(line.strip() for line in kept) else "\n".join(kept)
+
+
+def _strip_edges(lines: list[str], table: CountTable, min_docs: int, reference: int) -> str:
+    """Lines with the boilerplate sentences at the start of the first non-blank one and the end of the last gone.
+
+    Chrome is short and recurs far more than the article's own text: a sentence under _PARAGRAPH_WORDS words
+    goes when it is at least twice as common as the most widespread sentence left between the runs (or the
+    most widespread paragraph), so the opening or closing sentence that the copies and rewrites of one story
+    share stays with them."""
+    filled = [i for i, line in enumerate(lines) if line.strip()]
+    edges = {i: _edge_sentences(lines[i]) for i in dict.fromkeys((filled[0], filled[-1]))}
+    found = table.get(np.array([h for _, hashes, _ in edges.values() for h in hashes], dtype=np.uint64)).tolist()
+    runs, counts, at = {}, {}, 0  # runs: the longest runs of short recurring sentences at the edges, leaving one
+    for i, (spans, _, words) in edges.items():
+        c = counts[i] = found[at : at + len(spans)]
+        at += len(spans)
+        lo, hi = 0, len(c)
+        while i == filled[0] and lo < hi - 1 and words[lo] < _PARAGRAPH_WORDS and c[lo] >= min_docs:
+            lo += 1
+        while i == filled[-1] and hi > lo + 1 and words[hi - 1] < _PARAGRAPH_WORDS and c[hi - 1] >= min_docs:
+            hi -= 1
+        runs[i] = lo, hi
+    if all(runs[i] == (0, len(c)) for i, c in counts.items()):
+        return "\n".join(lines)  # the common case: nothing at the edges recurs
+    own = max(max(c[runs[i][0] : runs[i][1]]) for i, c in counts.items())
+    bar = max(min_docs, 2 * max(reference, own, 1))
+    out = list(lines)
+    for i, (spans, _, _) in edges.items():
+        c, (lo_run, hi_run) = counts[i], runs[i]
+        lo, hi = 0, len(c)
+        while lo < lo_run and c[lo] >= bar:
+            lo += 1
+        while hi > hi_run and c[hi - 1] >= bar:
+            hi -= 1
+        out[i] = lines[i][spans[lo][0] : spans[hi - 1][1]]
+    return "\n".join(out)

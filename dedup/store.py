@@ -11,8 +11,9 @@ from typing import Iterator, Protocol
 import numpy as np
 
 FORMAT = "dedup-index"
-VERSION = 4  # 2: token hashes are xxh64 of UTF-32 (compiled scanner); 3: features hold their distinct terms;
-# 4: stored band tables, line hashes of each article, removed articles kept for the counts
+VERSION = 5  # 2: token hashes are xxh64 of UTF-32 (compiled scanner); 3: features hold their distinct terms;
+# 4: stored band tables, line hashes of each article, removed articles kept for the counts; 5: the boilerplate
+# table also counts the sentences of each article's first and last lines
 
 
 class IndexFileError(Exception):

@@ -64,6 +64,25 @@ def test_boilerplate_learned_from_the_corpus_does_not_make_matches(tmp_path, sha
     assert len(scan([tmp_path], Config(boilerplate_min_docs=10**9)).clusters) > 0
 
 
+def test_chrome_run_into_the_text_does_not_make_matches(tmp_path, shared, seeds):
+    """Extractors that lose block breaks leave a site's chrome on the article's own line (as in Multi-News). Sixty
+    different BBC stories opening and closing with the same chrome sentences are unrelated; five copies of one
+    story under that chrome stay copies, with their own text."""
+    header = "Breaking news emails get breaking news alerts and special reports. The news and stories that matter, delivered weekday mornings."
+    footer = "Read more. Share this article on Facebook, Twitter or by email with your friends and colleagues."
+    docs = [json.loads(line) for line in open(shared / "eval/bbc_news/bbc_news.jsonl", encoding="utf-8")][:60]
+    for d in docs:
+        (tmp_path / f"{d['id']}.txt").write_text(f"{header} {' '.join(d['text'].split()[:60])} {footer}\n", encoding="utf-8")
+    for i in range(5):
+        (tmp_path / f"copy-{i}.txt").write_text(f"{header} {' '.join(seeds['003'].split())} {footer}\n", encoding="utf-8")
+    result = scan([tmp_path])
+    assert [sorted(c.members) for c in result.clusters] == [[f"copy-{i}.txt" for i in range(5)]]
+    assert result.links == []
+    # Without learning the chrome, these stories would be linked through it:
+    unlearned = scan([tmp_path], Config(boilerplate_min_docs=10**9))
+    assert len(unlearned.links) + sum(len(c.members) for c in unlearned.clusters) > 5
+
+
 @pytest.mark.xfail(strict=True, reason="004 (a later story reusing background) scores as high as the true rewrites on every lexical signal tried; see README 'Known limits'")
 def test_seeds_read_as_an_editor_would():
     result = scan([SEEDS])

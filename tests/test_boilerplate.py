@@ -1,0 +1,43 @@
+"""Boilerplate learned from the corpus: what goes, and what a story's own copies and rewrites keep."""
+from dedup import boilerplate
+from dedup.counts import CountTable
+from dedup.sentences import split
+
+QUOTE = "“We have absolutely no problem with it,” Ruto said."
+
+
+def _learned(texts: list[str]) -> CountTable:
+    table = CountTable()
+    for t in texts:
+        boilerplate.learn(table, t)
+    return table
+
+
+def _sentences(seeds, n: int) -> list[str]:
+    """n long sentences of the seeds, each a different one, opening with a capital (as a sentence after chrome must)."""
+    found = [text[s.start : s.end] for text in seeds.values() for s in split(text)]
+    return [x for x in found if len(x.split()) >= 20 and x[0].isupper()][:n]
+
+
+def test_a_quote_that_rewrites_share_inside_their_text_stays(seeds):
+    own = _sentences(seeds, 8)
+    texts = [f"{own[2 * i]} {QUOTE} {own[2 * i + 1]}" for i in range(4)]
+    table = _learned(texts)
+    assert all(boilerplate.strip(t, table, 3) == t for t in texts)
+
+
+def test_chrome_at_either_edge_of_a_run_in_line_goes_and_the_text_stays(seeds):
+    own = _sentences(seeds, 8)
+    texts = [f"Skip ad. Sign up for one of our email newsletters. {own[2 * i]} {own[2 * i + 1]} Read more." for i in range(4)]
+    table = _learned(texts)
+    assert [boilerplate.strip(t, table, 3) for t in texts] == [f"{own[2 * i]} {own[2 * i + 1]}" for i in range(4)]
+    # learned from too few articles to tell, nothing goes
+    assert boilerplate.strip(texts[0], _learned(texts[:2]), 3) == texts[0]
+
+
+def test_removing_an_article_uncounts_exactly_what_it_added(seeds):
+    table = _learned(list(seeds.values()))
+    before = table.counts.copy()
+    boilerplate.learn(table, seeds["001"], sign=1)
+    boilerplate.learn(table, seeds["001"], sign=-1)
+    assert (table.counts == before).all() and table.documents == 5
