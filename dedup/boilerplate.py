@@ -82,11 +82,10 @@ def strip(text: str, table: CountTable, min_docs: int) -> str:
     """The text without its boilerplate lines, nor the boilerplate sentences that open its first line or close its
     last (chrome run into the article's text, as extractors without block breaks leave it).
 
-    A line or sentence is boilerplate when at least `min_docs` articles contain it and it is at least twice as
-    common as the article's most widespread paragraph (or long sentence). Site chrome recurs across unrelated
-    articles; the paragraphs of a syndicated story recur together, so every copy keeps its text, even one whose
-    other paragraphs were edited, and even where copies outnumber the pages that carry a given footer. Only a
-    run of sentences at either edge goes: a short quote that rewrites of one story share, inside the text, stays.
+    A line is boilerplate when at least `min_docs` articles contain it and it is at least twice as common as the
+    article's most widespread paragraph. Site chrome recurs across unrelated articles; the paragraphs of a
+    syndicated story recur together, so every copy keeps its text, even one whose other paragraphs were edited,
+    and even where copies outnumber the pages that carry a given footer. Sentences: see _strip_edges.
     """
     lines, hashes, lengths = line_hashes(text)
     if not hashes.any():
@@ -103,9 +102,10 @@ def _strip_edges(lines: list[str], table: CountTable, min_docs: int, reference: 
     """Lines with the boilerplate sentences at the start of the first non-blank one and the end of the last gone.
 
     Chrome is short and recurs far more than the article's own text: a sentence under _PARAGRAPH_WORDS words
-    goes when it is at least twice as common as the most widespread sentence left between the runs (or the
-    most widespread paragraph), so the opening or closing sentence that the copies and rewrites of one story
-    share stays with them."""
+    goes when at least `min_docs` articles contain it and it is at least twice as common as the most widespread
+    sentence left at the edges (or the most widespread paragraph), so the opening or closing sentence that the
+    copies and rewrites of one story share stays with them. Only runs at the edges go: a short quote that
+    rewrites share inside their text stays."""
     filled = [i for i, line in enumerate(lines) if line.strip()]
     edges = {i: _edge_sentences(lines[i]) for i in dict.fromkeys((filled[0], filled[-1]))}
     found = table.get(np.array([h for _, hashes, _ in edges.values() for h in hashes], dtype=np.uint64)).tolist()
