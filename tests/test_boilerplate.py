@@ -1,4 +1,6 @@
 """Boilerplate learned from the corpus: what goes, and what a story's own copies and rewrites keep."""
+from hypothesis import given, settings, strategies as st
+
 from dedup import boilerplate
 from dedup.counts import CountTable
 from dedup.sentences import split
@@ -41,3 +43,24 @@ def test_removing_an_article_uncounts_exactly_what_it_added(seeds):
     boilerplate.learn(table, seeds["001"], sign=1)
     boilerplate.learn(table, seeds["001"], sign=-1)
     assert (table.counts == before).all() and table.documents == 5
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from("Ab. !?\n “”\"x1…'"), max_size=120), min_size=1, max_size=6))
+def test_strip_only_ever_removes_lines_and_edge_sentences(texts):
+    """Whatever the text: strip never raises, and what it keeps is, line by line and in order, a piece of the
+    original line (a blank line stays as it was); only the first and last non-blank kept lines can lose part of
+    themselves."""
+    table = _learned(texts * 3)  # everything recurs: the most that can go, goes
+    for text in texts:
+        kept = boilerplate.strip(text, table, 3).split("\n")
+        lines = text.split("\n")
+        filled = [n for n, piece in enumerate(kept) if piece.strip()]
+        at = 0
+        for n, piece in enumerate(kept):
+            while at < len(lines) and not (piece in lines[at] if piece.strip() else piece == lines[at]):
+                at += 1
+            assert at < len(lines), (piece, lines)
+            if n not in filled[:1] + filled[-1:]:
+                assert piece == lines[at]
+            at += 1
