@@ -2,8 +2,6 @@
 otherwise different articles."""
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import xxhash
 
@@ -31,9 +29,6 @@ def line_hashes(text: str) -> tuple[list[str], np.ndarray, np.ndarray]:
 
 
 _EDGE_CHARS = 400  # how far into a line chrome may run: only the sentences this close to either end are counted
-# A sentence break as dedup.sentences finds it (punctuation, closers, space, then no lower-case letter), without its
-# care for blocks: boilerplate only needs the same pieces in every article, and this runs twice per article.
-_BREAK = re.compile(r"[.!?…]+[\"'”’»)\]]*\s+(?=[\"'“‘«(\[]?[^\W_a-z])")
 
 
 def _edge_sentences(line: str) -> tuple[list[tuple[int, int]], list[int], list[int]]:
@@ -49,16 +44,8 @@ def _edge_sentences(line: str) -> tuple[list[tuple[int, int]], list[int], list[i
 
 
 def _split(line: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Sentence spans of line[start:end] (point after an initial or a known abbreviation: no break)."""
-    spans = []
-    for m in _BREAK.finditer(line, start, end):
-        if line[m.start()] == "." and sentences.abbreviated(line, start, m.start()):
-            continue
-        spans.append((start, m.start() + len(m.group().rstrip())))
-        start = m.end()
-    if line[start:end].strip() or not spans:  # not the blank after a closing point (but a blank window is a piece)
-        spans.append((start, end))
-    return spans
+    """Sentence spans of line[start:end] in the line's offsets; a blank window is one piece."""
+    return [(start + s.start, start + s.end) for s in sentences.split(line[start:end])] or [(start, end)]
 
 
 def learn(table: CountTable, text: str, sign: int = 1) -> None:
@@ -73,7 +60,7 @@ def lines_of(text: str) -> np.ndarray:
     filled = np.flatnonzero(hashes)
     if not len(filled):
         return hashes[:0]
-    edges = [h for i in {int(filled[0]), int(filled[-1])} for h in _edge_sentences(lines[i])[1]]
+    edges = [h for i in dict.fromkeys((int(filled[0]), int(filled[-1]))) for h in _edge_sentences(lines[i])[1]]
     every = np.concatenate([hashes[filled], np.array(edges, dtype=np.uint64)])
     return every[every != 0]
 
@@ -94,8 +81,7 @@ def strip(text: str, table: CountTable, min_docs: int) -> str:
     paragraphs = lengths >= _PARAGRAPH_WORDS
     reference = int(counts[paragraphs].max()) if paragraphs.any() else int(counts[int(lengths.argmax())])
     drop = (hashes != 0) & (counts >= min_docs) & (counts >= 2 * max(reference, 1))
-    kept = [line for line, d in zip(lines, drop.tolist()) if not d]
-    return _strip_edges(kept, table, min_docs, reference) if any(line.strip() for line in kept) else "\n".join(kept)
+    return _strip_edges([line for line, d in zip(lines, drop.tolist()) if not d], table, min_docs, reference)
 
 
 def _strip_edges(lines: list[str], table: CountTable, min_docs: int, reference: int) -> str:
@@ -107,6 +93,8 @@ def _strip_edges(lines: list[str], table: CountTable, min_docs: int, reference: 
     copies and rewrites of one story share stays with them. Only runs at the edges go: a short quote that
     rewrites share inside their text stays."""
     filled = [i for i, line in enumerate(lines) if line.strip()]
+    if not filled:
+        return "\n".join(lines)
     edges = {i: _edge_sentences(lines[i]) for i in dict.fromkeys((filled[0], filled[-1]))}
     found = table.get(np.array([h for _, hashes, _ in edges.values() for h in hashes], dtype=np.uint64)).tolist()
     runs, counts, at = {}, {}, 0  # runs: the longest runs of short recurring sentences at the edges, leaving one

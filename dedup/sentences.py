@@ -77,14 +77,14 @@ def _sentences(text: str, start: int, end: int, spans: list[Span], marks: list[i
             nxt += 1
         if nxt == after or nxt == end or not text[nxt].isalnum() or "a" <= text[nxt] <= "z":
             continue
-        if text[stop] == "." and abbreviated(text, cursor, stop):
+        if text[stop] == "." and _abbreviated(text, cursor, stop):
             continue
         _append(text, cursor, after, spans)
         cursor = after
     _append(text, cursor, end, spans)
 
 
-def abbreviated(text: str, start: int, point: int) -> bool:
+def _abbreviated(text: str, start: int, point: int) -> bool:
     """Whether the last word (a run of \\w) of text[start:point] is an initial or a known abbreviation (the point
     after it does not end the sentence)."""
     e = point
