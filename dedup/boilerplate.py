@@ -2,6 +2,8 @@
 otherwise different articles."""
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import xxhash
 
@@ -29,6 +31,7 @@ def line_hashes(text: str) -> tuple[list[str], np.ndarray, np.ndarray]:
 
 
 _EDGE_CHARS = 400  # how far into a line chrome may run: only the sentences this close to either end are counted
+_MAY_END = re.compile(r"[.!?…][\"'”’»)\]]*\s")  # what any sentence break within a line starts with (dedup.sentences)
 
 
 def _edge_sentences(line: str) -> tuple[list[tuple[int, int]], list[int], list[int]]:
@@ -36,7 +39,10 @@ def _edge_sentences(line: str) -> tuple[list[tuple[int, int]], list[int], list[i
 
     Only the first and last _EDGE_CHARS characters are split: a sentence cut by that window gets a hash no other
     article has, which ends a run of chrome as a sentence of the article's own would."""
-    if len(line) <= 2 * _EDGE_CHARS:
+    if not _MAY_END.search(line.rstrip()):  # one sentence (a headline, a URL, a byline): no need to split it
+        start = len(line) - len(line.lstrip())
+        spans = [(start, len(line.rstrip()))]
+    elif len(line) <= 2 * _EDGE_CHARS:
         spans = _split(line, 0, len(line))
     else:
         spans = _split(line, 0, _EDGE_CHARS) + _split(line, len(line) - _EDGE_CHARS, len(line))
