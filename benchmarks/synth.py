@@ -158,7 +158,7 @@ SECTIONS = ("news", "world", "business", "politics", "sport", "tech", "local", "
 _FILLERS = ("also", "just", "now", "still", "reportedly", "recently", "further", "then", "already", "even",
             "officially", "currently", "largely", "very", "really", "initially")
 _SYNONYMS = {
-    "said": "stated", "says": "states", "told": "informed", "big": "large", "large": "big", "but": "however",
+    "said": "stated", "told": "informed", "large": "big", "but": "however",
     "about": "around", "around": "about", "more": "further", "start": "begin", "began": "started",
     "started": "began", "buy": "purchase", "help": "assist", "show": "reveal", "shows": "reveals",
     "showed": "revealed", "tried": "attempted", "try": "attempt", "need": "require", "needs": "requires",

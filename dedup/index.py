@@ -59,12 +59,7 @@ class Index:
         self._wrote = False  # whether this process added or removed articles
         self._since_snapshot = 0  # rows loaded and removed since the band tables' stored snapshot
         self._seen_changes: int | None = None  # the store's change counter when this process last caught up
-        terms, lines = self.store.get_blob("term_counts"), self.store.get_blob("line_counts")
-        self.term_counts = CountTable.from_bytes(terms) if terms else CountTable()
-        self.line_counts = CountTable.from_bytes(lines) if lines else CountTable()
-        self._counted_to = int(self.store.get_meta("counted_to") or 0)  # the counts hold every row up to here
-        self._counted_deleted = int(self.store.get_meta("counted_deleted") or 0)  # and every removal up to here
-        self._own_removed: set[int] = set()  # rows this process removed or replaced (uncounted when it did)
+        self._load_counts()
         self._restore_bands()
         self._refresh()
 
@@ -152,11 +147,10 @@ class Index:
         return problems
 
     def flush(self) -> None:
-        """Save the term and line count tables (they are rebuilt from articles added since, on open)."""
-        self.store.set_blob("term_counts", self.term_counts.to_bytes())
-        self.store.set_blob("line_counts", self.line_counts.to_bytes())
-        self.store.set_meta("counted_to", str(self._counted_to))
-        self.store.set_meta("counted_deleted", str(self._counted_deleted))
+        """Save the term and line count tables, brought up to date first (opening takes them and counts the
+        articles added and removed since)."""
+        self._refresh(force=True)
+        self.store.save_counts(self.term_counts.to_bytes(), self.line_counts.to_bytes(), self._counted_to, self._counted_deleted)
         self._unsaved = 0
 
     def close(self) -> None:
@@ -256,26 +250,52 @@ class Index:
             _load(self._near, self._terms, new)
             self._last_row = new[-1][0]
             self._since_snapshot += len(new)
-        # Rows another process added (those the stored band tables hold too): count them; this process counted
-        # its own as it added them.
+        before, counted = self._count_added(own)
+        removed = self.store.deleted_since(min(self._last_deleted, self._counted_deleted))
+        while not self._uncount_removed(removed, before, counted):
+            # Another process saved counts that include a removal these do not, and dropped the removed article's
+            # terms: take its saved counts and catch up from there.
+            self._load_counts()
+            before, counted = self._count_added(())
+            removed = self.store.deleted_since(self._counted_deleted)
+        gone = [row for seq, row, _, _ in removed if seq > self._last_deleted]
+        if gone:
+            self._last_deleted = max(seq for seq, *_ in removed)
+            self._near.remove(*gone)
+            self._terms.remove(*gone)
+            self._since_snapshot += len(gone)
+
+    def _load_counts(self) -> None:
+        """Take the saved term and line count tables (empty before the first save) and the positions they hold."""
+        saved = self.store.load_counts()
+        terms, lines, self._counted_to, self._counted_deleted = saved or (None, None, 0, 0)  # every row and removal up to these
+        self.term_counts = CountTable.from_bytes(terms) if terms else CountTable()
+        self.line_counts = CountTable.from_bytes(lines) if lines else CountTable()
+        self._own_removed: set[int] = set()  # rows this process removed or replaced since (uncounted when it did)
+
+    def _count_added(self, own: Collection[int]) -> tuple[int, set[int]]:
+        """Count the rows added since the counts' last row, except `own` (this process counted them as it added
+        them); returns that last row as it was and the rows now counted."""
         before, counted = self._counted_to, set(own)
         for row, features, lines in self.store.counted_since(before):
             if row not in own:
                 self._count(features, lines)
             counted.add(row)
             self._counted_to = max(self._counted_to, row)
-        gone = []
-        for seq, row, features, lines in self.store.deleted_since(min(self._last_deleted, self._counted_deleted)):
-            if seq > self._last_deleted:
-                gone.append(row)
-            # Another process's removal of a row these counts hold: uncount it.
-            if seq > self._counted_deleted and features is not None and row not in self._own_removed and (row <= before or row in counted):
+        return before, counted
+
+    def _uncount_removed(self, removed: list[tuple[int, int, bytes | None, bytes | None]], before: int, counted: set[int]) -> bool:
+        """Uncount other processes' removals of rows these counts hold; False when one's terms were already
+        dropped (the saved counts include it)."""
+        for seq, row, features, lines in removed:
+            if seq <= self._counted_deleted:
+                continue
+            if row not in self._own_removed and (row <= before or row in counted):
+                if features is None:
+                    return False
                 self._count(features, lines, sign=-1)
-            self._last_deleted, self._counted_deleted = max(seq, self._last_deleted), max(seq, self._counted_deleted)
-        if gone:
-            self._near.remove(*gone)
-            self._terms.remove(*gone)
-            self._since_snapshot += len(gone)
+            self._counted_deleted = seq
+        return True
 
     def _save_bands(self) -> None:
         """Store both band tables as they are now (sorted runs, uncompressed), with the last row and deletion

@@ -11,9 +11,10 @@ from typing import Iterator, Protocol
 import numpy as np
 
 FORMAT = "dedup-index"
-VERSION = 5  # 2: token hashes are xxh64 of UTF-32 (compiled scanner); 3: features hold their distinct terms;
+VERSION = 6  # 2: token hashes are xxh64 of UTF-32 (compiled scanner); 3: features hold their distinct terms;
 # 4: stored band tables, line hashes of each article, removed articles kept for the counts; 5: the boilerplate
-# table also counts the sentences of each article's first and last lines
+# table also counts the sentences of each article's first and last lines; 6: removed articles' terms and lines in
+# a table of their own, kept until the saved counts include them
 
 
 class IndexFileError(Exception):
@@ -51,8 +52,8 @@ class Store(Protocol):
     def deleted_since(self, seq: int) -> list[tuple[int, int, bytes | None, bytes | None]]: ...
     def counted_since(self, row: int) -> list[tuple[int, bytes, bytes]]: ...
     def changes(self) -> int: ...
-    def get_blob(self, name: str) -> bytes | None: ...
-    def set_blob(self, name: str, data: bytes) -> None: ...
+    def load_counts(self) -> tuple[bytes, bytes, int, int] | None: ...
+    def save_counts(self, terms: bytes, lines: bytes, counted_to: int, counted_deleted: int) -> None: ...
     def parts(self, name: str) -> Iterator[bytes]: ...
     def set_parts(self, name: str, parts: list[bytes]) -> None: ...
     def rows(self) -> list[int]: ...
@@ -75,7 +76,8 @@ CREATE TABLE IF NOT EXISTS articles (
     lines BLOB NOT NULL,
     checksum INTEGER NOT NULL
 );
-CREATE TABLE IF NOT EXISTS deleted (seq INTEGER PRIMARY KEY AUTOINCREMENT, row INTEGER NOT NULL, features BLOB, lines BLOB);
+CREATE TABLE IF NOT EXISTS deleted (seq INTEGER PRIMARY KEY AUTOINCREMENT, row INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS uncounted (seq INTEGER PRIMARY KEY, features BLOB NOT NULL, lines BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS blobs (name TEXT PRIMARY KEY, data BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS parts (name TEXT NOT NULL, part INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (name, part));
 """
@@ -154,11 +156,13 @@ class SQLiteStore:
             return self._delete(article_id)
 
     def _delete(self, article_id: str) -> int | None:
-        """Inside a write: remove an article, keeping in `deleted` what other processes need to uncount it."""
+        """Inside a write: remove an article, keeping its row (for other processes' band tables) and, until the saved
+        counts include its removal, its terms and lines (for other processes' counts)."""
         row = self.db.execute("SELECT row FROM articles WHERE id=?", (article_id,)).fetchone()
         if row is None:
             return None
-        self.db.execute("INSERT INTO deleted (row, features, lines) SELECT row, features, lines FROM articles WHERE row=?", row)
+        seq = self.db.execute("INSERT INTO deleted (row) VALUES (?)", row).lastrowid
+        self.db.execute("INSERT INTO uncounted SELECT ?, features, lines FROM articles WHERE row=?", (seq, row[0]))
         self.db.execute("DELETE FROM articles WHERE row=?", row)
         return row[0]
 
@@ -185,8 +189,11 @@ class SQLiteStore:
         return self.db.execute("SELECT row, near_keys, term_keys FROM articles WHERE row > ? ORDER BY row", (row,)).fetchall()
 
     def deleted_since(self, seq: int) -> list[tuple[int, int, bytes | None, bytes | None]]:
-        """(seq, row, features, line hashes) of every removal after seq, in order."""
-        return self.db.execute("SELECT seq, row, features, lines FROM deleted WHERE seq > ? ORDER BY seq", (seq,)).fetchall()
+        """(seq, row, features, line hashes) of every removal after seq, in order; features and line hashes are None
+        once the saved counts include the removal."""
+        return self.db.execute(
+            "SELECT seq, row, features, lines FROM deleted LEFT JOIN uncounted USING (seq) WHERE seq > ? ORDER BY seq", (seq,)
+        ).fetchall()
 
     def counted_since(self, row: int) -> list[tuple[int, bytes, bytes]]:
         """(row, features, line hashes) of every row after the given one: what the term and line counts take."""
@@ -204,13 +211,31 @@ class SQLiteStore:
             out += self.db.execute(f"SELECT {columns} FROM articles WHERE row IN ({','.join('?' * len(chunk))})", chunk).fetchall()
         return out
 
-    def get_blob(self, name: str) -> bytes | None:
-        row = self.db.execute("SELECT data FROM blobs WHERE name=?", (name,)).fetchone()
-        return zlib.decompress(row[0]) if row else None
+    def load_counts(self) -> tuple[bytes, bytes, int, int] | None:
+        """The saved term and line count tables with the last row and removal they include, read as one snapshot;
+        None before the first save."""
+        self.db.execute("BEGIN")
+        try:
+            blobs = dict(self.db.execute("SELECT name, data FROM blobs WHERE name IN ('term_counts', 'line_counts')").fetchall())
+            counted_to, counted_deleted = self.get_meta("counted_to"), self.get_meta("counted_deleted")
+        finally:
+            self.db.execute("COMMIT")
+        if len(blobs) < 2 or counted_to is None or counted_deleted is None:
+            return None
+        return zlib.decompress(blobs["term_counts"]), zlib.decompress(blobs["line_counts"]), int(counted_to), int(counted_deleted)
 
-    def set_blob(self, name: str, data: bytes) -> None:
+    def save_counts(self, terms: bytes, lines: bytes, counted_to: int, counted_deleted: int) -> None:
+        """Save count tables that include every row up to counted_to and every removal up to counted_deleted, in one
+        transaction, unless those saved include as much already; then forget the removed articles' terms and lines
+        the saved tables include (only a process whose counts are older needs them, and it reloads these)."""
         with self.write():
-            self.db.execute("INSERT OR REPLACE INTO blobs VALUES (?, ?)", (name, zlib.compress(data, 1)))
+            saved = [int(self.get_meta(k) or 0) for k in ("counted_to", "counted_deleted")]
+            if saved[0] >= counted_to and saved[1] >= counted_deleted and saved != [0, 0]:
+                return
+            blobs = [("term_counts", zlib.compress(terms, 1)), ("line_counts", zlib.compress(lines, 1))]
+            self.db.executemany("INSERT OR REPLACE INTO blobs VALUES (?, ?)", blobs)
+            self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [("counted_to", str(counted_to)), ("counted_deleted", str(counted_deleted))])
+            self.db.execute("DELETE FROM uncounted WHERE seq <= ?", (counted_deleted,))
 
     def parts(self, name: str) -> Iterator[bytes]:
         """The parts of a large value stored uncompressed (SQLite caps one value at 1 GB), in order, one at a time;
