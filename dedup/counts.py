@@ -24,6 +24,9 @@ class CountTable:
             self.counts[slots] -= np.minimum(self.counts[slots], np.uint32(1))
         self.documents += 1 if sign > 0 else -1
 
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, CountTable) and self.documents == other.documents and np.array_equal(self.counts, other.counts)
+
     def get(self, items: np.ndarray) -> np.ndarray:
         return self.counts[items.astype(np.uint32) & np.uint32((1 << BITS) - 1)]
 

@@ -125,24 +125,27 @@ class Index:
         }
 
     def check_integrity(self) -> list[str]:
-        """What is wrong with the index: storage-level damage, records whose blobs do not decode, band tables
-        (as loaded, from the stored snapshot and the rows since) that differ from the rows' own band keys."""
+        """What is wrong with the index: storage-level damage, records whose blobs do not decode, term and line
+        counts that differ from a fresh count of the articles, band tables (as loaded, from the stored snapshot and
+        the rows since) that differ from the rows' own band keys. Articles are read a chunk at a time."""
         self._refresh()
         problems = self.store.integrity()
         width = self.config.num_perm * 4
         rows = self.store.rows()
-        ids = {}
-        for row, (article_id, blob) in self.store.features(rows).items():
-            ids[row] = article_id
-            try:
-                unpack(blob)
-            except ValueError as e:
-                problems.append(f"article {article_id!r}: {e}")
-        for row, sig in self.store.signatures(rows).items():
-            if sig.nbytes != width:
-                problems.append(f"article {ids[row]!r}: signature has {sig.nbytes} bytes, expected {width}")
-        near, terms = _tables(self.store.keys_since(0))
-        if not (self._near.same_entries(near) and self._terms.same_entries(terms)):
+        terms, lines = CountTable(), CountTable()
+        for start in range(0, len(rows), _CHECK_ROWS):
+            for _, article_id, blob, sig, hashes in self.store.contents(rows[start : start + _CHECK_ROWS]):
+                try:
+                    terms.add(unpack(blob).term_set)
+                except ValueError as e:
+                    problems.append(f"article {article_id!r}: {e}")
+                lines.add(np.frombuffer(hashes, dtype="<u8"))
+                if sig.nbytes != width:
+                    problems.append(f"article {article_id!r}: signature has {sig.nbytes} bytes, expected {width}")
+        if terms != self.term_counts or lines != self.line_counts:
+            problems.append("term or line counts differ from a fresh count of the articles (rebuild with `dedup index build`; if another process was writing meanwhile, check again)")
+        near, band_terms = _tables(self.store.keys_since(0))
+        if not (self._near.same_entries(near) and self._terms.same_entries(band_terms)):
             problems.append("band tables differ from the articles' band keys (stale or damaged snapshot: reopen after `dedup index build`)")
         return problems
 
@@ -345,6 +348,7 @@ def _split(parts: list[np.ndarray], sizes: list[int]) -> list[list[np.ndarray]] 
     return tables if complete else None
 
 
+_CHECK_ROWS = 10_000  # articles an integrity check reads at once
 _SNAPSHOT_SHARE = 20  # a writer stores the band tables again when a twentieth of the index changed since
 _PART_BYTES = 1 << 28  # stored band tables go in parts of 256 MB
 
