@@ -11,7 +11,7 @@ import typer
 from .config import Config
 from .index import Index
 from .read import Article, Skipped, read_sources
-from .store import IndexFileError
+from .store import IndexFileError, check_replaceable, replace_file
 from .workers import WorkerError
 
 app = typer.Typer(
@@ -211,41 +211,78 @@ def index_build(
 ) -> None:
     """Rebuild an index from scratch, atomically: the old index stays readable until the new one is complete.
 
-    The new index is built beside it (INDEX.building) and renamed over it at the end. If a build is
-    interrupted, running the same command again resumes from what INDEX.building already holds.
+    The new index is built beside it (INDEX.building), checked, and copied into INDEX in one transaction at the
+    end; processes that have INDEX open go on with the new contents. If a build is interrupted, running the
+    same command again resumes from what INDEX.building holds (articles changed or deleted since are taken as
+    they are now); a build from other sources starts over.
     """
-    import os
-
     _check_sources(sources)
+    try:
+        check_replaceable(index)
+    except IndexFileError as e:
+        _fail(str(e))
     building = index.with_name(index.name + ".building")
-    ix = _open_index(building, create=True)
+    job = json.dumps([str(p.resolve()) for p in sources])
+    ix = _resumable(building, job)
     done = len(ix)
     if done:
         typer.echo(f"resuming: {building} already holds {done} articles", err=True)
     resumed = _ResumingIndex(ix) if done else ix
-    added, skipped = _read_into(resumed, sources)
+    _, skipped = _read_into(resumed, sources)
+    if done:
+        resumed.remove_unseen()
     ix.close()  # saves the statistics and the band tables
     ix = _open_index(building, create=False)
     problems = ix.check_integrity()  # of what the next open reads: the stored band tables included
+    total = len(ix)
     ix.close()
     if problems:
         _fail(f"{building}: the new index failed its integrity check ({problems[0]}); the old index was left as it was")
-    for suffix in ("-wal", "-shm"):
+    try:
+        replace_file(index, building)
+    except IndexFileError as e:
+        _fail(f"{e}; the new index is complete in {building}: run the same command again")
+    for suffix in ("", "-wal", "-shm"):
         Path(str(building) + suffix).unlink(missing_ok=True)
-    os.replace(building, index)
-    typer.echo(f"{index}: {added - getattr(resumed, 'kept', 0)} articles indexed, {skipped} skipped", err=True)
+    typer.echo(f"{index}: {total} articles indexed, {skipped} skipped", err=True)
+
+
+def _resumable(building: Path, job: str) -> Index:
+    """The partial index an interrupted run of this same job left, or a new one (anything else there is discarded)."""
+    try:
+        ix = Index.open(building)
+    except IndexFileError as e:
+        ix, why = None, str(e)
+    else:
+        why = "" if not len(ix) or ix.store.get_meta("build") == job else f"{building}: left by a build from other sources"
+    if why:
+        typer.echo(f"{why}; starting over", err=True)
+        if ix is not None:
+            ix.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(building) + suffix).unlink(missing_ok=True)
+        ix = _open_index(building, create=True)
+    ix.store.set_meta("build", job)
+    return ix
 
 
 class _ResumingIndex:
-    """An index wrapper that skips articles a previous, interrupted build already added."""
+    """An index wrapper for a resumed build: articles the interrupted run already added are kept when their text
+    and metadata are unchanged, replaced when changed, and removed at the end when no longer in the sources."""
 
     def __init__(self, ix: Index):
-        self.ix, self.kept, self.config = ix, 0, ix.config
+        self.ix, self.config, self.seen = ix, ix.config, set()
 
     def add_many(self, batch):
-        todo = [b for b in batch if b[0] not in self.ix]
-        self.kept += len(batch) - len(todo)
+        limit = self.config.max_article_chars
+        self.seen.update(b[0] for b in batch)
+        todo = [b for b in batch if self.ix.text(b[0]) != (b[1][:limit], b[2])]
         return self.ix.add_many(todo) if todo else []
+
+    def remove_unseen(self) -> None:
+        for article_id in self.ix.ids():
+            if article_id not in self.seen:
+                self.ix.remove(article_id)
 
 
 @index_app.command("add")

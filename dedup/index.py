@@ -44,12 +44,15 @@ class Index:
 
     def __init__(self, config: Config | None = None, store: Store | None = None):
         self.store = store or SQLiteStore(":memory:")
-        stored = self.store.get_meta("config")
-        if stored is None:
-            self.config = config or Config()
-            self.store.set_meta("config", self.config.to_json())
-        else:
-            self.config = Config.from_json(stored)  # the index's own parameters win over any given
+        if self.store.get_meta("config") is None:
+            self.store.set_meta("config", (config or Config()).to_json())
+        self._load()
+
+    def _load(self) -> None:
+        """Take the index's parameters (they win over any given), saved counts and band tables, and catch up with
+        the rows after them: on opening, and when a rebuild replaced the index under this process."""
+        self.config = Config.from_json(self.store.get_meta("config"))
+        self._generation = self.store.get_meta("generation")
         self.sketcher = Sketcher(self.config)
         self._near = BandTable()
         self._terms = BandTable()
@@ -108,6 +111,10 @@ class Index:
         self._wrote = True
         self._refresh(force=True)
         return True
+
+    def ids(self) -> list[str]:
+        """Every indexed article's id, oldest first."""
+        return self.store.ids()
 
     def text(self, article_id: str) -> tuple[str, dict] | None:
         """The stored text and metadata of an indexed article."""
@@ -246,6 +253,9 @@ class Index:
         a check pays one cheap query when no other process wrote (force: this one just did)."""
         changes = self.store.changes()
         if changes == self._seen_changes and not force:
+            return
+        if self.store.get_meta("generation") != self._generation:
+            self._load()  # `dedup index build` replaced the index: everything this process holds is of the old one
             return
         self._seen_changes = changes
         new = self.store.keys_since(self._last_row)

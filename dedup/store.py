@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import uuid
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,6 +57,7 @@ class Store(Protocol):
     def parts(self, name: str) -> Iterator[bytes]: ...
     def set_parts(self, name: str, parts: list[bytes]) -> None: ...
     def rows(self) -> list[int]: ...
+    def ids(self) -> list[str]: ...
     def count(self) -> int: ...
     def close(self) -> None: ...
 
@@ -113,7 +115,10 @@ class SQLiteStore:
             with self.write():
                 for statement in filter(str.strip, _SCHEMA.split(";")):
                     self.db.execute(statement)
-                self.db.execute("INSERT OR IGNORE INTO meta VALUES ('format', ?), ('version', ?)", (FORMAT, str(VERSION)))
+                # generation: which build of the index this is (a rebuild replaces the contents of the file in place)
+                self.db.execute(
+                    "INSERT OR IGNORE INTO meta VALUES ('format', ?), ('version', ?), ('generation', ?)", (FORMAT, str(VERSION), uuid.uuid4().hex)
+                )
         fmt, version = self.get_meta("format"), self.get_meta("version")
         if fmt != FORMAT:
             raise IndexFileError(f"{self.path}: not a dedup index (format {fmt!r})")
@@ -252,6 +257,10 @@ class SQLiteStore:
         """Every article's row, in order."""
         return [r[0] for r in self.db.execute("SELECT row FROM articles ORDER BY row")]
 
+    def ids(self) -> list[str]:
+        """Every article's id, in row order."""
+        return [r[0] for r in self.db.execute("SELECT id FROM articles ORDER BY row")]
+
     def integrity(self) -> list[str]:
         """Problems found: SQLite's own check, then every record's checksum."""
         problems = [r[0] for r in self.db.execute("PRAGMA integrity_check") if r[0] != "ok"]
@@ -281,6 +290,49 @@ class _WriteTransaction:
     def __exit__(self, exc_type, exc, tb):
         self.store.db.execute("COMMIT" if exc_type is None else "ROLLBACK")
         return False
+
+
+def check_replaceable(path: Path) -> None:
+    """Raise IndexFileError unless path is absent, empty, or a dedup index of any format version: what a rebuild
+    may replace."""
+    if not path.exists() or (path.is_file() and path.stat().st_size == 0):
+        return
+    _check_header(path)
+    try:
+        db = sqlite3.connect(path)
+        try:
+            fmt = db.execute("SELECT value FROM meta WHERE key='format'").fetchone()
+        finally:
+            db.close()
+    except sqlite3.DatabaseError as e:
+        raise IndexFileError(f"{path}: not a dedup index ({e}); not replacing it") from e
+    if fmt is None or fmt[0] != FORMAT:
+        raise IndexFileError(f"{path}: an SQLite database, but not a dedup index; not replacing it")
+
+
+def replace_file(target: Path, source: Path, timeout: float = 30.0) -> None:
+    """Replace the contents of the index at target with the complete index at source, in one transaction
+    (SQLite's backup): processes that have target open read the old contents until it commits, then the new
+    ones (their Index notices the new generation). Renaming would leave target's write-ahead log to be
+    replayed into the new file, and those processes writing to a file nobody reads."""
+    if not target.exists():
+        for suffix in ("-wal", "-shm"):  # left by an index that was deleted: never to be replayed into this one
+            Path(str(target) + suffix).unlink(missing_ok=True)
+    src = sqlite3.connect(source)
+    try:
+        dst = sqlite3.connect(target, timeout=timeout, isolation_level=None)
+        try:
+            dst.execute("PRAGMA journal_mode=WAL")
+            src.backup(dst)
+            dst.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # fold the copy into the file (skipped while others read)
+        except sqlite3.OperationalError as e:
+            if "locked" in str(e) or "busy" in str(e):
+                raise IndexFileError(f"{target}: another process is writing to this index and did not finish in time ({e})") from e
+            raise
+        finally:
+            dst.close()
+    finally:
+        src.close()
 
 
 def _check_header(path: Path) -> None:

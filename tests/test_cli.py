@@ -69,21 +69,105 @@ def test_index_refuses_a_foreign_file(tmp_path):
     assert result.exit_code == 1 and "not a dedup index" in result.stderr
 
 
-def test_rebuild_is_atomic_and_resumes(tmp_path):
-    path = tmp_path / "news.dedup"
-    runner.invoke(app, ["index", "build", str(SEEDS / "000_9b5600509f698df4.txt"), "--index", str(path)])
-    # An interrupted build left part of the new index behind: the next build resumes from it.
+def test_rebuild_is_atomic_and_resumes(tmp_path, monkeypatch):
+    import dedup.cli
     from dedup import Index
 
-    with Index.open(tmp_path / "news.dedup.building") as partial:
-        partial.add("001_7bcf6067cad31a24.txt", (SEEDS / "001_7bcf6067cad31a24.txt").read_text(encoding="utf-8"))
+    path = tmp_path / "news.dedup"
+    runner.invoke(app, ["index", "build", str(SEEDS / "000_9b5600509f698df4.txt"), "--index", str(path)])
+
+    def interrupted(*args):
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as m:  # the new index is complete, the copy over the old one is cut short
+        m.setattr(dedup.cli, "replace_file", interrupted)
+        assert runner.invoke(app, ["index", "build", str(SEEDS), "--index", str(path)]).exit_code != 0
     with Index.open(path) as old:
         assert len(old) == 1  # the old index is untouched while the new one is being built
     result = runner.invoke(app, ["index", "build", str(SEEDS), "--index", str(path)])
-    assert result.exit_code == 0 and "resuming" in result.stderr
+    assert result.exit_code == 0 and "resuming" in result.stderr and "holds 5 articles" in result.stderr
     with Index.open(path) as new:
         assert len(new) == 5
     assert not (tmp_path / "news.dedup.building").exists()
+
+
+def _seed_folder(folder, keys):
+    folder.mkdir(exist_ok=True)
+    for f in SEEDS.glob("*.txt"):
+        if f.name[:3] in keys:
+            (folder / f.name).write_text(f.read_text(encoding="utf-8"), encoding="utf-8")
+    return folder
+
+
+def test_rebuild_under_an_open_index_leaves_both_sound(tmp_path):
+    """A crawler keeps the index open (with writes not yet folded into the main file) while a rebuild replaces
+    it: the crawler goes on with the new index, and the file stays sound (it used to come out malformed)."""
+    from dedup import Index
+
+    path = tmp_path / "news.dedup"
+    assert runner.invoke(app, ["index", "build", str(_seed_folder(tmp_path / "two", {"000", "001"})), "--index", str(path)]).exit_code == 0
+    crawler = Index.open(path)
+    crawler.add("extra", "Breaking:\n" + (SEEDS / "002_67ae491904088e5a.txt").read_text(encoding="utf-8"))
+    result = runner.invoke(app, ["index", "build", str(SEEDS), "--index", str(path)])
+    assert result.exit_code == 0, result.output
+    assert len(crawler) == 5 and "extra" not in crawler
+    probe = (SEEDS / "004_16ff02787705d14c.txt").read_text(encoding="utf-8")
+    assert [m.id for m in crawler.check("probe", probe)][0] == "004_16ff02787705d14c.txt"
+    assert crawler.check_integrity() == []
+    crawler.add("later", probe)  # written to the new index
+    crawler.close()
+    with Index.open(path) as ix:
+        assert len(ix) == 6 and "later" in ix and ix.check_integrity() == []
+
+
+def test_rebuild_after_a_killed_writer_leaves_a_sound_index(tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "news.dedup"
+    runner.invoke(app, ["index", "build", str(_seed_folder(tmp_path / "two", {"000", "001"})), "--index", str(path)])
+    killed = subprocess.run([sys.executable, "-c", f"""
+import os
+from dedup import Index
+ix = Index.open({str(path)!r})
+ix.add("extra", "Breaking:\\n" + open({str(SEEDS / "002_67ae491904088e5a.txt")!r}, encoding="utf-8").read())
+os.kill(os.getpid(), 9)
+"""])
+    assert killed.returncode == -9 and (tmp_path / "news.dedup-wal").exists()
+    assert runner.invoke(app, ["index", "build", str(SEEDS), "--index", str(path)]).exit_code == 0
+    check = runner.invoke(app, ["index", "check", str(path)])
+    assert check.exit_code == 0 and "sound (5 articles)" in check.stdout
+
+
+def test_a_resumed_build_gives_what_the_sources_hold_now(tmp_path):
+    """An interrupted build resumes only the same job: other sources start over, and files changed or deleted
+    since the interruption are indexed as they are now."""
+    from dedup import Index
+
+    path, src = tmp_path / "news.dedup", _seed_folder(tmp_path / "src", {"000", "001", "002", "003"})
+    with Index.open(tmp_path / "news.dedup.building") as partial:  # what an interrupted build of src left
+        partial.add("stray.txt", "An article another build added. " * 20)
+    other = runner.invoke(app, ["index", "build", str(SEEDS), "--index", str(path)])
+    assert other.exit_code == 0 and "starting over" in other.stderr
+    with Index.open(path) as ix:
+        assert len(ix) == 5 and "stray.txt" not in ix
+    runner.invoke(app, ["index", "build", str(src), "--index", str(path)])
+    with Index.open(path) as ix:
+        assert len(ix) == 4
+    interrupted = tmp_path / "news.dedup.building"
+    import shutil
+
+    shutil.copy(path, interrupted)  # as if a build of src had stopped after indexing everything
+    with Index.open(interrupted) as partial:
+        partial.store.set_meta("build", Index.open(path).store.get_meta("build"))
+    (src / "000_9b5600509f698df4.txt").unlink()
+    changed = src / "001_7bcf6067cad31a24.txt"
+    changed.write_text("Correction: " + changed.read_text(encoding="utf-8"), encoding="utf-8")
+    resumed = runner.invoke(app, ["index", "build", str(src), "--index", str(path)])
+    assert resumed.exit_code == 0 and "resuming" in resumed.stderr, resumed.output
+    with Index.open(path) as ix:
+        assert len(ix) == 3 and "000_9b5600509f698df4.txt" not in ix
+        assert ix.text("001_7bcf6067cad31a24.txt")[0].startswith("Correction: ")
 
 
 def test_align_files_json_and_html(tmp_path):
