@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -30,13 +31,56 @@ def _fail(message: str, code: int = 1) -> None:
     raise typer.Exit(code)
 
 
-def _emit(text: str, out: Optional[Path]) -> None:
-    if out is None:
+def _write(text: str) -> None:
+    """Write to standard output; a full disk is an error, a reader that stopped reading (`| head`) is not."""
+    try:
         sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing more to flush at exit
+        raise typer.Exit(0)
+    except OSError as e:
+        _fail(f"cannot write to standard output ({e.strerror or e})")
+
+
+def _check_format(fmt: str, known: tuple[str, ...]) -> None:
+    if fmt not in known:
+        _fail(f"unknown format {fmt!r}; choose {', '.join(known[:-1])} or {known[-1]}", 2)
+
+
+def _check_out(out: Optional[Path]) -> None:
+    """Refuse an output path that cannot be written before any work is done (exit code 2)."""
+    if out is None:
         return
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(out)
+    real = out.resolve()
+    if real.is_dir():
+        _fail(f"{out}: is a folder; give a file name", 2)
+    if real.exists() and not real.is_file():
+        if not os.access(real, os.W_OK):
+            _fail(f"{out}: not writable", 2)
+    elif not real.parent.is_dir():
+        _fail(f"{out}: folder {real.parent} does not exist", 2)
+    elif not os.access(real.parent, os.W_OK):
+        _fail(f"{out}: cannot create files in {real.parent} (permission denied)", 2)
+
+
+def _emit(text: str, out: Optional[Path]) -> None:
+    """Write to out (or standard output): a file is replaced whole, through a temporary file beside it, so a
+    reader never sees half a report; a link is followed, a device or pipe is written to directly."""
+    if out is None:
+        _write(text)
+        return
+    real = out.resolve()
+    try:
+        if real.exists() and not real.is_file():
+            with open(real, "w", encoding="utf-8") as fh:
+                fh.write(text)
+        else:
+            tmp = real.with_name(real.name + ".tmp")
+            tmp.write_text(text, encoding="utf-8")
+            tmp.replace(real)
+    except OSError as e:
+        _fail(f"{out}: cannot write ({e.strerror or e})")
     typer.echo(f"wrote {out}", err=True)
 
 
@@ -84,8 +128,8 @@ def scan(
     from .report import FORMATS, render, summary
     from .scan import scan as run_scan
 
-    if fmt not in FORMATS:
-        _fail(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}", 2)
+    _check_format(fmt, FORMATS)
+    _check_out(out)
     _check_sources(sources)
     bar, update = _progress()
     try:
@@ -124,15 +168,14 @@ def align(
     """Align two articles passage by passage: shared verbatim, reworded (with the word diff), only in A, only in B."""
     from . import align as aligner
 
-    if fmt not in ("text", "json"):
-        _fail(f"unknown format {fmt!r}; choose text or json", 2)
+    _check_format(fmt, ("text", "json"))
+    _check_out(html)
     text_a, text_b = _load_article(a, index), _load_article(b, index)
     result = aligner.align(text_a, text_b)
     if fmt == "json":
-        sys.stdout.write(json.dumps({"a": a, "b": b, "summary": aligner.summarize(result), **aligner.to_dict(result, text_a, text_b)}, indent=2, ensure_ascii=False) + "\n")
+        _write(json.dumps({"a": a, "b": b, "summary": aligner.summarize(result), **aligner.to_dict(result, text_a, text_b)}, indent=2, ensure_ascii=False) + "\n")
     else:
-        sys.stdout.write(f"A: {a}\nB: {b}\n")
-        sys.stdout.write(aligner.render_text(result, text_a, text_b, color=sys.stdout.isatty()) + "\n")
+        _write(f"A: {a}\nB: {b}\n" + aligner.render_text(result, text_a, text_b, color=sys.stdout.isatty()) + "\n")
     if html:
         _emit(aligner.render_html(result, text_a, text_b, a, b), html)
 
@@ -321,29 +364,33 @@ def index_query(
     fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
 ) -> None:
     """Which indexed articles does each of these copy, rewrite or partly reuse?"""
+    _check_format(fmt, ("table", "json"))
     _check_sources(files)
     ix = _open_index(index, create=False)
     results = []
     for item in read_sources(files, ix.config.max_article_chars):
         if isinstance(item, Skipped):
-            results.append({"id": item.path, "skipped": item.reason, "matches": []})
+            where = item.path if item.line is None else f"{item.path}:{item.line}"
+            results.append({"id": where, "skipped": item.reason, "matches": []})
             continue
         results.append({"id": item.id, "matches": [m.as_dict() for m in ix.check(item.id, item.text)]})
     ix.close()
     if fmt == "json":
-        sys.stdout.write(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+        _write(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
         return
+    lines = []
     for r in results:
         if "skipped" in r:
-            typer.echo(f"{r['id']}: skipped ({r['skipped']})")
+            lines.append(f"{r['id']}: skipped: {r['skipped']}")
         elif not r["matches"]:
-            typer.echo(f"{r['id']}: no match")
+            lines.append(f"{r['id']}: no match")
         else:
-            typer.echo(f"{r['id']}:")
-            for m in r["matches"]:
-                typer.echo(
-                    f"  {m['relation']:<15} {m['id']}  (shingle Jaccard {m['jaccard']:.2f}, containment {m['containment']:.2f}, rewrite score {m['rewrite_score']:.2f})"
-                )
+            lines.append(f"{r['id']}:")
+            lines += [
+                f"  {m['relation']:<15} {m['id']}  (shingle Jaccard {m['jaccard']:.2f}, containment {m['containment']:.2f}, rewrite score {m['rewrite_score']:.2f})"
+                for m in r["matches"]
+            ]
+    _write("".join(line + "\n" for line in lines))
 
 
 @index_app.command("stats")
@@ -352,17 +399,16 @@ def index_stats(
     fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
 ) -> None:
     """How many articles an index holds, and the parameters it was built with."""
+    _check_format(fmt, ("table", "json"))
     ix = _open_index(index, create=False)
     stats = ix.stats()
     ix.close()
     stats["path"] = str(index)
     stats["bytes"] = index.stat().st_size
     if fmt == "json":
-        sys.stdout.write(json.dumps(stats, indent=2) + "\n")
+        _write(json.dumps(stats, indent=2) + "\n")
         return
-    typer.echo(f"{index}: {stats['articles']} articles, {stats['bytes']:,} bytes")
-    for k, v in stats["config"].items():
-        typer.echo(f"  {k} = {v}")
+    _write(f"{index}: {stats['articles']} articles, {stats['bytes']:,} bytes\n" + "".join(f"  {k} = {v}\n" for k, v in stats["config"].items()))
 
 
 @index_app.command("check")

@@ -102,6 +102,8 @@ class SQLiteStore:
                 raise IndexFileError(f"{self.path}: no such index")
             if p.exists():
                 _check_header(p)
+                if not create and p.is_file() and p.stat().st_size == 0:
+                    raise IndexFileError(f"{self.path}: an empty file, not a dedup index")
         try:
             self.db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None, check_same_thread=False)
             self.db.execute("PRAGMA journal_mode=WAL")

@@ -190,3 +190,65 @@ def test_align_two_ids_in_an_index(tmp_path):
     assert result.exit_code == 0 and "reworded" in result.stdout
     missing = runner.invoke(app, ["align", "nope", "003_7e9b22f87c9658b0.txt", "--index", str(path)])
     assert missing.exit_code == 1 and "no article with id 'nope'" in missing.stderr
+
+
+def test_an_output_path_that_cannot_be_written_is_refused_before_the_scan(tmp_path):
+    for out, reason in ((tmp_path / "no" / "such" / "r.json", "does not exist"), (tmp_path, "is a folder")):
+        result = runner.invoke(app, ["scan", str(SEEDS), "--format", "json", "--out", str(out)])
+        assert result.exit_code == 2 and reason in result.stderr and "articles read" not in result.stderr
+    html = runner.invoke(app, ["align", str(SEEDS / "000_9b5600509f698df4.txt"), str(SEEDS / "001_7bcf6067cad31a24.txt"), "--html", str(tmp_path / "no" / "r.html")])
+    assert html.exit_code == 2 and "does not exist" in html.stderr and "A: " not in html.stdout
+
+
+def test_the_report_follows_a_link_and_writes_into_a_pipe(tmp_path):
+    """--out replaces a regular file whole, but a link stays a link (its target gets the report) and a named pipe
+    stays a pipe (its reader gets the report); both used to be replaced by a plain file."""
+    import os
+    import stat
+    import threading
+
+    target, link = tmp_path / "target.json", tmp_path / "link.json"
+    target.write_text("old", encoding="utf-8")
+    link.symlink_to(target)
+    assert runner.invoke(app, ["scan", str(SEEDS), "--format", "json", "--out", str(link)]).exit_code == 0
+    assert link.is_symlink() and json.loads(target.read_text(encoding="utf-8"))["summary"]["articles"] == 5
+    fifo, got = tmp_path / "pipe", []
+    os.mkfifo(fifo)
+    reader = threading.Thread(target=lambda: got.append(fifo.read_text(encoding="utf-8")), daemon=True)
+    reader.start()
+    assert runner.invoke(app, ["scan", str(SEEDS), "--format", "json", "--out", str(fifo)]).exit_code == 0
+    reader.join(30)
+    assert stat.S_ISFIFO(fifo.stat().st_mode) and json.loads(got[0])["summary"]["articles"] == 5
+
+
+def test_a_full_disk_on_standard_output_is_an_error(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    import pytest
+
+    if not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full here")
+    runner.invoke(app, ["index", "build", str(SEEDS), "--index", str(tmp_path / "i.dedup")])
+    with open("/dev/full", "w") as full:  # (it used to exit 0, having written nothing)
+        run = subprocess.run([sys.executable, "-c", "from dedup.cli import app; app()", "index", "stats", str(tmp_path / "i.dedup")], stdout=full, stderr=subprocess.PIPE, text=True)
+    assert run.returncode == 1 and "cannot write to standard output (No space left on device)" in run.stderr
+
+
+def test_formats_are_checked_by_every_command(tmp_path):
+    path = tmp_path / "i.dedup"
+    runner.invoke(app, ["index", "build", str(SEEDS), "--index", str(path)])
+    for args in (["index", "query", str(path), str(SEEDS), "--format", "csv"], ["index", "stats", str(path), "-f", "yaml"], ["align", "a", "b", "-f", "html"]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2 and "unknown format" in result.stderr
+
+
+def test_commands_that_only_read_refuse_an_empty_file(tmp_path):
+    empty = tmp_path / "empty.dedup"
+    empty.touch()
+    for args in (["index", "stats", str(empty)], ["index", "check", str(empty)], ["index", "query", str(empty), str(SEEDS)]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 1 and "an empty file, not a dedup index" in result.stderr
+    assert empty.stat().st_size == 0
+    assert runner.invoke(app, ["index", "add", str(empty), str(SEEDS)]).exit_code == 0  # adding makes it an index
