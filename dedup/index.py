@@ -79,6 +79,7 @@ class Index:
 
     def check(self, article_id: str, text: str) -> list[Match]:
         """Indexed articles this one duplicates, rewrites or partly reuses, strongest first."""
+        _check_article(article_id, text, {})
         self._refresh()
         return self._matches(article_id, self._sketch([text])[0])
 
@@ -92,6 +93,7 @@ class Index:
         out: list[list[Match]] = []
         chunk: list[tuple[str, str, dict | None]] = []
         for item in articles:
+            _check_article(*item)
             chunk.append(item)
             if len(chunk) >= batch:
                 out.extend(self._add_chunk(chunk))
@@ -228,7 +230,12 @@ class Index:
                        s.near_keys.tobytes(), s.term_keys.tobytes(), hashes.astype("<u8").tobytes())
             )
             self.term_counts.add(s.features.term_set)  # (counted once each: the distinct terms, as pack stored them)
-        rows = self.store.put(records)
+        try:
+            rows = self.store.put(records)
+        except BaseException:
+            self._load_counts()  # nothing was stored: count again from what is (the saved counts and the rows since)
+            self._refresh(force=True)
+            raise
         self._unsaved += len(chunk)
         self._wrote = True
         self._refresh(own=set(rows), force=True)
@@ -340,6 +347,20 @@ class Index:
         self._near = BandTable.restore(bits[0], runs[0])
         self._terms = BandTable.restore(bits[1], runs[1])
         self._last_row, self._last_deleted = last_row, last_deleted
+
+
+def _check_article(article_id: object, text: object, metadata: object) -> None:
+    """TypeError or ValueError naming what is wrong with an article given to check or add, before any work."""
+    if not isinstance(article_id, str) or not article_id:
+        raise (ValueError if article_id == "" else TypeError)(f"article id must be a non-empty str, not {article_id!r:.80}")
+    if not isinstance(text, str):
+        raise TypeError(f"{article_id}: text must be a str, not {type(text).__name__} (decode bytes first)")
+    if metadata is not None and not isinstance(metadata, dict):
+        raise TypeError(f"{article_id}: metadata must be a dict or None, not {type(metadata).__name__}")
+    try:
+        json.dumps(metadata)
+    except (TypeError, ValueError) as e:
+        raise TypeError(f"{article_id}: metadata must be JSON data ({e})") from None
 
 
 def _split(parts: list[np.ndarray], sizes: list[int]) -> list[list[np.ndarray]] | None:

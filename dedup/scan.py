@@ -121,15 +121,16 @@ def _in_chunks(make: Callable, args: tuple, work: np.ndarray, size: int, workers
 
 
 def scan(
-    sources: Iterable[str | os.PathLike], config: Config | None = None, progress: Progress | None = None, workers: int | None = None
+    sources: str | os.PathLike | Iterable[str | os.PathLike], config: Config | None = None, progress: Progress | None = None, workers: int | None = None
 ) -> ScanResult:
     """Scan folders/files of articles and group them into stories.
 
+    `sources`: folders and files (one path alone is taken as one source, not as a sequence of letters).
     `workers`: processes that sketch articles (default: every core when there are 1,000 articles or more).
     The result does not depend on it.
     """
     config = config or Config()
-    sources = [Path(s) for s in sources]
+    sources = [Path(sources)] if isinstance(sources, (str, os.PathLike)) else [Path(s) for s in sources]
     report = progress or (lambda stage, done, total: None)
     timings: dict[str, float] = {}
     started = time.perf_counter()

@@ -329,3 +329,42 @@ def test_check_finds_counts_that_count_articles_twice(tmp_path, seeds):
     with Index.open(path) as ix:
         assert ix.term_counts.documents == 10
         assert any("counts differ" in p for p in ix.check_integrity())
+
+
+@pytest.mark.parametrize(
+    "article_id, text, metadata, error, says",
+    [
+        (None, "text", None, TypeError, "article id must be a non-empty str"),
+        (5, "text", None, TypeError, "article id must be a non-empty str"),
+        ("", "text", None, ValueError, "article id must be a non-empty str"),
+        ("a", None, None, TypeError, "a: text must be a str, not NoneType"),
+        ("a", b"bytes", None, TypeError, "decode bytes first"),
+        ("a", "text", ["x"], TypeError, "a: metadata must be a dict"),
+        ("a", "text", {"when": object()}, TypeError, "a: metadata must be JSON data"),
+    ],
+)
+def test_wrong_arguments_get_errors_that_say_what_is_wrong_and_change_nothing(seeds, article_id, text, metadata, error, says):
+    ix = Index()
+    ix.add("000", seeds["000"])
+    before = (ix.term_counts.counts.copy(), ix.line_counts.counts.copy(), ix.term_counts.documents)
+    with pytest.raises(error, match=says):
+        ix.add(article_id, text, metadata)
+    if metadata is None:
+        with pytest.raises(error, match=says):
+            ix.check(article_id, text)
+    assert len(ix) == 1 and ix.check_integrity() == []
+    assert np.array_equal(before[0], ix.term_counts.counts) and np.array_equal(before[1], ix.line_counts.counts) and before[2] == ix.term_counts.documents
+
+
+def test_an_add_that_cannot_be_stored_leaves_the_counts_as_they_were(tmp_path, seeds):
+    """A write that fails (here: another process holds the lock past the timeout) stores nothing and counts nothing."""
+    path = tmp_path / "locked.dedup"
+    with Index.open(path, timeout=0.2) as ix:
+        ix.add("000", seeds["000"])
+        blocker = sqlite3.connect(path, isolation_level=None)
+        blocker.execute("BEGIN IMMEDIATE")
+        with pytest.raises(IndexFileError, match="another process is writing"):
+            ix.add("001", seeds["001"])
+        blocker.execute("ROLLBACK")
+        blocker.close()
+        assert "001" not in ix and ix.check_integrity() == []

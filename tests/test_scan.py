@@ -167,3 +167,8 @@ def test_memory_stays_bounded_as_the_corpus_grows(tmp_path, monkeypatch):
     # Holding the texts would add their size, holding their features about twice that; measured: ~1-2 MB of
     # noise (the largest single article's working set), against 6 MB more text.
     assert grew < 0.5 * (large - small), f"peak memory grew by {grew:,} bytes for {large - small:,} more bytes of text"
+
+
+def test_one_path_given_alone_is_one_source():
+    """scan("folder") is the folder, not a sequence of one-letter paths."""
+    assert len(scan(str(SEEDS)).clusters) == len(scan(SEEDS).clusters) == len(scan([SEEDS]).clusters) == 1
