@@ -183,8 +183,12 @@ def align(
 def _load_article(ref: str, index: Optional[Path]) -> str:
     if index is not None:
         ix = _open_index(index, create=False)
-        found = ix.text(ref)
-        ix.close()
+        try:
+            found = ix.text(ref)
+        except IndexFileError as e:
+            _fail(str(e))
+        finally:
+            ix.close()
         if found is None:
             _fail(f"{index}: no article with id {ref!r}")
         return found[0]
@@ -348,8 +352,12 @@ def index_remove(
 ) -> None:
     """Remove articles by id. Exit code 1 if any id was not in the index."""
     ix = _open_index(index, create=False)
-    missing = [i for i in ids if not ix.remove(i)]
-    ix.close()
+    try:
+        missing = [i for i in ids if not ix.remove(i)]
+    except IndexFileError as e:
+        _fail(str(e))
+    finally:
+        ix.close()
     for i in missing:
         typer.echo(f"dedup: {index}: no article with id {i!r}", err=True)
     typer.echo(f"{index}: {len(ids) - len(missing)} removed", err=True)

@@ -15,7 +15,7 @@ FORMAT = "dedup-index"
 VERSION = 6  # 2: token hashes are xxh64 of UTF-32 (compiled scanner); 3: features hold their distinct terms;
 # 4: stored band tables, line hashes of each article, removed articles kept for the counts; 5: the boilerplate
 # table also counts the sentences of each article's first and last lines; 6: removed articles' terms and lines in
-# a table of their own, kept until the saved counts include them
+# a table of their own, kept until the saved counts include them; the checksum covers the metadata
 
 
 class IndexFileError(Exception):
@@ -147,7 +147,7 @@ class SQLiteStore:
                 self._delete(r.id)
                 text = zlib.compress(r.text.encode("utf-8", "surrogatepass"))
                 meta = json.dumps(r.metadata, ensure_ascii=False, sort_keys=True)
-                crc = checksum(r.id.encode("utf-8", "surrogatepass"), text, r.features, r.near_sig, r.term_sig, r.near_keys, r.term_keys, r.lines)
+                crc = checksum(r.id.encode("utf-8", "surrogatepass"), meta.encode("utf-8", "surrogatepass"), text, r.features, r.near_sig, r.term_sig, r.near_keys, r.term_keys, r.lines)
                 cur = self.db.execute(
                     "INSERT INTO articles (id, metadata, text, features, near_sig, term_sig, near_keys, term_keys, lines, checksum)"
                     " VALUES (?,?,?,?,?,?,?,?,?,?)",
@@ -178,7 +178,10 @@ class SQLiteStore:
         ).fetchone()
         if r is None:
             return None
-        return Record(r[0], r[1], json.loads(r[2]), zlib.decompress(r[3]).decode("utf-8", "surrogatepass"), *r[4:])
+        try:
+            return Record(r[0], r[1], json.loads(r[2]), zlib.decompress(r[3]).decode("utf-8", "surrogatepass"), *r[4:])
+        except (ValueError, zlib.error) as e:
+            raise IndexFileError(f"{self.path}: article {article_id!r} is damaged ({e}); `dedup index check` lists what is") from e
 
     def contents(self, rows: list[int]) -> list[tuple[int, str, bytes, np.ndarray, bytes]]:
         """(row, id, features, near signature, line hashes) of the given rows: what an integrity check reads."""
@@ -266,10 +269,10 @@ class SQLiteStore:
     def integrity(self) -> list[str]:
         """Problems found: SQLite's own check, then every record's checksum."""
         problems = [r[0] for r in self.db.execute("PRAGMA integrity_check") if r[0] != "ok"]
-        for row, id_, text, *blobs, crc in self.db.execute(
-            "SELECT row, id, text, features, near_sig, term_sig, near_keys, term_keys, lines, checksum FROM articles"
+        for row, id_, meta, text, *blobs, crc in self.db.execute(
+            "SELECT row, id, metadata, text, features, near_sig, term_sig, near_keys, term_keys, lines, checksum FROM articles"
         ):
-            if checksum(id_.encode("utf-8", "surrogatepass"), text, *blobs) != crc:
+            if checksum(id_.encode("utf-8", "surrogatepass"), meta.encode("utf-8", "surrogatepass"), text, *blobs) != crc:
                 problems.append(f"article {id_!r} (row {row}): checksum mismatch")
         return problems
 

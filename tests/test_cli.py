@@ -252,3 +252,18 @@ def test_commands_that_only_read_refuse_an_empty_file(tmp_path):
         assert result.exit_code == 1 and "an empty file, not a dedup index" in result.stderr
     assert empty.stat().st_size == 0
     assert runner.invoke(app, ["index", "add", str(empty), str(SEEDS)]).exit_code == 0  # adding makes it an index
+
+
+def test_align_names_a_damaged_indexed_article(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "i.dedup"
+    runner.invoke(app, ["index", "build", str(SEEDS), "--index", str(path)])
+    db = sqlite3.connect(path)
+    db.execute("UPDATE articles SET metadata = '{oops' WHERE id = '002_67ae491904088e5a.txt'")
+    db.commit()
+    db.close()
+    result = runner.invoke(app, ["align", "002_67ae491904088e5a.txt", "003_7e9b22f87c9658b0.txt", "--index", str(path)])
+    assert result.exit_code == 1 and "article '002_67ae491904088e5a.txt' is damaged" in result.stderr
+    check = runner.invoke(app, ["index", "check", str(path)])
+    assert check.exit_code == 1 and "checksum mismatch" in check.stderr

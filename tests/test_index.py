@@ -368,3 +368,19 @@ def test_an_add_that_cannot_be_stored_leaves_the_counts_as_they_were(tmp_path, s
         blocker.execute("ROLLBACK")
         blocker.close()
         assert "001" not in ix and ix.check_integrity() == []
+
+
+@pytest.mark.parametrize("column, value", [("metadata", "{not json"), ("metadata", '{"source": "another outlet"}'), ("text", b"not zlib")])
+def test_a_damaged_metadata_or_text_is_found_and_named(tmp_path, seeds, column, value):
+    path = tmp_path / "d.dedup"
+    with Index.open(path) as ix:
+        ix.add("001", seeds["001"], {"source": "outlet"})
+    db = sqlite3.connect(path)
+    db.execute(f"UPDATE articles SET {column} = ? WHERE id='001'", (value,))
+    db.commit()
+    db.close()
+    with Index.open(path) as ix:
+        assert any("'001'" in p and "checksum" in p for p in ix.check_integrity())
+        if value != '{"source": "another outlet"}':
+            with pytest.raises(IndexFileError, match="article '001' is damaged"):
+                ix.text("001")
