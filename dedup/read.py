@@ -66,8 +66,9 @@ JSONL_EXTENSIONS = frozenset({".jsonl", ".ndjson"})
 _SUPPORTED = TEXT_EXTENSIONS | HTML_EXTENSIONS | JSON_EXTENSIONS | JSONL_EXTENSIONS
 
 _OPTIONAL_FIELDS = ("title", "url", "source", "published")
-# C0 controls other than tab, newlines and form feed, DEL, and C1 controls: text has (almost) none.
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+# C0 controls other than tab, newlines and form feed, and DEL: text has (almost) none. C1 controls are not
+# counted: scraped news often carries cp1252 quotes decoded as Latin-1 (U+0093 for a left double quote).
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _BOMS = (  # longest first: the UTF-32 LE BOM starts with the UTF-16 LE one
     (codecs.BOM_UTF32_LE, "utf-32-le"),

@@ -587,3 +587,13 @@ def test_fuzz_any_bytes_any_type(data, name):
     for o in out:
         if isinstance(o, Article):
             o.text.encode("utf-8")
+
+
+def test_an_article_with_mis_decoded_smart_quotes_is_read_not_skipped_as_binary(tmp_path):
+    """Scraped text often holds cp1252 quotes decoded as Latin-1 (U+0093, U+0094, U+0092): text, not binary."""
+    from dedup.read import Article, read_sources
+
+    text = "Officials said \x93the mission will continue\x94 and that Kenya\x92s police would stay. " * 12
+    (tmp_path / "mojibake.txt").write_text(text, encoding="utf-8")
+    items = list(read_sources([tmp_path]))
+    assert len(items) == 1 and isinstance(items[0], Article) and items[0].text == text
