@@ -14,6 +14,7 @@ import stat
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
+from .dates import iso_from_unix
 from .extract import html_to_text
 
 __all__ = [
@@ -37,7 +38,7 @@ class Article:
     title: str | None = None
     url: str | None = None
     source: str | None = None
-    published: str | None = None  # as given (ISO 8601 expected; the string is kept)
+    published: str | None = None  # as given (ISO 8601 or RFC 2822; a JSON number, Unix time, is made ISO 8601)
     path: str | None = None  # file it came from (the source as given, joined with the relative path)
     line: int | None = None  # 1-based line number for JSONL records
     truncated: bool = False  # text was cut to max_chars
@@ -501,8 +502,10 @@ class _Reader:
         optional: dict[str, str | None] = {}
         for field in _OPTIONAL_FIELDS:
             field_value = value.get(field)
+            if isinstance(field_value, (int, float)) and not isinstance(field_value, bool):  # as ids are
+                field_value = (iso_from_unix(field_value) if field == "published" else None) or str(field_value)
             if field_value is not None and not isinstance(field_value, str):
-                return skip(f"'{field}' must be a string, got {_json_type(field_value)}")
+                return skip(f"'{field}' must be a string or a number, got {_json_type(field_value)}")
             optional[field] = _clean_str(field_value) if field_value and field_value.strip() else None
         text, truncated = _truncate(_clean_str(text), self.max_chars)
         return Article(id=article_id, text=text, path=path, line=line, truncated=truncated, **optional)

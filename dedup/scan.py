@@ -15,6 +15,7 @@ from .arrays import unique_sorted
 from .cluster import Cluster, UnionFind, cluster
 from .config import Config
 from .counts import CountTable
+from .dates import published_instant
 from .features import Features, extract, pack
 from .lsh import BandTable, pairs_of
 from .read import Skipped, read_sources
@@ -142,6 +143,7 @@ def scan(
     warnings: list[str] = []
     spool = Spool()
     ids: list[str] = []
+    instants: dict[str, float | None] = {}  # publication times, for the canonical article (earliest)
     for item in read_sources(sources, config.max_article_chars):
         if isinstance(item, Skipped):
             skipped.append(item)
@@ -150,8 +152,13 @@ def scan(
         spool.add_text(item.text)
         ids.append(item.id)
         infos[item.id] = ArticleInfo(item.id, item.path, item.title, item.published, 0, item.truncated)
+        where = item.path if item.line is None else f"{item.path}:{item.line}"
         if item.truncated:
-            warnings.append(f"{item.path or item.id}: longer than {config.max_article_chars:,} characters, truncated")
+            warnings.append(f"{where or item.id}: longer than {config.max_article_chars:,} characters, truncated")
+        if item.published is not None:
+            instants[item.id] = published_instant(item.published)
+            if instants[item.id] is None:
+                warnings.append(f"{where or item.id}: published {item.published!r:.60} is not an ISO 8601 or RFC 2822 date; not used")
         report("reading", len(infos), None)
     timings["read + learn boilerplate"] = time.perf_counter() - started
 
@@ -271,7 +278,8 @@ def scan(
 
     t0 = time.perf_counter()
     order = {i: n for n, i in enumerate(ids)}
-    canonical_key = lambda a: (infos[a].published or "~", -infos[a].words, order[a])  # noqa: E731
+    never = float("inf")
+    canonical_key = lambda a: (instants.get(a) or never, -infos[a].words, order[a])  # noqa: E731
     clusters, links = cluster(pairs, similarity, config.rewrite_score, canonical_key)
     in_cluster = {m for c in clusters for m in c.members}
     unique = [

@@ -256,6 +256,7 @@ def test_jsonl_records_and_bad_lines(tmp_path):
         json.dumps({"id": "", "text": "x"}),  # 16
         json.dumps({"id": "h", "text": "x", "url": {"href": "y"}}),  # 17
         json.dumps({"id": "surrogate", "text": "bad \ud800 half"}),  # 18: json.dumps writes the escape
+        json.dumps({"id": "unix", "text": SEED_TEXTS[2], "published": 1725000000}),  # 19: Unix time
     ]
     path = tmp_path / "feed.jsonl"
     path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
@@ -266,7 +267,7 @@ def test_jsonl_records_and_bad_lines(tmp_path):
         (3, "JSONL line 3: invalid JSON (Expecting ',' delimiter: line 1 column 35 (char 34))"),
         (4, "JSONL line 4: missing 'id'"),
         (5, "JSONL line 5: missing 'text'"),
-        (6, "JSONL line 6: 'title' must be a string, got number"),
+        (6, "d"),
         (7, "42"),
         (8, "JSONL line 8: 'id' must be a string or an integer, got boolean"),
         (9, f"duplicate id 'a' (first at {path}:1)"),
@@ -276,15 +277,18 @@ def test_jsonl_records_and_bad_lines(tmp_path):
         (14, "JSONL line 14: 'id' must be a string or an integer, got float"),
         (15, "JSONL line 15: 'text' must be a string, got array"),
         (16, "JSONL line 16: empty 'id'"),
-        (17, "JSONL line 17: 'url' must be a string, got object"),
+        (17, "JSONL line 17: 'url' must be a string or a number, got object"),
         (18, "surrogate"),
+        (19, "unix"),
     ]
     first = out[0]
     assert first == Article(
         id="a", text=SEED_TEXTS[0], title="T", url="https://x/a", source="Wire", published="2024-09-25",
         path=str(path), line=1,
     )
-    assert out[-1].text == "bad \ufffd half"  # a lone surrogate cannot be encoded later: replaced
+    assert out[-2].text == "bad \ufffd half"  # a lone surrogate cannot be encoded later: replaced
+    by_id = {o.id: o for o in out if isinstance(o, Article)}
+    assert by_id["d"].title == "7" and by_id["unix"].published == "2024-08-30T06:40:00Z"  # numbers taken as ids are
     assert all(s.path == str(path) for s in _skipped(out))
 
 

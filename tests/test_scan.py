@@ -172,3 +172,23 @@ def test_memory_stays_bounded_as_the_corpus_grows(tmp_path, monkeypatch):
 def test_one_path_given_alone_is_one_source():
     """scan("folder") is the folder, not a sequence of one-letter paths."""
     assert len(scan(str(SEEDS)).clusters) == len(scan(SEEDS).clusters) == len(scan([SEEDS]).clusters) == 1
+
+
+def test_the_canonical_article_is_the_earliest_published_whatever_the_date_format(tmp_path, seeds):
+    """Dates are compared as instants, not strings: 01:00 at UTC+5 is before 22:00 UTC the day before; a date
+    that is not one is reported and not used."""
+    text = seeds["003"]
+    records = [
+        {"id": "utc", "text": "Breaking: " + text, "published": "2024-09-02T22:00Z"},
+        {"id": "plus5", "text": "Update: " + text, "published": "2024-09-03T01:00+05:00"},
+        {"id": "rfc", "text": "Latest: " + text, "published": "Mon, 02 Sep 2024 21:00:00 +0000"},
+        {"id": "junk", "text": "News: " + text, "published": "yesterday"},
+    ]
+    path = tmp_path / "feed.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    result = scan([path])
+    assert [c.canonical for c in result.clusters] == ["plus5"]
+    assert any(w.startswith(f"{path}:4:") and "'yesterday' is not an ISO 8601 or RFC 2822 date" in w for w in result.warnings)
+    records[0]["published"] = "2024-09-02T19:00:00Z"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    assert [c.canonical for c in scan([path]).clusters] == ["utc"]
