@@ -21,6 +21,7 @@ MERGE_GAIN = 0.02  # a merge must raise the similarity by more than this
 MAX_MERGE = 3  # at most this many consecutive sentences merged on one side (n:m alignment)
 LIGHT_EDIT = 0.5  # fast mode: share of the shorter sentence's content words that makes the same passage
 LIGHT_MIN_SHARED = 3  # ...and at least this many shared content words
+LIGHT_SURE = 0.8  # ...a share that needs no paraphrase judge (below it, a shared name and figure can mislead)
 MAX_DIFF_TOKENS = 3000  # longer reworded passages get a whole-passage diff instead of a word diff
 
 
@@ -102,9 +103,9 @@ class _Side:
 def align(a: str, b: str, detail: bool = True) -> Alignment:
     """Align the sentences of two articles one-to-one (order-free); unmatched ones are only_a / only_b.
 
-    With detail=False, sentences count as reworded when they share most of their content words (word overlap
-    instead of the paraphrase judge) and no word diffs are made: enough to summarise how two articles differ,
-    at a fraction of the cost.
+    With detail=False, only sentences that share most of their content words are put to the paraphrase judge
+    (no search for split, joined or loosely reworded sentences) and no word diffs are made: enough to summarise
+    how two articles differ, at a fraction of the cost.
     """
     A, B = _Side.of(a), _Side.of(b)
     # match[i] = (i_end, j, j_end, similarity): A sentences i..i_end-1 aligned with B sentences j..j_end-1
@@ -189,7 +190,8 @@ def align(a: str, b: str, detail: bool = True) -> Alignment:
 
 
 def _light_edits(A: _Side, B: _Side, a_match: dict[int, list], b_taken: list[bool]) -> None:
-    """Pair the remaining sentences that share most of their content words, best first (no paraphrase judge)."""
+    """Pair the remaining sentences that share most of their content words, best first, when the paraphrase
+    judge agrees (as it must for `dedup align`: a shared name and a figure do not make the same passage)."""
     content = lambda w: {t for t in w if t not in paraphrase.STOPWORDS}  # noqa: E731
     sets_b = {j: content(w) for j, w in enumerate(B.words) if not b_taken[j]}
     postings: dict[str, list[int]] = defaultdict(list)
@@ -211,7 +213,9 @@ def _light_edits(A: _Side, B: _Side, a_match: dict[int, list], b_taken: list[boo
                 scored.append((-sim, -n, i, j))
     scored.sort()
     for neg, _, i, j in scored:
-        if i not in a_match and not b_taken[j]:
+        if i in a_match or b_taken[j]:
+            continue
+        if -neg >= LIGHT_SURE or paraphrase.pair_similarity(A.feat(i), B.feat(j)) >= MIN_SIMILARITY:
             a_match[i] = [i + 1, j, j + 1, -neg]
             b_taken[j] = True
 
@@ -385,9 +389,9 @@ def summarize(al: Alignment) -> str:
     c = al.counts
     if c[SAME] and not (c[REWORDED] or c[ONLY_A] or c[ONLY_B]):
         moved = _moved(segs)
-        return f"identical: {_n(c[SAME], 'passage')} verbatim" + (f" ({_n(moved, 'passage')} moved)" if moved else "")
+        return f"identical: {counted(c[SAME], 'passage')} verbatim" + (f" ({counted(moved, 'passage')} moved)" if moved else "")
     parts = [
-        f"{_n(c[SAME], 'passage')} verbatim",
+        f"{counted(c[SAME], 'passage')} verbatim",
         f"{c[REWORDED]} reworded",
         f"{c[ONLY_A]} only in A",
         f"{c[ONLY_B]} only in B",
@@ -407,15 +411,16 @@ def summarize(al: Alignment) -> str:
             notes.append("ending added")
         moved = _moved(segs)
         if moved:
-            notes.append(f"{_n(moved, 'passage')} moved")
+            notes.append(f"{counted(moved, 'passage')} moved")
     else:
-        notes.append("nothing in common")
+        notes.append("no passage matched sentence by sentence")
     line = ", ".join(parts)
     return f"{line} ({', '.join(notes)})" if notes else line
 
 
-def _n(k: int, word: str) -> str:
-    return f"{k} {word}{'' if k == 1 else 's'}"
+def counted(n: int, one: str, many: str | None = None) -> str:
+    """"1 story", "2 stories": a count with its noun in the right number (every report line uses it)."""
+    return f"{n} {one if n == 1 else many or one + 's'}"
 
 
 def _moved(segs: list[Segment]) -> int:

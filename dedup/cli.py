@@ -20,10 +20,25 @@ app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode=None,
 )
+def _version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        typer.echo(f"dedup {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
+) -> None:
+    """Find copies and rewrites of the same news story, and show what each outlet kept, changed, dropped or added."""
+
+
 index_app = typer.Typer(help="Build, update and query a persistent index (one SQLite file).", no_args_is_help=True)
 app.add_typer(index_app, name="index")
 
-FormatOpt = Annotated[str, typer.Option("--format", "-f", help="Output format: table, json, jsonl or csv.")]
+FormatOpt = Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="Output format: table, json, jsonl or csv.")]
 
 
 def _fail(message: str, code: int = 1) -> None:
@@ -110,13 +125,13 @@ def _check_sources(sources: list[Path]) -> None:
 
 @app.command()
 def scan(
-    sources: Annotated[list[Path], typer.Argument(help="Folders (walked recursively) or files: .txt .md .html .htm .json .jsonl")],
+    sources: Annotated[list[Path], typer.Argument(metavar="SOURCE", help="Folders (walked recursively) or files: .txt .md .html .htm .json .jsonl")],
     fmt: FormatOpt = "table",
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write the report to this file instead of stdout.")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", metavar="FILE", help="Write the report to this file instead of stdout.")] = None,
     profile: Annotated[bool, typer.Option("--profile", help="Print each stage's share of the time on stderr.")] = False,
     workers: Annotated[
         Optional[int],
-        typer.Option("--workers", "-j", min=1, help="Processes that sketch articles. Default: every core from 1,000 articles up. The report does not depend on it."),
+        typer.Option("--workers", "-j", min=1, metavar="N", help="Processes that sketch articles. Default: every core from 1,000 articles up. The report does not depend on it."),
     ] = None,
 ) -> None:
     """Group the articles under SOURCES into stories.
@@ -125,7 +140,7 @@ def scan(
     rewrite) and its figures, the links between stories (partial reuse), the unique articles, and every
     skipped file with the reason. Exit code 0 when the scan ran, whatever it found.
     """
-    from .report import FORMATS, render, summary
+    from .report import FORMATS, headline, render
     from .scan import scan as run_scan
 
     _check_format(fmt, FORMATS)
@@ -143,12 +158,8 @@ def scan(
     for w in result.warnings:
         typer.echo(f"warning: {w}", err=True)
     _emit(render(result, fmt), out)
-    s = summary(result)
-    typer.echo(
-        f"{s['articles']} articles read: {s['in_clusters']} in {s['clusters']} stories, {s['unique']} unique, "
-        f"{s['skipped']} files skipped",
-        err=True,
-    )
+    if fmt != "table" or out is not None:  # (a table on stdout starts with this line)
+        typer.echo(headline(result), err=True)
     if profile:
         total = result.timings.get("total", 0.0) or 1e-9
         for stage, seconds in result.timings.items():
@@ -159,11 +170,11 @@ def scan(
 
 @app.command()
 def align(
-    a: Annotated[str, typer.Argument(help="First article: a file, or an id in --index.")],
-    b: Annotated[str, typer.Argument(help="Second article: a file, or an id in --index.")],
-    index: Annotated[Optional[Path], typer.Option("--index", help="Look A and B up as ids in this index.")] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
-    html: Annotated[Optional[Path], typer.Option("--html", help="Also write a side-by-side HTML report to this file.")] = None,
+    a: Annotated[str, typer.Argument(metavar="A", help="First article: a file, or an id in --index.")],
+    b: Annotated[str, typer.Argument(metavar="B", help="Second article: a file, or an id in --index.")],
+    index: Annotated[Optional[Path], typer.Option("--index", metavar="INDEX", help="Look A and B up as ids in this index.")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="text or json.")] = "text",
+    html: Annotated[Optional[Path], typer.Option("--html", metavar="FILE", help="Also write a side-by-side HTML report to this file.")] = None,
 ) -> None:
     """Align two articles passage by passage: shared verbatim, reworded (with the word diff), only in A, only in B."""
     from . import align as aligner
@@ -253,8 +264,8 @@ class _Null:
 
 @index_app.command("build")
 def index_build(
-    sources: Annotated[list[Path], typer.Argument(help="Folders or files to index (.txt .md .html .json .jsonl).")],
-    index: Annotated[Path, typer.Option("--index", help="The index file to (re)build.")],
+    sources: Annotated[list[Path], typer.Argument(metavar="SOURCE", help="Folders or files to index (.txt .md .html .json .jsonl).")],
+    index: Annotated[Path, typer.Option("--index", metavar="INDEX", help="The index file to (re)build.")],
 ) -> None:
     """Rebuild an index from scratch, atomically: the old index stays readable until the new one is complete.
 
@@ -334,8 +345,8 @@ class _ResumingIndex:
 
 @index_app.command("add")
 def index_add(
-    index: Annotated[Path, typer.Argument(help="The index file (created if missing).")],
-    sources: Annotated[list[Path], typer.Argument(help="Folders or files of articles to add.")],
+    index: Annotated[Path, typer.Argument(metavar="INDEX", help="The index file (created if missing).")],
+    sources: Annotated[list[Path], typer.Argument(metavar="SOURCE", help="Folders or files of articles to add.")],
 ) -> None:
     """Add articles to an index (an article with the same id replaces the old one)."""
     _check_sources(sources)
@@ -347,8 +358,8 @@ def index_add(
 
 @index_app.command("remove")
 def index_remove(
-    index: Annotated[Path, typer.Argument(help="The index file.")],
-    ids: Annotated[list[str], typer.Argument(help="Ids of the articles to remove.")],
+    index: Annotated[Path, typer.Argument(metavar="INDEX", help="The index file.")],
+    ids: Annotated[list[str], typer.Argument(metavar="ID", help="Ids of the articles to remove.")],
 ) -> None:
     """Remove articles by id. Exit code 1 if any id was not in the index."""
     ix = _open_index(index, create=False)
@@ -367,9 +378,9 @@ def index_remove(
 
 @index_app.command("query")
 def index_query(
-    index: Annotated[Path, typer.Argument(help="The index file.")],
-    files: Annotated[list[Path], typer.Argument(help="Articles to look up (files or folders).")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+    index: Annotated[Path, typer.Argument(metavar="INDEX", help="The index file.")],
+    files: Annotated[list[Path], typer.Argument(metavar="FILE", help="Articles to look up (files or folders).")],
+    fmt: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="table or json.")] = "table",
 ) -> None:
     """Which indexed articles does each of these copy, rewrite or partly reuse?"""
     _check_format(fmt, ("table", "json"))
@@ -403,8 +414,8 @@ def index_query(
 
 @index_app.command("stats")
 def index_stats(
-    index: Annotated[Path, typer.Argument(help="The index file.")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+    index: Annotated[Path, typer.Argument(metavar="INDEX", help="The index file.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="table or json.")] = "table",
 ) -> None:
     """How many articles an index holds, and the parameters it was built with."""
     _check_format(fmt, ("table", "json"))
@@ -420,7 +431,7 @@ def index_stats(
 
 
 @index_app.command("check")
-def index_check(index: Annotated[Path, typer.Argument(help="The index file.")]) -> None:
+def index_check(index: Annotated[Path, typer.Argument(metavar="INDEX", help="The index file.")]) -> None:
     """Verify an index: storage integrity and every record's checksum. Exit code 0 when sound."""
     ix = _open_index(index, create=False)
     problems = ix.check_integrity()

@@ -272,12 +272,13 @@ class Index:
             self._since_snapshot += len(new)
         before, counted = self._count_added(own)
         removed = self.store.deleted_since(min(self._last_deleted, self._counted_deleted))
-        while not self._uncount_removed(removed, before, counted):
+        uncount = removed
+        while not self._uncount_removed(uncount, before, counted):
             # Another process saved counts that include a removal these do not, and dropped the removed article's
             # terms: take its saved counts and catch up from there.
             self._load_counts()
             before, counted = self._count_added(())
-            removed = self.store.deleted_since(self._counted_deleted)
+            uncount = self.store.deleted_since(self._counted_deleted)
         gone = [row for seq, row, _, _ in removed if seq > self._last_deleted]
         if gone:
             self._last_deleted = max(seq for seq, *_ in removed)

@@ -5,6 +5,7 @@ import csv
 import io
 import json
 
+from .align import counted
 from .scan import ScanResult
 
 FORMATS = ("table", "json", "jsonl", "csv")
@@ -85,15 +86,20 @@ def _csv(r: ScanResult) -> str:
     return out.getvalue()
 
 
-def _table(r: ScanResult) -> str:
+def headline(r: ScanResult) -> str:
+    """The scan in one line: what was read and what became of it."""
     s = summary(r)
-    lines = [
-        f"{s['articles']} articles: {s['clusters']} stories with copies or rewrites ({s['in_clusters']} articles), "
-        f"{s['unique']} unique, {s['links']} links between stories, {s['skipped']} files skipped",
-        "",
-    ]
+    return (
+        f"{counted(s['articles'], 'article')} read: {counted(s['clusters'], 'story', 'stories')} with copies or rewrites "
+        f"({counted(s['in_clusters'], 'article')}), {s['unique']} unique, {counted(s['links'], 'link')} between stories, "
+        f"{s['skipped']} skipped"
+    )
+
+
+def _table(r: ScanResult) -> str:
+    lines = [headline(r), ""]
     for c in r.clusters:
-        lines.append(f"Story {c.id}: {len(c.members)} articles, canonical {c.canonical}")
+        lines.append(f"Story {c.id}: {counted(len(c.members), 'article')}, canonical {c.canonical}")
         for m in c.members:
             lines.append(f"  {'*' if m == c.canonical else ' '} {m}")
         lines += [line for p in c.pairs for line in _pair_lines(p, r, "    ")]

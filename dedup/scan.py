@@ -10,7 +10,7 @@ from typing import Callable, Iterable, Iterator
 import numpy as np
 
 from . import boilerplate
-from .align import align, summarize
+from .align import align, counted, summarize
 from .arrays import unique_sorted
 from .cluster import Cluster, UnionFind, cluster
 from .config import Config
@@ -283,7 +283,7 @@ def scan(
     clusters, links = cluster(pairs, similarity, config.rewrite_score, canonical_key)
     in_cluster = {m for c in clusters for m in c.members}
     unique = [
-        Unique(i, "no match" if infos[i].words >= config.min_words else f"too short to compare ({infos[i].words} words)")
+        Unique(i, "no match" if infos[i].words >= config.min_words else f"too short to compare ({counted(infos[i].words, 'word')})")
         for i in ids
         if i not in in_cluster
     ]

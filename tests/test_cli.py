@@ -267,3 +267,17 @@ def test_align_names_a_damaged_indexed_article(tmp_path):
     assert result.exit_code == 1 and "article '002_67ae491904088e5a.txt' is damaged" in result.stderr
     check = runner.invoke(app, ["index", "check", str(path)])
     assert check.exit_code == 1 and "checksum mismatch" in check.stderr
+
+
+def test_version_and_counts_in_the_right_number(tmp_path):
+    from dedup import __version__
+
+    assert runner.invoke(app, ["--version"]).stdout.strip() == f"dedup {__version__}"
+    one = tmp_path / "one"
+    one.mkdir()
+    (one / "a.txt").write_text((SEEDS / "001_7bcf6067cad31a24.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    (one / "b.txt").write_text("Breaking:\n" + (SEEDS / "001_7bcf6067cad31a24.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    (one / "c.txt").write_text("Too short.", encoding="utf-8")
+    out = runner.invoke(app, ["scan", str(one)]).stdout
+    assert out.startswith("3 articles read: 1 story with copies or rewrites (2 articles), 1 unique, 0 links between stories, 0 skipped")
+    assert "too short to compare (2 words)" in runner.invoke(app, ["scan", str(one), "--format", "csv"]).stdout

@@ -2,7 +2,7 @@ import sqlite3
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from dedup import Config, Index, IndexFileError
 from dedup.counts import CountTable
@@ -226,6 +226,8 @@ def _recount(path) -> tuple[CountTable, CountTable]:
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(st.booleans(), st.sampled_from(["000", "001", "002", "003", "004"]), st.sampled_from(["add", "remove", "flush"]), st.booleans()), max_size=14))
+@example(ops=[(True, "000", "add", False), (False, "000", "add", False), (False, "000", "flush", False), (False, "000", "add", False)])  # a
+# process reloading counts behind a save once forgot the older removal in its band tables
 def test_every_process_counts_what_the_index_holds(tmp_path_factory, seeds, ops):
     """Two writers add, replace and remove articles in turn while a reader checks now and then; whatever the
     interleaving, each one's term and line counts (the IDF and boilerplate statistics) equal a fresh count of the
