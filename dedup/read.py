@@ -245,6 +245,8 @@ class _Reader:
         self.html_max_bytes = max(max_chars * 16, 64 * 2**20)
         self.line_max_bytes = max(max_chars * 8, 64 * 2**20)
         self.seen: dict[str, str] = {}  # id -> where it was first read
+        self.visited: dict[str, str] = {}  # real path of a folder or file -> the path it was read as
+        self.prefixed = False  # several sources: a folder's files get its name before their relative path
 
     # -- ids ------------------------------------------------------------------------------
     def _claim(self, article: Article, where: str) -> Article | Skipped:
@@ -258,6 +260,8 @@ class _Reader:
     def sources(self, sources) -> Iterator[Article | Skipped]:
         if isinstance(sources, (str, bytes, os.PathLike)):
             sources = [sources]
+        sources = list(sources)
+        self.prefixed = len(sources) > 1
         for source in sources:
             yield from self.source(source)
 
@@ -275,11 +279,15 @@ class _Reader:
         except OSError as exc:
             yield Skipped(path, _stat_error(path, exc))
             return
-        if stat.S_ISDIR(st.st_mode):
-            real = os.path.realpath(path)
-            yield from self.folder(path, (), {real}, {real: path})
+        real = os.path.realpath(path)
+        if real in self.visited:
+            yield Skipped(path, f"already read as {_display(self.visited[real])!r}")
+        elif stat.S_ISDIR(st.st_mode):
+            self.visited[real] = path
+            yield from self.folder(path, (os.path.basename(real),) if self.prefixed else (), {real}, self.visited)
         else:
             # A single file is read whatever its name (even hidden): the user asked for it.
+            self.visited[real] = path
             yield from self.file(path, os.path.basename(path.rstrip("/" + os.sep)) or path, st)
 
     def folder(self, path: str, rel: tuple[str, ...], ancestors: set[str], visited: dict[str, str]):
@@ -611,8 +619,9 @@ def read_sources(sources: Iterable[str | os.PathLike], max_chars: int = 2_000_00
     Supported: ``.txt``/``.md`` (text as is), ``.html``/``.htm`` (article text extracted), ``.json`` (one
     object, an array of objects, or ``{"articles": [...]}``) and ``.jsonl`` (an object per line), with
     fields ``id``, ``text`` and optional ``title``, ``url``, ``source``, ``published``. A plain file's id is
-    its path relative to the folder given (a single file given: its name). An id seen before in this
-    call is skipped, naming where it was first read. Text longer than ``max_chars`` is cut at a
+    its path relative to the folder given, after the folder's name when several sources are given (a file
+    given: its name). An id seen before in this call is skipped, naming where it was first read, and so is a
+    folder or file read before (sources that overlap). Text longer than ``max_chars`` is cut at a
     whitespace near the limit and flagged ``truncated``.
     """
     return _Reader(max_chars).sources(sources)

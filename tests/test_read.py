@@ -363,12 +363,12 @@ def test_duplicate_ids_across_sources(tmp_path):
     (tmp_path / "b").mkdir()
     (tmp_path / "b" / "x").mkdir()
     (tmp_path / "b" / "x" / "y.txt").write_text(SEED_TEXTS[1])
-    (tmp_path / "c.json").write_text(json.dumps([{"id": "x/y.txt", "text": "t"}, {"id": "x", "text": "t"}]))
+    (tmp_path / "c.json").write_text(json.dumps([{"id": "b/x/y.txt", "text": "t"}, {"id": "x", "text": "t"}]))
     out = _read(tmp_path / "a.jsonl", tmp_path / "b", tmp_path / "c.json")
     assert [(o.id if isinstance(o, Article) else o.reason) for o in out] == [
         "x",
-        "x/y.txt",
-        f"duplicate id 'x/y.txt' (first at {tmp_path / 'b' / 'x' / 'y.txt'})",
+        "b/x/y.txt",  # (several sources: a folder's name comes first)
+        f"duplicate id 'b/x/y.txt' (first at {tmp_path / 'b' / 'x' / 'y.txt'})",
         f"duplicate id 'x' (first at {tmp_path / 'a.jsonl'}:3)",
     ]
 
@@ -601,3 +601,19 @@ def test_an_article_with_mis_decoded_smart_quotes_is_read_not_skipped_as_binary(
     (tmp_path / "mojibake.txt").write_text(text, encoding="utf-8")
     items = list(read_sources([tmp_path]))
     assert len(items) == 1 and isinstance(items[0], Article) and items[0].text == text
+
+
+def test_folders_scanned_together_keep_their_files_apart(tmp_path):
+    """Two outlets' folders with the same file names: each file is read under its folder's name; a folder given
+    inside another is read once."""
+    from dedup.read import Article, Skipped, read_sources
+
+    for outlet, k in (("bbc", 0), ("cnn", 1)):
+        (tmp_path / outlet).mkdir()
+        (tmp_path / outlet / "story.txt").write_text(SEED_TEXTS[k], encoding="utf-8")
+    out = list(read_sources([tmp_path / "bbc", tmp_path / "cnn"]))
+    assert [(o.id, o.text) for o in out] == [("bbc/story.txt", SEED_TEXTS[0]), ("cnn/story.txt", SEED_TEXTS[1])]
+    assert [o.id for o in read_sources([tmp_path / "bbc"])] == ["story.txt"]  # one folder: ids as before
+    again = list(read_sources([tmp_path, tmp_path / "cnn"]))
+    assert [o.id for o in again if isinstance(o, Article)] == [f"{tmp_path.name}/bbc/story.txt", f"{tmp_path.name}/cnn/story.txt"]
+    assert [(o.path, o.reason) for o in again if isinstance(o, Skipped)] == [(str(tmp_path / "cnn"), f"already read as '{tmp_path / 'cnn'}'")]
