@@ -131,7 +131,7 @@ def scan(
     profile: Annotated[bool, typer.Option("--profile", help="Print each stage's share of the time on stderr.")] = False,
     workers: Annotated[
         Optional[int],
-        typer.Option("--workers", "-j", min=1, metavar="N", help="Processes that sketch articles. Default: every core from 1,000 articles up. The report does not depend on it."),
+        typer.Option("--workers", "-j", min=1, metavar="N", help="Processes that sketch articles. Default: every core from 5,000 articles up. The report does not depend on it."),
     ] = None,
 ) -> None:
     """Group the articles under SOURCES into stories.
@@ -244,7 +244,7 @@ def _read_into(ix: Index, sources: list[Path]) -> tuple[int, int]:
                 typer.echo(f"skipped {item.path}{'' if item.line is None else f':{item.line}'}: {item.reason}", err=True)
                 continue
             if item.truncated:
-                typer.echo(f"warning: {item.path or item.id}: longer than {ix.config.max_article_chars:,} characters, truncated", err=True)
+                typer.echo(f"warning: {item.path if item.line is None else f'{item.path}:{item.line}'}: longer than {ix.config.max_article_chars:,} characters, truncated", err=True)
             meta = {k: v for k, v in (("title", item.title), ("url", item.url), ("source", item.source), ("published", item.published), ("path", item.path)) if v}
             batch.append((item.id, item.text, meta))
             if len(batch) >= 1000:
