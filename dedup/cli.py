@@ -392,7 +392,10 @@ def index_query(
             where = item.path if item.line is None else f"{item.path}:{item.line}"
             results.append({"id": where, "skipped": item.reason, "matches": []})
             continue
-        results.append({"id": item.id, "matches": [m.as_dict() for m in ix.check(item.id, item.text)]})
+        # (checked under its absolute path, not its id: an indexed article that has the file's id, this file or
+        # another folder's, is a match like any other)
+        probe = os.path.abspath(item.path or item.id) + ("" if item.line is None else f":{item.line}")
+        results.append({"id": item.id, "matches": [m.as_dict() for m in ix.check(probe, item.text)]})
     ix.close()
     if fmt == "json":
         _write(json.dumps(results, indent=2, ensure_ascii=False) + "\n")

@@ -281,3 +281,16 @@ def test_version_and_counts_in_the_right_number(tmp_path):
     out = runner.invoke(app, ["scan", str(one)]).stdout
     assert out.startswith("3 articles read: 1 story with copies or rewrites (2 articles), 1 unique, 0 links between stories, 0 skipped")
     assert "too short to compare (2 words)" in runner.invoke(app, ["scan", str(one), "--format", "csv"]).stdout
+
+
+def test_query_shows_an_indexed_article_that_has_the_files_id(tmp_path):
+    """`index query` lists every indexed match, the article indexed under the queried file's own id included
+    (it used to be hidden, even when it came from another folder)."""
+    path, elsewhere = tmp_path / "i.dedup", tmp_path / "elsewhere"
+    runner.invoke(app, ["index", "build", str(SEEDS), "--index", str(path)])
+    elsewhere.mkdir()
+    name = "003_7e9b22f87c9658b0.txt"
+    (elsewhere / name).write_text("Update:\n" + (SEEDS / name).read_text(encoding="utf-8"), encoding="utf-8")
+    result = runner.invoke(app, ["index", "query", str(path), str(elsewhere), "--format", "json"])
+    matches = json.loads(result.stdout)[0]["matches"]
+    assert matches[0]["id"] == name and matches[0]["relation"] in ("duplicate", "near-duplicate")
