@@ -162,6 +162,8 @@ def scan(
                 warnings.append(f"{where or item.id}: published {item.published!r:.60} is not an ISO 8601 or RFC 2822 date; not used")
         report("reading", len(infos), None)
     timings["read + learn boilerplate"] = time.perf_counter() - started
+    if not ids and not skipped:
+        warnings.append(f"no files found in {', '.join(map(str, sources))}")
 
     # Pass 2: strip boilerplate, extract features, word-shingle signatures (on every core); park features on disk.
     t0 = time.perf_counter()

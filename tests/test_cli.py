@@ -294,3 +294,8 @@ def test_query_shows_an_indexed_article_that_has_the_files_id(tmp_path):
     result = runner.invoke(app, ["index", "query", str(path), str(elsewhere), "--format", "json"])
     matches = json.loads(result.stdout)[0]["matches"]
     assert matches[0]["id"] == name and matches[0]["relation"] in ("duplicate", "near-duplicate")
+
+
+def test_an_empty_folder_is_a_warning_not_silence(tmp_path):
+    result = runner.invoke(app, ["scan", str(tmp_path)])
+    assert result.exit_code == 0 and f"warning: no files found in {tmp_path}" in result.stderr
