@@ -459,7 +459,8 @@ _ANSI = {"dim": "\x1b[2m", "red": "\x1b[31m", "green": "\x1b[32m", "yellow": "\x
 
 
 def render_text(al: Alignment, a: str, b: str, color: bool = False) -> str:
-    """Terminal rendering: verbatim plain/dim, reworded as an inline diff, only-A / only-B marked."""
+    """Terminal rendering: reworded passages as an inline diff; verbatim (dim), only-A and only-B passages as their
+    opening words and how many more (the JSON and HTML reports hold every word)."""
 
     def c(name: str, t: str) -> str:
         return f"{_ANSI[name]}{t}{_ANSI['reset']}" if color else t
@@ -467,10 +468,16 @@ def render_text(al: Alignment, a: str, b: str, color: bool = False) -> str:
     def one_line(t: str) -> str:
         return " ".join(t.split())
 
+    def opening(t: str) -> str:
+        words = t.split()
+        if len(words) <= _SHOWN_WORDS + 10:
+            return " ".join(words)
+        return " ".join(words[:_SHOWN_WORDS]) + f" … (+{counted(len(words) - _SHOWN_WORDS, 'word')})"
+
     lines = [c("bold", summarize(al))]
     for s in al.segments:
         if s.kind == SAME:
-            lines.append(c("dim", "  = " + one_line(a[s.a.start : s.a.end])))
+            lines.append(c("dim", "  = " + opening(a[s.a.start : s.a.end])))
         elif s.kind == REWORDED:
             pieces = []
             for op, t in s.diff:
@@ -483,11 +490,13 @@ def render_text(al: Alignment, a: str, b: str, color: bool = False) -> str:
                     pieces.append(f"[-{t}-]" if op == "-" else f"{{+{t}+}}")
             lines.append(c("yellow", "  ~ ") + " ".join(pieces) + c("dim", f"  ({s.similarity:.2f})"))
         elif s.kind == ONLY_A:
-            lines.append(c("red", "  A " + one_line(a[s.a.start : s.a.end])))
+            lines.append(c("red", "  A " + opening(a[s.a.start : s.a.end])))
         else:
-            lines.append(c("green", "  B " + one_line(b[s.b.start : s.b.end])))
+            lines.append(c("green", "  B " + opening(b[s.b.start : s.b.end])))
     return "\n".join(lines)
 
+
+_SHOWN_WORDS = 20  # words of a verbatim or one-sided passage the terminal view shows
 
 _CSS = """
 body{font-family:Georgia,serif;margin:1.5em;color:#222;background:#fff}

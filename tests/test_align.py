@@ -228,3 +228,12 @@ def test_the_quick_summary_does_not_call_reworded_what_align_does_not(seeds):
     quick, full = align(seeds["000"], seeds["003"], detail=False), align(seeds["000"], seeds["003"])
     assert quick.count("reworded") == full.count("reworded") == 0
     assert summarize(quick) == summarize(full)
+
+
+def test_the_terminal_view_shows_the_opening_of_a_long_one_sided_passage(seeds):
+    """A passage only in A (or verbatim) shows its first 20 words and how many more; the JSON holds all of it."""
+    al = align(seeds["001"], seeds["004"])
+    lines = render_text(al, seeds["001"], seeds["004"]).splitlines()
+    only_b = [line for line in lines if line.startswith("  B ")]
+    assert only_b == ["  B President William Ruto announced on Friday that Kenya would send an additional 600 police personnel to Haiti next month in … (+281 words)"]
+    assert len(seeds["004"][al.segments[0].b.start : al.segments[0].b.end].split()) == 301
