@@ -104,8 +104,8 @@ def _local(pairs: list[list[int]] | np.ndarray, features: Callable[[int], Featur
 
 
 class _Summarizer:
-    """Pairs of article numbers → one line each on what differs (word overlap: the paraphrase judge stays in
-    `dedup align`, which gives the full passage alignment)."""
+    """Pairs of article numbers → one line each on what differs, from the quick alignment (`dedup align` gives
+    the full one, with word diffs)."""
 
     def __init__(self, reader: SpoolReader):
         self.reader = reader
