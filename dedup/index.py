@@ -162,7 +162,7 @@ class Index:
         """Save the term and line count tables, brought up to date first (opening takes them and counts the
         articles added and removed since)."""
         self._refresh(force=True)
-        self.store.save_counts(self.term_counts.to_bytes(), self.line_counts.to_bytes(), self._counted_to, self._counted_deleted)
+        self.store.save_counts(self.term_counts.to_bytes(), self.line_counts.to_bytes(), self._counted_to, self._counted_deleted, self._generation)
         self._unsaved = 0
 
     def close(self) -> None:
@@ -208,7 +208,7 @@ class Index:
 
     def _add_chunk(self, chunk: list[tuple[str, str, dict | None]]) -> list[list[Match]]:
         self._refresh()
-        for article_id, _, _ in chunk:
+        for article_id in dict.fromkeys(article_id for article_id, _, _ in chunk):  # each replaced article once
             replaced = self.store.get(article_id)
             if replaced is not None:
                 self._uncount(replaced)
@@ -326,7 +326,7 @@ class Index:
         meta = {"row": self._last_row, "deleted": self._last_deleted, "near_bits": near_bits, "term_bits": term_bits, "near": len(near), "terms": len(terms)}
         data = [memoryview(run.astype("<u8", copy=False)).cast("B") for run in (near, terms)]
         parts = [json.dumps(meta).encode()] + [bytes(d[i : i + _PART_BYTES]) for d in data for i in range(0, len(d), _PART_BYTES)]
-        self.store.set_parts("bands", parts)
+        self.store.set_parts("bands", parts, self._generation)
         self._since_snapshot = 0
 
     def _restore_bands(self) -> None:

@@ -53,9 +53,9 @@ class Store(Protocol):
     def counted_since(self, row: int) -> list[tuple[int, bytes, bytes]]: ...
     def changes(self) -> int: ...
     def load_counts(self) -> tuple[bytes, bytes, int, int] | None: ...
-    def save_counts(self, terms: bytes, lines: bytes, counted_to: int, counted_deleted: int) -> None: ...
+    def save_counts(self, terms: bytes, lines: bytes, counted_to: int, counted_deleted: int, generation: str | None) -> None: ...
     def parts(self, name: str) -> Iterator[bytes]: ...
-    def set_parts(self, name: str, parts: list[bytes]) -> None: ...
+    def set_parts(self, name: str, parts: list[bytes], generation: str | None) -> None: ...
     def rows(self) -> list[int]: ...
     def ids(self) -> list[str]: ...
     def count(self) -> int: ...
@@ -231,13 +231,15 @@ class SQLiteStore:
             return None
         return zlib.decompress(blobs["term_counts"]), zlib.decompress(blobs["line_counts"]), int(counted_to), int(counted_deleted)
 
-    def save_counts(self, terms: bytes, lines: bytes, counted_to: int, counted_deleted: int) -> None:
+    def save_counts(self, terms: bytes, lines: bytes, counted_to: int, counted_deleted: int, generation: str | None) -> None:
         """Save count tables that include every row up to counted_to and every removal up to counted_deleted, in one
-        transaction, unless those saved include as much already; then forget the removed articles' terms and lines
-        the saved tables include (only a process whose counts are older needs them, and it reloads these)."""
+        transaction, if they are newer in both than those saved and of the index's current generation (a rebuild
+        may have replaced it); then forget the removed articles' terms and lines the saved tables include (only a
+        process whose counts are older needs them, and it reloads these)."""
         with self.write():
             saved = [int(self.get_meta(k) or 0) for k in ("counted_to", "counted_deleted")]
-            if saved[0] >= counted_to and saved[1] >= counted_deleted and saved != [0, 0]:
+            newer = counted_to >= saved[0] and counted_deleted >= saved[1] and (counted_to, counted_deleted) != tuple(saved)
+            if not newer or self.get_meta("generation") != generation:
                 return
             blobs = [("term_counts", zlib.compress(terms, 1)), ("line_counts", zlib.compress(lines, 1))]
             self.db.executemany("INSERT OR REPLACE INTO blobs VALUES (?, ?)", blobs)
@@ -249,9 +251,12 @@ class SQLiteStore:
         none if absent."""
         return (r[0] for r in self.db.execute("SELECT data FROM parts WHERE name=? ORDER BY part", (name,)))
 
-    def set_parts(self, name: str, parts: list[bytes]) -> None:
-        """Replace a value stored in parts, in one transaction: readers see the old parts or the new, never a mix."""
+    def set_parts(self, name: str, parts: list[bytes], generation: str | None) -> None:
+        """Replace a value stored in parts, in one transaction: readers see the old parts or the new, never a mix;
+        nothing is written if a rebuild replaced the index since the value was made (another generation)."""
         with self.write():
+            if self.get_meta("generation") != generation:
+                return
             self.db.execute("DELETE FROM parts WHERE name=?", (name,))
             self.db.executemany("INSERT INTO parts VALUES (?, ?, ?)", ((name, k, p) for k, p in enumerate(parts)))
 
@@ -325,6 +330,8 @@ def replace_file(target: Path, source: Path, timeout: float = 30.0) -> None:
             Path(str(target) + suffix).unlink(missing_ok=True)
     src = sqlite3.connect(source)
     try:
+        with src:  # a new generation for every copy: a copy run again (an interrupted build resumed) is news too
+            src.execute("UPDATE meta SET value=? WHERE key='generation'", (uuid.uuid4().hex,))
         dst = sqlite3.connect(target, timeout=timeout, isolation_level=None)
         try:
             dst.execute("PRAGMA journal_mode=WAL")

@@ -386,3 +386,92 @@ def test_a_damaged_metadata_or_text_is_found_and_named(tmp_path, seeds, column, 
         if value != '{"source": "another outlet"}':
             with pytest.raises(IndexFileError, match="article '001' is damaged"):
                 ix.text("001")
+
+
+def _fresh_counts_everywhere(path, *open_indexes) -> None:
+    counts = _recount(path)
+    for ix in open_indexes:
+        ix._refresh(force=True)
+        assert (ix.term_counts, ix.line_counts) == counts and ix.check_integrity() == []
+    with Index.open(path) as later:
+        assert (later.term_counts, later.line_counts) == counts and later.check_integrity() == []
+
+
+def test_a_late_save_never_moves_the_saved_counts_back(tmp_path, seeds):
+    """B's save, made before a removal that A's save (landing first) already includes, must not replace A's: the
+    removed article's terms are gone, and every open would then loop for ever trying to uncount it."""
+    path = tmp_path / "late.dedup"
+    X, A, B = Index.open(path), Index.open(path), Index.open(path)
+    for k in ("000", "001", "002"):
+        X.add(k, seeds[k])
+    A.add("003", seeds["003"])
+    B.add("004", seeds["004"])
+    pending, real = {}, A.store.counted_since
+
+    def meanwhile(row):  # A's flush has read the rows, not yet the removals
+        out = real(row)
+        A.store.counted_since = real
+        X.add("new", seeds["000"] + "\nmore")
+        B._refresh(force=True)  # B's flush: the new row, no removal yet
+        pending["b"] = (B.term_counts.to_bytes(), B.line_counts.to_bytes(), B._counted_to, B._counted_deleted, B._generation)
+        X.remove("001")
+        return out
+
+    A.store.counted_since = meanwhile
+    A.flush()  # saves (counted_to 5, counted_deleted 1) and drops 001's terms
+    B.store.save_counts(*pending["b"])  # (6, 0), waiting for A's lock until now
+    _fresh_counts_everywhere(path, X, A, B)
+
+
+def test_a_save_made_before_a_rebuild_does_not_land_in_the_rebuilt_index(tmp_path, seeds):
+    from dedup.store import replace_file
+
+    path, new = tmp_path / "ix.dedup", tmp_path / "new.dedup"
+    with Index.open(new) as rebuilt:
+        rebuilt.add("x", seeds["000"])
+        rebuilt.add("y", seeds["001"])
+    old = Index.open(path)
+    for k in seeds:
+        old.add(k, seeds[k] + "\nold")
+    real_counts, real_parts = old.store.save_counts, old.store.set_parts
+
+    def copied_first(real):
+        def call(*args):
+            replace_file(path, new)  # the rebuild's copy commits between the refresh and the save
+            return real(*args)
+        return call
+
+    old.store.save_counts = copied_first(real_counts)
+    old.flush()
+    old.store.save_counts, old.store.set_parts = real_counts, copied_first(real_parts)
+    old._save_bands()
+    old.store.set_parts = real_parts
+    _fresh_counts_everywhere(path, old)
+    old.close()
+    _fresh_counts_everywhere(path)
+
+
+def test_copying_the_same_build_in_again_is_noticed(tmp_path, seeds):
+    """A build whose copy landed but whose clean-up did not is copied in again by the next run: processes that
+    changed the index in between must notice that as a replacement too."""
+    from dedup.store import replace_file
+
+    path, new = tmp_path / "ix.dedup", tmp_path / "new.dedup"
+    with Index.open(new) as rebuilt:
+        for k in ("000", "001", "002"):
+            rebuilt.add(k, seeds[k])
+    replace_file(path, new)
+    crawler = Index.open(path)
+    crawler.add("new1", seeds["003"])
+    crawler.remove("001")
+    replace_file(path, new)
+    assert len(crawler) == 3 and "new1" not in crawler
+    _fresh_counts_everywhere(path, crawler)
+    crawler.close()
+
+
+def test_an_id_repeated_in_one_batch_replaces_the_stored_article_once(seeds):
+    ix = Index()
+    ix.add("a", seeds["000"])
+    ix.add_many([("a", seeds["001"], None), ("a", seeds["002"], None)])
+    assert len(ix) == 1 and ix.text("a")[0] == seeds["002"] and ix.check_integrity() == []
