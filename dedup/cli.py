@@ -276,9 +276,11 @@ def index_build(
     """
     _check_sources(sources)
     try:
-        check_replaceable(index)
+        damaged = check_replaceable(index)
     except IndexFileError as e:
         _fail(str(e))
+    if damaged:
+        typer.echo(f"dedup: {index}: damaged ({damaged}); the rebuild replaces it", err=True)
     building = index.with_name(index.name + ".building")
     job = json.dumps([str(p.resolve()) for p in sources])
     ix = _resumable(building, job)
@@ -297,7 +299,7 @@ def index_build(
     if problems:
         _fail(f"{building}: the new index failed its integrity check ({problems[0]}); the old index was left as it was")
     try:
-        replace_file(index, building)
+        replace_file(index, building, damaged=damaged is not None)
     except IndexFileError as e:
         _fail(f"{e}; the new index is complete in {building}: run the same command again")
     for suffix in ("", "-wal", "-shm"):

@@ -302,11 +302,12 @@ class _WriteTransaction:
         return False
 
 
-def check_replaceable(path: Path) -> None:
+def check_replaceable(path: Path) -> str | None:
     """Raise IndexFileError unless path is absent, empty, or a dedup index of any format version: what a rebuild
-    may replace."""
+    may replace. Returns why the file is damaged when it is an SQLite file that no longer reads (a rebuild is
+    how to repair it), else None."""
     if not path.exists() or (path.is_file() and path.stat().st_size == 0):
-        return
+        return None
     _check_header(path)
     try:
         db = sqlite3.connect(path)
@@ -315,16 +316,21 @@ def check_replaceable(path: Path) -> None:
         finally:
             db.close()
     except sqlite3.DatabaseError as e:
+        if "malformed" in str(e):
+            return str(e)
         raise IndexFileError(f"{path}: not a dedup index ({e}); not replacing it") from e
     if fmt is None or fmt[0] != FORMAT:
         raise IndexFileError(f"{path}: an SQLite database, but not a dedup index; not replacing it")
+    return None
 
 
-def replace_file(target: Path, source: Path, timeout: float = 30.0) -> None:
+def replace_file(target: Path, source: Path, timeout: float = 30.0, damaged: bool = False) -> None:
     """Replace the contents of the index at target with the complete index at source, in one transaction
     (SQLite's backup): processes that have target open read the old contents until it commits, then the new
     ones (their Index notices the new generation). Renaming would leave target's write-ahead log to be
     replayed into the new file, and those processes writing to a file nobody reads."""
+    if damaged:  # nothing in it can be read, by this process or any other: start from an empty file
+        target.unlink(missing_ok=True)
     if not target.exists():
         for suffix in ("-wal", "-shm"):  # left by an index that was deleted: never to be replayed into this one
             Path(str(target) + suffix).unlink(missing_ok=True)

@@ -299,3 +299,22 @@ def test_query_shows_an_indexed_article_that_has_the_files_id(tmp_path):
 def test_an_empty_folder_is_a_warning_not_silence(tmp_path):
     result = runner.invoke(app, ["scan", str(tmp_path)])
     assert result.exit_code == 0 and f"warning: no files found in {tmp_path}" in result.stderr
+
+
+def test_a_damaged_index_is_rebuilt_not_refused(tmp_path):
+    """An index file cut short (as a crash can leave it) is what a rebuild repairs: it used to be refused as
+    'not a dedup index', leaving no command that could fix it."""
+    path = tmp_path / "i.dedup"
+    big = tmp_path / "big"
+    big.mkdir()
+    for k in range(40):  # enough pages that cutting the file damages it
+        for f in SEEDS.glob("*.txt"):
+            (big / f"{k}-{f.name}").write_text(f"Item {k}.\n" + f.read_text(encoding="utf-8"), encoding="utf-8")
+    assert runner.invoke(app, ["index", "build", str(big), "--index", str(path)]).exit_code == 0
+    with open(path, "r+b") as fh:
+        fh.truncate(path.stat().st_size // 2)
+    assert runner.invoke(app, ["index", "check", str(path)]).exit_code == 1
+    result = runner.invoke(app, ["index", "build", str(SEEDS), "--index", str(path)])
+    assert result.exit_code == 0 and "damaged" in result.stderr and "the rebuild replaces it" in result.stderr
+    check = runner.invoke(app, ["index", "check", str(path)])
+    assert check.exit_code == 0 and "sound (5 articles)" in check.stdout
