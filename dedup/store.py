@@ -101,7 +101,7 @@ class SQLiteStore:
             if not p.exists() and not create:
                 raise IndexFileError(f"{self.path}: no such index")
             if p.exists():
-                _check_header(p)
+                _check_path(p)
                 if not create and p.is_file() and p.stat().st_size == 0:
                     raise IndexFileError(f"{self.path}: an empty file, not a dedup index")
         try:
@@ -308,7 +308,7 @@ def check_replaceable(path: Path) -> str | None:
     how to repair it), else None."""
     if not path.exists() or (path.is_file() and path.stat().st_size == 0):
         return None
-    _check_header(path)
+    _check_path(path)
     try:
         db = sqlite3.connect(path)
         try:
@@ -353,13 +353,10 @@ def replace_file(target: Path, source: Path, timeout: float = 30.0, damaged: boo
         src.close()
 
 
-def _check_header(path: Path) -> None:
-    """Refuse files that are not SQLite databases before SQLite sees them."""
+def _check_path(path: Path) -> None:
+    """Refuse a folder. The file itself is never opened here: closing any descriptor of a database file drops
+    every POSIX lock this process's SQLite connections hold on it, and another process could then take the file
+    for unused (checkpoint it, delete its write-ahead log) while those connections still rely on it. SQLite
+    itself refuses a file that is not a database."""
     if path.is_dir():
         raise IndexFileError(f"{path}: is a folder, not an index file")
-    with open(path, "rb") as fh:
-        head = fh.read(16)
-    if head and head != b"SQLite format 3\x00":
-        raise IndexFileError(f"{path}: not a dedup index (unknown file type)")
-    if not head and path.stat().st_size == 0:
-        return  # an empty file is initialised as a new index

@@ -475,3 +475,35 @@ def test_an_id_repeated_in_one_batch_replaces_the_stored_article_once(seeds):
     ix.add("a", seeds["000"])
     ix.add_many([("a", seeds["001"], None), ("a", seeds["002"], None)])
     assert len(ix) == 1 and ix.text("a")[0] == seeds["002"] and ix.check_integrity() == []
+
+
+_LOCK_PROBE = r"""
+import fcntl, os, sys
+fd = os.open(sys.argv[1], os.O_RDWR)
+try:
+    fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 510, 0x40000002, 0)  # SQLite's shared-lock bytes
+    print("free")
+except OSError:
+    print("held")
+"""
+
+
+def test_opening_an_index_again_keeps_the_locks_this_process_holds(tmp_path, seeds):
+    """Opening an index must not open and close the database file itself: closing any descriptor of it drops the
+    POSIX locks this process's SQLite connections hold, and another process then takes the file for unused (a
+    rebuild's copy killed mid-way then left the index malformed in about half of the stress runs)."""
+    import subprocess
+    import sys
+
+    from dedup.store import check_replaceable
+
+    pytest.importorskip("fcntl")
+    path = tmp_path / "locks.dedup"
+    first = Index.open(path)
+    first.add("000", seeds["000"])
+    probe = lambda: subprocess.run([sys.executable, "-c", _LOCK_PROBE, str(path)], capture_output=True, text=True).stdout.strip()  # noqa: E731
+    assert probe() == "held"
+    Index.open(path).close()  # a second index on the same file, opened and closed
+    check_replaceable(path)  # what `dedup index build` looks at first
+    assert probe() == "held"
+    first.close()
