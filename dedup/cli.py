@@ -12,7 +12,7 @@ import typer
 from .config import Config
 from .index import Index
 from .read import Article, Skipped, read_sources
-from .store import IndexFileError, check_replaceable, replace_file
+from .store import IndexFileError, check_replaceable, delete_file, replace_file
 from .workers import WorkerError
 
 app = typer.Typer(
@@ -302,8 +302,7 @@ def index_build(
         replace_file(index, building, damaged=damaged is not None)
     except IndexFileError as e:
         _fail(f"{e}; the new index is complete in {building}: run the same command again")
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(building) + suffix).unlink(missing_ok=True)
+    delete_file(building)
     typer.echo(f"{index}: {total} articles indexed, {skipped} skipped", err=True)
 
 
@@ -319,8 +318,7 @@ def _resumable(building: Path, job: str) -> Index:
         typer.echo(f"{why}; starting over", err=True)
         if ix is not None:
             ix.close()
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(building) + suffix).unlink(missing_ok=True)
+        delete_file(building)
         ix = _open_index(building, create=True)
     ix.store.set_meta("build", job)
     return ix

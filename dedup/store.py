@@ -293,8 +293,7 @@ class _WriteTransaction:
         try:
             self.store.db.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as e:
-            if "locked" in str(e) or "busy" in str(e):
-                raise IndexFileError(f"{self.store.path}: another process is writing to this index and did not finish in time ({e})") from e
+            _raise_if_busy(self.store.path, e)
             raise
 
     def __exit__(self, exc_type, exc, tb):
@@ -329,11 +328,8 @@ def replace_file(target: Path, source: Path, timeout: float = 30.0, damaged: boo
     (SQLite's backup): processes that have target open read the old contents until it commits, then the new
     ones (their Index notices the new generation). Renaming would leave target's write-ahead log to be
     replayed into the new file, and those processes writing to a file nobody reads."""
-    if damaged:  # nothing in it can be read, by this process or any other: start from an empty file
-        target.unlink(missing_ok=True)
-    if not target.exists():
-        for suffix in ("-wal", "-shm"):  # left by an index that was deleted: never to be replayed into this one
-            Path(str(target) + suffix).unlink(missing_ok=True)
+    if damaged or not target.exists():  # (a write-ahead log left by a deleted index is never to be replayed)
+        delete_file(target)
     src = sqlite3.connect(source)
     try:
         with src:  # a new generation for every copy: a copy run again (an interrupted build resumed) is news too
@@ -344,13 +340,24 @@ def replace_file(target: Path, source: Path, timeout: float = 30.0, damaged: boo
             src.backup(dst)
             dst.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # fold the copy into the file (skipped while others read)
         except sqlite3.OperationalError as e:
-            if "locked" in str(e) or "busy" in str(e):
-                raise IndexFileError(f"{target}: another process is writing to this index and did not finish in time ({e})") from e
+            _raise_if_busy(target, e)
             raise
         finally:
             dst.close()
     finally:
         src.close()
+
+
+def delete_file(path: Path) -> None:
+    """Delete an index file with SQLite's companions (write-ahead log, shared memory), whichever exist."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+
+
+def _raise_if_busy(path: str | Path, e: sqlite3.OperationalError) -> None:
+    """A clear IndexFileError when another process held the index's lock past the timeout."""
+    if "locked" in str(e) or "busy" in str(e):
+        raise IndexFileError(f"{path}: another process is writing to this index and did not finish in time ({e})") from e
 
 
 def _check_path(path: Path) -> None:
