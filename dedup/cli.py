@@ -11,7 +11,7 @@ import typer
 
 from .config import Config
 from .index import Index
-from .read import Article, Skipped, read_sources
+from .read import Article, Skipped, read_sources, where
 from .store import IndexFileError, check_replaceable, delete_file, replace_file
 from .workers import WorkerError
 
@@ -241,10 +241,10 @@ def _read_into(ix: Index, sources: list[Path]) -> tuple[int, int]:
         for item in read_sources(sources, ix.config.max_article_chars):
             if isinstance(item, Skipped):
                 skipped += 1
-                typer.echo(f"skipped {item.path}{'' if item.line is None else f':{item.line}'}: {item.reason}", err=True)
+                typer.echo(f"skipped {where(item)}: {item.reason}", err=True)
                 continue
             if item.truncated:
-                typer.echo(f"warning: {item.path if item.line is None else f'{item.path}:{item.line}'}: longer than {ix.config.max_article_chars:,} characters, truncated", err=True)
+                typer.echo(f"warning: {where(item)}: longer than {ix.config.max_article_chars:,} characters, truncated", err=True)
             meta = {k: v for k, v in (("title", item.title), ("url", item.url), ("source", item.source), ("published", item.published), ("path", item.path)) if v}
             batch.append((item.id, item.text, meta))
             if len(batch) >= 1000:
@@ -389,12 +389,11 @@ def index_query(
     results = []
     for item in read_sources(files, ix.config.max_article_chars):
         if isinstance(item, Skipped):
-            where = item.path if item.line is None else f"{item.path}:{item.line}"
-            results.append({"id": where, "skipped": item.reason, "matches": []})
+            results.append({"id": where(item), "skipped": item.reason, "matches": []})
             continue
         # (checked under its absolute path, not its id: an indexed article that has the file's id, this file or
         # another folder's, is a match like any other)
-        probe = os.path.abspath(item.path or item.id) + ("" if item.line is None else f":{item.line}")
+        probe = os.path.abspath(where(item) or item.id)
         results.append({"id": item.id, "matches": [m.as_dict() for m in ix.check(probe, item.text)]})
     ix.close()
     if fmt == "json":

@@ -44,6 +44,11 @@ class Article:
     truncated: bool = False  # text was cut to max_chars
 
 
+def where(item: "Article | Skipped") -> str | None:
+    """Where an article or a skipped input came from: its file, with the JSONL line when there is one."""
+    return item.path if item.line is None else f"{item.path}:{item.line}"
+
+
 @dataclass(frozen=True)
 class Skipped:
     path: str

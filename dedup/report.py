@@ -6,6 +6,7 @@ import io
 import json
 
 from .align import counted
+from .read import where
 from .scan import ScanResult
 
 FORMATS = ("table", "json", "jsonl", "csv")
@@ -82,7 +83,7 @@ def _csv(r: ScanResult) -> str:
     for u in r.unique:
         w.writerow([u.id, "unique", "", "", "", u.reason])
     for s in r.skipped:
-        w.writerow([s.path if s.line is None else f"{s.path}:{s.line}", "skipped", "", "", "", s.reason])
+        w.writerow([where(s), "skipped", "", "", "", s.reason])
     return out.getvalue()
 
 
@@ -114,7 +115,7 @@ def _table(r: ScanResult) -> str:
         lines.append("")
     if r.skipped:
         lines.append("Skipped:")
-        lines += [f"  {x.path}{'' if x.line is None else f':{x.line}'}: {x.reason}" for x in r.skipped]
+        lines += [f"  {where(x)}: {x.reason}" for x in r.skipped]
         lines.append("")
     return "\n".join(lines)
 

@@ -18,7 +18,7 @@ from .counts import CountTable
 from .dates import published_instant
 from .features import Features, extract, pack
 from .lsh import BandTable, pairs_of
-from .read import Skipped, read_sources
+from .read import Skipped, read_sources, where
 from .sketch import Sketcher
 from .spool import Spool, SpoolReader
 from .verify import DUPLICATE, NEAR, PARTIAL, Pair, copy_pairs, verify_pairs, weighted_jaccards
@@ -153,13 +153,13 @@ def scan(
         spool.add_text(item.text)
         ids.append(item.id)
         infos[item.id] = ArticleInfo(item.id, item.path, item.title, item.published, 0, item.truncated)
-        where = item.path if item.line is None else f"{item.path}:{item.line}"
+        origin = where(item) or item.id
         if item.truncated:
-            warnings.append(f"{where or item.id}: longer than {config.max_article_chars:,} characters, truncated")
+            warnings.append(f"{origin}: longer than {config.max_article_chars:,} characters, truncated")
         if item.published is not None:
             instants[item.id] = published_instant(item.published)
             if instants[item.id] is None:
-                warnings.append(f"{where or item.id}: published {item.published!r:.60} is not an ISO 8601 or RFC 2822 date; not used")
+                warnings.append(f"{origin}: published {item.published!r:.60} is not an ISO 8601 or RFC 2822 date; not used")
         report("reading", len(infos), None)
     timings["read + learn boilerplate"] = time.perf_counter() - started
     if not ids and not skipped:
