@@ -68,10 +68,13 @@ def table(r: dict) -> str:
             f"P / R / F1; ARI; pairs across events put in one story | {x['precision']:.3f} / {x['recall']:.3f} / {x['f1']:.3f}; "
             f"{x['ari']:.3f}; {wrong} | |"
         )
+        partial = {k.rsplit(" ", 2)[1]: n for k, n in x["links"].items() if k.startswith("partial ")}  # same / other
+        rows.append(f"| Multi-News {kind} | partial links between stories: same event / other event | {partial.get('same', 0)} / {partial.get('other', 0)} | |")
     syn = r.get("synthetic")
     if syn:
         rows.append(f"| Synthetic, N = {syn['n']:,} | LSH candidate recall of pairs above the threshold (near / rewrite) | {syn['near_candidate_recall']:.4f} / {syn['rewrite_candidate_recall']:.4f} | ≥ 0.99 |")
         rows.append(f"| Synthetic, N = {syn['n']:,} | precision of verified pairs | {syn['verified_precision']:.4f} | ≥ 0.99 |")
+        rows.append(f"| Synthetic, N = {syn['n']:,} | partial links: precision; partials linked to their source's story | {syn['partial_link_precision']:.3f}; {syn['partial_link_recall']:.3f} | |")
         rows.append(f"| Synthetic, N = {syn['n']:,} | clusters: pairwise P / R / F1; ARI | {syn['cluster_precision']:.3f} / {syn['cluster_recall']:.3f} / {syn['cluster_f1']:.3f}; {syn['ari']:.3f} | |")
     return "\n".join(rows) + "\n"
 

@@ -22,7 +22,7 @@ class Config:
     common_term_share: float = 0.01  # terms in more than this share of articles stay out of the rewrite LSH
     rewrite_score: float = 0.14  # verified rewrite score (IDF-weighted content-term Jaccard) that makes a rewrite
     rewrite_min_shared: int = 10  # distinct content terms a rewrite must share (short texts prove little)
-    partial_passages: int = 1  # shared passages that make a partial link
+    partial_passages: int = 2  # shared passages (sentence pairs) that make a partial link: one sentence is too often a template
     min_words: int = 25  # articles with fewer words are "too short to compare"
     max_article_chars: int = 2_000_000  # longer articles are truncated with a warning
     boilerplate_min_docs: int = 3  # a line seen in this many articles may be boilerplate

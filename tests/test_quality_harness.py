@@ -12,7 +12,7 @@ def results(shared):
 def test_every_labelled_set_is_measured(results):
     assert {"mrpc", "clough_stevenson", "seeds", "multinews", "synthetic"} <= set(results)
     table = quality.table(results)
-    assert table.count("\n") == 12 and "MRPC" in table and "Multi-News full text" in table and "Synthetic" in table
+    assert table.count("\n") == 14 and "MRPC" in table and "Multi-News full text" in table and "Synthetic" in table
 
 
 def test_sample_figures_are_real(results):
@@ -27,3 +27,4 @@ def test_sample_figures_are_real(results):
     assert news["articles"] > 400 and news["precision"] > 0.9 and 0 < news["recall"] < 1
     syn = results["synthetic"]
     assert syn["n"] == 1_000 and syn["verified_precision"] > 0.9 and 0 < syn["ari"] <= 1
+    assert 0.5 < syn["partial_link_precision"] <= 1 and 0 < syn["partial_link_recall"] < 1
