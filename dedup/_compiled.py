@@ -301,3 +301,47 @@ def band_rows(run, directory, shift, low, high):
             out[n] = run[t]
             n += 1
     return out
+
+
+@njit(cache=True, nogil=True)
+def matched_sentences(terms, sents, term_bounds, sizes, size_bounds, a, b, min_terms, overlap, out):
+    """verify._matched_sentences for each pair k of articles a[k], b[k]. An article's (term, sentence) pairs are
+    the run of terms/sents between its term_bounds, sorted by term then sentence; its sentences' distinct-term
+    counts the run of sizes between its size_bounds. out[k] = the sentence pairs sharing ≥ min_terms terms and
+    ≥ overlap of the shorter sentence's, matched one to one, most shared first, ties in (sentence of a, sentence
+    of b) order: what the numpy path counts with one cell per sentence pair."""
+    for k in range(len(a)):
+        i, j = a[k], b[k]
+        n_a, n_b = size_bounds[i + 1] - size_bounds[i], size_bounds[j + 1] - size_bounds[j]
+        cells = np.zeros(n_a * n_b, dtype=np.int64)
+        p, p_end, q, q_end = term_bounds[i], term_bounds[i + 1], term_bounds[j], term_bounds[j + 1]
+        while p < p_end and q < q_end:  # merge the two term-sorted runs; a shared term adds 1 to each sentence pair
+            if terms[p] < terms[q]:
+                p += 1
+            elif terms[p] > terms[q]:
+                q += 1
+            else:
+                p2, q2 = p, q
+                while p2 < p_end and terms[p2] == terms[p]:
+                    p2 += 1
+                while q2 < q_end and terms[q2] == terms[q]:
+                    q2 += 1
+                for x in range(p, p2):
+                    for y in range(q, q2):
+                        cells[sents[x] * n_b + sents[y]] += 1
+                p, q = p2, q2
+        kept = np.flatnonzero(cells >= min_terms)
+        ok = np.zeros(len(kept), dtype=np.bool_)
+        for t in range(len(kept)):
+            x, y = kept[t] // n_b, kept[t] % n_b
+            ok[t] = cells[kept[t]] >= overlap * min(sizes[size_bounds[i] + x], sizes[size_bounds[j] + y])
+        kept = kept[ok]
+        order = np.argsort(-cells[kept], kind="mergesort")  # stable: ties stay in (sentence of a, of b) order
+        used_a = np.zeros(n_a, dtype=np.bool_)
+        used_b = np.zeros(n_b, dtype=np.bool_)
+        for t in order:
+            x, y = kept[t] // n_b, kept[t] % n_b
+            if not used_a[x] and not used_b[y]:
+                used_a[x] = True
+                used_b[y] = True
+                out[k] += 1

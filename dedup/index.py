@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import warnings
+from collections import OrderedDict
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Collection, Iterable
@@ -13,14 +14,14 @@ from . import boilerplate
 from .arrays import unique_sorted
 from .config import Config
 from .counts import CountTable
-from .features import pack, unpack
+from .features import Features, pack, unpack
 from .lsh import BandTable
-from .signature import jaccard
 from .sketch import Sketch, Sketcher
 from .store import IndexFileError, Record, SQLiteStore, Store
 from .verify import relation_rank, verify_pairs
 
 _STATS_EVERY = 10_000  # adds between saves of the term and line count tables
+_CACHED_CANDIDATES = 4096  # candidates kept unpacked (~10 KB each): a busy story's articles come up check after check
 
 
 @dataclass
@@ -62,6 +63,7 @@ class Index:
         self._wrote = False  # whether this process added or removed articles
         self._since_snapshot = 0  # rows loaded and removed since the band tables' stored snapshot
         self._seen_changes: int | None = None  # the store's change counter when this process last caught up
+        self._cache: OrderedDict[int, tuple[str, bytes, Features, np.ndarray]] = OrderedDict()  # row → candidate
         self._load_counts()
         self._restore_bands()
         self._refresh()
@@ -191,20 +193,37 @@ class Index:
         rows = unique_sorted(np.concatenate((self._near.query(s.near_keys), self._terms.query(s.term_keys))))
         if not len(rows):
             return []
-        fetched = [(other_id, blob, sig) for other_id, blob, sig in self.store.candidates(rows.tolist()) if other_id != article_id]
-        distinct: dict[bytes, str] = {}  # copies stored with the same features are verified once
-        for other_id, blob, _ in fetched:
-            distinct.setdefault(blob, other_id)
+        fetched = [c for c in self._candidates(rows.tolist()) if c[0] != article_id]
+        distinct: dict[bytes, tuple[str, Features]] = {}  # copies stored with the same features are verified once
+        for other_id, blob, features, _ in fetched:
+            distinct.setdefault(blob, (other_id, features))
         pairs = np.stack([np.zeros(len(distinct), dtype=np.int64), np.arange(1, len(distinct) + 1)], axis=1)  # (this, each)
-        related = verify_pairs([article_id, *distinct.values()], [s.features, *map(unpack, distinct)], pairs, self.term_counts, self.config)
+        ids, features = zip(*distinct.values()) if distinct else ((), ())
+        related = verify_pairs([article_id, *ids], [s.features, *features], pairs, self.term_counts, self.config)
         verified = dict(zip(distinct, related))
-        matches = []
-        for other_id, blob, sig in fetched:
-            p = verified[blob]
-            if p is not None:
-                matches.append(Match(other_id, p.relation, p.jaccard, p.containment, p.rewrite, p.passages, jaccard(s.near_sig, sig)))
+        kept = [(other_id, verified[blob], sig) for other_id, blob, _, sig in fetched if verified[blob] is not None]
+        if not kept:
+            return []
+        estimates = np.count_nonzero(np.stack([sig for _, _, sig in kept]) == s.near_sig, axis=1) / len(s.near_sig)
+        matches = [Match(other_id, p.relation, p.jaccard, p.containment, p.rewrite, p.passages, e)
+                   for (other_id, p, _), e in zip(kept, estimates.tolist())]
         matches.sort(key=lambda m: (relation_rank(m.relation), -max(m.jaccard, m.rewrite_score), m.id))
         return matches
+
+    def _candidates(self, rows: list[int]) -> list[tuple[str, bytes, Features, np.ndarray]]:
+        """(id, features blob, features, near signature) of the rows that still exist. A row is never rewritten (a
+        replaced article gets a new one), so the last _CACHED_CANDIDATES used stay unpacked: no fetch next time."""
+        cache = self._cache
+        for row, other_id, blob, sig in self.store.candidates([r for r in rows if r not in cache]):
+            cache[row] = (other_id, blob, unpack(blob), sig)
+        out = []
+        for row in rows:
+            if row in cache:
+                cache.move_to_end(row)
+                out.append(cache[row])
+        while len(cache) > _CACHED_CANDIDATES:
+            cache.popitem(last=False)
+        return out
 
     def _add_chunk(self, chunk: list[tuple[str, str, dict | None]]) -> list[list[Match]]:
         self._refresh()

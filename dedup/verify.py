@@ -122,6 +122,15 @@ def _passages(features: list[Features], a: np.ndarray, b: np.ndarray) -> np.ndar
     of at most _PAIR_BINS sentence pairs, each chunk counted at once."""
     out = np.zeros(len(a), dtype=np.int64)
     bins = [len(features[i].sentence_terms[2]) * len(features[j].sentence_terms[2]) for i, j in zip(a.tolist(), b.tolist())]
+    fast = accel.kernels()
+    if fast is not None and max(bins, default=0) <= _PAIR_BINS:  # compiled: one small count array per pair
+        used = sorted(set(a.tolist()) | set(b.tolist()))
+        local = {x: k for k, x in enumerate(used)}
+        terms, sents, sizes = zip(*(features[x].sentence_terms for x in used))
+        fast.matched_sentences(np.concatenate(terms), np.concatenate(sents), _bounds(terms), np.concatenate(sizes), _bounds(sizes),
+                               np.array([local[x] for x in a.tolist()]), np.array([local[x] for x in b.tolist()]),
+                               _PASSAGE_TERMS, _PASSAGE_OVERLAP, out)
+        return out
     start = 0
     while start < len(a):
         end, held = start + 1, bins[start]

@@ -507,3 +507,22 @@ def test_opening_an_index_again_keeps_the_locks_this_process_holds(tmp_path, see
     check_replaceable(path)  # what `dedup index build` looks at first
     assert probe() == "held"
     first.close()
+
+
+def test_candidates_kept_from_earlier_checks_are_not_reused_after_a_rebuild(tmp_path, seeds):
+    """A check keeps its candidates unpacked by row; a rebuilt file numbers other articles with the same rows,
+    so a crawler that checked before the rebuild must verify against the new articles, not the remembered ones."""
+    from dedup.store import replace_file
+
+    path, new = tmp_path / "ix.dedup", tmp_path / "new.dedup"
+    with Index.open(path) as first:
+        first.add("wire", seeds["003"])
+    with Index.open(new) as rebuilt:
+        rebuilt.add("other", seeds["003"][: len(seeds["003"]) // 2])  # row 1 again: half of the text
+    crawler = Index.open(path)
+    before = crawler.check("copy", seeds["003"])
+    assert [(m.id, m.relation) for m in before] == [("wire", "duplicate")] and crawler._cache
+    replace_file(path, new)
+    after = crawler.check("copy", seeds["003"])
+    assert [(m.id, m.relation) for m in after] == [("other", "near-duplicate")] and after[0].jaccard < 0.6
+    crawler.close()
