@@ -11,6 +11,7 @@ import json
 import os
 import re
 import stat
+from collections import Counter
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
@@ -251,7 +252,7 @@ class _Reader:
         self.line_max_bytes = max(max_chars * 8, 64 * 2**20)
         self.seen: dict[str, str] = {}  # id -> where it was first read
         self.visited: dict[str, str] = {}  # real path of a folder or file -> the path it was read as
-        self.prefixed = False  # several sources: a folder's files get its name before their relative path
+        self.names: dict[str, str] = {}  # several sources: the name each gives its articles' ids (_source_names)
 
     # -- ids ------------------------------------------------------------------------------
     def _claim(self, article: Article, where: str) -> Article | Skipped:
@@ -266,7 +267,8 @@ class _Reader:
         if isinstance(sources, (str, bytes, os.PathLike)):
             sources = [sources]
         sources = list(sources)
-        self.prefixed = len(sources) > 1
+        if len(sources) > 1:
+            self.names = _source_names(sources)
         for source in sources:
             yield from self.source(source)
 
@@ -289,11 +291,11 @@ class _Reader:
             yield Skipped(path, f"already read as {_display(self.visited[real])!r}")
         elif stat.S_ISDIR(st.st_mode):
             self.visited[real] = path
-            yield from self.folder(path, (os.path.basename(real),) if self.prefixed else (), {real}, self.visited)
+            yield from self.folder(path, (self.names[path],) if path in self.names else (), {real}, self.visited)
         else:
             # A single file is read whatever its name (even hidden): the user asked for it.
             self.visited[real] = path
-            yield from self.file(path, os.path.basename(path.rstrip("/" + os.sep)) or path, st)
+            yield from self.file(path, self.names.get(path) or os.path.basename(path.rstrip("/" + os.sep)) or path, st)
 
     def folder(self, path: str, rel: tuple[str, ...], ancestors: set[str], visited: dict[str, str]):
         try:
@@ -330,6 +332,11 @@ class _Reader:
             if name.startswith("."):
                 yield Skipped(child, "hidden file")
                 continue
+            real = os.path.realpath(child)
+            if real in visited:  # given on its own as well, or a link to a file already read
+                yield Skipped(child, f"already read as {_display(visited[real])!r}")
+                continue
+            visited[real] = child
             yield from self.file(child, "/".join(child_rel), st)
 
     # -- files ------------------------------------------------------------------------------
@@ -630,3 +637,24 @@ def read_sources(sources: Iterable[str | os.PathLike], max_chars: int = 2_000_00
     whitespace near the limit and flagged ``truncated``.
     """
     return _Reader(max_chars).sources(sources)
+
+
+def _source_names(sources: list) -> dict[str, str]:
+    """The name each of several sources puts before its articles' ids: a folder's own name, a file's name; where
+    two sources share a name (crawl-a/articles, crawl-b/articles), each takes its path instead, so that no
+    article's id is taken by another's."""
+    names: dict[str, str] = {}
+    for source in sources:
+        try:
+            path = os.fsdecode(source)
+        except TypeError:
+            continue
+        if path:
+            names[path] = os.path.basename(os.path.realpath(path)) if os.path.isdir(path) else os.path.basename(path.rstrip("/" + os.sep))
+    clashing = Counter(names.values())
+    for path, name in names.items():
+        if clashing[name] > 1:
+            real = os.path.realpath(path)
+            relative = os.path.relpath(real)
+            names[path] = _display(real if relative.startswith("..") or relative == "." else relative)
+    return names

@@ -395,7 +395,7 @@ def test_symlinks(tmp_path):
         ("dangling.txt", "broken symlink"),
         ("link_dir/o.md", "link_dir/o.md"),
         ("link_dir_again", f"folder already scanned as {str(root / 'link_dir')!r}"),
-        ("link_file.txt", "link_file.txt"),
+        ("link_file.txt", f"already read as {str(root / 'link_dir' / 'o.md')!r}"),  # the same file, not a second article
         ("sub/loop", f"symlink loop (points back to {str(root)!r})"),
         ("sub/self", "symlink loop"),
         ("sub/story.txt", "sub/story.txt"),
@@ -617,3 +617,30 @@ def test_folders_scanned_together_keep_their_files_apart(tmp_path):
     again = list(read_sources([tmp_path, tmp_path / "cnn"]))
     assert [o.id for o in again if isinstance(o, Article)] == [f"{tmp_path.name}/bbc/story.txt", f"{tmp_path.name}/cnn/story.txt"]
     assert [(o.path, o.reason) for o in again if isinstance(o, Skipped)] == [(str(tmp_path / "cnn"), f"already read as '{tmp_path / 'cnn'}'")]
+
+
+def test_sources_with_the_same_name_keep_their_articles_apart(tmp_path, monkeypatch):
+    """Two crawls' folders (or files) with the same name: each source's ids start with its path instead of the
+    shared name, so neither article is dropped as a duplicate id."""
+    from dedup.read import Article, read_sources
+
+    for crawl, k in (("crawl-a", 0), ("crawl-b", 1)):
+        (tmp_path / crawl / "news").mkdir(parents=True)
+        (tmp_path / crawl / "news" / "story.txt").write_text(SEED_TEXTS[k], encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    out = list(read_sources(["crawl-a/news", "crawl-b/news"]))
+    assert [(o.id, o.text) for o in out] == [("crawl-a/news/story.txt", SEED_TEXTS[0]), ("crawl-b/news/story.txt", SEED_TEXTS[1])]
+    files = list(read_sources(["crawl-a/news/story.txt", "crawl-b/news/story.txt"]))
+    assert [o.id for o in files if isinstance(o, Article)] == ["crawl-a/news/story.txt", "crawl-b/news/story.txt"]
+
+
+def test_a_file_inside_a_given_folder_or_linked_twice_is_read_once(tmp_path):
+    from dedup.read import Article, Skipped, read_sources
+
+    (tmp_path / "news").mkdir()
+    story = tmp_path / "news" / "story.txt"
+    story.write_text(SEED_TEXTS[0], encoding="utf-8")
+    (tmp_path / "news" / "z-link.txt").symlink_to(story)
+    out = list(read_sources([tmp_path / "news", story]))
+    assert [o.id for o in out if isinstance(o, Article)] == ["news/story.txt"]
+    assert sorted(o.reason for o in out if isinstance(o, Skipped)) == [f"already read as '{story}'"] * 2
