@@ -192,3 +192,14 @@ def test_the_canonical_article_is_the_earliest_published_whatever_the_date_forma
     records[0]["published"] = "2024-09-02T19:00:00Z"
     path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     assert [c.canonical for c in scan([path]).clusters] == ["utc"]
+
+
+def test_articles_without_a_single_word_are_not_copies_of_each_other(tmp_path, seeds):
+    """A bare link, emoji, punctuation: normalised, each is the empty word sequence, which proves nothing."""
+    for name, text in (("link.txt", "https://example.com/article/123"), ("emoji.txt", "😀 🎉"), ("rule.txt", "— * —"),
+                       ("link2.txt", "https://example.com/article/123"), ("story.txt", seeds["000"])):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    result = scan(tmp_path)
+    assert result.clusters == [] and result.links == []
+    assert sorted((u.id, u.reason) for u in result.unique) == sorted(
+        [(n, "too short to compare (0 words)") for n in ("link.txt", "emoji.txt", "rule.txt", "link2.txt")] + [("story.txt", "no match")])

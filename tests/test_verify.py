@@ -46,6 +46,8 @@ def test_two_unrelated_short_texts_are_never_duplicates():
     assert pair("Shares rose today.", "Rain is expected tomorrow.") is None
     assert pair("ok", "ok!") is not None  # identical after normalisation: that is a fact, not a guess
     assert pair("Breaking news", "Breaking news update") is None  # too short to compare
+    for a, b in (("https://example.com/article/123", "😀 🎉"), ("— * —", "https://other.org/two"), ("", "   ")):
+        assert pair(a, b) is None  # no word at all: nothing is the same, whatever the hashes of nothing say
 
 
 def test_features_round_trip_through_bytes(seeds):
