@@ -222,14 +222,16 @@ def _open_index(path: Path, create: bool) -> Index:
     raise AssertionError  # unreachable: _fail exits
 
 
-def _read_into(ix: Index, sources: list[Path]) -> tuple[int, int]:
-    """Add every article under sources; report skipped files on stderr. Returns (added, skipped)."""
-    added = skipped = 0
+def _read_into(ix: Index, sources: list[Path]) -> tuple[int, int, int]:
+    """Add every article under sources; report skipped files on stderr. Returns (added, of them replacing an
+    indexed article with the same id, skipped)."""
+    added = replaced = skipped = 0
     bar, update = _progress()
     batch: list[tuple[str, str, dict]] = []
 
     def flush() -> None:
-        nonlocal added
+        nonlocal added, replaced
+        replaced += sum(article_id in ix for article_id in dict.fromkeys(article_id for article_id, _, _ in batch))
         ix.add_many(batch)
         added += len(batch)
         batch.clear()
@@ -251,7 +253,7 @@ def _read_into(ix: Index, sources: list[Path]) -> tuple[int, int]:
                 flush()
         if batch:
             flush()
-    return added, skipped
+    return added, replaced, skipped
 
 
 class _Null:
@@ -288,7 +290,7 @@ def index_build(
     if done:
         typer.echo(f"resuming: {building} already holds {done} articles", err=True)
     resumed = _ResumingIndex(ix) if done else ix
-    _, skipped = _read_into(resumed, sources)
+    _, _, skipped = _read_into(resumed, sources)
     if done:
         resumed.remove_unseen()
     ix.close()  # saves the statistics and the band tables
@@ -337,6 +339,9 @@ class _ResumingIndex:
         todo = [b for b in batch if self.ix.text(b[0]) != (b[1][:limit], b[2])]
         return self.ix.add_many(todo) if todo else []
 
+    def __contains__(self, article_id: str) -> bool:
+        return article_id in self.ix
+
     def remove_unseen(self) -> None:
         for article_id in self.ix.ids():
             if article_id not in self.seen:
@@ -351,9 +356,12 @@ def index_add(
     """Add articles to an index (an article with the same id replaces the old one)."""
     _check_sources(sources)
     ix = _open_index(index, create=True)
-    added, skipped = _read_into(ix, sources)
+    added, replaced, skipped = _read_into(ix, sources)
     ix.close()
-    typer.echo(f"{index}: {added} articles added, {skipped} skipped", err=True)
+    typer.echo(f"{index}: {added} articles added{f' ({replaced} replacing one with the same id)' if replaced else ''}, {skipped} skipped", err=True)
+    if replaced:
+        typer.echo(f"note: an id is the file's path under the folder given; to keep files that share names apart, add their"
+                   " folders from a common parent folder", err=True)
 
 
 @index_app.command("remove")

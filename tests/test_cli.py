@@ -3,6 +3,7 @@ import json
 
 from typer.testing import CliRunner
 
+from dedup import Index
 from dedup.cli import app
 from dedup.workers import WorkerError
 from conftest import SEEDS
@@ -318,3 +319,20 @@ def test_a_damaged_index_is_rebuilt_not_refused(tmp_path):
     assert result.exit_code == 0 and "damaged" in result.stderr and "the rebuild replaces it" in result.stderr
     check = runner.invoke(app, ["index", "check", str(path)])
     assert check.exit_code == 0 and "sound (5 articles)" in check.stdout
+
+
+def test_index_add_says_when_it_replaced_articles_with_the_same_id(tmp_path):
+    """Two days' folders with the same file names: the second add replaces the first day's articles, and says so."""
+    seeds = sorted(SEEDS.glob("*.txt"))
+    for day, files in (("d1", seeds[:2]), ("d2", seeds[2:4])):
+        (tmp_path / day).mkdir()
+        for k, f in enumerate(files):
+            (tmp_path / day / f"{k:04d}.txt").write_text(f.read_text(encoding="utf-8"), encoding="utf-8")
+    path = tmp_path / "ix.dedup"
+    first = runner.invoke(app, ["index", "add", str(path), str(tmp_path / "d1")])
+    assert first.exit_code == 0 and "2 articles added, 0 skipped" in first.stderr and "replacing" not in first.stderr
+    second = runner.invoke(app, ["index", "add", str(path), str(tmp_path / "d2")])
+    assert second.exit_code == 0 and "2 articles added (2 replacing one with the same id), 0 skipped" in second.stderr
+    assert "common parent folder" in second.stderr
+    with Index.open(path) as ix:
+        assert len(ix) == 2 and ix.text("0000.txt")[0] == seeds[2].read_text(encoding="utf-8")
