@@ -522,10 +522,12 @@ class _Reader:
         optional: dict[str, str | None] = {}
         for field in _OPTIONAL_FIELDS:
             field_value = value.get(field)
+            if field == "published" and isinstance(field_value, dict) and list(field_value) == ["$date"]:
+                field_value = field_value["$date"]  # MongoDB's export of a date
             if isinstance(field_value, (int, float)) and not isinstance(field_value, bool):  # as ids are
                 field_value = (iso_from_unix(field_value) if field == "published" else None) or str(field_value)
             if field_value is not None and not isinstance(field_value, str):
-                return skip(f"'{field}' must be a string or a number, got {_json_type(field_value)}")
+                field_value = json.dumps(field_value, ensure_ascii=False)  # kept as its JSON text (a date that is not one: a warning)
             optional[field] = _clean_str(field_value) if field_value and field_value.strip() else None
         text, truncated = _truncate(_clean_str(text), self.max_chars)
         return Article(id=article_id, text=text, path=path, line=line, truncated=truncated, **optional)

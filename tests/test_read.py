@@ -257,6 +257,8 @@ def test_jsonl_records_and_bad_lines(tmp_path):
         json.dumps({"id": "h", "text": "x", "url": {"href": "y"}}),  # 17
         json.dumps({"id": "surrogate", "text": "bad \ud800 half"}),  # 18: json.dumps writes the escape
         json.dumps({"id": "unix", "text": SEED_TEXTS[2], "published": 1725000000}),  # 19: Unix time
+        json.dumps({"id": "mongo", "text": SEED_TEXTS[3], "published": {"$date": "2024-08-27T10:00:00Z"}}),  # 20
+        json.dumps({"id": "odd", "text": SEED_TEXTS[4], "published": True, "title": ["A", "B"]}),  # 21
     ]
     path = tmp_path / "feed.jsonl"
     path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
@@ -277,18 +279,22 @@ def test_jsonl_records_and_bad_lines(tmp_path):
         (14, "JSONL line 14: 'id' must be a string or an integer, got float"),
         (15, "JSONL line 15: 'text' must be a string, got array"),
         (16, "JSONL line 16: empty 'id'"),
-        (17, "JSONL line 17: 'url' must be a string or a number, got object"),
+        (17, "h"),  # a field of another type is kept as its JSON text, not a reason to lose the article
         (18, "surrogate"),
         (19, "unix"),
+        (20, "mongo"),
+        (21, "odd"),
     ]
     first = out[0]
     assert first == Article(
         id="a", text=SEED_TEXTS[0], title="T", url="https://x/a", source="Wire", published="2024-09-25",
         path=str(path), line=1,
     )
-    assert out[-2].text == "bad \ufffd half"  # a lone surrogate cannot be encoded later: replaced
+    assert out[-4].text == "bad \ufffd half"  # a lone surrogate cannot be encoded later: replaced
     by_id = {o.id: o for o in out if isinstance(o, Article)}
     assert by_id["d"].title == "7" and by_id["unix"].published == "2024-08-30T06:40:00Z"  # numbers taken as ids are
+    assert by_id["h"].url == '{"href": "y"}' and by_id["mongo"].published == "2024-08-27T10:00:00Z"
+    assert by_id["odd"].published == "true" and by_id["odd"].title == '["A", "B"]'  # scan: a warning, the date not used
     assert all(s.path == str(path) for s in _skipped(out))
 
 
