@@ -11,7 +11,7 @@ import typer
 
 from .config import Config
 from .index import Index
-from .read import Article, Skipped, read_sources, where
+from .read import ARTICLE_EXTENSIONS, Article, Skipped, read_sources, where
 from .store import IndexFileError, check_replaceable, delete_file, replace_file
 from .workers import WorkerError
 
@@ -63,13 +63,18 @@ def _check_format(fmt: str, known: tuple[str, ...]) -> None:
         _fail(f"unknown format {fmt!r}; choose {', '.join(known[:-1])} or {known[-1]}", 2)
 
 
-def _check_out(out: Optional[Path]) -> None:
-    """Refuse an output path that cannot be written before any work is done (exit code 2)."""
+def _check_out(out: Optional[Path], inputs: list[Path] = ()) -> None:
+    """Refuse an output path that cannot be written, or that is an article this command reads (a slip of the
+    keyboard would replace it with the report), before any work is done (exit code 2)."""
     if out is None:
         return
     real = out.resolve()
     if real.is_dir():
         _fail(f"{out}: is a folder; give a file name", 2)
+    if real.is_file():
+        for source in map(Path.resolve, inputs):
+            if real == source or (source.is_dir() and real.is_relative_to(source) and real.suffix.lower() in ARTICLE_EXTENSIONS):
+                _fail(f"{out}: is one of the articles being read; the report would replace it (give another file name)", 2)
     if real.exists() and not real.is_file():
         if not os.access(real, os.W_OK):
             _fail(f"{out}: not writable", 2)
@@ -144,7 +149,7 @@ def scan(
     from .scan import scan as run_scan
 
     _check_format(fmt, FORMATS)
-    _check_out(out)
+    _check_out(out, sources)
     _check_sources(sources)
     bar, update = _progress()
     try:
@@ -180,7 +185,7 @@ def align(
     from . import align as aligner
 
     _check_format(fmt, ("text", "json"))
-    _check_out(html)
+    _check_out(html, [] if index else [Path(a), Path(b)])
     text_a, text_b = _load_article(a, index), _load_article(b, index)
     result = aligner.align(text_a, text_b)
     if fmt == "json":
@@ -360,7 +365,7 @@ def index_add(
     ix.close()
     typer.echo(f"{index}: {added} articles added{f' ({replaced} replacing one with the same id)' if replaced else ''}, {skipped} skipped", err=True)
     if replaced:
-        typer.echo(f"note: an id is the file's path under the folder given; to keep files that share names apart, add their"
+        typer.echo("note: an id is the file's path under the folder given; to keep files that share names apart, add their"
                    " folders from a common parent folder", err=True)
 
 

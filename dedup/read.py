@@ -70,7 +70,7 @@ TEXT_EXTENSIONS = frozenset({".txt", ".text", ".md", ".markdown"})
 HTML_EXTENSIONS = frozenset({".html", ".htm", ".xhtml"})
 JSON_EXTENSIONS = frozenset({".json"})
 JSONL_EXTENSIONS = frozenset({".jsonl", ".ndjson"})
-_SUPPORTED = TEXT_EXTENSIONS | HTML_EXTENSIONS | JSON_EXTENSIONS | JSONL_EXTENSIONS
+ARTICLE_EXTENSIONS = TEXT_EXTENSIONS | HTML_EXTENSIONS | JSON_EXTENSIONS | JSONL_EXTENSIONS
 
 _OPTIONAL_FIELDS = ("title", "url", "source", "published")
 # C0 controls other than tab, newlines and form feed, and DEL: text has (almost) none. C1 controls are not
@@ -345,7 +345,7 @@ class _Reader:
             yield Skipped(path, f"not a regular file ({_file_kind(st.st_mode)})")
             return
         ext = os.path.splitext(path)[1].lower()
-        if ext not in _SUPPORTED:
+        if ext not in ARTICLE_EXTENSIONS:
             yield Skipped(path, f"unsupported file type {ext!r}" if ext else "unsupported file type (no extension)")
             return
         file_id = _display(file_id)  # an undecodable byte in a file name shows as \xNN in the id

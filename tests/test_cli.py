@@ -336,3 +336,18 @@ def test_index_add_says_when_it_replaced_articles_with_the_same_id(tmp_path):
     assert "common parent folder" in second.stderr
     with Index.open(path) as ix:
         assert len(ix) == 2 and ix.text("0000.txt")[0] == seeds[2].read_text(encoding="utf-8")
+
+
+def test_a_report_is_never_written_over_an_article_being_read(tmp_path):
+    folder = tmp_path / "news"
+    folder.mkdir()
+    seeds = sorted(SEEDS.glob("*.txt"))
+    for f in seeds:
+        (folder / f.name).write_text(f.read_text(encoding="utf-8"), encoding="utf-8")
+    target = folder / seeds[0].name
+    result = runner.invoke(app, ["scan", str(folder), "--out", str(target)])
+    assert result.exit_code == 2 and "is one of the articles being read" in result.stderr
+    assert target.read_text(encoding="utf-8") == seeds[0].read_text(encoding="utf-8")
+    result = runner.invoke(app, ["align", str(seeds[1]), str(target), "--html", str(target)])
+    assert result.exit_code == 2 and target.read_text(encoding="utf-8") == seeds[0].read_text(encoding="utf-8")
+    assert runner.invoke(app, ["scan", str(folder), "--out", str(tmp_path / "report.txt")]).exit_code == 0  # elsewhere: fine
