@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -51,7 +52,7 @@ class ArticleInfo:
 @dataclass
 class Unique:
     id: str
-    reason: str  # "no match" or "too short to compare (N words)"
+    reason: str  # "no match", "in no story, but linked to N articles: see links" or "too short to compare (N words)"
 
 
 @dataclass
@@ -285,11 +286,14 @@ def scan(
     canonical_key = lambda a: (instants.get(a) or never, -infos[a].words, order[a])  # noqa: E731
     clusters, links = cluster(pairs, similarity, config.rewrite_score, canonical_key)
     in_cluster = {m for c in clusters for m in c.members}
-    unique = [
-        Unique(i, "no match" if infos[i].words >= config.min_words else f"too short to compare ({counted(infos[i].words, 'word')})")
-        for i in ids
-        if i not in in_cluster
-    ]
+    linked = Counter(x for p in links for x in (p.a, p.b))
+
+    def why(i: str) -> str:
+        if infos[i].words < config.min_words:
+            return f"too short to compare ({counted(infos[i].words, 'word')})"
+        return f"in no story, but linked to {counted(linked[i], 'article')}: see links" if linked[i] else "no match"
+
+    unique = [Unique(i, why(i)) for i in ids if i not in in_cluster]
     timings["clustering"] = time.perf_counter() - t0
 
     # One line on what differs, for each member against its story's canonical article and for each link.

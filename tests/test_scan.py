@@ -203,3 +203,17 @@ def test_articles_without_a_single_word_are_not_copies_of_each_other(tmp_path, s
     assert result.clusters == [] and result.links == []
     assert sorted((u.id, u.reason) for u in result.unique) == sorted(
         [(n, "too short to compare (0 words)") for n in ("link.txt", "emoji.txt", "rule.txt", "link2.txt")] + [("story.txt", "no match")])
+
+
+def test_an_article_with_links_but_no_story_does_not_say_no_match(shared, tmp_path):
+    """Multi-News event 3057: two reports verified as a rewrite pair whose stories stay apart (average linkage
+    with the rest): the one left out of every story is 'linked', not 'no match'."""
+    lines = [line for line in open(shared / "eval/multinews/multinews_longbench_fulltext_docs.jsonl", encoding="utf-8")
+             if '"id": "mn-test-3057' in line]
+    (tmp_path / "event.jsonl").write_text("".join(lines), encoding="utf-8")
+    result = scan(tmp_path)
+    linked = {x for p in result.links for x in (p.a, p.b)}
+    assert linked and result.unique
+    for u in result.unique:
+        assert (u.reason == "no match") == (u.id not in linked)
+        assert u.id not in linked or u.reason == "in no story, but linked to 1 article: see links"
