@@ -77,6 +77,7 @@ class Index:
         return self.store.count()
 
     def __contains__(self, article_id: str) -> bool:
+        _check_id(article_id)
         return self.store.get(article_id) is not None
 
     def check(self, article_id: str, text: str) -> list[Match]:
@@ -106,6 +107,7 @@ class Index:
 
     def remove(self, article_id: str) -> bool:
         """Remove an article; False when it was not indexed."""
+        _check_id(article_id)
         record = self.store.get(article_id)
         if record is None:
             return False
@@ -122,6 +124,7 @@ class Index:
 
     def text(self, article_id: str) -> tuple[str, dict] | None:
         """The stored text and metadata of an indexed article."""
+        _check_id(article_id)
         record = self.store.get(article_id)
         return (record.text, record.metadata) if record else None
 
@@ -369,16 +372,21 @@ class Index:
         self._last_row, self._last_deleted = last_row, last_deleted
 
 
-def _check_article(article_id: object, text: object, metadata: object) -> None:
-    """TypeError or ValueError naming what is wrong with an article given to check or add, before any work."""
+def _check_id(article_id: object) -> None:
+    """TypeError for an id that is not a str, ValueError for an empty one."""
     if not isinstance(article_id, str) or not article_id:
         raise (ValueError if article_id == "" else TypeError)(f"article id must be a non-empty str, not {article_id!r:.80}")
+
+
+def _check_article(article_id: object, text: object, metadata: object) -> None:
+    """TypeError or ValueError naming what is wrong with an article given to check or add, before any work."""
+    _check_id(article_id)
     if not isinstance(text, str):
         raise TypeError(f"{article_id}: text must be a str, not {type(text).__name__} (decode bytes first)")
     if metadata is not None and not isinstance(metadata, dict):
         raise TypeError(f"{article_id}: metadata must be a dict or None, not {type(metadata).__name__}")
     try:
-        json.dumps(metadata)
+        json.dumps(metadata, sort_keys=True, allow_nan=False)  # as the store writes it: standard JSON, keys sorted
     except (TypeError, ValueError) as e:
         raise TypeError(f"{article_id}: metadata must be JSON data ({e})") from None
 

@@ -146,7 +146,7 @@ class SQLiteStore:
             for r in records:
                 self._delete(r.id)
                 text = zlib.compress(r.text.encode("utf-8", "surrogatepass"))
-                meta = json.dumps(r.metadata, ensure_ascii=False, sort_keys=True)
+                meta = json.dumps(r.metadata, ensure_ascii=False, sort_keys=True, allow_nan=False)
                 crc = checksum(r.id.encode("utf-8", "surrogatepass"), meta.encode("utf-8", "surrogatepass"), text, r.features, r.near_sig, r.term_sig, r.near_keys, r.term_keys, r.lines)
                 cur = self.db.execute(
                     "INSERT INTO articles (id, metadata, text, features, near_sig, term_sig, near_keys, term_keys, lines, checksum)"

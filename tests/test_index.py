@@ -343,6 +343,8 @@ def test_check_finds_counts_that_count_articles_twice(tmp_path, seeds):
         ("a", b"bytes", None, TypeError, "decode bytes first"),
         ("a", "text", ["x"], TypeError, "a: metadata must be a dict"),
         ("a", "text", {"when": object()}, TypeError, "a: metadata must be JSON data"),
+        ("a", "text", {"x": 1, 2: "y"}, TypeError, "a: metadata must be JSON data"),  # keys the store cannot sort
+        ("a", "text", {"v": float("nan")}, TypeError, "a: metadata must be JSON data"),  # not standard JSON
     ],
 )
 def test_wrong_arguments_get_errors_that_say_what_is_wrong_and_change_nothing(seeds, article_id, text, metadata, error, says):
@@ -354,6 +356,10 @@ def test_wrong_arguments_get_errors_that_say_what_is_wrong_and_change_nothing(se
     if metadata is None:
         with pytest.raises(error, match=says):
             ix.check(article_id, text)
+    if text == "text" and metadata is None:  # a wrong id: refused by every method that takes one
+        for call in (ix.remove, ix.text, ix.__contains__):
+            with pytest.raises(error, match=says):
+                call(article_id)
     assert len(ix) == 1 and ix.check_integrity() == []
     assert np.array_equal(before[0], ix.term_counts.counts) and np.array_equal(before[1], ix.line_counts.counts) and before[2] == ix.term_counts.documents
 
