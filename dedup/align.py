@@ -1,6 +1,8 @@
 """Passage alignment of two articles: which sentences are shared verbatim, reworded, or only in one."""
 from __future__ import annotations
 
+import re
+
 import difflib
 import html
 from collections import defaultdict
@@ -418,6 +420,14 @@ def summarize(al: Alignment) -> str:
     return f"{line} ({', '.join(notes)})" if notes else line
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def visible(t: str) -> str:
+    """t for a terminal: control characters (escape sequences, a newline inside an id) shown as \\xNN."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", t)
+
+
 def counted(n: int, one: str, many: str | None = None) -> str:
     """"1 story", "2 stories": a count with its noun in the right number (every report line uses it)."""
     return f"{n} {one if n == 1 else many or one + 's'}"
@@ -466,10 +476,10 @@ def render_text(al: Alignment, a: str, b: str, color: bool = False) -> str:
         return f"{_ANSI[name]}{t}{_ANSI['reset']}" if color else t
 
     def one_line(t: str) -> str:
-        return " ".join(t.split())
+        return visible(" ".join(t.split()))
 
     def opening(t: str) -> str:
-        words = t.split()
+        words = visible(" ".join(t.split())).split(" ")
         if len(words) <= _SHOWN_WORDS + 10:
             return " ".join(words)
         return " ".join(words[:_SHOWN_WORDS]) + f" … (+{counted(len(words) - _SHOWN_WORDS, 'word')})"

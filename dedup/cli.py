@@ -11,7 +11,7 @@ import typer
 
 from .config import Config
 from .index import Index
-from .read import ARTICLE_EXTENSIONS, Article, Skipped, read_sources, where
+from .read import ARTICLE_EXTENSIONS, Article, Skipped, display_path, read_sources, where
 from .store import IndexFileError, check_replaceable, delete_file, replace_file
 from .workers import WorkerError
 
@@ -188,10 +188,11 @@ def align(
     _check_out(html, [] if index else [Path(a), Path(b)])
     text_a, text_b = _load_article(a, index), _load_article(b, index)
     result = aligner.align(text_a, text_b)
+    a, b = display_path(a), display_path(b)  # a file name's undecodable bytes as \xNN: the report stays valid UTF-8
     if fmt == "json":
         _write(json.dumps({"a": a, "b": b, "summary": aligner.summarize(result), **aligner.to_dict(result, text_a, text_b)}, indent=2, ensure_ascii=False) + "\n")
     else:
-        _write(f"A: {a}\nB: {b}\n" + aligner.render_text(result, text_a, text_b, color=sys.stdout.isatty()) + "\n")
+        _write(f"A: {aligner.visible(a)}\nB: {aligner.visible(b)}\n" + aligner.render_text(result, text_a, text_b, color=sys.stdout.isatty()) + "\n")
     if html:
         _emit(aligner.render_html(result, text_a, text_b, a, b), html)
 

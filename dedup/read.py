@@ -228,7 +228,7 @@ def _clean_str(value: str) -> str:
     return _SURROGATE.sub("\ufffd", value)
 
 
-def _display(path: str) -> str:
+def display_path(path: str) -> str:
     """A path for use inside a reason: undecodable bytes of file names shown as \\xNN."""
     return os.fsencode(path).decode("utf-8", "backslashreplace") if _SURROGATE.search(path) else path
 
@@ -288,7 +288,7 @@ class _Reader:
             return
         real = os.path.realpath(path)
         if real in self.visited:
-            yield Skipped(path, f"already read as {_display(self.visited[real])!r}")
+            yield Skipped(path, f"already read as {display_path(self.visited[real])!r}")
         elif stat.S_ISDIR(st.st_mode):
             self.visited[real] = path
             yield from self.folder(path, (self.names[path],) if path in self.names else (), {real}, self.visited)
@@ -321,10 +321,10 @@ class _Reader:
                     continue
                 real = os.path.realpath(child)
                 if real in ancestors:
-                    yield Skipped(child, f"symlink loop (points back to {_display(visited.get(real, real))!r})")
+                    yield Skipped(child, f"symlink loop (points back to {display_path(visited.get(real, real))!r})")
                     continue
                 if real in visited:
-                    yield Skipped(child, f"folder already scanned as {_display(visited[real])!r}")
+                    yield Skipped(child, f"folder already scanned as {display_path(visited[real])!r}")
                     continue
                 visited[real] = child
                 yield from self.folder(child, child_rel, ancestors | {real}, visited)
@@ -334,7 +334,7 @@ class _Reader:
                 continue
             real = os.path.realpath(child)
             if real in visited:  # given on its own as well, or a link to a file already read
-                yield Skipped(child, f"already read as {_display(visited[real])!r}")
+                yield Skipped(child, f"already read as {display_path(visited[real])!r}")
                 continue
             visited[real] = child
             yield from self.file(child, "/".join(child_rel), st)
@@ -348,7 +348,7 @@ class _Reader:
         if ext not in ARTICLE_EXTENSIONS:
             yield Skipped(path, f"unsupported file type {ext!r}" if ext else "unsupported file type (no extension)")
             return
-        file_id = _display(file_id)  # an undecodable byte in a file name shows as \xNN in the id
+        file_id = display_path(file_id)  # an undecodable byte in a file name shows as \xNN in the id
         try:
             if ext in JSONL_EXTENSIONS:
                 yield from self.jsonl(path)
@@ -400,7 +400,7 @@ class _Reader:
             path=path,
             truncated=truncated or not complete,
         )
-        yield self._claim(article, _display(path))
+        yield self._claim(article, display_path(path))
 
     def json(self, path: str, file_id: str, st: os.stat_result) -> Iterator[Article | Skipped]:
         if st.st_size > _JSON_MAX_BYTES:
@@ -431,13 +431,13 @@ class _Reader:
         if isinstance(value, dict):
             # One article per file: its id may be omitted (then the file's id, as for a text file).
             result = self._record(value, path, None, "JSON", default_id=file_id)
-            yield result if isinstance(result, Skipped) else self._claim(result, _display(path))
+            yield result if isinstance(result, Skipped) else self._claim(result, display_path(path))
         elif isinstance(value, list):
             if not value:
                 yield Skipped(path, "empty JSON array (no records)")
             for index, record in enumerate(value, 1):
                 result = self._record(record, path, None, f"JSON record {index}")
-                yield result if isinstance(result, Skipped) else self._claim(result, f"{_display(path)}[record {index}]")
+                yield result if isinstance(result, Skipped) else self._claim(result, f"{display_path(path)}[record {index}]")
         else:
             yield Skipped(
                 path,
@@ -489,7 +489,7 @@ class _Reader:
                     yield Skipped(path, f"JSONL line {number}: invalid JSON ({_short(str(exc))})", number)
                     continue
                 result = self._record(value, path, number, f"JSONL line {number}")
-                yield result if isinstance(result, Skipped) else self._claim(result, f"{_display(path)}:{number}")
+                yield result if isinstance(result, Skipped) else self._claim(result, f"{display_path(path)}:{number}")
         if records == 0:
             yield Skipped(path, "empty file (no records, only blank lines)")
 
@@ -658,5 +658,5 @@ def _source_names(sources: list) -> dict[str, str]:
         if clashing[name] > 1:
             real = os.path.realpath(path)
             relative = os.path.relpath(real)
-            names[path] = _display(real if relative.startswith("..") or relative == "." else relative)
+            names[path] = display_path(real if relative.startswith("..") or relative == "." else relative)
     return names

@@ -5,7 +5,7 @@ import csv
 import io
 import json
 
-from .align import counted
+from .align import counted, visible
 from .read import where
 from .scan import ScanResult
 
@@ -117,7 +117,7 @@ def _table(r: ScanResult) -> str:
         lines.append("Skipped:")
         lines += [f"  {where(x)}: {x.reason}" for x in r.skipped]
         lines.append("")
-    return "\n".join(lines)
+    return "\n".join(map(visible, lines))
 
 
 def _pair_lines(p, r: ScanResult, indent: str) -> list[str]:

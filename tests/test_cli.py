@@ -351,3 +351,24 @@ def test_a_report_is_never_written_over_an_article_being_read(tmp_path):
     result = runner.invoke(app, ["align", str(seeds[1]), str(target), "--html", str(target)])
     assert result.exit_code == 2 and target.read_text(encoding="utf-8") == seeds[0].read_text(encoding="utf-8")
     assert runner.invoke(app, ["scan", str(folder), "--out", str(tmp_path / "report.txt")]).exit_code == 0  # elsewhere: fine
+
+
+def test_control_characters_and_undecodable_names_cannot_reach_the_terminal_raw(tmp_path):
+    """An id or a text carrying escape sequences is shown escaped; a file name with a byte that is not UTF-8 keeps
+    align's JSON valid and its HTML report written."""
+    import os
+
+    text = (SEEDS / "000_9b5600509f698df4.txt").read_text(encoding="utf-8")
+    (tmp_path / "feed.jsonl").write_text(json.dumps({"id": "evil\x1b[31mred\nline", "text": text}) + "\n", encoding="utf-8")
+    table = runner.invoke(app, ["scan", str(tmp_path / "feed.jsonl")]).stdout
+    assert "\x1b" not in table and "evil\\x1b[31mred\\x0aline (no match)" in table
+    bad = os.path.join(os.fsencode(tmp_path), b"bad\xff.txt")
+    with open(bad, "w", encoding="utf-8") as fh:
+        fh.write("\x1b[2J\x1b]0;pwned\x07 " + text)
+    name = os.fsdecode(bad)
+    shown = runner.invoke(app, ["align", name, str(SEEDS / "000_9b5600509f698df4.txt")])
+    assert shown.exit_code == 0 and "\x1b" not in shown.stdout and "bad\\xff.txt" in shown.stdout
+    as_json = runner.invoke(app, ["align", name, str(SEEDS / "000_9b5600509f698df4.txt"), "--format", "json",
+                                  "--html", str(tmp_path / "r.html")])
+    assert as_json.exit_code == 0 and json.loads(as_json.stdout)["a"].endswith("bad\\xff.txt")
+    assert "bad\\xff.txt" in (tmp_path / "r.html").read_text(encoding="utf-8")
