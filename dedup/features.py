@@ -19,7 +19,7 @@ class Features:
     """Everything verification needs about one article, as compact arrays."""
 
     n_words: int
-    exact: int  # hash of the normalised word sequence: equal ⇔ duplicate
+    exact: int  # hash of the normalised word sequence (_exact): equal and not 0 ⇔ duplicate
     shingles: np.ndarray  # sorted unique uint32 word-shingle hashes
     terms: np.ndarray  # uint32 content-term hash of every content token, in text order
     term_sentence: np.ndarray  # uint32 sentence index of each content token
@@ -48,6 +48,15 @@ def _sentence_of(cleaned: str, tokens: Tokens, positions: np.ndarray) -> np.ndar
     return (np.searchsorted(bounds, positions, "right") - 1).astype(np.uint32)
 
 
+def _exact(cleaned: str, tokens: Tokens) -> int:
+    """Hash of the normalised word sequence: equal ⇔ duplicate. A text without words (emoji, symbols) is hashed
+    as its visible characters, and one without even those (blank, or only links) is 0: the same as nothing."""
+    if len(tokens.hashes):
+        return xxhash.xxh3_64_intdigest(tokens.hashes.tobytes())
+    visible = " ".join(cleaned.split())
+    return xxhash.xxh3_64_intdigest(b"\0" + visible.encode("utf-8", "surrogatepass")) if visible else 0
+
+
 def extract(text: str, shingle_size: int) -> Features:
     """Features of one article's (already boilerplate-stripped) text."""
     cleaned = clean(text)
@@ -55,7 +64,7 @@ def extract(text: str, shingle_size: int) -> Features:
     is_term = tokens.terms != NOT_A_TERM
     return Features(
         n_words=len(tokens.hashes),
-        exact=xxhash.xxh3_64_intdigest(tokens.hashes.tobytes()),  # equal token sequences, equal hash
+        exact=_exact(cleaned, tokens),
         shingles=unique_shingles(tokens.hashes, shingle_size),
         terms=tokens.terms[is_term].astype(np.uint32),
         term_sentence=_sentence_of(cleaned, tokens, tokens.starts[is_term]),

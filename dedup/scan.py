@@ -192,7 +192,7 @@ def scan(
         for k, i in enumerate(batch):
             spool.add_features(packed[k])
             infos[ids[i]].words = n_words[k]
-            first = exact.setdefault(hashes[k], i) if n_words[k] else i  # no word at all (a bare link): no copy either
+            first = exact.setdefault(hashes[k], i) if hashes[k] else i  # nothing left to compare (only links): no copy
             if first != i:
                 duplicate_of[i] = first  # exact copies are grouped directly, never through LSH buckets
             elif n_words[k] >= config.min_words:

@@ -113,7 +113,7 @@ def _copy_tests(
     exact = np.array([f.exact for f in features], dtype=np.uint64)
     n_words = np.array([f.n_words for f in features], dtype=np.int64)
     near = (jaccard >= config.near_jaccard) | (containment >= config.near_containment)
-    same = (exact[a] == exact[b]) & (n_words[a] > 0)  # texts without a single word are not the same text
+    same = (exact[a] == exact[b]) & (exact[a] != 0)  # 0: nothing left to compare (a blank text, only links)
     return same, np.minimum(n_words[a], n_words[b]) >= config.min_words, near
 
 

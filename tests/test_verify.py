@@ -47,7 +47,8 @@ def test_two_unrelated_short_texts_are_never_duplicates():
     assert pair("ok", "ok!") is not None  # identical after normalisation: that is a fact, not a guess
     assert pair("Breaking news", "Breaking news update") is None  # too short to compare
     for a, b in (("https://example.com/article/123", "😀 🎉"), ("— * —", "https://other.org/two"), ("", "   ")):
-        assert pair(a, b) is None  # no word at all: nothing is the same, whatever the hashes of nothing say
+        assert pair(a, b) is None  # no word at all: two such texts are not the same text (nor is nothing)
+    assert pair("😀 🎉", " 😀  🎉 ").relation == DUPLICATE  # but the same symbols are
 
 
 def test_features_round_trip_through_bytes(seeds):
