@@ -81,13 +81,19 @@ class _Side:
     text: str
     spans: list[Span]
     words: list[tuple[str, ...]]
+    figures: list[tuple[str, ...]]  # each sentence's figures as written, signs, currencies and separators kept
     _feats: dict[int, paraphrase.SentenceFeatures]
 
     @classmethod
     @lru_cache(maxsize=64)  # a story's canonical article is aligned with each of its copies in turn
     def of(cls, text: str) -> "_Side":
         spans = sentences.split(text)
-        return cls(text, spans, [tuple(normalize.words(text[s.start : s.end])) for s in spans], {})
+        pieces = [text[s.start : s.end] for s in spans]
+        return cls(text, spans, [tuple(normalize.words(p)) for p in pieces], [_figures(p) for p in pieces], {})
+
+    def same(self, i: int, i2: int, other: "_Side", j: int, j2: int) -> bool:
+        """Whether sentences i..i2-1 say word for word, figure for figure, what other's j..j2-1 say."""
+        return self.words[i:i2] == other.words[j:j2] and self.figures[i:i2] == other.figures[j:j2]
 
     def feat(self, k: int) -> paraphrase.SentenceFeatures:
         """Paraphrase features of sentence k, computed on first use."""
@@ -115,14 +121,14 @@ def align(a: str, b: str, detail: bool = True) -> Alignment:
     b_taken = [False] * len(B.spans)
 
     # 1. identical sentences (after normalisation), first come first served in A's order
-    by_words: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    by_words: dict[tuple, list[int]] = defaultdict(list)
     for j, w in enumerate(B.words):
         if w:
-            by_words[w].append(j)
+            by_words[w, B.figures[j]].append(j)
     for lst in by_words.values():
         lst.reverse()
     for i, w in enumerate(A.words):
-        lst = by_words.get(w) if w else None
+        lst = by_words.get((w, A.figures[i])) if w else None
         if lst:
             j = lst.pop()
             a_match[i] = [i + 1, j, j + 1, 1.0]
@@ -263,7 +269,7 @@ def _merge(A: _Side, B: _Side, a_match: dict[int, list], b_taken: list[bool]) ->
         if i not in a_match:
             continue
         i2, j, j2, sim = a_match[i]
-        if A.words[i:i2] == B.words[j:j2]:
+        if A.same(i, i2, B, j, j2):
             continue  # verbatim: nothing to gain
         options = []
         if i2 - i < MAX_MERGE:
@@ -306,7 +312,9 @@ def _segments(A: _Side, B: _Side, a_match: dict[int, list], diffs: bool = True) 
             i2, j, j2, sim = a_match[i]
             ta = tuple(w for k in range(i, i2) for w in A.words[k])
             tb = tuple(w for k in range(j, j2) for w in B.words[k])
-            same = ta == tb if ta or tb else _bare(A, i, i2) == _bare(B, j, j2)
+            fa = tuple(f for k in range(i, i2) for f in A.figures[k])
+            fb = tuple(f for k in range(j, j2) for f in B.figures[k])
+            same = (ta == tb and fa == fb) if ta or tb else _bare(A, i, i2) == _bare(B, j, j2)
             units.append([i, i2, j, j2, SAME if same else REWORDED, 1.0 if same else sim])
             i = i2
         else:
@@ -360,14 +368,40 @@ def _bare(side: _Side, i: int, i2: int) -> str:
     return normalize.clean(side.text[span.start : span.end]).strip()
 
 
+_SIGNS, _PERCENT = "$€£¥+-−", "%"  # beside a figure, they change what it says: $100 / €100, -5 / 5, 5% / 5
+_THOUSANDS = re.compile(r",(?=\d{3}(?!\d))")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*%?")
+
+
+def _figures(sentence: str) -> tuple[str, ...]:
+    """The figures of a sentence as _compared keys them (sign or currency, thousands separators dropped)."""
+    return tuple((sentence[m.start() - 1] if m.start() and sentence[m.start() - 1] in _SIGNS else "") + _THOUSANDS.sub("", m.group())
+                 for m in _NUMBER.finditer(sentence))
+
+
+def _compared(text: str) -> list[tuple[int, int, str, bool]]:
+    """The words of text as they are compared: (start, end, key, is a figure). A word's key is its normalised
+    form; a figure's is the figure as written, with the sign, currency or percent mark beside it (normalisation
+    drops them, and 1,5 and 15 are not the same figure, while 1,000 and 1000 are), and its span takes the mark in."""
+    out = []
+    for start, end, token in normalize.word_spans(text):
+        figure = token[0].isdigit()
+        if figure:
+            start -= start > 0 and text[start - 1] in _SIGNS
+            end += end < len(text) and text[end] == _PERCENT
+            token = _THOUSANDS.sub("", text[start:end])  # 1,000 is 1000; 1,5 stays a decimal
+        out.append((start, end, token, figure))
+    return out
+
+
 def _diff(ta: str, tb: str) -> list[tuple[str, str]]:
     """Word-level diff of two passages: (op, original text) with op "=" (from A), "-" (A only), "+" (B only)."""
-    wa, wb = normalize.word_spans(ta), normalize.word_spans(tb)
+    wa, wb = _compared(ta), _compared(tb)
     if not wa and not wb:
         return [("-", ta), ("+", tb)] if ta != tb else [("=", ta)]
     if len(wa) > MAX_DIFF_TOKENS or len(wb) > MAX_DIFF_TOKENS:
         return [("-", ta), ("+", tb)]
-    sm = difflib.SequenceMatcher(None, [t for *_, t in wa], [t for *_, t in wb], autojunk=False)
+    sm = difflib.SequenceMatcher(None, [w[2] for w in wa], [w[2] for w in wb], autojunk=False)
     out: list[tuple[str, str]] = []
     for op, i1, i2, j1, j2 in sm.get_opcodes():
         if op == "equal":

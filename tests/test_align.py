@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dedup import normalize, sentences
-from dedup.align import Alignment, align, render_html, render_text, summarize, to_dict
+from dedup.align import REWORDED, SAME, Alignment, align, render_html, render_text, summarize, to_dict
 
 SEEDS = sorted((Path(__file__).resolve().parent.parent / "fixtures" / "seeds").glob("*.txt"))
 TEXTS = {p.name[:3]: p.read_text(encoding="utf-8") for p in SEEDS}
@@ -237,3 +237,18 @@ def test_the_terminal_view_shows_the_opening_of_a_long_one_sided_passage(seeds):
     only_b = [line for line in lines if line.startswith("  B ")]
     assert only_b == ["  B President William Ruto announced on Friday that Kenya would send an additional 600 police personnel to Haiti next month in … (+281 words)"]
     assert len(seeds["004"][al.segments[0].b.start : al.segments[0].b.end].split()) == 301
+
+
+def test_a_changed_sign_currency_or_decimal_is_not_verbatim():
+    """Normalisation drops $, %, a minus sign and the comma inside a figure; align must not call such a change
+    identical, and its diff shows the figures as written. A thousands separator changes nothing."""
+    base = ("The company said on Tuesday that its quarterly profit rose to {} million, up {} from last year, as "
+            "temperatures fell to {} degrees across the region.\nAnalysts had expected a smaller gain.\n")
+    a = base.format("$100", "5%", "-5")
+    for changed, shown in ((("€100", "5%", "-5"), ("$100", "€100")), (("$100", "5", "-5"), ("5%", "5")),
+                           (("$100", "5%", "5"), ("-5", "5")), (("$100", "1,5%", "-5"), ("5%", "1,5%"))):
+        al = align(a, base.format(*changed))
+        assert al.counts[REWORDED] == 1 and al.counts[SAME] == 1
+        diff = next(s.diff for s in al.segments if s.kind == REWORDED)
+        assert ("-", shown[0]) in diff and ("+", shown[1]) in diff
+    assert summarize(align(a.replace("$100", "$1,000"), a.replace("$100", "$1000"))).startswith("identical")
