@@ -1,10 +1,9 @@
 """Passage alignment of two articles: which sentences are shared verbatim, reworded, or only in one."""
 from __future__ import annotations
 
-import re
-
 import difflib
 import html
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -370,28 +369,26 @@ def _bare(side: _Side, i: int, i2: int) -> str:
 
 _SIGNS, _PERCENT = "$€£¥+-−", "%"  # beside a figure, they change what it says: $100 / €100, -5 / 5, 5% / 5
 _THOUSANDS = re.compile(r",(?=\d{3}(?!\d))")
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*%?")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")  # a figure as the tokeniser cuts it
+
+
+def _figure(text: str, start: int, end: int) -> tuple[int, int, str]:
+    """The figure text[start:end] as it is compared: with the sign, currency or percent mark beside it (normalisation
+    drops them) and without thousands separators (1,000 is 1000, 1,5 is not 15); its span takes the mark in."""
+    start -= start > 0 and text[start - 1] in _SIGNS
+    end += end < len(text) and text[end] == _PERCENT
+    return start, end, _THOUSANDS.sub("", text[start:end])
 
 
 def _figures(sentence: str) -> tuple[str, ...]:
-    """The figures of a sentence as _compared keys them (sign or currency, thousands separators dropped)."""
-    return tuple((sentence[m.start() - 1] if m.start() and sentence[m.start() - 1] in _SIGNS else "") + _THOUSANDS.sub("", m.group())
-                 for m in _NUMBER.finditer(sentence))
+    """The figures of a sentence, as compared."""
+    return tuple(_figure(sentence, m.start(), m.end())[2] for m in _NUMBER.finditer(sentence))
 
 
-def _compared(text: str) -> list[tuple[int, int, str, bool]]:
-    """The words of text as they are compared: (start, end, key, is a figure). A word's key is its normalised
-    form; a figure's is the figure as written, with the sign, currency or percent mark beside it (normalisation
-    drops them, and 1,5 and 15 are not the same figure, while 1,000 and 1000 are), and its span takes the mark in."""
-    out = []
-    for start, end, token in normalize.word_spans(text):
-        figure = token[0].isdigit()
-        if figure:
-            start -= start > 0 and text[start - 1] in _SIGNS
-            end += end < len(text) and text[end] == _PERCENT
-            token = _THOUSANDS.sub("", text[start:end])  # 1,000 is 1000; 1,5 stays a decimal
-        out.append((start, end, token, figure))
-    return out
+def _compared(text: str) -> list[tuple[int, int, str]]:
+    """The words of text as the diff compares them: (start, end, key); a word's key is its normalised form, a
+    figure's is _figure's."""
+    return [_figure(text, start, end) if token[0].isdigit() else (start, end, token) for start, end, token in normalize.word_spans(text)]
 
 
 def _diff(ta: str, tb: str) -> list[tuple[str, str]]:

@@ -228,16 +228,17 @@ def _open_index(path: Path, create: bool) -> Index:
     raise AssertionError  # unreachable: _fail exits
 
 
-def _read_into(ix: Index, sources: list[Path]) -> tuple[int, int, int]:
+def _read_into(ix: Index, sources: list[Path], count_replaced: bool = False) -> tuple[int, int, int]:
     """Add every article under sources; report skipped files on stderr. Returns (added, of them replacing an
-    indexed article with the same id, skipped)."""
+    indexed article with the same id (counted when asked: one lookup each), skipped)."""
     added = replaced = skipped = 0
     bar, update = _progress()
     batch: list[tuple[str, str, dict]] = []
 
     def flush() -> None:
         nonlocal added, replaced
-        replaced += sum(article_id in ix for article_id in dict.fromkeys(article_id for article_id, _, _ in batch))
+        if count_replaced:
+            replaced += sum(article_id in ix for article_id in dict.fromkeys(article_id for article_id, _, _ in batch))
         ix.add_many(batch)
         added += len(batch)
         batch.clear()
@@ -345,9 +346,6 @@ class _ResumingIndex:
         todo = [b for b in batch if self.ix.text(b[0]) != (b[1][:limit], b[2])]
         return self.ix.add_many(todo) if todo else []
 
-    def __contains__(self, article_id: str) -> bool:
-        return article_id in self.ix
-
     def remove_unseen(self) -> None:
         for article_id in self.ix.ids():
             if article_id not in self.seen:
@@ -362,7 +360,7 @@ def index_add(
     """Add articles to an index (an article with the same id replaces the old one)."""
     _check_sources(sources)
     ix = _open_index(index, create=True)
-    added, replaced, skipped = _read_into(ix, sources)
+    added, replaced, skipped = _read_into(ix, sources, count_replaced=True)
     ix.close()
     typer.echo(f"{index}: {added} articles added{f' ({replaced} replacing one with the same id)' if replaced else ''}, {skipped} skipped", err=True)
     if replaced:

@@ -251,7 +251,8 @@ class _Reader:
         self.html_max_bytes = max(max_chars * 16, 64 * 2**20)
         self.line_max_bytes = max(max_chars * 8, 64 * 2**20)
         self.seen: dict[str, str] = {}  # id -> where it was first read
-        self.visited: dict[str, str] = {}  # real path of a folder or file -> the path it was read as
+        self.visited: dict[str, str] = {}  # real path of a folder -> the path it was read as
+        self.files: dict[tuple[int, int], str] = {}  # (device, inode) of a file -> the path it was read as
         self.names: dict[str, str] = {}  # several sources: the name each gives its articles' ids (_source_names)
 
     # -- ids ------------------------------------------------------------------------------
@@ -267,8 +268,7 @@ class _Reader:
         if isinstance(sources, (str, bytes, os.PathLike)):
             sources = [sources]
         sources = list(sources)
-        if len(sources) > 1:
-            self.names = _source_names(sources)
+        self.names = _source_names(sources) if len(sources) > 1 else {}
         for source in sources:
             yield from self.source(source)
 
@@ -286,16 +286,16 @@ class _Reader:
         except OSError as exc:
             yield Skipped(path, _stat_error(path, exc))
             return
+        if not stat.S_ISDIR(st.st_mode):
+            # A single file is read whatever its name (even hidden): the user asked for it.
+            yield from self._file_once(path, self.names.get(path) or os.path.basename(path.rstrip("/" + os.sep)) or path, st)
+            return
         real = os.path.realpath(path)
         if real in self.visited:
             yield Skipped(path, f"already read as {display_path(self.visited[real])!r}")
-        elif stat.S_ISDIR(st.st_mode):
+        else:
             self.visited[real] = path
             yield from self.folder(path, (self.names[path],) if path in self.names else (), {real}, self.visited)
-        else:
-            # A single file is read whatever its name (even hidden): the user asked for it.
-            self.visited[real] = path
-            yield from self.file(path, self.names.get(path) or os.path.basename(path.rstrip("/" + os.sep)) or path, st)
 
     def folder(self, path: str, rel: tuple[str, ...], ancestors: set[str], visited: dict[str, str]):
         try:
@@ -332,12 +332,17 @@ class _Reader:
             if name.startswith("."):
                 yield Skipped(child, "hidden file")
                 continue
-            real = os.path.realpath(child)
-            if real in visited:  # given on its own as well, or a link to a file already read
-                yield Skipped(child, f"already read as {display_path(visited[real])!r}")
-                continue
-            visited[real] = child
-            yield from self.file(child, "/".join(child_rel), st)
+            yield from self._file_once(child, "/".join(child_rel), st)
+
+    def _file_once(self, path: str, file_id: str, st: os.stat_result) -> Iterator[Article | Skipped]:
+        """file(), unless this file was read already (given on its own as well, or reached through a link): known
+        by its device and inode, which the stat already holds."""
+        first = self.files.get((st.st_dev, st.st_ino))
+        if first is not None:
+            yield Skipped(path, f"already read as {display_path(first)!r}")
+            return
+        self.files[st.st_dev, st.st_ino] = path
+        yield from self.file(path, file_id, st)
 
     # -- files ------------------------------------------------------------------------------
     def file(self, path: str, file_id: str, st: os.stat_result) -> Iterator[Article | Skipped]:
