@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import difflib
 import html
+import itertools
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -392,23 +393,56 @@ def _compared(text: str) -> list[tuple[int, int, str]]:
 
 
 def _diff(ta: str, tb: str) -> list[tuple[str, str]]:
-    """Word-level diff of two passages: (op, original text) with op "=" (from A), "-" (A only), "+" (B only)."""
+    """Word-level diff of two passages: (op, original text) with op "=" (both), "-" (A only), "+" (B only).
+    Words are matched as normalised, then shown as written, with the marks against them and the space after
+    (the text before the first word goes with the first); a matched word written otherwise (case, punctuation)
+    shows as changed, as in wdiff. So A's pieces join to A, and B's to B up to spacing ("=" pieces are A's)."""
     wa, wb = _compared(ta), _compared(tb)
-    if not wa and not wb:
-        return [("-", ta), ("+", tb)] if ta != tb else [("=", ta)]
-    if len(wa) > MAX_DIFF_TOKENS or len(wb) > MAX_DIFF_TOKENS:
-        return [("-", ta), ("+", tb)]
+    if not wa or not wb or len(wa) > MAX_DIFF_TOKENS or len(wb) > MAX_DIFF_TOKENS:
+        return [("=", ta)] if ta == tb else [(op, t) for op, t in (("-", ta), ("+", tb)) if t]
+    cut_a, cut_b = _cuts(ta, wa), _cuts(tb, wb)
+    pieces: list[tuple[bool, str, str]] = []  # (written alike, A's text, B's text)
     sm = difflib.SequenceMatcher(None, [w[2] for w in wa], [w[2] for w in wb], autojunk=False)
-    out: list[tuple[str, str]] = []
     for op, i1, i2, j1, j2 in sm.get_opcodes():
-        if op == "equal":
-            out.append(("=", ta[wa[i1][0] : wa[i2 - 1][1]]))
+        if op != "equal":
+            pieces.append((False, ta[cut_a[i1] : cut_a[i2]], tb[cut_b[j1] : cut_b[j2]]))
             continue
-        if i2 > i1:
-            out.append(("-", ta[wa[i1][0] : wa[i2 - 1][1]]))
-        if j2 > j1:
-            out.append(("+", tb[wb[j1][0] : wb[j2 - 1][1]]))
+        for i, j in zip(range(i1, i2), range(j1, j2)):
+            piece_a, piece_b = ta[cut_a[i] : cut_a[i + 1]], tb[cut_b[j] : cut_b[j + 1]]
+            pieces.append((_alike(piece_a, piece_b), piece_a, piece_b))
+    out: list[tuple[str, str]] = []
+    for alike, run in itertools.groupby(pieces, key=lambda p: p[0]):
+        run_a, run_b = zip(*((a, b) for _, a, b in run))
+        if alike:
+            out.append(("=", "".join(run_a)))
+        else:
+            out.extend((op, t) for op, t in (("-", "".join(run_a)), ("+", "".join(run_b))) if t)
     return out
+
+
+def _alike(x: str, y: str) -> bool:
+    """Written the same but for the kind and amount of space (spaced where the other is)."""
+    return x.split() == y.split() and x[:1].isspace() == y[:1].isspace() and x[-1:].isspace() == y[-1:].isspace()
+
+
+def _cuts(text: str, words: list[tuple[int, int, str]]) -> list[int]:
+    """Where the piece of each word starts, and the text's end: consecutive cuts slice it whole. A piece starts with
+    the marks written against its word ("<vote", "(Kenyan") and ends with the marks and space after it."""
+    cuts = [0]
+    for (_, prev_end, _), (start, _, _) in zip(words, words[1:]):
+        while start > prev_end and not text[start - 1].isspace():
+            start -= 1
+        cuts.append(start)
+    return cuts + [len(text)]
+
+
+def _spaced(t: str) -> tuple[str, str, str]:
+    """(leading space, the rest, trailing space) of a diff piece: markup goes round the words, not the spaces."""
+    core = t.strip()
+    if not core:
+        return t, "", ""
+    start = t.index(core)
+    return t[:start], core, t[start + len(core) :]
 
 
 # ---------------------------------------------------------------- summaries and renderings
@@ -520,16 +554,15 @@ def render_text(al: Alignment, a: str, b: str, color: bool = False) -> str:
         if s.kind == SAME:
             lines.append(c("dim", "  = " + opening(a[s.a.start : s.a.end])))
         elif s.kind == REWORDED:
-            pieces = []
+            shown = ""
             for op, t in s.diff:
-                t = one_line(t)
-                if op == "=":
-                    pieces.append(t)
-                elif color:
-                    pieces.append(c("red" if op == "-" else "green", t))
-                else:
-                    pieces.append(f"[-{t}-]" if op == "-" else f"{{+{t}+}}")
-            lines.append(c("yellow", "  ~ ") + " ".join(pieces) + c("dim", f"  ({s.similarity:.2f})"))
+                lead, core, trail = _spaced(visible(re.sub(r"\s+", " ", t)))
+                if op == "+" and shown and not shown.endswith(" "):
+                    lead = " " + lead  # a replaced word and its replacement side by side
+                if op != "=":
+                    core = c("red" if op == "-" else "green", core) if color else f"[-{core}-]" if op == "-" else f"{{+{core}+}}"
+                shown += lead + core + trail
+            lines.append(c("yellow", "  ~ ") + shown.strip() + c("dim", f"  ({s.similarity:.2f})"))
         elif s.kind == ONLY_A:
             lines.append(c("red", "  A " + opening(a[s.a.start : s.a.end])))
         else:
@@ -560,6 +593,14 @@ ins{background:#c8ecd0;color:#0b5d1e;text-decoration:none}
 _LABEL = {SAME: "verbatim", REWORDED: "reworded", ONLY_A: "only in A", ONLY_B: "only in B"}
 
 
+def _marked(t: str, op: str, tag: str) -> str:
+    """A diff piece as HTML: a changed one's words in tag, its spaces outside."""
+    if op == "=":
+        return html.escape(t)
+    lead, core, trail = _spaced(t)
+    return f"{html.escape(lead)}<{tag}>{html.escape(core)}</{tag}>{html.escape(trail)}"
+
+
 def render_html(al: Alignment, a: str, b: str, title_a: str = "A", title_b: str = "B") -> str:
     """One self-contained HTML page: A and B side by side, a row per passage, inline diff for reworded ones."""
     e = html.escape
@@ -568,8 +609,8 @@ def render_html(al: Alignment, a: str, b: str, title_a: str = "A", title_b: str 
         ta = a[s.a.start : s.a.end] if s.a else ""
         tb = b[s.b.start : s.b.end] if s.b else ""
         if s.kind == REWORDED:
-            ca = " ".join(e(t) if op == "=" else f"<del>{e(t)}</del>" for op, t in s.diff if op != "+")
-            cb = " ".join(e(t) if op == "=" else f"<ins>{e(t)}</ins>" for op, t in s.diff if op != "-")
+            ca = "".join(_marked(t, op, "del") for op, t in s.diff if op != "+")
+            cb = "".join(_marked(t, op, "ins") for op, t in s.diff if op != "-")
             label = f"{_LABEL[s.kind]}<br>{s.similarity:.2f}"
         else:
             ca, cb, label = e(ta), e(tb), _LABEL[s.kind]

@@ -36,6 +36,10 @@ def check_invariants(al: Alignment, a: str, b: str) -> None:
         assert 0.0 <= s.similarity <= 1.0
         if s.kind == "same":
             assert normalize.words(a[s.a.start : s.a.end]) == normalize.words(b[s.b.start : s.b.end])
+        if s.diff:  # A's pieces rebuild A's passage, B's rebuild B's up to spacing ("=" pieces are A's text)
+            assert "".join(t for op, t in s.diff if op != "+") == a[s.a.start : s.a.end]
+            assert "".join(t for op, t in s.diff if op != "-").split() == b[s.b.start : s.b.end].split()
+            assert all(t for _, t in s.diff)
 
 
 @pytest.mark.parametrize("key", sorted(TEXTS))
@@ -84,12 +88,27 @@ def test_one_sentence_lightly_edited():
     seg = rew[0]
     assert a[seg.a.start : seg.a.end] == old and b[seg.b.start : seg.b.end] == new
     assert seg.diff == [
-        ("=", "The 15-member"), ("+", "Security"), ("=", "council is"), ("-", "scheduled"), ("+", "due"),
-        ("=", "to"), ("-", "cast a"), ("=", "vote on the mandate renewal on September 30"),
+        ("=", "The 15-member "), ("-", "council "), ("+", "Security Council "), ("=", "is "), ("-", "scheduled "),
+        ("+", "due "), ("=", "to "), ("-", "cast a "), ("=", "vote on the mandate renewal on September 30."),
     ]  # fmt: skip
-    # A side of the diff rebuilds A's words, B side B's words
-    assert normalize.words(" ".join(t for op, t in seg.diff if op != "+")) == normalize.words(old)
-    assert normalize.words(" ".join(t for op, t in seg.diff if op != "-")) == normalize.words(new)
+    assert "".join(t for op, t in seg.diff if op != "-") == new
+
+
+def test_word_diff_keeps_the_punctuation_around_changed_words():
+    """A changed word keeps its quotes, commas and tags in every rendering (they used to fall between the pieces)."""
+    a = TEXTS["001"]
+    old = "The 15-member council is scheduled to cast a vote on the mandate renewal on September 30."
+    new = '"Fine," said the 15-member council, scheduled to cast a <vote> on the mandate renewal on September 30.'
+    b = a.replace(old, new)
+    al = align(a, b)
+    check_invariants(al, a, b)
+    seg = next(s for s in al.segments if s.kind == REWORDED)
+    assert "".join(t for op, t in seg.diff if op != "-") == new
+    shown = render_text(al, a, b)
+    assert '[-The-] {+"Fine," said the+} 15-member [-council is-] {+council,+} scheduled to cast a [-vote-] {+<vote>+} on' in shown
+    page = render_html(al, a, b)
+    assert '<ins>&quot;Fine,&quot; said the</ins> 15-member <ins>council,</ins> scheduled to cast a <ins>&lt;vote&gt;</ins> on' in page
+    assert '<del>The</del> 15-member <del>council is</del> scheduled' in page
 
 
 def test_001_vs_004_background_paragraph_is_reworded():
@@ -249,6 +268,6 @@ def test_a_changed_sign_currency_or_decimal_is_not_verbatim():
                            (("$100", "5%", "5"), ("-5", "5")), (("$100", "1,5%", "-5"), ("5%", "1,5%"))):
         al = align(a, base.format(*changed))
         assert al.counts[REWORDED] == 1 and al.counts[SAME] == 1
-        diff = next(s.diff for s in al.segments if s.kind == REWORDED)
+        diff = [(op, t.strip()) for op, t in next(s.diff for s in al.segments if s.kind == REWORDED)]
         assert ("-", shown[0]) in diff and ("+", shown[1]) in diff
     assert summarize(align(a.replace("$100", "$1,000"), a.replace("$100", "$1000"))).startswith("identical")
