@@ -3,17 +3,24 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
+import stat
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
+from typer.core import TyperCommand
 
 from .config import Config
 from .index import Index
 from .read import ARTICLE_EXTENSIONS, Article, Skipped, display_path, read_sources, where
 from .store import IndexFileError, check_replaceable, delete_file, replace_file
 from .workers import WorkerError
+
+if TYPE_CHECKING:
+    from typer._click.core import Context
+    from typer._click.formatting import HelpFormatter
 
 app = typer.Typer(
     help="Find copies and rewrites of the same news story, and show what each outlet kept, changed, dropped or added.",
@@ -37,6 +44,33 @@ def _main(
 
 index_app = typer.Typer(help="Build, update and query a persistent index (one SQLite file).", no_args_is_help=True)
 app.add_typer(index_app, name="index")
+
+
+class _Command(TyperCommand):
+    """A command whose --help names each argument by its metavar alone (typer adds the Python type: `FILE <list[Path]>`)."""
+
+    def format_options(self, ctx: Context, formatter: HelpFormatter) -> None:
+        arguments: list[tuple[str, str]] = []
+        options: list[tuple[str, str]] = []
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            if record is None:
+                continue
+            if param.param_type_name == "argument":
+                arguments.append((param.metavar or record[0], record[1]))
+            else:
+                options.append(record)
+        for title, records in (("Arguments", arguments), ("Options", options)):
+            if records:
+                with formatter.section(title):
+                    formatter.write_dl(records)
+
+
+IDS_HELP = (
+    "An article's id is its path under the folder given (world/story.txt), after the folder's name when several sources"
+    " are given (bbc/world/story.txt; folders that share a name: after their paths, crawl-a/news/...). A file given on"
+    ' its own is known by its name, a JSON record by its "id".'
+)
 
 FormatOpt = Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="Output format: table, json, jsonl or csv.")]
 
@@ -128,7 +162,7 @@ def _check_sources(sources: list[Path]) -> None:
             _fail(f"{s}: no such file or folder")
 
 
-@app.command()
+@app.command(cls=_Command, epilog=IDS_HELP)
 def scan(
     sources: Annotated[list[Path], typer.Argument(metavar="SOURCE", help="Folders (walked recursively) or files: .txt .md .html .htm .json .jsonl")],
     fmt: FormatOpt = "table",
@@ -143,7 +177,9 @@ def scan(
 
     Prints every story with its members, the relation of each verified pair (duplicate, near-duplicate,
     rewrite) and its figures, the links between stories (partial reuse), the unique articles, and every
-    skipped file with the reason. Exit code 0 when the scan ran, whatever it found.
+    skipped file with the reason. Exit code 0 when the scan ran, whatever it found; 1 when it could not (a
+    SOURCE missing, a worker process died); 2 for a usage error (an unknown --format, an --out file that cannot
+    be written).
     """
     from .report import FORMATS, headline, render
     from .scan import scan as run_scan
@@ -173,7 +209,7 @@ def scan(
         typer.echo(f"  {'total':<40} {total:8.3f} s", err=True)
 
 
-@app.command()
+@app.command(cls=_Command)
 def align(
     a: Annotated[str, typer.Argument(metavar="A", help="First article: a file, or an id in --index.")],
     b: Annotated[str, typer.Argument(metavar="B", help="Second article: a file, or an id in --index.")],
@@ -181,7 +217,21 @@ def align(
     fmt: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="text or json.")] = "text",
     html: Annotated[Optional[Path], typer.Option("--html", metavar="FILE", help="Also write a side-by-side HTML report to this file.")] = None,
 ) -> None:
-    """Align two articles passage by passage: shared verbatim, reworded (with the word diff), only in A, only in B."""
+    """Align two articles passage by passage: shared verbatim, reworded (with the word diff), only in A, only in B.
+
+    A and B are files holding one article each or, with --index, ids in that index (to align two records of a
+    JSON or JSONL file, index it first).
+
+    --format json prints "a", "b", "summary", "counts" (passages of each kind) and "segments": each has "kind"
+    (same, reworded, only_a or only_b), "a" and "b" ({"start", "end", "text"}: character offsets into that
+    article's text, null on the side it is missing from), "similarity" (0 to 1) and "diff" (a reworded
+    passage's words as written, as [op, text] pairs: op "=" in both, "-" only in A, "+" only in B; the "=" and
+    "-" pieces join to A's passage, the "=" and "+" pieces to B's).
+
+    Exit code 0 when aligned; 1 when an article could not be read (no such file or id, an empty or binary file);
+    2 for a usage error (a folder, a device or pipe, a file of several articles, an unknown --format, an --html
+    file that cannot be written).
+    """
     from . import align as aligner
 
     _check_format(fmt, ("text", "json"))
@@ -198,25 +248,48 @@ def align(
 
 
 def _load_article(ref: str, index: Optional[Path]) -> str:
-    if index is not None:
-        ix = _open_index(index, create=False)
-        try:
-            found = ix.text(ref)
-        except IndexFileError as e:
-            _fail(str(e))
-        finally:
-            ix.close()
-        if found is None:
-            _fail(f"{index}: no article with id {ref!r}")
-        return found[0]
-    path = Path(ref)
-    if not path.is_file():
+    """The text of article ref: an id in index, or else a file holding one article."""
+    if index is None:
+        return _load_file(ref)
+    ix = _open_index(index, create=False)
+    try:
+        found = ix.text(ref)
+    except IndexFileError as e:
+        _fail(str(e))
+    finally:
+        ix.close()
+    if found is None:
+        _fail(f"{index}: no article with id {ref!r}")
+    return found[0]
+
+
+def _load_file(ref: str) -> str:
+    """The one article in file ref (its records that are not articles reported on stderr); exits naming the file
+    and the reason when there is not exactly one: 2 for a folder, a device or pipe, or several articles, else 1."""
+    from .align import counted, visible
+
+    try:
+        mode: int | None = os.stat(ref).st_mode
+    except OSError:
+        mode = None  # the reader names the reason (a broken link, permission denied...)
+    if mode is None and not os.path.lexists(ref):
         _fail(f"{ref}: no such file (use --index to align two indexed ids)")
-    items = list(read_sources([path]))
+    if mode is not None and stat.S_ISDIR(mode):
+        _fail(f"{ref}: is a folder, align takes two files", 2)
+    items = list(read_sources([ref]))
     articles = [i for i in items if isinstance(i, Article)]
+    skipped = [i for i in items if isinstance(i, Skipped)]
     if not articles:
-        reasons = "; ".join(s.reason for s in items if isinstance(s, Skipped))
-        _fail(f"{ref}: cannot read an article ({reasons})")
+        more = f" (and {counted(len(skipped) - 1, 'other record')} not read)" if len(skipped) > 1 else ""
+        if mode is None or stat.S_ISREG(mode):
+            _fail(f"{ref}: {skipped[0].reason}{more}")
+        _fail(f"{ref}: {skipped[0].reason}, align takes two files", 2)  # a device, pipe or socket
+    if len(articles) > 1:
+        ids = " ".join(visible(shlex.quote(a.id)) for a in articles[:2])
+        _fail(f"{ref}: holds {len(articles):,} articles, align takes one per file; to align two of them, index the file and"
+              f" give their ids: dedup index build {shlex.quote(ref)} --index INDEX, then dedup align {ids} --index INDEX", 2)
+    for item in skipped:
+        typer.echo(f"skipped {where(item)}: {item.reason}", err=True)
     return articles[0].text
 
 
@@ -271,7 +344,7 @@ class _Null:
         return False
 
 
-@index_app.command("build")
+@index_app.command("build", cls=_Command, epilog=IDS_HELP)
 def index_build(
     sources: Annotated[list[Path], typer.Argument(metavar="SOURCE", help="Folders or files to index (.txt .md .html .json .jsonl).")],
     index: Annotated[Path, typer.Option("--index", metavar="INDEX", help="The index file to (re)build.")],
@@ -282,6 +355,9 @@ def index_build(
     end; processes that have INDEX open go on with the new contents. If a build is interrupted, running the
     same command again resumes from what INDEX.building holds (articles changed or deleted since are taken as
     they are now); a build from other sources starts over.
+
+    Exit code 0 when INDEX holds the new index (skipped files are listed on stderr); 1 when it could not (a SOURCE
+    missing, INDEX a file other than a dedup index, a failed check: the old index is left as it was).
     """
     _check_sources(sources)
     try:
@@ -352,12 +428,16 @@ class _ResumingIndex:
                 self.ix.remove(article_id)
 
 
-@index_app.command("add")
+@index_app.command("add", cls=_Command, epilog=IDS_HELP)
 def index_add(
     index: Annotated[Path, typer.Argument(metavar="INDEX", help="The index file (created if missing).")],
     sources: Annotated[list[Path], typer.Argument(metavar="SOURCE", help="Folders or files of articles to add.")],
 ) -> None:
-    """Add articles to an index (an article with the same id replaces the old one)."""
+    """Add articles to an index (an article with the same id replaces the old one).
+
+    Exit code 0 when they were added (skipped files are listed on stderr); 1 when a SOURCE is missing or INDEX is
+    a file other than a dedup index.
+    """
     _check_sources(sources)
     ix = _open_index(index, create=True)
     added, replaced, skipped = _read_into(ix, sources, count_replaced=True)
@@ -368,12 +448,16 @@ def index_add(
                    " folders from a common parent folder", err=True)
 
 
-@index_app.command("remove")
+@index_app.command("remove", cls=_Command)
 def index_remove(
     index: Annotated[Path, typer.Argument(metavar="INDEX", help="The index file.")],
     ids: Annotated[list[str], typer.Argument(metavar="ID", help="Ids of the articles to remove.")],
 ) -> None:
-    """Remove articles by id. Exit code 1 if any id was not in the index."""
+    """Remove articles by id (as `index query` and `scan` show them).
+
+    Exit code 0 when every id was removed; 1 when one was not in the index (the others are removed) or INDEX is
+    not a dedup index.
+    """
     ix = _open_index(index, create=False)
     try:
         missing = [i for i in ids if not ix.remove(i)]
@@ -388,13 +472,17 @@ def index_remove(
         raise typer.Exit(1)
 
 
-@index_app.command("query")
+@index_app.command("query", cls=_Command)
 def index_query(
     index: Annotated[Path, typer.Argument(metavar="INDEX", help="The index file.")],
     files: Annotated[list[Path], typer.Argument(metavar="FILE", help="Articles to look up (files or folders).")],
     fmt: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="table or json.")] = "table",
 ) -> None:
-    """Which indexed articles does each of these copy, rewrite or partly reuse?"""
+    """Which indexed articles does each of these copy, rewrite or partly reuse?
+
+    Exit code 0 when the query ran, whatever it found (a FILE that is not an article is listed as skipped); 1 when
+    a FILE is missing or INDEX is not a dedup index; 2 for an unknown --format.
+    """
     _check_format(fmt, ("table", "json"))
     _check_sources(files)
     ix = _open_index(index, create=False)
@@ -426,12 +514,15 @@ def index_query(
     _write("".join(line + "\n" for line in lines))
 
 
-@index_app.command("stats")
+@index_app.command("stats", cls=_Command)
 def index_stats(
     index: Annotated[Path, typer.Argument(metavar="INDEX", help="The index file.")],
     fmt: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="table or json.")] = "table",
 ) -> None:
-    """How many articles an index holds, and the parameters it was built with."""
+    """How many articles an index holds, and the parameters it was built with.
+
+    Exit code 0 when read; 1 when INDEX is not a dedup index; 2 for an unknown --format.
+    """
     _check_format(fmt, ("table", "json"))
     ix = _open_index(index, create=False)
     stats = ix.stats()
@@ -444,9 +535,12 @@ def index_stats(
     _write(f"{index}: {stats['articles']} articles, {stats['bytes']:,} bytes\n" + "".join(f"  {k} = {v}\n" for k, v in stats["config"].items()))
 
 
-@index_app.command("check")
+@index_app.command("check", cls=_Command)
 def index_check(index: Annotated[Path, typer.Argument(metavar="INDEX", help="The index file.")]) -> None:
-    """Verify an index: storage integrity and every record's checksum. Exit code 0 when sound."""
+    """Verify an index: storage integrity and every record's checksum.
+
+    Exit code 0 when sound; 1 when a problem was found (each is listed on stderr) or INDEX is not a dedup index.
+    """
     ix = _open_index(index, create=False)
     problems = ix.check_integrity()
     n = len(ix)

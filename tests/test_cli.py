@@ -372,3 +372,70 @@ def test_control_characters_and_undecodable_names_cannot_reach_the_terminal_raw(
                                   "--html", str(tmp_path / "r.html")])
     assert as_json.exit_code == 0 and json.loads(as_json.stdout)["a"].endswith("bad\\xff.txt")
     assert "bad\\xff.txt" in (tmp_path / "r.html").read_text(encoding="utf-8")
+
+
+def test_align_refuses_a_file_holding_several_articles(tmp_path):
+    """A JSON array or a JSONL file of several articles used to be aligned by its first record, silently; a file
+    that holds exactly one article is aligned, its unreadable lines reported."""
+    text_a, text_b = (SEEDS / "001_7bcf6067cad31a24.txt").read_text(encoding="utf-8"), (SEEDS / "004_16ff02787705d14c.txt").read_text(encoding="utf-8")
+    other = str(SEEDS / "000_9b5600509f698df4.txt")
+    array, feed = tmp_path / "arr.json", tmp_path / "feed.jsonl"
+    array.write_text(json.dumps([{"id": "x", "text": text_a}, {"id": "y", "text": text_b}]), encoding="utf-8")
+    feed.write_text("".join(json.dumps({"id": f"n{k}", "text": text_a}) + "\n" for k in range(3)), encoding="utf-8")
+    for path, n in ((array, 2), (feed, 3)):
+        result = runner.invoke(app, ["align", str(path), other])
+        assert result.exit_code == 2 and result.stdout == "", result.output
+        assert f"{path}: holds {n} articles" in result.stderr and f"dedup index build {path} --index INDEX" in result.stderr
+    assert "dedup align x y --index INDEX" in runner.invoke(app, ["align", other, str(array)]).stderr
+    one = tmp_path / "one.json"
+    one.write_text(json.dumps([{"id": "x", "text": text_a}]), encoding="utf-8")
+    lone = tmp_path / "lone.jsonl"
+    lone.write_text(json.dumps({"id": "y", "text": text_b}) + "\n{oops\n", encoding="utf-8")
+    result = runner.invoke(app, ["align", str(one), str(lone), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["counts"] == json.loads(runner.invoke(app, ["align", str(SEEDS / "001_7bcf6067cad31a24.txt"), str(SEEDS / "004_16ff02787705d14c.txt"), "--format", "json"]).stdout)["counts"]
+    assert f"skipped {lone}:2: JSONL line 2: invalid JSON" in result.stderr
+
+
+def test_align_says_what_is_wrong_with_an_input(tmp_path):
+    """A folder, a device or a pipe used to be reported as 'no such file'."""
+    import os
+
+    seed = str(SEEDS / "000_9b5600509f698df4.txt")
+    fifo, empty, binary = tmp_path / "pipe.txt", tmp_path / "empty.txt", tmp_path / "blob.txt"
+    os.mkfifo(fifo)
+    empty.touch()
+    binary.write_bytes(b"\x00\x01\x02\xff" * 100)
+    cases = [
+        (tmp_path, 2, f"{tmp_path}: is a folder, align takes two files"),
+        (fifo, 2, f"{fifo}: not a regular file (FIFO), align takes two files"),
+        (empty, 1, f"{empty}: empty file"),
+        (binary, 1, f"{binary}: binary file (NUL bytes)"),
+        (tmp_path / "missing.txt", 1, f"{tmp_path / 'missing.txt'}: no such file"),
+    ]
+    if os.path.exists("/dev/null"):
+        cases.append(("/dev/null", 2, "/dev/null: not a regular file (device), align takes two files"))
+    for path, code, message in cases:
+        result = runner.invoke(app, ["align", seed, str(path)])
+        assert result.exit_code == code and result.stderr.startswith(f"dedup: {message}") and result.stdout == "", (path, result.output)
+
+
+def _help(*command: str) -> str:
+    result = runner.invoke(app, [*command, "--help"])
+    assert result.exit_code == 0, result.output
+    return " ".join(result.stdout.split())
+
+
+def test_help_states_exit_codes_ids_and_the_align_json_without_python_types():
+    commands = [["scan"], ["align"], ["index", "build"], ["index", "add"], ["index", "remove"], ["index", "query"], ["index", "stats"], ["index", "check"]]
+    for command in commands:
+        text = _help(*command)
+        assert "Exit code 0 " in text and "; 1 when " in text, command
+        assert not any(noise in text for noise in ("<list[Path]>", "<list[str]>", "<str>", "<path>")), command
+    for command in (["scan"], ["index", "build"], ["index", "add"]):
+        text = _help(*command)
+        assert "An article's id is its path under the folder given" in text and 'a JSON record by its "id"' in text, command
+    text = _help("align")
+    for field in ('"summary"', '"counts"', '"segments"', '"kind"', '"start"', '"end"', '"text"', '"similarity"', '"diff"'):
+        assert field in text, field
