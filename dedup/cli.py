@@ -276,7 +276,7 @@ def _load_file(ref: str) -> str:
         _fail(f"{ref}: no such file (use --index to align two indexed ids)")
     if mode is not None and stat.S_ISDIR(mode):
         _fail(f"{ref}: is a folder, align takes two files", 2)
-    items = list(read_sources([ref]))
+    items = list(read_sources([ref], Config().max_article_chars))
     articles = [i for i in items if isinstance(i, Article)]
     skipped = [i for i in items if isinstance(i, Skipped)]
     if not articles:
@@ -290,6 +290,8 @@ def _load_file(ref: str) -> str:
               f" give their ids: dedup index build {shlex.quote(ref)} --index INDEX, then dedup align {ids} --index INDEX", 2)
     for item in skipped:
         typer.echo(f"skipped {where(item)}: {item.reason}", err=True)
+    if articles[0].truncated:
+        typer.echo(f"warning: {ref}: longer than {Config().max_article_chars:,} characters, truncated", err=True)
     return articles[0].text
 
 
@@ -312,7 +314,10 @@ def _read_into(ix: Index, sources: list[Path], count_replaced: bool = False) -> 
         nonlocal added, replaced
         if count_replaced:
             replaced += sum(article_id in ix for article_id in dict.fromkeys(article_id for article_id, _, _ in batch))
-        ix.add_many(batch)
+        try:
+            ix.add_many(batch)
+        except IndexFileError as e:  # e.g. another process held the write lock past the timeout
+            _fail(f"{e}; {added:,} articles added, the rest not: run the command again")
         added += len(batch)
         batch.clear()
         if update:

@@ -439,3 +439,37 @@ def test_help_states_exit_codes_ids_and_the_align_json_without_python_types():
     text = _help("align")
     for field in ('"summary"', '"counts"', '"segments"', '"kind"', '"start"', '"end"', '"text"', '"similarity"', '"diff"'):
         assert field in text, field
+
+
+def test_add_while_another_process_holds_the_lock_fails_with_a_message(tmp_path, monkeypatch):
+    """An add that cannot take the index's write lock in time says so (and how many articles went in), not a traceback."""
+    import sqlite3
+
+    import dedup.cli
+
+    path = tmp_path / "news.dedup"
+    assert runner.invoke(app, ["index", "build", str(SEEDS), "--index", str(path)]).exit_code == 0
+    opened = dedup.cli.Index.open
+    monkeypatch.setattr(dedup.cli.Index, "open", lambda p, create=True: opened(p, create=create, timeout=0.2))
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another writer, mid-transaction
+    try:
+        result = runner.invoke(app, ["index", "add", str(path), str(SEEDS / "000_9b5600509f698df4.txt")])
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert str(path) in result.stderr and "lock" in result.stderr and "0 articles added" in result.stderr
+    assert "Traceback" not in result.output
+    with Index.open(path) as ix:
+        assert len(ix) == 5
+
+
+def test_align_says_when_it_cut_a_huge_article(tmp_path):
+    from dedup.config import Config
+
+    huge = tmp_path / "huge.txt"
+    huge.write_text("The council met again today and voted on the budget. " * (Config().max_article_chars // 50), encoding="utf-8")
+    result = runner.invoke(app, ["align", str(huge), str(SEEDS / "000_9b5600509f698df4.txt"), "--format", "json"])
+    assert result.exit_code == 0 and f"warning: {huge}: longer than" in result.stderr
+    assert json.loads(result.stdout)["counts"]["only_a"] >= 1
