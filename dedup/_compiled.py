@@ -245,26 +245,150 @@ def _shared(values, a_start, a_end, b_start, b_end, weights, sums):
     return count
 
 
+_HASH_MULT = np.uint64(0x9E3779B1)
+_HASH_RUN = 3  # pairs in a row with the same first article that make a hash set of its values worth building
+_FILTER_BITS = 14  # a hash set's filter: one bit for each value of a hash's top 14 bits (2 KB)
+
+
+@njit(inline="always")
+def _hash32(v):
+    return (np.uint64(v) * _HASH_MULT) & _LOW32
+
+
+@njit(inline="always")
+def _hash_set(values, start, end):
+    """The distinct sorted values[start:end] in a linear-probing hash table without wrap-around: (table, shift of a
+    value's home slot, the marker of an empty slot (the least uint32 not among the values), the farthest any value
+    lies from its home, filter). A lookup reads that many slots past its home, always: no branch on the data;
+    the filter (a bit per value of the hash's top _FILTER_BITS bits) turns away most values that are not held first."""
+    n = end - start
+    bits = 4
+    while (1 << bits) < 4 * n:
+        bits += 1
+    shift = np.uint64(32 - bits)
+    empty = np.uint32(0)
+    for t in range(start, end):
+        if values[t] == empty:
+            empty += np.uint32(1)
+        elif values[t] > empty:
+            break
+    table = np.full((1 << bits) + n + 1, empty, dtype=np.uint32)
+    filter_ = np.zeros(1 << (_FILTER_BITS - 6), dtype=np.uint64)
+    far = 0
+    for t in range(start, end):
+        h = _hash32(values[t])
+        f = h >> np.uint64(32 - _FILTER_BITS)
+        filter_[f >> np.uint64(6)] |= np.uint64(1) << (f & np.uint64(63))
+        s = np.int64(h >> shift)
+        d = 0
+        while table[s + d] != empty:
+            d += 1
+        table[s + d] = values[t]
+        far = max(far, d)
+    return table, shift, empty, far, filter_
+
+
+@njit(inline="always")
+def _probe(table, shift, empty, far, filter_, values, start, end, weights, sums):
+    """_shared with a's values in a _hash_set: how many of the values[start:end] the table holds; with weights,
+    sums[0] gets the sum of the weights of the shared ones, in order (as the merge adds them). A value the filter
+    turns away is not held: most of a candidate's are not, and that test is one predictable branch."""
+    count, common = 0, 0.0
+    weighted = len(weights) > 0
+    for t in range(start, end):
+        v = values[t]
+        h = _hash32(v)
+        f = h >> np.uint64(32 - _FILTER_BITS)
+        if (filter_[f >> np.uint64(6)] >> (f & np.uint64(63))) & np.uint64(1) == 0:
+            continue
+        s = np.int64(h >> shift)
+        hit = False
+        for d in range(far + 1):
+            hit |= table[s + d] == v
+        if hit and v != empty:
+            count += 1
+            if weighted:
+                common += weights[t]
+    sums[0] = common
+    return count
+
+
 @njit(cache=True, nogil=True)
 def pair_figures(shingles, shingle_bounds, terms, term_bounds, weights, weight, a, b, out):
     """verify._figures: for each pair k of articles a[k], b[k] (their shingles and distinct terms are the sorted
     runs between their bounds; weights: each term's idf; weight: each article's Σ idf), out[k] = shared shingles,
     their Jaccard, the containment of the shorter, shared terms, IDF-weighted term Jaccard. The same operations
-    in the same order as the numpy path."""
+    in the same order as the numpy path. A first article met by _HASH_RUN or more pairs in a row (a check: one
+    article against all its candidates) goes in a hash set once and each b probes it; otherwise the two sorted
+    runs are merged. Both count the same values and add b's shared weights in b's order."""
     no_weights = np.empty(0, dtype=np.float64)
     sums = np.zeros(1, dtype=np.float64)
+    shingle_table, shingle_shift, shingle_empty, shingle_far, shingle_filter = _hash_set(shingles, 0, 0)
+    term_table, term_shift, term_empty, term_far, term_filter = _hash_set(terms, 0, 0)
+    hashed = -1  # the article whose values the tables hold
     for k in range(len(a)):
         i, j = a[k], b[k]
+        if i != hashed and (k == 0 or a[k - 1] != i):
+            run = 1
+            while k + run < len(a) and run < _HASH_RUN and a[k + run] == i:
+                run += 1
+            if run >= _HASH_RUN:
+                shingle_table, shingle_shift, shingle_empty, shingle_far, shingle_filter = _hash_set(shingles, shingle_bounds[i], shingle_bounds[i + 1])
+                term_table, term_shift, term_empty, term_far, term_filter = _hash_set(terms, term_bounds[i], term_bounds[i + 1])
+                hashed = i
         size_a = shingle_bounds[i + 1] - shingle_bounds[i]
         size_b = shingle_bounds[j + 1] - shingle_bounds[j]
-        shared = _shared(shingles, shingle_bounds[i], shingle_bounds[i + 1], shingle_bounds[j], shingle_bounds[j + 1], no_weights, sums)
+        if i == hashed:
+            shared = _probe(shingle_table, shingle_shift, shingle_empty, shingle_far, shingle_filter, shingles, shingle_bounds[j], shingle_bounds[j + 1], no_weights, sums)
+        else:
+            shared = _shared(shingles, shingle_bounds[i], shingle_bounds[i + 1], shingle_bounds[j], shingle_bounds[j + 1], no_weights, sums)
         union = size_a + size_b - shared
         out[k, 0] = shared
         out[k, 1] = shared / union if union > 0 else 0.0
         out[k, 2] = shared / max(1, min(size_a, size_b))
-        out[k, 3] = _shared(terms, term_bounds[i], term_bounds[i + 1], term_bounds[j], term_bounds[j + 1], weights, sums)
+        if i == hashed:
+            out[k, 3] = _probe(term_table, term_shift, term_empty, term_far, term_filter, terms, term_bounds[j], term_bounds[j + 1], weights, sums)
+        else:
+            out[k, 3] = _shared(terms, term_bounds[i], term_bounds[i + 1], term_bounds[j], term_bounds[j + 1], weights, sums)
         inter, total = sums[0], weight[i] + weight[j]
         out[k, 4] = inter / (total - inter) if total > inter else 0.0
+
+
+@njit(cache=True, nogil=True)
+def run_sums(values, bounds, out):
+    """out[s] = the sum of values[bounds[s]:bounds[s+1]], added in order from 0.0: np.bincount's sums."""
+    for s in range(len(bounds) - 1):
+        total = 0.0
+        for t in range(bounds[s], bounds[s + 1]):
+            total += values[t]
+        out[s] = total
+
+
+@njit(cache=True, nogil=True)
+def sentence_terms(terms, term_sentence):
+    """features.Features.sentence_terms: the distinct (term, sentence) pairs sorted by term then sentence, and
+    each sentence's distinct-term count (as many counts as the last sentence numbered: np.bincount's length)."""
+    n = len(terms)
+    keys = np.empty(n, dtype=np.uint64)
+    for t in range(n):
+        keys[t] = (np.uint64(terms[t]) << np.uint64(32)) | np.uint64(term_sentence[t])
+    keys.sort()
+    m = 0
+    for t in range(n):
+        if t == 0 or keys[t] != keys[t - 1]:
+            keys[m] = keys[t]
+            m += 1
+    term = np.empty(m, dtype=np.uint32)
+    sentence = np.empty(m, dtype=np.int64)
+    last = np.int64(0)
+    for t in range(n):
+        last = max(last, np.int64(term_sentence[t]))
+    sizes = np.zeros(last + 1, dtype=np.int64)
+    for t in range(m):
+        term[t] = np.uint32(keys[t] >> np.uint64(32))
+        sentence[t] = np.int64(keys[t] & _LOW32)
+        sizes[sentence[t]] += 1
+    return term, sentence, sizes
 
 
 @njit(cache=True, nogil=True)
@@ -301,6 +425,41 @@ def band_rows(run, directory, shift, low, high):
             out[n] = run[t]
             n += 1
     return out
+
+
+@njit(cache=True, nogil=True)
+def band_query(run, directory, shift, keys, row_bits, removed):
+    """lsh.BandTable.query on one sorted run, whole: the rows (sorted, each once, none of the sorted `removed`) of
+    the entries whose key bits equal those of one of the band keys (directory as band_rows takes it)."""
+    mask = np.uint64((1 << row_bits) - 1)
+    lo = np.empty(len(keys), dtype=np.int64)
+    hi = np.empty(len(keys), dtype=np.int64)
+    total = 0
+    for k in range(len(keys)):
+        low = keys[k] << np.uint64(row_bits)
+        p = np.int64(low >> shift)
+        a, b = directory[p], directory[p + 1]
+        lo[k] = a + np.searchsorted(run[a:b], low)
+        hi[k] = a + np.searchsorted(run[a:b], low | mask, side="right")
+        total += hi[k] - lo[k]
+    rows = np.empty(total, dtype=np.int64)
+    n = 0
+    for k in range(len(keys)):
+        for t in range(lo[k], hi[k]):
+            rows[n] = np.int64(run[t] & mask)
+            n += 1
+    rows.sort()
+    m, r = 0, 0
+    for t in range(n):
+        if t > 0 and rows[t] == rows[t - 1]:
+            continue
+        while r < len(removed) and np.int64(removed[r]) < rows[t]:
+            r += 1
+        if r < len(removed) and np.int64(removed[r]) == rows[t]:
+            continue
+        rows[m] = rows[t]
+        m += 1
+    return rows[:m]
 
 
 @njit(cache=True, nogil=True)

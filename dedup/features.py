@@ -8,7 +8,7 @@ from functools import cached_property
 import numpy as np
 import xxhash
 
-from . import sentences
+from . import accel, sentences
 from .normalize import clean
 from .arrays import unique_sorted
 from .shingle import unique_shingles
@@ -29,6 +29,9 @@ class Features:
         """(term, sentence) pairs without repeats, sorted by term, and the distinct-term count of each sentence."""
         if len(self.terms) == 0:
             return np.empty(0, np.uint32), np.empty(0, np.int64), np.empty(0, np.int64)
+        fast = accel.kernels()
+        if fast is not None:
+            return fast.sentence_terms(self.terms, self.term_sentence)
         keys = unique_sorted((self.terms.astype(np.uint64) << np.uint64(32)) | self.term_sentence.astype(np.uint64))
         sentence = (keys & np.uint64(0xFFFFFFFF)).astype(np.int64)
         return (keys >> np.uint64(32)).astype(np.uint32), sentence, np.bincount(sentence, minlength=int(self.term_sentence[-1]) + 1)

@@ -18,7 +18,7 @@ from .features import Features, pack, unpack
 from .lsh import BandTable
 from .sketch import Sketch, Sketcher
 from .store import IndexFileError, Record, SQLiteStore, Store
-from .verify import relation_rank, verify_pairs
+from .verify import RELATIONS, UNRELATED, relation_rank, verdicts
 
 _STATS_EVERY = 10_000  # adds between saves of the term and line count tables
 _CACHED_CANDIDATES = 4096  # candidates kept unpacked (~10 KB each): a busy story's articles come up check after check
@@ -63,7 +63,7 @@ class Index:
         self._wrote = False  # whether this process added or removed articles
         self._since_snapshot = 0  # rows loaded and removed since the band tables' stored snapshot
         self._seen_changes: int | None = None  # the store's change counter when this process last caught up
-        self._cache: OrderedDict[int, tuple[str, bytes, Features, np.ndarray]] = OrderedDict()  # row → candidate
+        self._cache: OrderedDict[int, tuple[str, bytes, Features, bytes]] = OrderedDict()  # row → candidate
         self._load_counts()
         self._restore_bands()
         self._refresh()
@@ -197,33 +197,48 @@ class Index:
         if not len(rows):
             return []
         fetched = [c for c in self._candidates(rows.tolist()) if c[0] != article_id]
-        distinct: dict[bytes, tuple[str, Features]] = {}  # copies stored with the same features are verified once
-        for other_id, blob, features, _ in fetched:
-            distinct.setdefault(blob, (other_id, features))
-        pairs = np.stack([np.zeros(len(distinct), dtype=np.int64), np.arange(1, len(distinct) + 1)], axis=1)  # (this, each)
-        ids, features = zip(*distinct.values()) if distinct else ((), ())
-        related = verify_pairs([article_id, *ids], [s.features, *features], pairs, self.term_counts, self.config)
-        verified = dict(zip(distinct, related))
-        kept = [(other_id, verified[blob], sig) for other_id, blob, _, sig in fetched if verified[blob] is not None]
-        if not kept:
+        if not fetched:
             return []
-        estimates = np.count_nonzero(np.stack([sig for _, _, sig in kept]) == s.near_sig, axis=1) / len(s.near_sig)
-        matches = [Match(other_id, p.relation, p.jaccard, p.containment, p.rewrite, p.passages, e)
-                   for (other_id, p, _), e in zip(kept, estimates.tolist())]
+        first: dict[bytes, int] = {}  # copies stored with the same features are verified once
+        distinct: list[tuple[str, bytes, Features, bytes]] = []
+        which = []  # each fetched candidate's distinct features
+        for c in fetched:
+            k = first.get(c[1])
+            if k is None:
+                k = first[c[1]] = len(distinct)
+                distinct.append(c)
+            which.append(k)
+        features = [s.features, *(c[2] for c in distinct)]
+        relation, jaccard, containment, rewrite, passages = verdicts(
+            features, np.zeros(len(distinct), dtype=np.int64), np.arange(1, len(distinct) + 1), self.term_counts, self.config
+        )
+        of = np.array(which)
+        kept = np.flatnonzero(relation[of] != UNRELATED)
+        if not len(kept):
+            return []
+        sigs = np.frombuffer(b"".join([fetched[k][3] for k in kept.tolist()]), dtype=np.uint32).reshape(len(kept), -1)
+        estimates = np.count_nonzero(sigs == s.near_sig, axis=1) / len(s.near_sig)
+        at = of[kept]
+        matches = [Match(fetched[k][0], RELATIONS[r], jac, con, rw, n, e) for k, r, jac, con, rw, n, e in zip(
+            kept.tolist(), relation[at].tolist(), jaccard[at].tolist(), containment[at].tolist(), rewrite[at].tolist(),
+            passages[at].tolist(), estimates.tolist())]
         matches.sort(key=lambda m: (relation_rank(m.relation), -max(m.jaccard, m.rewrite_score), m.id))
         return matches
 
-    def _candidates(self, rows: list[int]) -> list[tuple[str, bytes, Features, np.ndarray]]:
-        """(id, features blob, features, near signature) of the rows that still exist. A row is never rewritten (a
+    def _candidates(self, rows: list[int]) -> list[tuple[str, bytes, Features, bytes]]:
+        """(id, features blob, features, near signature bytes) of the rows that still exist. A row is never rewritten (a
         replaced article gets a new one), so the last _CACHED_CANDIDATES used stay unpacked: no fetch next time."""
         cache = self._cache
-        for row, other_id, blob, sig in self.store.candidates([r for r in rows if r not in cache]):
-            cache[row] = (other_id, blob, unpack(blob), sig)
+        missing = [r for r in rows if r not in cache]
+        if missing:
+            for row, other_id, blob, sig in self.store.candidates(missing):
+                cache[row] = (other_id, blob, unpack(blob), sig.tobytes())
         out = []
         for row in rows:
-            if row in cache:
+            c = cache.get(row)
+            if c is not None:
                 cache.move_to_end(row)
-                out.append(cache[row])
+                out.append(c)
         while len(cache) > _CACHED_CANDIDATES:
             cache.popitem(last=False)
         return out

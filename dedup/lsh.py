@@ -120,10 +120,13 @@ class BandTable:
 
     def query(self, keys: np.ndarray) -> np.ndarray:
         """Rows that share at least one band key with keys: sorted int64, each once."""
+        fast = accel.kernels()
+        if fast is not None and len(self._runs) == 1:  # the usual table (restored or compacted): one compiled call
+            _, directory, shift = self._directories[id(self._runs[0])]
+            return fast.band_query(self._runs[0], directory, shift, keys.ravel().astype(np.uint64, copy=False), self._row_bits, self._removed_sorted)
         low = np.sort(self._pack(keys, np.zeros(1, dtype=np.uint64)))
         high = low | np.uint64((1 << self._row_bits) - 1)
         found = []
-        fast = accel.kernels()
         for run in self._runs:
             if fast is not None:
                 _, directory, shift = self._directories[id(run)]

@@ -66,33 +66,42 @@ def verify_pairs(ids: list[str], features: list[Features], pairs: np.ndarray, st
     pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
     if not len(pairs):
         return []
-    cfg, a, b = config, pairs[:, 0], pairs[:, 1]
+    relation, jaccard, containment, rewrite, passages = verdicts(features, pairs[:, 0], pairs[:, 1], stats, config)
+    out: list[Pair | None] = []
+    for i, j, r, jac, con, rw, n in zip(pairs[:, 0].tolist(), pairs[:, 1].tolist(), relation.tolist(), jaccard.tolist(),
+                                        containment.tolist(), rewrite.tolist(), passages.tolist()):
+        out.append(None if r == UNRELATED else Pair(ids[i], ids[j], RELATIONS[r], jac, con, rw, n))
+    return out
+
+
+UNRELATED = -1  # verdicts' relation code of an unrelated pair; the others index RELATIONS (its rank)
+
+
+def verdicts(
+    features: list[Features], a: np.ndarray, b: np.ndarray, stats: CountTable, config: Config
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """verify_pairs as arrays, one entry a pair: (relation: an index into RELATIONS or UNRELATED, jaccard,
+    containment, rewrite score, shared passages), each figure as the Pair of that relation holds it (a duplicate:
+    1.0, 1.0, 1.0, 0; a near-duplicate: no passages)."""
+    cfg = config
     shared, jaccard, containment, shared_terms, rewrite = _figures(features, a, b, stats).T
     is_exact, long_enough, near = _copy_tests(features, a, b, jaccard, containment, config)
     hopeless = (rewrite < cfg.rewrite_score / 2) & (shared < _VERBATIM_PASSAGE)
     matched = np.flatnonzero(long_enough & ~near & ~hopeless & ~is_exact)
-    passages = np.zeros(len(pairs), dtype=np.int64)
+    passages = np.zeros(len(a), dtype=np.int64)
     if len(matched):
         passages[matched] = _passages(features, a[matched], b[matched])
     rewrite_ok = (rewrite >= cfg.rewrite_score) & (shared_terms >= cfg.rewrite_min_shared)
     partial_ok = passages >= cfg.partial_passages
-    out: list[Pair | None] = []
-    for k, (i, j, jac, con, rw) in enumerate(zip(a.tolist(), b.tolist(), jaccard.tolist(), containment.tolist(), rewrite.tolist())):
-        if is_exact[k]:
-            out.append(Pair(ids[i], ids[j], DUPLICATE, 1.0, 1.0, 1.0, 0))
-        elif not long_enough[k]:
-            out.append(None)  # too short to compare: no relationship can be claimed
-        elif near[k]:
-            out.append(Pair(ids[i], ids[j], NEAR, jac, con, rw, 0))
-        elif hopeless[k]:
-            out.append(None)
-        elif rewrite_ok[k]:
-            out.append(Pair(ids[i], ids[j], REWRITE, jac, con, rw, int(passages[k])))
-        elif partial_ok[k]:
-            out.append(Pair(ids[i], ids[j], PARTIAL, jac, con, rw, int(passages[k])))
-        else:
-            out.append(None)
-    return out
+    # The first test that holds decides, in verify_pairs' order: same text, too short, near, hopeless, rewrite,
+    # partial; so each is written over the later ones (a few masked stores: cheaper than np.select on a check).
+    relation = np.full(len(a), UNRELATED, dtype=np.int64)
+    for test, code in ((partial_ok, PARTIAL), (rewrite_ok, REWRITE), (hopeless, None), (near, NEAR), (~long_enough, None), (is_exact, DUPLICATE)):
+        relation[test] = UNRELATED if code is None else RELATIONS.index(code)
+    copy = relation <= RELATIONS.index(NEAR)  # (UNRELATED too: its figures are never read)
+    passages[copy] = 0
+    jaccard, containment, rewrite = (np.where(is_exact, 1.0, x) for x in (jaccard, containment, rewrite))
+    return relation, jaccard, containment, rewrite, passages
 
 
 def copy_pairs(features: list[Features], pairs: np.ndarray, config: Config) -> list[tuple[float, float] | None]:
@@ -110,8 +119,8 @@ def _copy_tests(
     features: list[Features], a: np.ndarray, b: np.ndarray, jaccard: np.ndarray, containment: np.ndarray, config: Config
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(same text, both long enough to compare, near-duplicate by shingles) of each pair."""
-    exact = np.array([f.exact for f in features], dtype=np.uint64)
-    n_words = np.array([f.n_words for f in features], dtype=np.int64)
+    exact = np.fromiter([f.exact for f in features], dtype=np.uint64, count=len(features))
+    n_words = np.fromiter([f.n_words for f in features], dtype=np.int64, count=len(features))
     near = (jaccard >= config.near_jaccard) | (containment >= config.near_containment)
     same = (exact[a] == exact[b]) & (exact[a] != 0)  # 0: nothing left to compare (a blank text, only links)
     return same, np.minimum(n_words[a], n_words[b]) >= config.min_words, near
@@ -122,16 +131,23 @@ def _passages(features: list[Features], a: np.ndarray, b: np.ndarray) -> np.ndar
     ≥ _PASSAGE_OVERLAP of the shorter sentence's terms, matched one to one, most shared first. Pairs go in chunks
     of at most _PAIR_BINS sentence pairs, each chunk counted at once."""
     out = np.zeros(len(a), dtype=np.int64)
-    bins = [len(features[i].sentence_terms[2]) * len(features[j].sentence_terms[2]) for i, j in zip(a.tolist(), b.tolist())]
+    a_list, b_list = a.tolist(), b.tolist()
+    if not a_list:
+        return out
+    used = sorted(set(a_list) | set(b_list))
+    n_sent = {x: len(features[x].sentence_terms[2]) for x in used}
     fast = accel.kernels()
-    if fast is not None and max(bins, default=0) <= _PAIR_BINS:  # compiled: one small count array per pair
-        used = sorted(set(a.tolist()) | set(b.tolist()))
+    # Compiled: one small count array per pair, when no pair has more sentence pairs than _PAIR_BINS (the largest
+    # first article's sentences times the largest second's bound them all; only past that bound is each counted).
+    bound = max(n_sent[x] for x in set(a_list)) * max(n_sent[x] for x in set(b_list))
+    if fast is not None and (bound <= _PAIR_BINS or max(n_sent[i] * n_sent[j] for i, j in zip(a_list, b_list)) <= _PAIR_BINS):
         local = {x: k for k, x in enumerate(used)}
         terms, sents, sizes = zip(*(features[x].sentence_terms for x in used))
         fast.matched_sentences(np.concatenate(terms), np.concatenate(sents), _bounds(terms), np.concatenate(sizes), _bounds(sizes),
-                               np.array([local[x] for x in a.tolist()]), np.array([local[x] for x in b.tolist()]),
+                               np.array([local[x] for x in a_list]), np.array([local[x] for x in b_list]),
                                _PASSAGE_TERMS, _PASSAGE_OVERLAP, out)
         return out
+    bins = [n_sent[i] * n_sent[j] for i, j in zip(a_list, b_list)]
     start = 0
     while start < len(a):
         end, held = start + 1, bins[start]
@@ -203,14 +219,14 @@ def _figures(features: list[Features], a: np.ndarray, b: np.ndarray, stats: Coun
     term_sets = [f.term_set for f in features] if stats is not None else [np.empty(0, dtype=np.uint32)] * len(features)
     values, terms = np.concatenate(shingles), np.concatenate(term_sets)
     shingle_bounds, term_bounds = _bounds(shingles), _bounds(term_sets)
-    weights = idf(terms, stats) if stats is not None else np.zeros(0)
-    term_owner = owners(np.diff(term_bounds))
-    weight = np.bincount(term_owner, weights=weights, minlength=len(features)).astype(np.float64)  # Σ idf, in order
-    out = np.empty((m, 5), dtype=np.float64)
     fast = accel.kernels()
+    weights = idf(terms, stats) if stats is not None else np.zeros(0)
+    weight = _idf_sums(weights, term_bounds)  # Σ idf, in order
+    out = np.empty((m, 5), dtype=np.float64)
     if fast is not None:
         fast.pair_figures(values, shingle_bounds, terms, term_bounds, weights, weight, a, b, out)
         return out
+    term_owner = owners(np.diff(term_bounds))
     size_a, size_b = np.diff(shingle_bounds)[a], np.diff(shingle_bounds)[b]
     shared, _ = _shared(values, shingle_bounds, owners(np.diff(shingle_bounds)), a, b, None)
     union = size_a + size_b - shared
@@ -223,10 +239,20 @@ def _figures(features: list[Features], a: np.ndarray, b: np.ndarray, stats: Coun
     return out
 
 
+def _idf_sums(weights: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    """Σ of each article's run of weights (between its bounds), added in order from 0.0 (np.bincount's sums)."""
+    fast = accel.kernels()
+    if fast is not None:
+        out = np.empty(len(bounds) - 1, dtype=np.float64)
+        fast.run_sums(weights, bounds, out)
+        return out
+    return np.bincount(owners(np.diff(bounds)), weights=weights, minlength=len(bounds) - 1).astype(np.float64)
+
+
 def _bounds(arrays: list[np.ndarray]) -> np.ndarray:
     """Where each array starts in their concatenation, and the total at the end."""
     bounds = np.zeros(len(arrays) + 1, dtype=np.int64)
-    np.cumsum([len(x) for x in arrays], out=bounds[1:])
+    np.cumsum(np.fromiter(map(len, arrays), dtype=np.int64, count=len(arrays)), out=bounds[1:])
     return bounds
 
 

@@ -103,3 +103,27 @@ def test_compiled_query_with_directories_finds_what_binary_search_finds(seed, pi
         for p, rows in zip(probes, compiled):
             assert np.array_equal(rows, table.query(p))
     assert sum(len(r) > 0 for r in compiled) >= 10  # each probe holds three stored keys (only row 3 is gone)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_compiled_one_run_query_finds_what_binary_search_finds(seed):
+    """A table of one run (restored or compacted: what a check meets) is queried in one compiled call; it answers
+    like the numpy search, removed rows left out."""
+    pytest.importorskip("dedup._compiled")
+    from dedup import accel
+
+    rng = np.random.default_rng(seed)
+    table = BandTable()
+    keys = rng.integers(0, 1 << 63, (3000, 8), dtype=np.uint64)
+    keys[:, 0] = rng.integers(0, 1 << 63, 40, dtype=np.uint64)[rng.integers(0, 40, 3000)]  # buckets of many rows
+    table.bulk_load(np.arange(3000), keys)
+    table.snapshot()  # compacted: one run
+    table.remove(3, 17, 2999)
+    assert len(table._runs) == 1
+    probes = [np.concatenate([keys.ravel()[rng.integers(0, keys.size, 4)], rng.integers(0, 1 << 63, 4, dtype=np.uint64)]) for _ in range(30)]
+    compiled = [table.query(p) for p in probes]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(accel, "kernels", lambda: None)
+        for p, rows in zip(probes, compiled):
+            assert rows.dtype == np.int64 and np.array_equal(rows, table.query(p))
+    assert sum(len(r) > 1 for r in compiled) >= 10

@@ -180,3 +180,33 @@ def test_compiled_verification_gives_exactly_what_numpy_gives(a, others, config)
     compiled = verify_pairs(names, [fa, *fbs], pairs, stats, config)
     with mock.patch.object(accel, "kernels", lambda: None):
         assert verify_pairs(names, [fa, *fbs], pairs, stats, config) == compiled
+
+
+@settings(max_examples=60, deadline=None)
+@given(MIXES, st.lists(MIXES, min_size=3, max_size=8), st.sampled_from([CONFIG, Config(min_words=1, rewrite_score=0.0)]))
+def test_compiled_one_against_many_gives_exactly_what_numpy_gives(a, others, config):
+    """A check verifies one article against all its candidates: the kernel puts the first article in a hash set
+    and probes it with each candidate; same relations and figures to the last bit as the numpy merge."""
+    pytest.importorskip("dedup._compiled")
+    from dedup import accel
+
+    fa, fbs = extract(a, 5), [extract(b, 5) for b in others]
+    stats = _stats([a, *others])
+    names = ["a", *(f"b{k}" for k in range(len(fbs)))]
+    pairs = np.array([(0, j) for j in range(1, len(names))] + [(j, 0) for j in range(1, len(names))])
+    compiled = verify_pairs(names, [fa, *fbs], pairs, stats, config)
+    with mock.patch.object(accel, "kernels", lambda: None):
+        assert verify_pairs(names, [fa, *fbs], pairs, stats, config) == compiled
+
+
+@settings(max_examples=100, deadline=None)
+@given(MIXES)
+def test_compiled_sentence_terms_equal_numpy_sentence_terms(text):
+    pytest.importorskip("dedup._compiled")
+    from dedup import accel
+
+    compiled = extract(text, 5).sentence_terms
+    with mock.patch.object(accel, "kernels", lambda: None):
+        plain = extract(text, 5).sentence_terms
+    assert all(x.dtype == y.dtype and np.array_equal(x, y) for x, y in zip(compiled, plain))
+
