@@ -18,10 +18,11 @@ path, prefix, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
 texts = [p.read_text(encoding="utf-8") for p in sorted(Path(sys.argv[4]).glob("*.txt"))]
 warm = Path(path).with_name(f"{prefix}-warm.dedup")  # every kernel a check runs, compiled (or loaded) before the
 with Index.open(warm) as w:                          # kills start: a kill mid-compile would leave nothing cached
-    for k, text in enumerate(texts):
-        w.add(f"w{k}", text)
-        w.add(f"w{k}-copy", "Update: " + text)
-with Index.open(warm) as w:  # reopened: the stored band tables, as a long-running index holds them
+    for k in range(20):
+        w.add(f"w{k}", f"Warm-up {k}. " + texts[k % len(texts)])
+with Index.open(warm) as w:  # reopened: the stored band tables (one run); one more add is a second, smaller run
+    w.check("probe", texts[0])
+    w.add("one more", "Update: " + texts[1])
     w.check("probe", texts[0])
 print("ready", flush=True)
 ix = Index.open(path, timeout=60)
