@@ -430,27 +430,15 @@ def band_rows(run, directory, shift, low, high):
 @njit(cache=True, nogil=True)
 def band_query(run, directory, shift, keys, row_bits, removed):
     """lsh.BandTable.query on one sorted run, whole: the rows (sorted, each once, none of the sorted `removed`) of
-    the entries whose key bits equal those of one of the band keys (directory as band_rows takes it)."""
+    the entries whose key bits equal those of one of the band keys (band_rows finds the entries)."""
     mask = np.uint64((1 << row_bits) - 1)
-    lo = np.empty(len(keys), dtype=np.int64)
-    hi = np.empty(len(keys), dtype=np.int64)
-    total = 0
+    low = np.empty(len(keys), dtype=np.uint64)
     for k in range(len(keys)):
-        low = keys[k] << np.uint64(row_bits)
-        p = np.int64(low >> shift)
-        a, b = directory[p], directory[p + 1]
-        lo[k] = a + np.searchsorted(run[a:b], low)
-        hi[k] = a + np.searchsorted(run[a:b], low | mask, side="right")
-        total += hi[k] - lo[k]
-    rows = np.empty(total, dtype=np.int64)
-    n = 0
-    for k in range(len(keys)):
-        for t in range(lo[k], hi[k]):
-            rows[n] = np.int64(run[t] & mask)
-            n += 1
+        low[k] = keys[k] << np.uint64(row_bits)
+    rows = (band_rows(run, directory, shift, low, low | mask) & mask).astype(np.int64)
     rows.sort()
     m, r = 0, 0
-    for t in range(n):
+    for t in range(len(rows)):
         if t > 0 and rows[t] == rows[t - 1]:
             continue
         while r < len(removed) and np.int64(removed[r]) < rows[t]:

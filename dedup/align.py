@@ -540,9 +540,6 @@ def render_text(al: Alignment, a: str, b: str, color: bool = False) -> str:
     def c(name: str, t: str) -> str:
         return f"{_ANSI[name]}{t}{_ANSI['reset']}" if color else t
 
-    def one_line(t: str) -> str:
-        return visible(" ".join(t.split()))
-
     def opening(t: str) -> str:
         words = visible(" ".join(t.split())).split(" ")
         if len(words) <= _SHOWN_WORDS + 10:

@@ -136,18 +136,15 @@ def _passages(features: list[Features], a: np.ndarray, b: np.ndarray) -> np.ndar
         return out
     used = sorted(set(a_list) | set(b_list))
     n_sent = {x: len(features[x].sentence_terms[2]) for x in used}
+    bins = [n_sent[i] * n_sent[j] for i, j in zip(a_list, b_list)]
     fast = accel.kernels()
-    # Compiled: one small count array per pair, when no pair has more sentence pairs than _PAIR_BINS (the largest
-    # first article's sentences times the largest second's bound them all; only past that bound is each counted).
-    bound = max(n_sent[x] for x in set(a_list)) * max(n_sent[x] for x in set(b_list))
-    if fast is not None and (bound <= _PAIR_BINS or max(n_sent[i] * n_sent[j] for i, j in zip(a_list, b_list)) <= _PAIR_BINS):
+    if fast is not None and max(bins) <= _PAIR_BINS:  # compiled: one small count array per pair
         local = {x: k for k, x in enumerate(used)}
         terms, sents, sizes = zip(*(features[x].sentence_terms for x in used))
         fast.matched_sentences(np.concatenate(terms), np.concatenate(sents), _bounds(terms), np.concatenate(sizes), _bounds(sizes),
                                np.array([local[x] for x in a_list]), np.array([local[x] for x in b_list]),
                                _PASSAGE_TERMS, _PASSAGE_OVERLAP, out)
         return out
-    bins = [n_sent[i] * n_sent[j] for i, j in zip(a_list, b_list)]
     start = 0
     while start < len(a):
         end, held = start + 1, bins[start]
