@@ -276,7 +276,8 @@ def _load_file(ref: str) -> str:
         _fail(f"{ref}: no such file (use --index to align two indexed ids)")
     if mode is not None and stat.S_ISDIR(mode):
         _fail(f"{ref}: is a folder, align takes two files", 2)
-    items = list(read_sources([ref], Config().max_article_chars))
+    limit = Config().max_article_chars
+    items = list(read_sources([ref], limit))
     articles = [i for i in items if isinstance(i, Article)]
     skipped = [i for i in items if isinstance(i, Skipped)]
     if not articles:
@@ -291,7 +292,7 @@ def _load_file(ref: str) -> str:
     for item in skipped:
         typer.echo(f"skipped {where(item)}: {item.reason}", err=True)
     if articles[0].truncated:
-        typer.echo(f"warning: {ref}: longer than {Config().max_article_chars:,} characters, truncated", err=True)
+        typer.echo(f"warning: {ref}: longer than {limit:,} characters, truncated", err=True)
     return articles[0].text
 
 
