@@ -291,26 +291,38 @@ def _hash_set(values, start, end):
 @njit(inline="always")
 def _probe(table, shift, empty, far, filter_, values, start, end, weights, sums):
     """_shared with a's values in a _hash_set: how many of the values[start:end] the table holds; with weights,
-    sums[0] gets the sum of the weights of the shared ones, in order (as the merge adds them). A value the filter
-    turns away is not held: most of a candidate's are not, and that test is one predictable branch."""
+    sums[0] gets the sum of the weights of the shared ones, in order (as the merge adds them)."""
     count, common = 0, 0.0
     weighted = len(weights) > 0
     for t in range(start, end):
-        v = values[t]
-        h = _hash32(v)
-        f = h >> np.uint64(32 - _FILTER_BITS)
-        if (filter_[f >> np.uint64(6)] >> (f & np.uint64(63))) & np.uint64(1) == 0:
-            continue
-        s = np.int64(h >> shift)
-        hit = False
-        for d in range(far + 1):
-            hit |= table[s + d] == v
-        if hit and v != empty:
+        if _held(table, shift, empty, far, filter_, values[t]):
             count += 1
             if weighted:
                 common += weights[t]
     sums[0] = common
     return count
+
+
+@njit(inline="always")
+def _held(table, shift, empty, far, filter_, v):
+    """Whether a _hash_set holds v."""
+    return _slot(table, shift, empty, far, filter_, v) >= 0
+
+
+@njit(inline="always")
+def _slot(table, shift, empty, far, filter_, v):
+    """Where a _hash_set holds v, or -1. A value the filter turns away is not held: most of a candidate's are
+    not, and that test is one predictable branch."""
+    h = _hash32(v)
+    f = h >> np.uint64(32 - _FILTER_BITS)
+    if (filter_[f >> np.uint64(6)] >> (f & np.uint64(63))) & np.uint64(1) == 0 or v == empty:
+        return -1
+    s = np.int64(h >> shift)
+    at = -1
+    for d in range(far + 1):
+        if table[s + d] == v:
+            at = s + d
+    return at
 
 
 @njit(cache=True, nogil=True)
@@ -408,16 +420,29 @@ def one_to_one(who, i, j, n_a, n_b, out):
 @njit(cache=True, nogil=True)
 def band_rows(run, directory, shift, low, high):
     """lsh.BandTable.query on one sorted run: the entries between low[k] and high[k] (same top bits), for every k.
-    directory[p] is the first entry whose top bits (entry >> shift) are p, so each search stays in one short slice."""
-    lo = np.empty(len(low), dtype=np.int64)
-    hi = np.empty(len(low), dtype=np.int64)
+    directory[p] is the first entry at or above run[0] + (p << shift), so each search stays in one short slice;
+    a key outside the run's first and last entries is not looked up (a restored table's runs are consecutive
+    slices of one sorted run: each key is looked up in one of them)."""
+    lo = np.zeros(len(low), dtype=np.int64)
+    hi = np.zeros(len(low), dtype=np.int64)
     total = 0
-    for k in range(len(low)):
-        p = np.int64(low[k] >> shift)
-        a, b = directory[p], directory[p + 1]
-        lo[k] = a + np.searchsorted(run[a:b], low[k])
-        hi[k] = a + np.searchsorted(run[a:b], high[k], side="right")
-        total += hi[k] - lo[k]
+    if len(run) == 0:
+        return np.empty(0, dtype=np.uint64)
+    first, last = run[0], run[len(run) - 1]
+    top = np.uint64(len(directory) - 2)  # (bounds kept on a damaged, unsorted run: it gives wrong rows, never reads astray)
+    for k in range(len(low)):  # every key's slice first: independent reads, which the processor overlaps
+        if high[k] < first or low[k] > last:
+            continue
+        lo[k] = directory[min((max(low[k], first) - first) >> shift, top)]
+        hi[k] = directory[min((max(min(high[k], last), first) - first) >> shift, top) + np.uint64(1)]
+    for k in range(len(low)):  # then a scan of each short slice (no chain of dependent reads as in a bisection)
+        a, b = lo[k], hi[k]
+        below, within = 0, 0
+        for t in range(a, b):
+            below += run[t] < low[k]
+            within += run[t] <= high[k]
+        lo[k], hi[k] = a + below, a + within
+        total += within - below
     out = np.empty(total, dtype=np.uint64)
     n = 0
     for k in range(len(low)):
@@ -454,41 +479,271 @@ def band_query(run, directory, shift, keys, row_bits, removed):
 def matched_sentences(terms, sents, term_bounds, sizes, size_bounds, a, b, min_terms, overlap, out):
     """verify._matched_sentences for each pair k of articles a[k], b[k]. An article's (term, sentence) pairs are
     the run of terms/sents between its term_bounds, sorted by term then sentence; its sentences' distinct-term
-    counts the run of sizes between its size_bounds. out[k] = the sentence pairs sharing ≥ min_terms terms and
-    ≥ overlap of the shorter sentence's, matched one to one, most shared first, ties in (sentence of a, sentence
-    of b) order: what the numpy path counts with one cell per sentence pair."""
+    counts the run of sizes between its size_bounds."""
     for k in range(len(a)):
         i, j = a[k], b[k]
-        n_a, n_b = size_bounds[i + 1] - size_bounds[i], size_bounds[j + 1] - size_bounds[j]
-        cells = np.zeros(n_a * n_b, dtype=np.int64)
-        p, p_end, q, q_end = term_bounds[i], term_bounds[i + 1], term_bounds[j], term_bounds[j + 1]
-        while p < p_end and q < q_end:  # merge the two term-sorted runs; a shared term adds 1 to each sentence pair
-            if terms[p] < terms[q]:
-                p += 1
-            elif terms[p] > terms[q]:
-                q += 1
-            else:
-                p2, q2 = p, q
-                while p2 < p_end and terms[p2] == terms[p]:
-                    p2 += 1
-                while q2 < q_end and terms[q2] == terms[q]:
-                    q2 += 1
-                for x in range(p, p2):
-                    for y in range(q, q2):
-                        cells[sents[x] * n_b + sents[y]] += 1
-                p, q = p2, q2
-        kept = np.flatnonzero(cells >= min_terms)
-        ok = np.zeros(len(kept), dtype=np.bool_)
-        for t in range(len(kept)):
-            x, y = kept[t] // n_b, kept[t] % n_b
-            ok[t] = cells[kept[t]] >= overlap * min(sizes[size_bounds[i] + x], sizes[size_bounds[j] + y])
-        kept = kept[ok]
-        order = np.argsort(-cells[kept], kind="mergesort")  # stable: ties stay in (sentence of a, of b) order
-        used_a = np.zeros(n_a, dtype=np.bool_)
-        used_b = np.zeros(n_b, dtype=np.bool_)
-        for t in order:
-            x, y = kept[t] // n_b, kept[t] % n_b
-            if not used_a[x] and not used_b[y]:
-                used_a[x] = True
-                used_b[y] = True
-                out[k] += 1
+        out[k] = _passages(terms[term_bounds[i] : term_bounds[i + 1]], sents[term_bounds[i] : term_bounds[i + 1]],
+                           sizes[size_bounds[i] : size_bounds[i + 1]], terms[term_bounds[j] : term_bounds[j + 1]],
+                           sents[term_bounds[j] : term_bounds[j + 1]], sizes[size_bounds[j] : size_bounds[j + 1]], min_terms, overlap)
+
+
+@njit(inline="always")
+def _passages(a_terms, a_sents, a_sizes, b_terms, b_sents, b_sizes, min_terms, overlap):
+    """The sentence pairs of two articles (each given as Features.sentence_terms) sharing ≥ min_terms terms and
+    ≥ overlap of the shorter sentence's, matched one to one (_matched_cells)."""
+    n_a, n_b = len(a_sizes), len(b_sizes)
+    cells = np.zeros(n_a * n_b, dtype=np.int64)
+    p, q = 0, 0
+    while p < len(a_terms) and q < len(b_terms):  # merge the two term-sorted runs; a shared term adds 1 to each sentence pair
+        if a_terms[p] < b_terms[q]:
+            p += 1
+        elif a_terms[p] > b_terms[q]:
+            q += 1
+        else:
+            p2, q2 = p, q
+            while p2 < len(a_terms) and a_terms[p2] == a_terms[p]:
+                p2 += 1
+            while q2 < len(b_terms) and b_terms[q2] == b_terms[q]:
+                q2 += 1
+            for x in range(p, p2):
+                for y in range(q, q2):
+                    cells[a_sents[x] * n_b + b_sents[y]] += 1
+            p, q = p2, q2
+    return _matched_cells(cells, a_sizes, b_sizes, min_terms, overlap)
+
+
+@njit(inline="always")
+def _matched_cells(cells, a_sizes, b_sizes, min_terms, overlap):
+    """How many sentence pairs (cells[x * len(b_sizes) + y]: the distinct terms sentence x of a and sentence y of b
+    share) hold ≥ min_terms terms and ≥ overlap of the shorter sentence's, matched one to one, most shared first,
+    ties in (sentence of a, sentence of b) order: what the numpy path counts."""
+    n_a, n_b = len(a_sizes), len(b_sizes)
+    kept = np.flatnonzero(cells >= min_terms)
+    ok = np.zeros(len(kept), dtype=np.bool_)
+    for t in range(len(kept)):
+        x, y = kept[t] // n_b, kept[t] % n_b
+        ok[t] = cells[kept[t]] >= overlap * min(a_sizes[x], b_sizes[y])
+    kept = kept[ok]
+    order = np.argsort(-cells[kept], kind="mergesort")  # stable: ties stay in (sentence of a, of b) order
+    used_a = np.zeros(n_a, dtype=np.bool_)
+    used_b = np.zeros(n_b, dtype=np.bool_)
+    count = 0
+    for t in order:
+        x, y = kept[t] // n_b, kept[t] % n_b
+        if not used_a[x] and not used_b[y]:
+            used_a[x] = True
+            used_b[y] = True
+            count += 1
+    return count
+
+
+_SHORT_SENTENCE = 64  # a sentence's distinct terms are counted pair by pair up to this many tokens, sorted above
+
+
+@njit(inline="always")
+def _sentence_sizes(terms, term_sentence, n_sentences):
+    """Features.sentence_terms' sizes (each of the n_sentences sentences' distinct terms) from the terms in text
+    order (sentence numbers never decrease), without sorting them all."""
+    sizes = np.zeros(n_sentences, dtype=np.int64)
+    u = 0
+    while u < len(terms):
+        v = u
+        while v < len(terms) and term_sentence[v] == term_sentence[u]:
+            v += 1
+        if v - u <= _SHORT_SENTENCE:
+            distinct = 0
+            for t in range(u, v):
+                seen = False
+                for r in range(u, t):
+                    seen |= terms[r] == terms[t]
+                distinct += not seen
+        else:
+            run = np.sort(terms[u:v])
+            distinct = 1
+            for t in range(1, len(run)):
+                distinct += run[t] != run[t - 1]
+        sizes[term_sentence[u]] = distinct
+        u = v
+    return sizes
+
+
+@njit(inline="always")
+def _passages_of_tokens(a_terms, a_sents, a_sizes, b_terms, b_term_sentence, n_b, stamp, min_terms, overlap):
+    """_passages with b given as its terms in text order and their sentences (a packed blob's; n_b: the last
+    sentence number + 1), not sorted: each token of b finds a's sentences holding its term by bisection; `stamp`
+    (one slot per entry of a_terms) keeps the last sentence of b that counted each: a term repeated in a sentence
+    counts once."""
+    b_sizes = _sentence_sizes(b_terms, b_term_sentence, n_b)
+    cells = np.zeros(len(a_sizes) * n_b, dtype=np.int64)
+    stamp[:] = -1
+    for t in range(len(b_terms)):
+        v = b_terms[t]
+        p = np.searchsorted(a_terms, v)
+        if p == len(a_terms) or a_terms[p] != v:
+            continue
+        y = np.int64(b_term_sentence[t])
+        if stamp[p] == y:
+            continue
+        stamp[p] = y
+        while p < len(a_terms) and a_terms[p] == v:
+            cells[a_sents[p] * n_b + y] += 1
+            p += 1
+    return _matched_cells(cells, a_sizes, b_sizes, min_terms, overlap)
+
+
+_HEADER_WORDS = 6  # features.pack's header in uint32 words: words, exact text hash (low, high), then three lengths
+
+
+@njit(cache=True, nogil=True)
+def check_figures(blobs, starts, lengths, shingles, terms, weights, n_words, exact, min_words, near_jaccard, near_containment,
+                  hopeless_score, min_shared, counts, slot_mask):
+    """A check's first pass over its candidates (the features.pack blobs at words starts[k] of blobs) against
+    the checked article (sorted shingles, sorted distinct terms and their idf weights, word count, exact text
+    hash): verify._figures' columns but the rewrite score (its shared-term weights are the checked article's
+    own), whether verification could find each related, and for those the document count + 1 of each of their
+    distinct terms (their idf weights, in numpy, then give the rest: check_verdicts).
+
+    A blob whose header does not add up to its length (damaged) is marked in `bad` and left out.
+
+    A candidate that is neither the same text nor near by shingles is hopeless below min_shared shared shingles
+    and below hopeless_score rewrite score; its score is at most (Σ idf of shared terms) / (Σ idf of the checked
+    article's terms), since its own Σ idf holds the shared terms' (all positive). So most candidates, unrelated,
+    are ruled out before any of their own terms' counts is read."""
+    m = len(starts)
+    figures = np.zeros((m, 5), dtype=np.float64)
+    could = np.zeros(m, dtype=np.bool_)
+    bad = np.zeros(m, dtype=np.bool_)
+    term_at = np.zeros(m + 1, dtype=np.int64)
+    weight = 0.0
+    for t in range(len(weights)):
+        weight += weights[t]
+    s_table, s_shift, s_empty, s_far, s_filter = _hash_set(shingles, 0, len(shingles))
+    t_table, t_shift, t_empty, t_far, t_filter = _hash_set(terms, 0, len(terms))
+    held_weight = np.zeros(len(t_table), dtype=np.float64)  # each held term's weight, where the table holds it
+    for t in range(len(terms)):
+        held_weight[_slot(t_table, t_shift, t_empty, t_far, t_filter, terms[t])] = weights[t]
+    no_weights = np.empty(0, dtype=np.float64)
+    sums = np.zeros(1, dtype=np.float64)
+    total_terms = 0
+    for k in range(m):
+        s = starts[k]
+        if lengths[k] < _HEADER_WORDS:
+            bad[k] = True
+            continue
+        n_sh, n_t, n_set = np.int64(blobs[s + 3]), np.int64(blobs[s + 4]), np.int64(blobs[s + 5])
+        bad[k] = n_set > n_t or _HEADER_WORDS + n_sh + 2 * n_t + n_set != lengths[k]
+        total_terms += 0 if bad[k] else n_set
+    dfp1 = np.empty(total_terms, dtype=np.float64)
+    used = 0
+    for k in range(m):
+        term_at[k] = used
+        if bad[k]:
+            continue
+        s = starts[k]
+        words, n_sh, n_t, n_set = np.int64(blobs[s]), np.int64(blobs[s + 3]), np.int64(blobs[s + 4]), np.int64(blobs[s + 5])
+        first = s + _HEADER_WORDS
+        shared = _probe(s_table, s_shift, s_empty, s_far, s_filter, blobs, first, first + n_sh, no_weights, sums)
+        union = len(shingles) + n_sh - shared
+        figures[k, 0] = shared
+        figures[k, 1] = shared / union if union > 0 else 0.0
+        figures[k, 2] = shared / max(1, min(len(shingles), n_sh))
+        set_first = first + n_sh + 2 * n_t
+        common, n_common = 0.0, 0
+        for j in range(set_first, set_first + n_set):  # b's shared weights in b's order, as verify adds them
+            at = _slot(t_table, t_shift, t_empty, t_far, t_filter, blobs[j])
+            if at >= 0:
+                n_common += 1
+                common += held_weight[at]
+        figures[k, 3] = n_common
+        figures[k, 4] = common  # the shared weight; check_verdicts makes it the score
+        other_exact = np.uint64(blobs[s + 1]) | (np.uint64(blobs[s + 2]) << np.uint64(32))
+        same = other_exact == exact and exact != 0
+        near = figures[k, 1] >= near_jaccard or figures[k, 2] >= near_containment
+        could[k] = same or (min(n_words, words) >= min_words and (near or shared >= min_shared or common >= hopeless_score * weight))
+        if could[k]:
+            for j in range(set_first, set_first + n_set):
+                dfp1[used] = np.float64(counts[blobs[j] & slot_mask]) + 1.0
+                used += 1
+    term_at[m] = used
+    return figures, could, bad, term_at, dfp1[:used]
+
+
+UNDECIDED = -2  # check_verdicts' relation of a pair whose sentence pairs are too many to count in one array
+
+
+@njit(cache=True, nogil=True)
+def check_verdicts(blobs, starts, figures, could, term_at, weights, query_weights, n_words, exact, q_terms, q_term_sentence,
+                   min_words, near_jaccard, near_containment, rewrite_score, rewrite_min_shared, partial_passages,
+                   min_shared, min_terms, overlap, max_cells, relation, passages):
+    """A check's second pass: verify.verdicts of each candidate check_figures left (its terms' idf weights are
+    the runs of weights between term_at), written over figures (jaccard, containment and rewrite score in
+    columns 1, 2 and 4), relation (verify.RELATIONS' index: 0 duplicate, 1 near, 2 rewrite, 3 partial; -1
+    unrelated; UNDECIDED) and passages, by the same tests in the same order; the others are unrelated."""
+    query_weight = 0.0
+    for t in range(len(query_weights)):
+        query_weight += query_weights[t]
+    q_sorted, q_sents, q_sizes = np.empty(0, dtype=np.uint32), np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    stamp = np.empty(0, dtype=np.int64)
+    q_split = False
+    for k in range(len(starts)):
+        relation[k] = -1
+        passages[k] = 0
+        if not could[k]:
+            continue
+        s = starts[k]
+        words, n_sh, n_t = np.int64(blobs[s]), np.int64(blobs[s + 3]), np.int64(blobs[s + 4])
+        other_exact = np.uint64(blobs[s + 1]) | (np.uint64(blobs[s + 2]) << np.uint64(32))
+        if other_exact == exact and exact != 0:
+            relation[k] = 0
+            figures[k, 1], figures[k, 2], figures[k, 4] = 1.0, 1.0, 1.0
+            continue
+        if min(n_words, words) < min_words:
+            continue
+        own = 0.0
+        for t in range(term_at[k], term_at[k + 1]):
+            own += weights[t]
+        inter, total = figures[k, 4], query_weight + own
+        figures[k, 4] = inter / (total - inter) if total > inter else 0.0
+        if figures[k, 1] >= near_jaccard or figures[k, 2] >= near_containment:
+            relation[k] = 1
+            continue
+        if figures[k, 4] < rewrite_score / 2 and figures[k, 0] < min_shared:
+            continue
+        if not q_split:
+            if len(q_terms):
+                q_sorted, q_sents, q_sizes = sentence_terms(q_terms, q_term_sentence)
+            stamp = np.empty(len(q_sorted), dtype=np.int64)
+            q_split = True
+        first = s + _HEADER_WORDS + n_sh
+        n = 0
+        if n_t and len(q_sizes):
+            n_b = 0
+            for t in range(first + n_t, first + 2 * n_t):  # (the last is the largest, unless the blob is damaged)
+                n_b = max(n_b, np.int64(blobs[t]) + 1)
+            if len(q_sizes) * n_b > max_cells:
+                relation[k] = UNDECIDED
+                continue
+            n = _passages_of_tokens(q_sorted, q_sents, q_sizes, blobs[first : first + n_t], blobs[first + n_t : first + 2 * n_t],
+                                    n_b, stamp, min_terms, overlap)
+        passages[k] = n
+        if figures[k, 4] >= rewrite_score and figures[k, 3] >= rewrite_min_shared:
+            relation[k] = 2
+        elif n >= partial_passages:
+            relation[k] = 3
+
+
+@njit(cache=True, nogil=True)
+def directory(run, shift, slots):
+    """lsh.BandTable's directory of a sorted run: out[p] = the first entry at or above run[0] + (p << shift),
+    for p < slots, then len(run). One pass over the run."""
+    out = np.empty(slots + 1, dtype=np.int64)
+    p = 0
+    for t in range(len(run)):
+        slot = min(np.int64((run[t] - run[0]) >> shift), slots - 1)  # (a damaged run may be unsorted)
+        while p <= slot:
+            out[p] = t
+            p += 1
+    while p <= slots:
+        out[p] = len(run)
+        p += 1
+    return out

@@ -27,8 +27,10 @@ class CountTable:
     def __eq__(self, other: object) -> bool:
         return isinstance(other, CountTable) and self.documents == other.documents and np.array_equal(self.counts, other.counts)
 
+    mask = (1 << BITS) - 1  # an item's slot: its low BITS bits
+
     def get(self, items: np.ndarray) -> np.ndarray:
-        return self.counts[items.astype(np.uint32) & np.uint32((1 << BITS) - 1)]
+        return self.counts[items.astype(np.uint32) & np.uint32(self.mask)]
 
     def to_bytes(self) -> bytes:
         return np.int64(self.documents).tobytes() + self.counts.tobytes()

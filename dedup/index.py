@@ -14,14 +14,14 @@ from . import boilerplate
 from .arrays import unique_sorted
 from .config import Config
 from .counts import CountTable
-from .features import Features, pack, unpack
+from .features import pack, unpack
 from .lsh import BandTable
 from .sketch import Sketch, Sketcher
 from .store import IndexFileError, Record, SQLiteStore, Store
-from .verify import RELATIONS, UNRELATED, relation_rank, verdicts
+from .verify import RELATIONS, UNRELATED, check_verdicts, relation_rank
 
 _STATS_EVERY = 10_000  # adds between saves of the term and line count tables
-_CACHED_CANDIDATES = 4096  # candidates kept unpacked (~10 KB each): a busy story's articles come up check after check
+_CACHED_CANDIDATES = 4096  # candidates kept in memory (~10 KB each): a busy story's articles come up check after check
 
 
 @dataclass
@@ -63,7 +63,7 @@ class Index:
         self._wrote = False  # whether this process added or removed articles
         self._since_snapshot = 0  # rows loaded and removed since the band tables' stored snapshot
         self._seen_changes: int | None = None  # the store's change counter when this process last caught up
-        self._cache: OrderedDict[int, tuple[str, bytes, Features, bytes]] = OrderedDict()  # row → candidate
+        self._cache: OrderedDict[int, tuple[str, bytes, bytes]] = OrderedDict()  # row → candidate
         self._load_counts()
         self._restore_bands()
         self._refresh()
@@ -197,26 +197,23 @@ class Index:
         if not len(rows):
             return []
         fetched = [c for c in self._candidates(rows.tolist()) if c[0] != article_id]
-        if not fetched:
-            return []
         first: dict[bytes, int] = {}  # copies stored with the same features are verified once
-        distinct: list[tuple[str, bytes, Features, bytes]] = []
+        blobs: list[bytes] = []
         which = []  # each fetched candidate's distinct features
-        for c in fetched:
-            k = first.get(c[1])
+        for _, blob, _ in fetched:
+            k = first.get(blob)
             if k is None:
-                k = first[c[1]] = len(distinct)
-                distinct.append(c)
+                k = first[blob] = len(blobs)
+                blobs.append(blob)
             which.append(k)
-        features = [s.features, *(c[2] for c in distinct)]
-        relation, jaccard, containment, rewrite, passages = verdicts(
-            features, np.zeros(len(distinct), dtype=np.int64), np.arange(1, len(distinct) + 1), self.term_counts, self.config
-        )
+        if not blobs:
+            return []
+        relation, jaccard, containment, rewrite, passages = check_verdicts(s.features, blobs, self.term_counts, self.config)
         of = np.array(which)
         kept = np.flatnonzero(relation[of] != UNRELATED)
         if not len(kept):
             return []
-        sigs = np.frombuffer(b"".join([fetched[k][3] for k in kept.tolist()]), dtype=np.uint32).reshape(len(kept), -1)
+        sigs = np.frombuffer(b"".join([fetched[k][2] for k in kept.tolist()]), dtype=np.uint32).reshape(len(kept), -1)
         estimates = np.count_nonzero(sigs == s.near_sig, axis=1) / len(s.near_sig)
         at = of[kept]
         matches = [Match(fetched[k][0], RELATIONS[r], jac, con, rw, n, e) for k, r, jac, con, rw, n, e in zip(
@@ -225,14 +222,14 @@ class Index:
         matches.sort(key=lambda m: (relation_rank(m.relation), -max(m.jaccard, m.rewrite_score), m.id))
         return matches
 
-    def _candidates(self, rows: list[int]) -> list[tuple[str, bytes, Features, bytes]]:
-        """(id, features blob, features, near signature bytes) of the rows that still exist. A row is never rewritten (a
-        replaced article gets a new one), so the last _CACHED_CANDIDATES used stay unpacked: no fetch next time."""
+    def _candidates(self, rows: list[int]) -> list[tuple[str, bytes, bytes]]:
+        """(id, packed features, near signature bytes) of the rows that still exist. A row is never rewritten (a
+        replaced article gets a new one), so the last _CACHED_CANDIDATES used stay in memory: no fetch next time."""
         cache = self._cache
         missing = [r for r in rows if r not in cache]
         if missing:
             for row, other_id, blob, sig in self.store.candidates(missing):
-                cache[row] = (other_id, blob, unpack(blob), sig.tobytes())
+                cache[row] = (other_id, blob, sig.tobytes())
         out = []
         for row in rows:
             c = cache.get(row)

@@ -39,7 +39,7 @@ def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
 
 
 _RATIO = 16  # each sorted run of a band table holds at least this many times the entries of the next
-_PER_SLOT = 128  # entries per slot of a run's directory (8 bytes a slot: 1/16 byte an entry)
+_PER_SLOT = 16  # entries per slot of a run's directory (8 bytes a slot: half a byte an entry)
 _MIN_ROW_BITS = 16
 
 
@@ -51,8 +51,10 @@ class BandTable:
     (band keys are hashes: at a million rows 44 bits remain, and chance collisions are negligible). The entries are held in a few sorted runs,
     each _RATIO times larger than the next, merged as they grow (a log-structured merge): one-at-a-time adds
     and bulk loads both stay cheap, and a query searches a handful of sorted arrays. With the compiled kernels,
-    each run also has a directory of where each value of its entries' top bits starts: a search then reads one
-    short slice instead of a binary search's cache misses across a gigabyte.
+    each run also has a directory of where each slice of its span of values starts (about _PER_SLOT entries a
+    slice): a search then reads one directory slot and one short slice instead of a binary search's cache misses
+    across a gigabyte, and skips a run whose first and last entries leave the key out (a restored table's runs
+    are consecutive slices of one sorted run).
     """
 
     def __init__(self) -> None:
@@ -180,18 +182,19 @@ class BandTable:
         return found.codes()
 
     def _index_runs(self) -> None:
-        """Give every run a directory (compiled kernels only): for each value p of the top `bits` bits of an
-        entry, where the entries with top bits p start. Runs that kept their array keep theirs."""
-        if accel.kernels() is None:
+        """Give every run a directory (compiled kernels only): the span from its first entry to its last cut in
+        slices of 2**shift values, about _PER_SLOT entries each, and where each slice's entries start. Runs that
+        kept their array keep theirs."""
+        fast = accel.kernels()
+        if fast is None:
             return
         kept = {}
         for run in self._runs:
             known = self._directories.get(id(run))
             if known is None or known[0] is not run:
-                bits = max(1, (len(run) // _PER_SLOT).bit_length())
-                shift = np.uint64(64 - bits)
-                starts = np.searchsorted(run, np.arange(1 << bits, dtype=np.uint64) << shift)
-                known = (run, np.append(starts, len(run)).astype(np.int64), shift)
+                span = int(run[-1]) - int(run[0]) if len(run) else 0
+                shift = max(0, span.bit_length() - max(1, (len(run) // _PER_SLOT).bit_length()))
+                known = (run, fast.directory(run, np.uint64(shift), (span >> shift) + 1), np.uint64(shift))
             kept[id(run)] = known
         self._directories = kept
 

@@ -9,7 +9,7 @@ from .config import Config
 from .counts import CountTable
 from . import accel
 from .arrays import owners, spans
-from .features import Features
+from .features import Features, unpack
 
 DUPLICATE, NEAR, REWRITE, PARTIAL = "duplicate", "near-duplicate", "rewrite", "partial"
 RELATIONS = (DUPLICATE, NEAR, REWRITE, PARTIAL)
@@ -102,6 +102,43 @@ def verdicts(
     passages[copy] = 0
     jaccard, containment, rewrite = (np.where(is_exact, 1.0, x) for x in (jaccard, containment, rewrite))
     return relation, jaccard, containment, rewrite, passages
+
+
+def check_verdicts(f: Features, blobs: list[bytes], stats: CountTable, config: Config) -> tuple[np.ndarray, ...]:
+    """verdicts of one article against each of its candidates, given packed (features.pack): what a check asks.
+    The compiled path reads the blobs as they are, rules out most candidates from figures that need none of their
+    own terms' counts, and verifies the rest in one call; the same verdicts and figures as `verdicts`."""
+    fast = accel.kernels()
+    m = len(blobs)
+    if fast is None or not m:
+        return verdicts([f, *map(unpack, blobs)], np.zeros(m, dtype=np.int64), np.arange(1, m + 1), stats, config)
+    sizes = np.fromiter(map(len, blobs), dtype=np.int64, count=m)
+    for k in np.flatnonzero(sizes % 4).tolist():
+        unpack(blobs[k])  # raises: not packed features
+    data = np.frombuffer(b"".join(blobs), dtype="<u4")
+    lengths = sizes // 4
+    starts = np.cumsum(lengths) - lengths
+    weights = idf(f.term_set, stats)
+    cfg, exact = config, np.uint64(f.exact)
+    hopeless = cfg.rewrite_score / 2 * (1 - 1e-9)  # verdicts' bound, a hair lower: sums in another order
+    figures, could, bad, term_at, dfp1 = fast.check_figures(
+        data, starts, lengths, f.shingles, f.term_set, weights, f.n_words, exact, cfg.min_words, cfg.near_jaccard,
+        cfg.near_containment, hopeless, _VERBATIM_PASSAGE, stats.counts, np.uint32(stats.mask))
+    for k in np.flatnonzero(bad).tolist():
+        unpack(blobs[k])  # raises: its header does not add up
+    own = np.log((stats.documents + IDF_PRIOR) / dfp1)  # idf() of their terms
+    relation, passages = np.empty(m, dtype=np.int64), np.empty(m, dtype=np.int64)
+    fast.check_verdicts(data, starts, figures, could, term_at, own, weights, f.n_words, exact, f.terms, f.term_sentence,
+                        cfg.min_words, cfg.near_jaccard, cfg.near_containment, cfg.rewrite_score, cfg.rewrite_min_shared,
+                        cfg.partial_passages, _VERBATIM_PASSAGE, _PASSAGE_TERMS, _PASSAGE_OVERLAP, _PAIR_BINS, relation, passages)
+    out = relation, figures[:, 1], figures[:, 2], figures[:, 4], passages
+    undecided = np.flatnonzero(relation == fast.UNDECIDED)  # sentence pairs too many for one array: verdicts chunks them
+    if len(undecided):
+        again = verdicts([f, *(unpack(blobs[k]) for k in undecided.tolist())], np.zeros(len(undecided), dtype=np.int64),
+                         np.arange(1, len(undecided) + 1), stats, config)
+        for column, values in zip(out, again):
+            column[undecided] = values
+    return out
 
 
 def copy_pairs(features: list[Features], pairs: np.ndarray, config: Config) -> list[tuple[float, float] | None]:

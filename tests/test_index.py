@@ -86,6 +86,22 @@ def test_integrity_check_finds_a_corrupted_record(tmp_path, seeds):
     assert any("'001'" in p and "checksum" in p for p in problems)
 
 
+@pytest.mark.parametrize("blob", ["zeroblob(10)", "zeroblob(28)", "substr(features, 1, length(features) - 4)"])
+def test_a_check_meeting_damaged_features_says_so_and_reads_nothing_astray(tmp_path, seeds, blob):
+    """A candidate's packed features are read by compiled code as they are stored: a blob whose length or header
+    is wrong is refused with unpack's error, never read past its end."""
+    path = tmp_path / "d.dedup"
+    with Index.open(path) as ix:
+        ix.add("001", seeds["001"])
+        ix.add("002", seeds["002"])
+    db = sqlite3.connect(path)
+    db.execute(f"UPDATE articles SET features = {blob} WHERE id='001'")
+    db.commit()
+    db.close()
+    with Index.open(path) as ix, pytest.raises(ValueError, match="features blob"):
+        ix.check("probe", seeds["001"])
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(st.sampled_from(["000", "001", "002", "003", "004"]), st.booleans()), max_size=15))
 def test_add_remove_round_trips(seeds, ops):

@@ -210,3 +210,96 @@ def test_compiled_sentence_terms_equal_numpy_sentence_terms(text):
         plain = extract(text, 5).sentence_terms
     assert all(x.dtype == y.dtype and np.array_equal(x, y) for x, y in zip(compiled, plain))
 
+
+
+def _check_verdicts_and_verdicts(fa, fbs, stats, config):
+    """What a check's kernels give for fa against the packed fbs, and what verdicts gives for the same pairs."""
+    checked = verify_module.check_verdicts(fa, [pack(f) for f in fbs], stats, config)
+    n = len(fbs)
+    return checked, verify_module.verdicts([fa, *fbs], np.zeros(n, dtype=np.int64), np.arange(1, n + 1), stats, config)
+
+
+CHECK_CONFIGS = [CONFIG, Config(min_words=1, rewrite_score=0.0), Config(partial_passages=1), Config(rewrite_score=0.3)]
+
+
+RUN_ONS = st.lists(st.sampled_from(SEED_SENTENCES), min_size=4, max_size=14).map(lambda s: " and ".join(x.rstrip(". ") for x in s) + ".")
+ARTICLES = st.one_of(MIXES, RUN_ONS, MIXES.map(lambda t: t.replace(". ", ", ")))  # (sentences of any length)
+
+
+@settings(max_examples=150, deadline=None)  # the first example loads the compiled kernels
+@given(ARTICLES, st.lists(ARTICLES, min_size=1, max_size=8), st.sampled_from(CHECK_CONFIGS), st.booleans())
+def test_a_check_gives_exactly_the_verdicts_of_its_candidates(a, others, config, tiny_bins):
+    """A check verifies its packed candidates in two compiled passes (most ruled out before their own terms'
+    counts are read): every relation and figure is verdicts' own, to the last bit; with tiny_bins every pair
+    that needs sentence pairs is handed back to verdicts."""
+    pytest.importorskip("dedup._compiled")
+    fa, fbs = extract(a, 5), [extract(b, 5) for b in others]
+    stats = _stats([a, *others, *SEED_SENTENCES[::7]])
+    with mock.patch.object(verify_module, "_PAIR_BINS", 1 if tiny_bins else verify_module._PAIR_BINS):
+        checked, expected = _check_verdicts_and_verdicts(fa, fbs, stats, config)
+    related = expected[0] != verify_module.UNRELATED
+    assert np.array_equal(checked[0], expected[0])
+    for got, want in zip(checked[1:], expected[1:]):  # an unrelated pair's figures are never read
+        assert np.array_equal(got[related], want[related])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(SEED_SENTENCES), min_size=6, max_size=16, unique=True),
+       st.lists(st.tuples(st.integers(0, 15), st.integers(3, 16), st.lists(st.sampled_from(SEED_SENTENCES), max_size=8), st.integers(1, 3),
+                          st.booleans()), min_size=1, max_size=5), st.booleans())
+def test_a_check_gives_exactly_the_verdicts_of_sentences_sharing_most_terms(sentences, cuts, run_on):
+    """Candidates sharing some or most of the article's terms but no word shingle, so that passages are counted
+    and their overlap test reads the sizes of both sentences: each sentence of theirs (whole, or its first half)
+    says a thing once, twice or thrice (fewer distinct terms than tokens), as one run-on sentence (many tokens:
+    its distinct terms are counted another way) or one to a paragraph."""
+    pytest.importorskip("dedup._compiled")
+
+    def text(parts: list[str], times: int = 1, halves: bool = False) -> str:
+        parts = [" ".join(x.split()[: len(x.split()) // 2]) if halves else x for x in parts]
+        said = [" and ".join([x.rstrip(". ")] * times) for x in parts]
+        return " and ".join(said) + "." if run_on else "\n\n".join(x + "." for x in said)
+
+    a = text(sentences)
+    others = [text(sentences[i : i + n] + extra, times, halves) for i, n, extra, times, halves in cuts if sentences[i : i + n]]
+    others = [" ".join(w + " then" if k % 3 == 2 else w for k, w in enumerate(b.split(" "))) for b in others]  # no shingle kept
+    fa, fbs = extract(a + "\n\n" + a, 5), [extract(b + "\n\n" + b, 5) for b in others]
+    stats = _stats([a, *others, *SEED_SENTENCES[::7]])
+    checked, expected = _check_verdicts_and_verdicts(fa, fbs, stats, Config(partial_passages=1, rewrite_score=1.0))
+    assert np.array_equal(checked[0], expected[0]) and np.array_equal(checked[4], expected[4])
+
+
+@settings(max_examples=100, deadline=None)
+@given(ARTICLES, st.integers(1, 3))
+def test_a_check_counts_each_sentences_distinct_terms_as_features_do(text, times):
+    """The check's kernel counts a candidate's distinct terms sentence by sentence from its terms in text order
+    (pair by pair in a short sentence, sorted in a long one): the sizes Features.sentence_terms gives."""
+    kernels = pytest.importorskip("dedup._compiled")
+    f = extract(" ".join([text] * times) if times > 1 else text, 5)  # (a run-on said twice: one sentence, each term twice)
+    if len(f.terms):
+        sizes = f.sentence_terms[2]
+        assert np.array_equal(kernels._sentence_sizes(f.terms, f.term_sentence, len(sizes)), sizes)
+
+
+def test_a_check_rules_out_unrelated_news_early_and_finds_the_rewrites(seeds, shared):
+    """The check's first pass does rule out real candidates (other news sharing some words with the wire) before
+    their terms' counts are read, and keeps the wire's rewrites; the verdicts are verdicts' own."""
+    import json
+
+    kernels = pytest.importorskip("dedup._compiled")
+    with open(shared / "eval/bbc_news/bbc_news.jsonl", encoding="utf-8") as fh:
+        news = [json.loads(line)["text"] for _, line in zip(range(300), fh)]
+    stats = _stats([*news, *seeds.values()])
+    wire = extract(seeds["000"], 5)
+    others = [extract(t, 5) for t in [*news, seeds["001"], seeds["002"], seeds["003"], seeds["004"]]]
+    blobs = [pack(f) for f in others]
+    data = np.frombuffer(b"".join(blobs), dtype="<u4")
+    lengths = np.array([len(b) // 4 for b in blobs])
+    _, could, _, _, _ = kernels.check_figures(data, np.cumsum(lengths) - lengths, lengths, wire.shingles, wire.term_set, verify_module.idf(wire.term_set, stats),
+                                          wire.n_words, np.uint64(wire.exact), CONFIG.min_words, CONFIG.near_jaccard,
+                                          CONFIG.near_containment, CONFIG.rewrite_score / 2, 10, stats.counts, np.uint32(stats.mask))
+    assert could[: len(news)].sum() <= len(news) // 10  # (bbc_news has nothing on Haiti; 19 of these 300 share enough words)
+    assert could[len(news) :].all()
+    checked, expected = _check_verdicts_and_verdicts(wire, others, stats, CONFIG)
+    assert np.array_equal(checked[0], expected[0])
+    assert [verify_module.RELATIONS[r] for r in checked[0][len(news) : -1]] == [REWRITE, REWRITE, REWRITE]
+    assert checked[0][-1] != verify_module.UNRELATED  # 004, the later story (see test_scan: rewrite, not yet partial)
