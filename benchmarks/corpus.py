@@ -11,6 +11,9 @@ Sizes come from the environment so CI stays fast and big runs need no code chang
 ``DEDUP_BENCH_INDEX_SIZES``  comma-separated index sizes for benchmarks/test_bench_index.py
                              (default "10000,100000"; add 1000000 for the 1M figures)
 ``DEDUP_BENCH_SCAN_N``       articles in the scan corpus (default: min(DEDUP_BENCH_N, 200): alignment summaries dominate)
+
+``news(n)`` is real news instead: the first n of Multi-News' 15,505 truncated source articles (5,622 events,
+several outlets each; ``shared/eval/multinews``), default 20 × DEDUP_BENCH_N, so all of them at the default.
 """
 from __future__ import annotations
 
@@ -34,6 +37,16 @@ def bench_n() -> int:
 
 def scan_n() -> int:
     return int(os.environ.get("DEDUP_BENCH_SCAN_N", min(bench_n(), 200)))
+
+
+def news(n: int | None = None) -> list[tuple[str, str]] | None:
+    """(id, text) of real news articles (see above), or None when the labelled data is not there."""
+    path = SHARED / "eval" / "multinews" / "multinews_test_truncated_docs.jsonl"
+    if not path.exists():
+        return None
+    with path.open(encoding="utf-8") as fh:
+        records = [json.loads(line) for line in fh]
+    return [(str(r["id"]), r["text"]) for r in records[: 20 * bench_n() if n is None else n]]
 
 
 def index_sizes() -> list[int]:

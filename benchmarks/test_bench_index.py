@@ -23,7 +23,7 @@ import numpy as np
 import pytest
 
 from benchmarks.conftest import record, run
-from benchmarks.corpus import index_sizes, random_signatures, texts
+from benchmarks.corpus import index_sizes, news, random_signatures, texts
 from dedup.config import Config
 from dedup.features import Features, pack
 from dedup.index import Index
@@ -36,6 +36,7 @@ SKETCHER = Sketcher(CONFIG)
 NEAR_B, NEAR_R = SKETCHER.near_bands
 TERM_B, TERM_R = SKETCHER.term_bands
 N_QUERIES = 1000
+SEED_REAL = 7  # which real news articles are checked
 DATASKETCH_MAX = int(os.environ.get("DEDUP_BENCH_DATASKETCH_MAX", 10_000))
 FULL_ADD = int(os.environ.get("DEDUP_BENCH_FULL_ADD", 500))  # real articles added through Index.add_many
 FULL_SIZES = [int(x) for x in os.environ.get("DEDUP_BENCH_FULL_SIZES", "10000").split(",") if x.strip()]
@@ -339,3 +340,34 @@ def test_index_check(benchmark, full_index):
            higher_is_better=False)
     record(f"Index.check p50 @{size}", "goal", 100, "µs", benchmark=benchmark, dedup=False, higher_is_better=False)
     record(f"Index.check p99 @{size}", "goal", 1000, "µs", benchmark=benchmark, dedup=False, higher_is_better=False)
+
+
+def test_index_check_on_real_news(benchmark):
+    """check on real news: Multi-News' source articles (several outlets reporting each event, some of them
+    copies) in one in-memory index, 1,000 of them checked under their own ids (so each meets the rest as a new
+    article would): index time for all, and for the ones that match nothing."""
+    docs = news()
+    if not docs:
+        pytest.skip("shared/eval/multinews not found")
+    index = Index()
+    index.add_many((article_id, text, None) for article_id, text in docs)
+    picked = np.random.default_rng(SEED_REAL).choice(len(docs), min(1000, len(docs)), replace=False).tolist()
+    ids = [docs[k][0] for k in picked]
+    sketches = index._sketch([docs[k][1] for k in picked])
+    lat: list[float] = []
+
+    def index_time(k: int) -> None:  # refresh + band lookups + verification, as test_index_check times it
+        index._refresh()
+        index._matches(ids[k], sketches[k])
+
+    run(benchmark, lambda: _time_each(index_time, range(len(ids)), lat), rounds=3)
+    alone = [t for k, t in enumerate(lat) if not index._matches(ids[k], sketches[k])]
+    group = f"Index.check on real news ({len(docs):,} Multi-News articles)"
+    for q in (50, 99):
+        record(f"{group} p{q}", "dedup index time", _pct(lat, q) * 1e6, "µs", benchmark=benchmark, higher_is_better=False)
+        if alone:
+            record(f"{group} p{q}", f"dedup index time (matching nothing: {len(alone)} of {len(ids)})", _pct(alone, q) * 1e6,
+                   "µs", benchmark=benchmark, dedup=False, higher_is_better=False)
+    record(f"{group} p50", "goal", 100, "µs", benchmark=benchmark, dedup=False, higher_is_better=False)
+
+
