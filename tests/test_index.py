@@ -229,6 +229,31 @@ def test_candidates_verified_all_at_once_get_what_each_gets_alone(seeds, key, cu
     assert together == alone
 
 
+def test_a_checks_matches_are_what_verify_gives_each_candidate_with_or_without_the_kernels(seeds):
+    """Index.check judges its candidates from their packed features in its own compiled passes: each match is what
+    verify gives that candidate alone, and without the compiled kernels (verdicts in numpy) the same are found."""
+    from unittest import mock
+
+    from dedup import accel
+    from dedup.features import unpack
+    from dedup.verify import verify
+
+    ix = Index()
+    pieces = {f"{k}-{i}": " ".join(t.split()[i : i + 80]) for k, t in seeds.items() for i in range(0, len(t.split()), 80)}
+    for k, text in {**seeds, **pieces}.items():
+        ix.add(k, text)
+    probe = seeds["001"] + "\n\n" + " ".join(seeds["004"].split()[:150])
+    found = ix.check("probe", probe)
+    features = ix._sketch([probe])[0].features
+    for m in found:
+        p = verify("probe", features, m.id, unpack(ix.store.get(m.id).features), ix.term_counts, ix.config)
+        assert (p.relation, p.jaccard, p.containment, p.rewrite, p.passages) == (
+            m.relation, m.jaccard, m.containment, m.rewrite_score, m.shared_passages)
+    with mock.patch.object(accel, "kernels", lambda: None):
+        assert ix.check("probe", probe) == found
+    assert len({m.relation for m in found}) >= 3 and len(found) >= 10
+
+
 def _recount(path) -> tuple[CountTable, CountTable]:
     """Term and line counts made afresh from the articles an index file holds."""
     from dedup.features import unpack
