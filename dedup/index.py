@@ -1,4 +1,4 @@
-"""The persistent index a crawler checks articles against: add, check, remove, in well under a millisecond."""
+"""The persistent index a crawler checks articles against: add, check, remove (a check: about a millisecond; see README)."""
 from __future__ import annotations
 
 import json
