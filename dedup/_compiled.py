@@ -601,7 +601,8 @@ def check_figures(blobs, starts, lengths, shingles, terms, weights, n_words, exa
     the checked article (sorted shingles, sorted distinct terms and their idf weights, word count, exact text
     hash): verify._figures' columns but the rewrite score (its shared-term weights are the checked article's
     own), whether verification could find each related, and for those the document count + 1 of each of their
-    distinct terms (their idf weights, in numpy, then give the rest: check_verdicts).
+    distinct terms (their idf weights, in numpy, then give the rest: check_verdicts), and the checked article's
+    Σ idf, added in order (verdicts' weight of it).
 
     A blob whose header does not add up to its length (damaged) is marked in `bad` and left out.
 
@@ -665,23 +666,20 @@ def check_figures(blobs, starts, lengths, shingles, terms, weights, n_words, exa
                 dfp1[used] = np.float64(counts[blobs[j] & slot_mask]) + 1.0
                 used += 1
     term_at[m] = used
-    return figures, could, bad, term_at, dfp1[:used]
+    return figures, could, bad, term_at, dfp1[:used], weight
 
 
 UNDECIDED = -2  # check_verdicts' relation of a pair whose sentence pairs are too many to count in one array
 
 
 @njit(cache=True, nogil=True)
-def check_verdicts(blobs, starts, figures, could, term_at, weights, query_weights, n_words, exact, q_terms, q_term_sentence,
+def check_verdicts(blobs, starts, figures, could, term_at, weights, query_weight, n_words, exact, q_terms, q_term_sentence,
                    min_words, near_jaccard, near_containment, rewrite_score, rewrite_min_shared, partial_passages,
                    min_shared, min_terms, overlap, max_cells, relation, passages):
     """A check's second pass: verify.verdicts of each candidate check_figures left (its terms' idf weights are
-    the runs of weights between term_at), written over figures (jaccard, containment and rewrite score in
+    the runs of weights between term_at; query_weight: the checked article's Σ idf), written over figures (jaccard, containment and rewrite score in
     columns 1, 2 and 4), relation (verify.RELATIONS' index: 0 duplicate, 1 near, 2 rewrite, 3 partial; -1
     unrelated; UNDECIDED) and passages, by the same tests in the same order; the others are unrelated."""
-    query_weight = 0.0
-    for t in range(len(query_weights)):
-        query_weight += query_weights[t]
     q_sorted, q_sents, q_sizes = np.empty(0, dtype=np.uint32), np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
     stamp = np.empty(0, dtype=np.int64)
     q_split = False

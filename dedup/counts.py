@@ -11,6 +11,8 @@ BITS = 22  # 4 Mi slots × 4 bytes = 16 MiB; collisions only blur rare counts a 
 class CountTable:
     """How many documents contain each hashed item (term, line), approximately."""
 
+    mask = (1 << BITS) - 1  # an item's slot: its low BITS bits
+
     def __init__(self, counts: np.ndarray | None = None, documents: int = 0):
         self.counts = np.zeros(1 << BITS, dtype=np.uint32) if counts is None else counts
         self.documents = documents
@@ -26,8 +28,6 @@ class CountTable:
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, CountTable) and self.documents == other.documents and np.array_equal(self.counts, other.counts)
-
-    mask = (1 << BITS) - 1  # an item's slot: its low BITS bits
 
     def get(self, items: np.ndarray) -> np.ndarray:
         return self.counts[items.astype(np.uint32) & np.uint32(self.mask)]

@@ -63,7 +63,7 @@ class Index:
         self._wrote = False  # whether this process added or removed articles
         self._since_snapshot = 0  # rows loaded and removed since the band tables' stored snapshot
         self._seen_changes: int | None = None  # the store's change counter when this process last caught up
-        self._cache: OrderedDict[int, tuple[str, bytes, bytes]] = OrderedDict()  # row → candidate
+        self._cache: OrderedDict[int, tuple[str, bytes, np.ndarray]] = OrderedDict()  # row → candidate
         self._load_counts()
         self._restore_bands()
         self._refresh()
@@ -213,8 +213,7 @@ class Index:
         kept = np.flatnonzero(relation[of] != UNRELATED)
         if not len(kept):
             return []
-        sigs = np.frombuffer(b"".join([fetched[k][2] for k in kept.tolist()]), dtype=np.uint32).reshape(len(kept), -1)
-        estimates = np.count_nonzero(sigs == s.near_sig, axis=1) / len(s.near_sig)
+        estimates = np.count_nonzero(np.stack([fetched[k][2] for k in kept.tolist()]) == s.near_sig, axis=1) / len(s.near_sig)
         at = of[kept]
         matches = [Match(fetched[k][0], RELATIONS[r], jac, con, rw, n, e) for k, r, jac, con, rw, n, e in zip(
             kept.tolist(), relation[at].tolist(), jaccard[at].tolist(), containment[at].tolist(), rewrite[at].tolist(),
@@ -222,14 +221,14 @@ class Index:
         matches.sort(key=lambda m: (relation_rank(m.relation), -max(m.jaccard, m.rewrite_score), m.id))
         return matches
 
-    def _candidates(self, rows: list[int]) -> list[tuple[str, bytes, bytes]]:
-        """(id, packed features, near signature bytes) of the rows that still exist. A row is never rewritten (a
+    def _candidates(self, rows: list[int]) -> list[tuple[str, bytes, np.ndarray]]:
+        """(id, packed features, near signature) of the rows that still exist. A row is never rewritten (a
         replaced article gets a new one), so the last _CACHED_CANDIDATES used stay in memory: no fetch next time."""
         cache = self._cache
         missing = [r for r in rows if r not in cache]
         if missing:
             for row, other_id, blob, sig in self.store.candidates(missing):
-                cache[row] = (other_id, blob, sig.tobytes())
+                cache[row] = (other_id, blob, sig)
         out = []
         for row in rows:
             c = cache.get(row)

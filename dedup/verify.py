@@ -121,14 +121,14 @@ def check_verdicts(f: Features, blobs: list[bytes], stats: CountTable, config: C
     weights = idf(f.term_set, stats)
     cfg, exact = config, np.uint64(f.exact)
     hopeless = cfg.rewrite_score / 2 * (1 - 1e-9)  # verdicts' bound, a hair lower: sums in another order
-    figures, could, bad, term_at, dfp1 = fast.check_figures(
+    figures, could, bad, term_at, dfp1, weight = fast.check_figures(
         data, starts, lengths, f.shingles, f.term_set, weights, f.n_words, exact, cfg.min_words, cfg.near_jaccard,
         cfg.near_containment, hopeless, _VERBATIM_PASSAGE, stats.counts, np.uint32(stats.mask))
     for k in np.flatnonzero(bad).tolist():
         unpack(blobs[k])  # raises: its header does not add up
     own = np.log((stats.documents + IDF_PRIOR) / dfp1)  # idf() of their terms
     relation, passages = np.empty(m, dtype=np.int64), np.empty(m, dtype=np.int64)
-    fast.check_verdicts(data, starts, figures, could, term_at, own, weights, f.n_words, exact, f.terms, f.term_sentence,
+    fast.check_verdicts(data, starts, figures, could, term_at, own, weight, f.n_words, exact, f.terms, f.term_sentence,
                         cfg.min_words, cfg.near_jaccard, cfg.near_containment, cfg.rewrite_score, cfg.rewrite_min_shared,
                         cfg.partial_passages, _VERBATIM_PASSAGE, _PASSAGE_TERMS, _PASSAGE_OVERLAP, _PAIR_BINS, relation, passages)
     out = relation, figures[:, 1], figures[:, 2], figures[:, 4], passages

@@ -294,7 +294,7 @@ def test_a_check_rules_out_unrelated_news_early_and_finds_the_rewrites(seeds, sh
     blobs = [pack(f) for f in others]
     data = np.frombuffer(b"".join(blobs), dtype="<u4")
     lengths = np.array([len(b) // 4 for b in blobs])
-    _, could, _, _, _ = kernels.check_figures(data, np.cumsum(lengths) - lengths, lengths, wire.shingles, wire.term_set, verify_module.idf(wire.term_set, stats),
+    _, could, _, _, _, _ = kernels.check_figures(data, np.cumsum(lengths) - lengths, lengths, wire.shingles, wire.term_set, verify_module.idf(wire.term_set, stats),
                                           wire.n_words, np.uint64(wire.exact), CONFIG.min_words, CONFIG.near_jaccard,
                                           CONFIG.near_containment, CONFIG.rewrite_score / 2, 10, stats.counts, np.uint32(stats.mask))
     assert could[: len(news)].sum() <= len(news) // 10  # (bbc_news has nothing on Haiti; 19 of these 300 share enough words)
