@@ -371,3 +371,44 @@ def test_index_check_on_real_news(benchmark):
     record(f"{group} p50", "goal", 100, "µs", benchmark=benchmark, dedup=False, higher_is_better=False)
 
 
+
+
+def test_index_check_candidates_grow_with_real_news(benchmark):
+    """How a check's work grows with the index on real news: Multi-News' source articles (shuffled) added a
+    quarter, a half, then all into one in-memory index; after each, the same 300 articles checked (under their
+    own ids): candidates the band tables return per check (the rest of the articles are other events: nearly
+    all of these are topic neighbours) and index time. The filler rows of test_index_check never share a band
+    key with anything, so they cannot show this."""
+    from dedup.arrays import unique_sorted
+
+    docs = news()
+    if not docs:
+        pytest.skip("shared/eval/multinews not found")
+    order = np.random.default_rng(SEED_REAL).permutation(len(docs)).tolist()
+    docs = [docs[k] for k in order]
+    checked = docs[:300]
+    index = Index()
+    sizes = [len(docs) // 4, len(docs) // 2, len(docs)]
+    grown = {}
+
+    def grow():
+        added = 0
+        for size in sizes:
+            index.add_many((article_id, text, None) for article_id, text in docs[added:size])
+            added = size
+            sketches = index._sketch([text for _, text in checked])
+            candidates, lat = [], []
+            for (article_id, _), s in zip(checked, sketches):
+                rows = unique_sorted(np.concatenate((index._near.query(s.near_keys), index._terms.query(s.term_keys))))
+                candidates.append(len(rows) - (article_id in index))
+            _time_each(lambda numbered: index._matches(checked[numbered[0]][0], numbered[1]), enumerate(sketches), lat)
+            grown[size] = (float(np.mean(candidates)), _pct(lat, 50))
+
+    run(benchmark, grow, rounds=1, warmup=0)
+    group = "Index.check on real news as the index grows"
+    for size, (candidates, p50) in grown.items():
+        record(f"{group}: candidates per check", f"dedup @{size:,} articles", candidates, "candidates", benchmark=benchmark,
+               higher_is_better=False)
+        record(f"{group}: candidates per check", f"dedup @{size:,} articles, share of the index", candidates / size * 100, "%",
+               benchmark=benchmark, higher_is_better=False, dedup=False)
+        record(f"{group}: p50 index time", f"dedup @{size:,} articles", p50 * 1e6, "µs", benchmark=benchmark, higher_is_better=False)

@@ -596,7 +596,7 @@ _HEADER_WORDS = 6  # features.pack's header in uint32 words: words, exact text h
 
 @njit(cache=True, nogil=True)
 def check_figures(blobs, starts, lengths, shingles, terms, weights, n_words, exact, min_words, near_jaccard, near_containment,
-                  hopeless_score, min_shared, counts, slot_mask):
+                  hopeless_score, min_shared, counts, slot_mask, documents):
     """A check's first pass over its candidates (the features.pack blobs at words starts[k] of blobs) against
     the checked article (sorted shingles, sorted distinct terms and their idf weights, word count, exact text
     hash): verify._figures' columns but the rewrite score (its shared-term weights are the checked article's
@@ -609,7 +609,10 @@ def check_figures(blobs, starts, lengths, shingles, terms, weights, n_words, exa
     A candidate that is neither the same text nor near by shingles is hopeless below min_shared shared shingles
     and below hopeless_score rewrite score; its score is at most (Σ idf of shared terms) / (Σ idf of the checked
     article's terms), since its own Σ idf holds the shared terms' (all positive). So most candidates, unrelated,
-    are ruled out before any of their own terms' counts is read."""
+    are ruled out before any of their own terms' counts is read. One that only that bound keeps is then bounded
+    tighter: its score is (shared weight) / (the checked article's Σ idf + the idf of its terms the checked article
+    lacks), so those idf (from documents + the prior, as idf() takes them) are added up, each count read as it
+    comes, until the score is proved hopeless or the terms run out."""
     m = len(starts)
     figures = np.zeros((m, 5), dtype=np.float64)
     could = np.zeros(m, dtype=np.bool_)
@@ -661,6 +664,14 @@ def check_figures(blobs, starts, lengths, shingles, terms, weights, n_words, exa
         same = other_exact == exact and exact != 0
         near = figures[k, 1] >= near_jaccard or figures[k, 2] >= near_containment
         could[k] = same or (min(n_words, words) >= min_words and (near or shared >= min_shared or common >= hopeless_score * weight))
+        if could[k] and hopeless_score > 0 and not (same or near or shared >= min_shared):
+            lacking, enough = 0.0, common / hopeless_score - weight  # the score is below hopeless once lacking > enough
+            for j in range(set_first, set_first + n_set):
+                if _slot(t_table, t_shift, t_empty, t_far, t_filter, blobs[j]) < 0:
+                    lacking += np.log(documents / (np.float64(counts[blobs[j] & slot_mask]) + 1.0))
+                    if lacking > enough:
+                        could[k] = False
+                        break
         if could[k]:
             for j in range(set_first, set_first + n_set):
                 dfp1[used] = np.float64(counts[blobs[j] & slot_mask]) + 1.0

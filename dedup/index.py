@@ -6,7 +6,7 @@ import warnings
 from collections import OrderedDict
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Collection, Iterable
+from typing import Callable, Collection, Iterable
 
 import numpy as np
 
@@ -21,7 +21,8 @@ from .store import IndexFileError, Record, SQLiteStore, Store
 from .verify import RELATIONS, UNRELATED, check_verdicts, relation_rank
 
 _STATS_EVERY = 10_000  # adds between saves of the term and line count tables
-_CACHED_CANDIDATES = 4096  # candidates kept in memory (~10 KB each): a busy story's articles come up check after check
+_CACHE_BYTES = 64 << 20  # candidates kept in memory: a busy story's articles come up check after check
+_ENTRY_BYTES = 512  # a cached candidate's Python objects (its id, tuple, array header, the cache's own link)
 
 
 @dataclass
@@ -63,7 +64,7 @@ class Index:
         self._wrote = False  # whether this process added or removed articles
         self._since_snapshot = 0  # rows loaded and removed since the band tables' stored snapshot
         self._seen_changes: int | None = None  # the store's change counter when this process last caught up
-        self._cache: OrderedDict[int, tuple[str, bytes, np.ndarray]] = OrderedDict()  # row → candidate
+        self._cache = _CandidateCache(_CACHE_BYTES)
         self._load_counts()
         self._restore_bands()
         self._refresh()
@@ -197,19 +198,15 @@ class Index:
         if not len(rows):
             return []
         fetched = [c for c in self._candidates(rows.tolist()) if c[0] != article_id]
-        first: dict[bytes, int] = {}  # copies stored with the same features are verified once
-        blobs: list[bytes] = []
-        which = []  # each fetched candidate's distinct features
-        for _, blob, _ in fetched:
-            k = first.get(blob)
-            if k is None:
-                k = first[blob] = len(blobs)
-                blobs.append(blob)
-            which.append(k)
+        blobs = list(dict.fromkeys(blob for _, blob, _ in fetched))  # copies stored with the same features are verified once
         if not blobs:
             return []
         relation, jaccard, containment, rewrite, passages = check_verdicts(s.features, blobs, self.term_counts, self.config)
-        of = np.array(which)
+        if len(blobs) == len(fetched):
+            of = np.arange(len(fetched))  # each fetched candidate's distinct features
+        else:
+            position = {blob: k for k, blob in enumerate(blobs)}
+            of = np.array([position[blob] for _, blob, _ in fetched])
         kept = np.flatnonzero(relation[of] != UNRELATED)
         if not len(kept):
             return []
@@ -222,22 +219,8 @@ class Index:
         return matches
 
     def _candidates(self, rows: list[int]) -> list[tuple[str, bytes, np.ndarray]]:
-        """(id, packed features, near signature) of the rows that still exist. A row is never rewritten (a
-        replaced article gets a new one), so the last _CACHED_CANDIDATES used stay in memory: no fetch next time."""
-        cache = self._cache
-        missing = [r for r in rows if r not in cache]
-        if missing:
-            for row, other_id, blob, sig in self.store.candidates(missing):
-                cache[row] = (other_id, blob, sig)
-        out = []
-        for row in rows:
-            c = cache.get(row)
-            if c is not None:
-                cache.move_to_end(row)
-                out.append(c)
-        while len(cache) > _CACHED_CANDIDATES:
-            cache.popitem(last=False)
-        return out
+        """(id, packed features, near signature) of the rows that still exist, from the cache or else SQLite."""
+        return self._cache.get(rows, self.store.candidates)
 
     def _add_chunk(self, chunk: list[tuple[str, str, dict | None]]) -> list[list[Match]]:
         self._refresh()
@@ -429,6 +412,42 @@ def _tables(keys: list[tuple[int, bytes, bytes]]) -> tuple[BandTable, BandTable]
     if keys:
         _load(near, terms, keys)
     return near, terms
+
+
+class _CandidateCache:
+    """The candidates last verified, row → (id, packed features, near signature), least recently used out first
+    once they hold more than `budget` bytes. A stored row is never rewritten (a replaced article gets a new one),
+    so a candidate held here needs no fetch."""
+
+    def __init__(self, budget: int) -> None:
+        self._budget, self._held = budget, 0
+        self._entries: OrderedDict[int, tuple[str, bytes, np.ndarray]] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def clear(self) -> None:
+        self._entries.clear()
+        self._held = 0
+
+    def get(self, rows: list[int], fetch: Callable[[list[int]], list[tuple[int, str, bytes, np.ndarray]]]) -> list[tuple[str, bytes, np.ndarray]]:
+        """The candidates of the rows, in order, those not held fetched at once; rows that no longer exist are left out."""
+        entries = self._entries
+        missing = [r for r in rows if r not in entries]
+        if missing:
+            for row, other_id, blob, sig in fetch(missing):
+                entries[row] = (other_id, blob, sig)
+                self._held += len(blob) + sig.nbytes + _ENTRY_BYTES
+        out = []
+        for row in rows:
+            c = entries.get(row)
+            if c is not None:
+                entries.move_to_end(row)
+                out.append(c)
+        while self._held > self._budget:
+            _, (_, blob, sig) = entries.popitem(last=False)
+            self._held -= len(blob) + sig.nbytes + _ENTRY_BYTES
+        return out
 
 
 def _load(near: BandTable, terms: BandTable, keys: list[tuple[int, bytes, bytes]]) -> None:

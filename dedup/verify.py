@@ -123,7 +123,8 @@ def check_verdicts(f: Features, blobs: list[bytes], stats: CountTable, config: C
     hopeless = cfg.rewrite_score / 2 * (1 - 1e-9)  # verdicts' bound, a hair lower: sums in another order
     figures, could, bad, term_at, dfp1, weight = fast.check_figures(
         data, starts, lengths, f.shingles, f.term_set, weights, f.n_words, exact, cfg.min_words, cfg.near_jaccard,
-        cfg.near_containment, hopeless, _VERBATIM_PASSAGE, stats.counts, np.uint32(stats.mask))
+        cfg.near_containment, hopeless, _VERBATIM_PASSAGE, stats.counts, np.uint32(stats.mask),
+        float(stats.documents + IDF_PRIOR))
     for k in np.flatnonzero(bad).tolist():
         unpack(blobs[k])  # raises: its header does not add up
     own = np.log((stats.documents + IDF_PRIOR) / dfp1)  # idf() of their terms

@@ -573,3 +573,36 @@ def test_candidates_kept_from_earlier_checks_are_not_reused_after_a_rebuild(tmp_
     after = crawler.check("copy", seeds["003"])
     assert [(m.id, m.relation) for m in after] == [("other", "near-duplicate")] and after[0].jaccard < 0.6
     crawler.close()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(calls=st.lists(st.lists(st.integers(0, 12), max_size=8, unique=True), max_size=12), budget_articles=st.integers(0, 6))
+def test_the_candidate_cache_holds_its_byte_budget_and_the_latest_used(seeds, calls, budget_articles):
+    """Whatever the order of checks, the cache answers what SQLite holds (in the order asked, missing rows left out),
+    never holds more bytes than its budget, and keeps the candidates used last."""
+    from dedup.features import extract, pack
+    from dedup.index import _ENTRY_BYTES, _CandidateCache
+
+    texts = list(seeds.values())
+    stored = {row: (f"a{row}", pack(extract(texts[row % 5][: 400 + 97 * row], 5)), np.full(128, row, dtype=np.uint32))
+              for row in range(10)}  # rows 10-12 do not exist
+    size = {row: len(blob) + sig.nbytes + _ENTRY_BYTES for row, (_, blob, sig) in stored.items()}
+    cache = _CandidateCache(budget_articles * max(size.values()))
+    fetched: list[int] = []
+
+    def fetch(rows):
+        fetched.extend(rows)
+        return [(row, *stored[row]) for row in rows if row in stored]
+
+    for rows in calls:
+        before = set(cache._entries)
+        fetched.clear()
+        got = cache.get(rows, fetch)
+        assert [entry[0] for entry in got] == [f"a{row}" for row in rows if row in stored]
+        assert sum(size[row] for row in cache._entries) <= cache._budget
+        assert not before & set(fetched)  # a held candidate is never fetched again
+        held = [row for row in rows if row in stored]
+        kept = list(cache._entries)
+        assert kept == [row for row in kept if row not in held] + [row for row in held if row in cache._entries]  # latest last
+        if held and size[held[-1]] <= cache._budget:
+            assert held[-1] in cache._entries
