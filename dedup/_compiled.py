@@ -379,11 +379,14 @@ def run_sums(values, bounds, out):
 @njit(cache=True, nogil=True)
 def sentence_terms(terms, term_sentence):
     """features.Features.sentence_terms: the distinct (term, sentence) pairs sorted by term then sentence, and
-    each sentence's distinct-term count (as many counts as the last sentence numbered: np.bincount's length)."""
+    each sentence's distinct-term count, sentences numbered among those holding terms (the numbers in text order
+    never decrease: each change starts the next)."""
     n = len(terms)
     keys = np.empty(n, dtype=np.uint64)
+    held = 0
     for t in range(n):
-        keys[t] = (np.uint64(terms[t]) << np.uint64(32)) | np.uint64(term_sentence[t])
+        held += t > 0 and term_sentence[t] != term_sentence[t - 1]
+        keys[t] = (np.uint64(terms[t]) << np.uint64(32)) | np.uint64(held)
     keys.sort()
     m = 0
     for t in range(n):
@@ -392,10 +395,7 @@ def sentence_terms(terms, term_sentence):
             m += 1
     term = np.empty(m, dtype=np.uint32)
     sentence = np.empty(m, dtype=np.int64)
-    last = np.int64(0)
-    for t in range(n):
-        last = max(last, np.int64(term_sentence[t]))
-    sizes = np.zeros(last + 1, dtype=np.int64)
+    sizes = np.zeros(held + 1, dtype=np.int64)
     for t in range(m):
         term[t] = np.uint32(keys[t] >> np.uint64(32))
         sentence[t] = np.int64(keys[t] & _LOW32)
@@ -543,7 +543,7 @@ _SHORT_SENTENCE = 64  # a sentence's distinct terms are counted pair by pair up 
 @njit(inline="always")
 def _sentence_sizes(terms, term_sentence, n_sentences):
     """Features.sentence_terms' sizes (each of the n_sentences sentences' distinct terms) from the terms in text
-    order (sentence numbers never decrease), without sorting them all."""
+    order and their sentences as _held_sentences numbers them, without sorting them all."""
     sizes = np.zeros(n_sentences, dtype=np.int64)
     u = 0
     while u < len(terms):
@@ -568,9 +568,21 @@ def _sentence_sizes(terms, term_sentence, n_sentences):
 
 
 @njit(inline="always")
+def _held_sentences(term_sentence):
+    """Each token's sentence numbered among the sentences that hold tokens (as Features.sentence_terms numbers
+    them): the numbers in text order never decrease, and each change starts the next."""
+    held = np.empty(len(term_sentence), dtype=np.int64)
+    n = 0
+    for t in range(len(term_sentence)):
+        n += t > 0 and term_sentence[t] != term_sentence[t - 1]
+        held[t] = n
+    return held
+
+
+@njit(inline="always")
 def _passages_of_tokens(a_terms, a_sents, a_sizes, b_terms, b_term_sentence, n_b, stamp, min_terms, overlap):
-    """_passages with b given as its terms in text order and their sentences (a packed blob's; n_b: the last
-    sentence number + 1), not sorted: each token of b finds a's sentences holding its term by bisection; `stamp`
+    """_passages with b given as its terms in text order and their sentences (a packed blob's, numbered by
+    _held_sentences; n_b: how many), not sorted: each token of b finds a's sentences holding its term by bisection; `stamp`
     (one slot per entry of a_terms) keeps the last sentence of b that counted each: a term repeated in a sentence
     counts once."""
     b_sizes = _sentence_sizes(b_terms, b_term_sentence, n_b)
@@ -604,7 +616,8 @@ def check_figures(blobs, starts, lengths, shingles, terms, weights, n_words, exa
     distinct terms (their idf weights, in numpy, then give the rest: check_verdicts), and the checked article's
     Σ idf, added in order (verdicts' weight of it).
 
-    A blob whose header does not add up to its length (damaged) is marked in `bad` and left out.
+    A blob whose header does not add up to its length, or (if verification would read them) whose sentence numbers
+    decrease, is damaged: marked in `bad` and left out.
 
     A candidate that is neither the same text nor near by shingles is hopeless below min_shared shared shingles
     and below hopeless_score rewrite score; its score is at most (Σ idf of shared terms) / (Σ idf of the checked
@@ -673,6 +686,10 @@ def check_figures(blobs, starts, lengths, shingles, terms, weights, n_words, exa
                         could[k] = False
                         break
         if could[k]:
+            for t in range(first + n_sh + n_t + 1, first + n_sh + 2 * n_t):  # its sentences are read next: in order?
+                bad[k] |= blobs[t] < blobs[t - 1]
+            could[k] = not bad[k]
+        if could[k]:
             for j in range(set_first, set_first + n_set):
                 dfp1[used] = np.float64(counts[blobs[j] & slot_mask]) + 1.0
                 used += 1
@@ -726,14 +743,12 @@ def check_verdicts(blobs, starts, figures, could, term_at, weights, query_weight
         first = s + _HEADER_WORDS + n_sh
         n = 0
         if n_t and len(q_sizes):
-            n_b = 0
-            for t in range(first + n_t, first + 2 * n_t):  # (the last is the largest, unless the blob is damaged)
-                n_b = max(n_b, np.int64(blobs[t]) + 1)
+            b_sents = _held_sentences(blobs[first + n_t : first + 2 * n_t])
+            n_b = b_sents[n_t - 1] + 1
             if len(q_sizes) * n_b > max_cells:
                 relation[k] = UNDECIDED
                 continue
-            n = _passages_of_tokens(q_sorted, q_sents, q_sizes, blobs[first : first + n_t], blobs[first + n_t : first + 2 * n_t],
-                                    n_b, stamp, min_terms, overlap)
+            n = _passages_of_tokens(q_sorted, q_sents, q_sizes, blobs[first : first + n_t], b_sents, n_b, stamp, min_terms, overlap)
         passages[k] = n
         if figures[k, 4] >= rewrite_score and figures[k, 3] >= rewrite_min_shared:
             relation[k] = 2
@@ -744,11 +759,14 @@ def check_verdicts(blobs, starts, figures, could, term_at, weights, query_weight
 @njit(cache=True, nogil=True)
 def directory(run, shift, slots):
     """lsh.BandTable's directory of a sorted run: out[p] = the first entry at or above run[0] + (p << shift),
-    for p < slots, then len(run). One pass over the run."""
+    for p < slots, then len(run). One pass over the run; a run found not sorted (a damaged snapshot) gets none:
+    an empty array."""
     out = np.empty(slots + 1, dtype=np.int64)
     p = 0
     for t in range(len(run)):
-        slot = min(np.int64((run[t] - run[0]) >> shift), slots - 1)  # (a damaged run may be unsorted)
+        if t > 0 and run[t] < run[t - 1]:
+            return np.empty(0, dtype=np.int64)
+        slot = min(np.int64((run[t] - run[0]) >> shift), slots - 1)
         while p <= slot:
             out[p] = t
             p += 1

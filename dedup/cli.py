@@ -6,6 +6,7 @@ import os
 import shlex
 import stat
 import sys
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
@@ -297,11 +298,16 @@ def _load_file(ref: str) -> str:
 
 
 def _open_index(path: Path, create: bool) -> Index:
+    """The index at path; what opening it warns about (damaged band tables, rebuilt) as plain lines on stderr."""
     try:
-        return Index.open(path, create=create)
+        with warnings.catch_warnings(record=True) as said:
+            warnings.simplefilter("always")
+            ix = Index.open(path, create=create)
     except IndexFileError as e:
         _fail(str(e))
-    raise AssertionError  # unreachable: _fail exits
+    for w in said:
+        typer.echo(f"warning: {w.message}", err=True)
+    return ix
 
 
 def _read_into(ix: Index, sources: list[Path], count_replaced: bool = False) -> tuple[int, int, int]:
@@ -554,5 +560,5 @@ def index_check(index: Annotated[Path, typer.Argument(metavar="INDEX", help="The
     if problems:
         for p in problems:
             typer.echo(f"{index}: {p}", err=True)
-        _fail(f"{index}: {len(problems)} problems found")
+        _fail(f"{index}: {len(problems)} problem{'s' * (len(problems) > 1)} found")
     typer.echo(f"{index}: sound ({n} articles)")

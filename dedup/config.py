@@ -27,6 +27,25 @@ class Config:
     max_article_chars: int = 2_000_000  # longer articles are truncated with a warning
     boilerplate_min_docs: int = 3  # a line seen in this many articles may be boilerplate
 
+    def __post_init__(self) -> None:
+        """ValueError naming the first parameter out of its range: a NaN threshold, say, would make the compiled
+        check and the numpy verification disagree, and a stored one would make a whole index misjudge."""
+        for name, low in (("shingle_size", 1), ("num_perm", 1), ("term_num_perm", 1), ("rewrite_min_shared", 0),
+                          ("partial_passages", 0), ("min_words", 0), ("max_article_chars", 1), ("boilerplate_min_docs", 1)):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < low:
+                raise ValueError(f"Config.{name} must be a whole number ≥ {low}, not {value!r}")
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int):
+            raise ValueError(f"Config.seed must be a whole number, not {self.seed!r}")
+        for name, low_open in (("near_threshold", True), ("rewrite_lsh_threshold", True), ("near_jaccard", False),
+                               ("near_containment", False), ("common_term_share", False), ("rewrite_score", False),
+                               ("lsh_fp_weight", False), ("lsh_fn_weight", False)):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not (0 < value <= 1 if low_open else 0 <= value <= 1):
+                raise ValueError(f"Config.{name} must be a number in {'(0' if low_open else '[0'}, 1], not {value!r}")
+        if self.lsh_fp_weight + self.lsh_fn_weight == 0:
+            raise ValueError("Config.lsh_fp_weight and lsh_fn_weight cannot both be 0")
+
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)
 

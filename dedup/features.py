@@ -22,19 +22,21 @@ class Features:
     exact: int  # hash of the normalised word sequence (_exact): equal and not 0 ⇔ duplicate
     shingles: np.ndarray  # sorted unique uint32 word-shingle hashes
     terms: np.ndarray  # uint32 content-term hash of every content token, in text order
-    term_sentence: np.ndarray  # uint32 sentence index of each content token
+    term_sentence: np.ndarray  # uint32 sentence index of each content token (never decreasing)
 
     @cached_property
     def sentence_terms(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(term, sentence) pairs without repeats, sorted by term, and the distinct-term count of each sentence."""
+        """(term, sentence) pairs without repeats, sorted by term, and the distinct-term count of each sentence;
+        sentences are numbered among those that hold a content term, so sentences without one cost nothing."""
         if len(self.terms) == 0:
             return np.empty(0, np.uint32), np.empty(0, np.int64), np.empty(0, np.int64)
         fast = accel.kernels()
         if fast is not None:
             return fast.sentence_terms(self.terms, self.term_sentence)
-        keys = unique_sorted((self.terms.astype(np.uint64) << np.uint64(32)) | self.term_sentence.astype(np.uint64))
+        held = np.cumsum(np.concatenate(([0], self.term_sentence[1:] != self.term_sentence[:-1])))  # (numbers never decrease)
+        keys = unique_sorted((self.terms.astype(np.uint64) << np.uint64(32)) | held.astype(np.uint64))
         sentence = (keys & np.uint64(0xFFFFFFFF)).astype(np.int64)
-        return (keys >> np.uint64(32)).astype(np.uint32), sentence, np.bincount(sentence, minlength=int(self.term_sentence[-1]) + 1)
+        return (keys >> np.uint64(32)).astype(np.uint32), sentence, np.bincount(sentence)
 
     @cached_property
     def term_set(self) -> np.ndarray:
@@ -95,6 +97,9 @@ def unpack(data: bytes) -> Features:
     if len(data) != expected or n_set > n_t:
         raise ValueError(f"features blob has {len(data)} bytes, expected {expected}")
     arr = np.frombuffer(data, dtype="<u4", offset=_HEADER.size)
-    f = Features(n_words, exact, arr[:n_sh], arr[n_sh : n_sh + n_t], arr[n_sh + n_t : n_sh + 2 * n_t])
+    sentence = arr[n_sh + n_t : n_sh + 2 * n_t]
+    if (sentence[1:] < sentence[:-1]).any():
+        raise ValueError("features blob has its sentence numbers out of order")
+    f = Features(n_words, exact, arr[:n_sh], arr[n_sh : n_sh + n_t], sentence)
     f.term_set = arr[n_sh + 2 * n_t :]  # the cached property, filled from the stored copy
     return f

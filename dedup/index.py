@@ -53,7 +53,10 @@ class Index:
     def _load(self) -> None:
         """Take the index's parameters (they win over any given), saved counts and band tables, and catch up with
         the rows after them: on opening, and when a rebuild replaced the index under this process."""
-        self.config = Config.from_json(self.store.get_meta("config"))
+        try:
+            self.config = Config.from_json(self.store.get_meta("config"))
+        except (ValueError, TypeError) as e:
+            raise IndexFileError(f"{self.store.path}: its stored configuration is not valid ({e})") from None
         self._generation = self.store.get_meta("generation")
         self.sketcher = Sketcher(self.config)
         self._near = BandTable()
@@ -65,6 +68,7 @@ class Index:
         self._since_snapshot = 0  # rows loaded and removed since the band tables' stored snapshot
         self._seen_changes: int | None = None  # the store's change counter when this process last caught up
         self._cache = _CandidateCache(_CACHE_BYTES)
+        self._damaged_bands: str | None = None  # why the stored band tables could not be used, when they could not
         self._load_counts()
         self._restore_bands()
         self._refresh()
@@ -144,7 +148,7 @@ class Index:
         counts that differ from a fresh count of the articles, band tables (as loaded, from the stored snapshot and
         the rows since) that differ from the rows' own band keys. Articles are read a chunk at a time."""
         self._refresh()
-        problems = self.store.integrity()
+        problems = self.store.integrity() + [self._damaged_bands] * (self._damaged_bands is not None)
         width = self.config.num_perm * 4
         rows = self.store.rows()
         terms, lines = CountTable(), CountTable()
@@ -154,9 +158,12 @@ class Index:
                     terms.add(unpack(blob).term_set)
                 except ValueError as e:
                     problems.append(f"article {article_id!r}: {e}")
-                lines.add(np.frombuffer(hashes, dtype="<u8"))
-                if sig.nbytes != width:
-                    problems.append(f"article {article_id!r}: signature has {sig.nbytes} bytes, expected {width}")
+                if len(hashes) % 8:
+                    problems.append(f"article {article_id!r}: line hashes have {len(hashes)} bytes, not a multiple of 8")
+                else:
+                    lines.add(np.frombuffer(hashes, dtype="<u8"))
+                if len(sig) != width:
+                    problems.append(f"article {article_id!r}: signature has {len(sig)} bytes, expected {width}")
         if terms != self.term_counts or lines != self.line_counts:
             problems.append("term or line counts differ from a fresh count of the articles (rebuild with `dedup index build`; if another process was writing meanwhile, check again)")
         near, band_terms = _tables(self.store.keys_since(0))
@@ -220,7 +227,22 @@ class Index:
 
     def _candidates(self, rows: list[int]) -> list[tuple[str, bytes, np.ndarray]]:
         """(id, packed features, near signature) of the rows that still exist, from the cache or else SQLite."""
-        return self._cache.get(rows, self.store.candidates)
+        return self._cache.get(rows, self._fetch)
+
+    def _fetch(self, rows: list[int]) -> list[tuple[int, str, bytes, np.ndarray]]:
+        """The candidates of rows from the store, each checked whole once, before compiled code reads it: a damaged
+        one raises IndexFileError naming it, never a wrong figure."""
+        width = 4 * self.config.num_perm
+        out = []
+        for row, other_id, blob, sig in self.store.candidates(rows):
+            try:
+                unpack(blob)
+                if len(sig) != width:
+                    raise ValueError(f"near signature has {len(sig)} bytes, expected {width}")
+            except ValueError as e:
+                raise IndexFileError(f"{self.store.path}: article {other_id!r} is damaged ({e}); `dedup index check` lists what is") from None
+            out.append((row, other_id, blob, np.frombuffer(sig, dtype="<u4")))
+        return out
 
     def _add_chunk(self, chunk: list[tuple[str, str, dict | None]]) -> list[list[Match]]:
         self._refresh()
@@ -361,8 +383,13 @@ class Index:
             return  # not a snapshot this version wrote: rebuild from the rows
         if runs is None or not all(16 <= b <= 63 for b in bits):
             return
-        self._near = BandTable.restore(bits[0], runs[0])
-        self._terms = BandTable.restore(bits[1], runs[1])
+        try:
+            near, terms = BandTable.restore(bits[0], runs[0]), BandTable.restore(bits[1], runs[1])
+        except ValueError as e:
+            self._damaged_bands = f"the stored band tables are damaged ({e}): each open rebuilds them from the articles until an add, a removal or `dedup index build` stores them again"
+            warnings.warn(f"{self.store.path}: {self._damaged_bands}", stacklevel=5)
+            return
+        self._near, self._terms = near, terms
         self._last_row, self._last_deleted = last_row, last_deleted
 
 

@@ -103,11 +103,16 @@ class BandTable:
     @classmethod
     def restore(cls, row_bits: int, runs: list[np.ndarray]) -> "BandTable":
         """The table a snapshot was taken of. runs: consecutive slices of its sorted entries (each a sorted run:
-        queries search them all; later loads merge into them as into any run), possibly read-only views."""
+        queries search them all; later loads merge into them as into any run), possibly read-only views. ValueError
+        when they are not sorted (damaged): compiled queries would read astray."""
         table = cls()
         table._row_bits = row_bits
         table._runs = [run for run in runs if len(run)]
-        table._index_runs()
+        if any(earlier[-1] > later[0] for earlier, later in zip(table._runs, table._runs[1:])):
+            raise ValueError("band table runs are not in order")
+        table._index_runs()  # (the compiled directories find a run that is not sorted; numpy looks here)
+        if accel.kernels() is None and not all(bool((run[1:] >= run[:-1]).all()) for run in table._runs):
+            raise ValueError("a band table run is not sorted")
         return table
 
     def same_entries(self, other: "BandTable") -> bool:
@@ -194,7 +199,10 @@ class BandTable:
             if known is None or known[0] is not run:
                 span = int(run[-1]) - int(run[0]) if len(run) else 0
                 shift = max(0, span.bit_length() - max(1, (len(run) // _PER_SLOT).bit_length()))
-                known = (run, fast.directory(run, np.uint64(shift), (span >> shift) + 1), np.uint64(shift))
+                directory = fast.directory(run, np.uint64(shift), (span >> shift) + 1) if span >= 0 else None
+                if directory is None or not len(directory):
+                    raise ValueError("a band table run is not sorted")
+                known = (run, directory, np.uint64(shift))
             kept[id(run)] = known
         self._directories = kept
 

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Protocol
 
-import numpy as np
 
 FORMAT = "dedup-index"
 VERSION = 6  # 2: token hashes are xxh64 of UTF-32 (compiled scanner); 3: features hold their distinct terms;
@@ -41,13 +40,14 @@ class Record:
 class Store(Protocol):
     """What the engine asks of storage; a Redis or distributed store implements the same calls."""
 
+    path: str  # where the index lives, as messages name it
     def get_meta(self, key: str) -> str | None: ...
     def set_meta(self, key: str, value: str) -> None: ...
     def put(self, records: list[Record]) -> list[int]: ...
     def delete(self, article_id: str) -> int | None: ...
     def get(self, article_id: str) -> Record | None: ...
-    def contents(self, rows: list[int]) -> list[tuple[int, str, bytes, np.ndarray, bytes]]: ...
-    def candidates(self, rows: list[int]) -> list[tuple[int, str, bytes, np.ndarray]]: ...
+    def contents(self, rows: list[int]) -> list[tuple[int, str, bytes, bytes, bytes]]: ...
+    def candidates(self, rows: list[int]) -> list[tuple[int, str, bytes, bytes]]: ...
     def keys_since(self, row: int) -> list[tuple[int, bytes, bytes]]: ...
     def deleted_since(self, seq: int) -> list[tuple[int, int, bytes | None, bytes | None]]: ...
     def counted_since(self, row: int) -> list[tuple[int, bytes, bytes]]: ...
@@ -184,13 +184,13 @@ class SQLiteStore:
         except (ValueError, zlib.error) as e:
             raise IndexFileError(f"{self.path}: article {article_id!r} is damaged ({e}); `dedup index check` lists what is") from e
 
-    def contents(self, rows: list[int]) -> list[tuple[int, str, bytes, np.ndarray, bytes]]:
+    def contents(self, rows: list[int]) -> list[tuple[int, str, bytes, bytes, bytes]]:
         """(row, id, features, near signature, line hashes) of the given rows: what an integrity check reads."""
-        return [(r, i, f, np.frombuffer(sig, dtype=np.uint32), lines) for r, i, f, sig, lines in self._select("row, id, features, near_sig, lines", rows)]
+        return self._select("row, id, features, near_sig, lines", rows)
 
-    def candidates(self, rows: list[int]) -> list[tuple[int, str, bytes, np.ndarray]]:
-        """(row, id, features, near_sig) of the given rows that exist, in one query per 500 rows: what a check verifies."""
-        return [(r, i, f, np.frombuffer(sig, dtype=np.uint32)) for r, i, f, sig in self._select("row, id, features, near_sig", rows)]
+    def candidates(self, rows: list[int]) -> list[tuple[int, str, bytes, bytes]]:
+        """(row, id, features, near signature) of the given rows that exist, in one query per 500 rows: what a check verifies."""
+        return self._select("row, id, features, near_sig", rows)
 
     def keys_since(self, row: int) -> list[tuple[int, bytes, bytes]]:
         """(row, near_keys, term_keys) of every row after the given one, in row order, in one query."""

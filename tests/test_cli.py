@@ -255,6 +255,23 @@ def test_commands_that_only_read_refuse_an_empty_file(tmp_path):
     assert runner.invoke(app, ["index", "add", str(empty), str(SEEDS)]).exit_code == 0  # adding makes it an index
 
 
+def test_damaged_band_tables_are_a_warning_on_open_and_a_problem_for_index_check(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "i.dedup"
+    runner.invoke(app, ["index", "build", str(SEEDS), "--index", str(path)])
+    db = sqlite3.connect(path)
+    near = db.execute("SELECT data FROM parts WHERE name='bands' AND part=1").fetchone()[0]
+    db.execute("UPDATE parts SET data=? WHERE name='bands' AND part=1", (near[8:16] + near[:8] + near[16:],))  # two entries swapped
+    db.commit()
+    db.close()
+    query = runner.invoke(app, ["index", "query", str(path), str(next(SEEDS.glob("003_*.txt")))])
+    assert query.exit_code == 0 and "warning:" in query.stderr and "band tables are damaged" in query.stderr and "Warning" not in query.stderr
+    assert "003_7e9b22f87c9658b0.txt" in query.stdout
+    check = runner.invoke(app, ["index", "check", str(path)])
+    assert check.exit_code == 1 and "1 problem found" in check.stderr
+
+
 def test_align_names_a_damaged_indexed_article(tmp_path):
     import sqlite3
 

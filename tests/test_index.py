@@ -42,6 +42,26 @@ def test_the_index_keeps_its_own_parameters(tmp_path, seeds):
         assert (ix.config.shingle_size, ix.config.num_perm) == (3, 64)
 
 
+@pytest.mark.parametrize("field, value", [("rewrite_score", float("nan")), ("near_jaccard", 1.5), ("near_threshold", 0.0),
+                                          ("num_perm", 0), ("min_words", -1), ("shingle_size", 2.5), ("rewrite_min_shared", True)])
+def test_a_parameter_out_of_range_is_refused_by_name_and_so_is_an_index_storing_one(tmp_path, seeds, field, value):
+    """A NaN threshold made the compiled check and the numpy verification disagree; stored in an index, it would
+    make every check misjudge."""
+    import json
+
+    with pytest.raises(ValueError, match=f"Config.{field} must be"):
+        Config(**{field: value})
+    path = tmp_path / "cfg.dedup"
+    Index.open(path).close()
+    stored = json.loads(Config().to_json()) | {field: value}
+    db = sqlite3.connect(path)
+    db.execute("UPDATE meta SET value=? WHERE key='config'", (json.dumps(stored),))
+    db.commit()
+    db.close()
+    with pytest.raises(IndexFileError, match=f"stored configuration is not valid .*Config.{field}"):
+        Index.open(path)
+
+
 @pytest.mark.parametrize(
     "content,message",
     [
@@ -86,20 +106,39 @@ def test_integrity_check_finds_a_corrupted_record(tmp_path, seeds):
     assert any("'001'" in p and "checksum" in p for p in problems)
 
 
-@pytest.mark.parametrize("blob", ["zeroblob(10)", "zeroblob(28)", "substr(features, 1, length(features) - 4)"])
-def test_a_check_meeting_damaged_features_says_so_and_reads_nothing_astray(tmp_path, seeds, blob):
-    """A candidate's packed features are read by compiled code as they are stored: a blob whose length or header
-    is wrong is refused with unpack's error, never read past its end."""
+def _sentences_reversed(blob: bytes) -> bytes:
+    """A packed features blob whose first token's sentence number is larger than the rest's (header intact)."""
+    from dedup.features import unpack
+
+    f = unpack(blob)
+    at = len(blob) - 4 * (len(f.term_set) + len(f.term_sentence))
+    return blob[:at] + (int(f.term_sentence[-1]) + 1).to_bytes(4, "little") + blob[at + 4 :]
+
+
+@pytest.mark.parametrize("column, damage", [
+    ("features", "zeroblob(10)"), ("features", "zeroblob(28)"), ("features", "substr(features, 1, length(features) - 4)"),
+    ("features", "reversed"), ("near_sig", "substr(near_sig, 1, 3)"), ("near_sig", "substr(near_sig, 1, 4)"),
+])
+def test_a_check_meeting_a_damaged_candidate_names_it_and_reads_nothing_astray(tmp_path, seeds, column, damage):
+    """A candidate's packed features are read by compiled code as they are stored: one whose length, header or
+    sentence numbers are wrong, or whose signature has the wrong length, is refused by name when it is fetched,
+    never read past its end or blown up into gigabytes of sentence pairs."""
     path = tmp_path / "d.dedup"
     with Index.open(path) as ix:
         ix.add("001", seeds["001"])
         ix.add("002", seeds["002"])
     db = sqlite3.connect(path)
-    db.execute(f"UPDATE articles SET features = {blob} WHERE id='001'")
+    if damage == "reversed":
+        blob = db.execute("SELECT features FROM articles WHERE id='001'").fetchone()[0]
+        db.execute("UPDATE articles SET features = ? WHERE id='001'", (_sentences_reversed(blob),))
+    else:
+        db.execute(f"UPDATE articles SET {column} = {damage} WHERE id='001'")
     db.commit()
     db.close()
-    with Index.open(path) as ix, pytest.raises(ValueError, match="features blob"):
-        ix.check("probe", seeds["001"])
+    with Index.open(path) as ix:
+        with pytest.raises(IndexFileError, match="article '001' is damaged .*(features blob|near signature)"):
+            ix.check("probe", seeds["001"])
+        assert any("'001'" in p for p in ix.check_integrity())  # (what the message sends the user to)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -181,10 +220,20 @@ def test_band_tables_are_stored_and_a_damaged_copy_is_found(tmp_path, seeds):
     meta, near, terms = [r[0] for r in db.execute("SELECT data FROM parts WHERE name='bands' ORDER BY part")]
     bands = Index().sketcher
     assert (len(near), len(terms)) == (8 * bands.near_bands[0] * len(seeds), 8 * bands.term_bands[0] * len(seeds))  # 8 B a key
-    db.execute("UPDATE parts SET data=? WHERE name='bands' AND part=2", (terms[::-1],))  # same size, scrambled
+    wrong = np.frombuffer(terms, dtype="<u8").copy()
+    wrong[-1] += 1  # still sorted, one entry pointing at another row
+    db.execute("UPDATE parts SET data=? WHERE name='bands' AND part=2", (wrong.tobytes(),))
     db.commit()
     with Index.open(path) as ix:
         assert any("band tables differ" in p for p in ix.check_integrity())
+    db.execute("UPDATE parts SET data=? WHERE name='bands' AND part=2", (terms[::-1],))  # same size, scrambled
+    db.commit()
+    with pytest.warns(UserWarning, match="band tables are damaged"), Index.open(path) as ix:  # (compiled queries would read astray)
+        assert [p for p in ix.check_integrity() if "band tables are damaged" in p]
+        assert {m.id for m in ix.check("probe", seeds["002"]) if m.relation == "duplicate"} == {"002"}
+        ix.add("005", seeds["001"][:500])  # a writer stores the tables it rebuilt
+    with Index.open(path) as ix:
+        assert ix.check_integrity() == []
     db.execute("UPDATE parts SET data=? WHERE name='bands' AND part=0", (b"not json",))
     db.commit()
     db.close()

@@ -127,3 +127,31 @@ def test_compiled_one_run_query_finds_what_binary_search_finds(seed):
         for p, rows in zip(probes, compiled):
             assert rows.dtype == np.int64 and np.array_equal(rows, table.query(p))
     assert sum(len(r) > 1 for r in compiled) >= 10
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+@pytest.mark.parametrize("damage", ["swapped pair", "reversed run", "parts out of order"])
+def test_a_damaged_snapshot_is_refused_not_queried(compiled, damage):
+    """A stored snapshot whose entries are not sorted would send the compiled search's directory reads astray:
+    restore refuses it (the index then rebuilds its tables from the articles), with the kernels and without."""
+    from dedup import accel
+
+    if compiled:
+        pytest.importorskip("dedup._compiled")
+    rng = np.random.default_rng(5)
+    table = BandTable()
+    table.bulk_load(np.arange(500), rng.integers(0, 1 << 63, (500, 4), dtype=np.uint64))
+    bits, run = table.snapshot()
+    parts = [run[:1000].copy(), run[1000:].copy()]
+    if damage == "swapped pair":
+        parts[0][[10, 11]] = parts[0][[11, 10]]
+    elif damage == "reversed run":
+        parts[1] = parts[1][::-1].copy()
+    else:
+        parts = parts[::-1]
+    with pytest.MonkeyPatch.context() as mp:
+        if not compiled:
+            mp.setattr(accel, "kernels", lambda: None)
+        assert BandTable.restore(bits, [run[:1000], run[1000:]]).same_entries(table)
+        with pytest.raises(ValueError, match="band table run"):
+            BandTable.restore(bits, parts)

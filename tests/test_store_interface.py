@@ -18,6 +18,8 @@ from dedup.store import Record, Store
 class DictStore:
     """`Store` in plain dicts. `changes` moves on every write, its own included (a shared server cannot tell whose)."""
 
+    path = "a dict"
+
     def __init__(self) -> None:
         self.meta: dict[str, str] = {"generation": "1"}
         self.articles: dict[int, Record] = {}  # row → record
@@ -68,11 +70,11 @@ class DictStore:
         row = self.rows_by_id.get(article_id)
         return None if row is None else dataclasses.replace(self.articles[row])
 
-    def contents(self, rows: list[int]) -> list[tuple[int, str, bytes, np.ndarray, bytes]]:
-        return [(r, a.id, a.features, _sig(a), a.lines) for r in rows if (a := self.articles.get(r))]
+    def contents(self, rows: list[int]) -> list[tuple[int, str, bytes, bytes, bytes]]:
+        return [(r, a.id, a.features, a.near_sig, a.lines) for r in rows if (a := self.articles.get(r))]
 
-    def candidates(self, rows: list[int]) -> list[tuple[int, str, bytes, np.ndarray]]:
-        return [(r, a.id, a.features, _sig(a)) for r in rows if (a := self.articles.get(r))]
+    def candidates(self, rows: list[int]) -> list[tuple[int, str, bytes, bytes]]:
+        return [(r, a.id, a.features, a.near_sig) for r in rows if (a := self.articles.get(r))]
 
     def keys_since(self, row: int) -> list[tuple[int, bytes, bytes]]:
         return [(r, self.articles[r].near_keys, self.articles[r].term_keys) for r in sorted(self.articles) if r > row]
@@ -122,10 +124,6 @@ class DictStore:
 
     def close(self) -> None:
         pass
-
-
-def _sig(record: Record) -> np.ndarray:
-    return np.frombuffer(record.near_sig, dtype=np.uint32)
 
 
 def test_the_dict_store_has_every_call_of_the_protocol():

@@ -277,7 +277,7 @@ def test_a_check_counts_each_sentences_distinct_terms_as_features_do(text, times
     f = extract(" ".join([text] * times) if times > 1 else text, 5)  # (a run-on said twice: one sentence, each term twice)
     if len(f.terms):
         sizes = f.sentence_terms[2]
-        assert np.array_equal(kernels._sentence_sizes(f.terms, f.term_sentence, len(sizes)), sizes)
+        assert np.array_equal(kernels._sentence_sizes(f.terms, kernels._held_sentences(f.term_sentence), len(sizes)), sizes)
 
 
 def test_a_check_rules_out_unrelated_news_early_and_finds_the_rewrites(seeds, shared):
@@ -304,3 +304,21 @@ def test_a_check_rules_out_unrelated_news_early_and_finds_the_rewrites(seeds, sh
     assert np.array_equal(checked[0], expected[0])
     assert [verify_module.RELATIONS[r] for r in checked[0][len(news) : -1]] == [REWRITE, REWRITE, REWRITE]
     assert checked[0][-1] != verify_module.UNRELATED  # 004, the later story (see test_scan: rewrite, not yet partial)
+
+
+@pytest.mark.parametrize("tiny_bins", [False, True])
+def test_sentences_without_content_terms_take_no_room_in_passage_counts(seeds, monkeypatch, tiny_bins):
+    """Sentences are numbered among those holding content terms: 1,900 "It was." between a story's sentences
+    used to give each pair of articles millions of empty sentence cells (seconds a check); now the padded and the
+    plain texts number their sentences alike, and verdicts and the check agree on them."""
+    if tiny_bins:
+        monkeypatch.setattr(verify_module, "_PAIR_BINS", 64)  # the check hands such pairs back to verdicts
+    plain = seeds["001"]
+    padded = ("\n" + "It was. " * 170 + "\n").join(plain.split("\n"))  # (001 has a sentence or two a line)
+    fp, fd = extract(plain, 5), extract(padded, 5)
+    assert fd.term_sentence[-1] > 1500 and np.array_equal(fd.sentence_terms[1], fp.sentence_terms[1])
+    stats = _stats([plain, padded, *seeds.values()])
+    others = [extract(seeds[k], 5) for k in ("002", "003", "004")]
+    checked, expected = _check_verdicts_and_verdicts(fd, [fp, *others], stats, Config(partial_passages=1))
+    assert all(np.array_equal(c, e) for c, e in zip(checked, expected))
+    assert checked[4][1:].tolist() == _check_verdicts_and_verdicts(fp, others, stats, Config(partial_passages=1))[0][4].tolist()
