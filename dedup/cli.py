@@ -4,9 +4,12 @@ from __future__ import annotations
 import json
 import os
 import shlex
+import sqlite3
 import stat
 import sys
+import tempfile
 import warnings
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
@@ -14,9 +17,9 @@ import typer
 from typer.core import TyperCommand
 
 from .config import Config
-from .index import Index
+from .index import Index, check_storable
 from .read import ARTICLE_EXTENSIONS, Article, Skipped, display_path, read_sources, where
-from .store import IndexFileError, check_replaceable, delete_file, replace_file
+from .store import IndexFileError, SQLiteStore, check_replaceable, delete_file, replace_file
 from .workers import WorkerError
 
 if TYPE_CHECKING:
@@ -48,7 +51,16 @@ app.add_typer(index_app, name="index")
 
 
 class _Command(TyperCommand):
-    """A command whose --help names each argument by its metavar alone (typer adds the Python type: `FILE <list[Path]>`)."""
+    """A command whose --help names each argument by its metavar alone (typer adds the Python type: `FILE <list[Path]>`),
+    and which reports an index file that stops reading part-way (a damaged page or record) as such, not as a traceback."""
+
+    def invoke(self, ctx: Context):
+        try:
+            return super().invoke(ctx)
+        except IndexFileError as e:  # (a damaged record met part-way: the message names it)
+            _fail(str(e))
+        except sqlite3.DatabaseError as e:
+            _fail(f"{ctx.params.get('index') or 'the index'}: damaged ({e}); `dedup index build` rebuilds it")
 
     def format_options(self, ctx: Context, formatter: HelpFormatter) -> None:
         arguments: list[tuple[str, str]] = []
@@ -103,40 +115,70 @@ def _check_out(out: Optional[Path], inputs: list[Path] = ()) -> None:
     keyboard would replace it with the report), before any work is done (exit code 2)."""
     if out is None:
         return
-    real = out.resolve()
-    if real.is_dir():
+    mode = _mode(out)
+    if mode is not None and stat.S_ISDIR(mode):
         _fail(f"{out}: is a folder; give a file name", 2)
-    if real.is_file():
+    if mode is not None and not stat.S_ISREG(mode):  # a device or pipe (/dev/stdout): written to directly
+        if not os.access(out, os.W_OK):
+            _fail(f"{out}: not writable", 2)
+        return
+    real = out.resolve()
+    if mode is not None:
         for source in map(Path.resolve, inputs):
             if real == source or (source.is_dir() and real.is_relative_to(source) and real.suffix.lower() in ARTICLE_EXTENSIONS):
                 _fail(f"{out}: is one of the articles being read; the report would replace it (give another file name)", 2)
-    if real.exists() and not real.is_file():
         if not os.access(real, os.W_OK):
-            _fail(f"{out}: not writable", 2)
-    elif not real.parent.is_dir():
+            _fail(f"{out}: not writable (read-only file)", 2)
+    if not real.parent.is_dir():
         _fail(f"{out}: folder {real.parent} does not exist", 2)
-    elif not os.access(real.parent, os.W_OK):
+    if not os.access(real.parent, os.W_OK):
         _fail(f"{out}: cannot create files in {real.parent} (permission denied)", 2)
 
 
+def _mode(path: Path) -> int | None:
+    """The mode of what path names, links followed (None when nothing is there); a link loop is an error (exit 2)."""
+    try:
+        return path.stat().st_mode
+    except FileNotFoundError:
+        return None
+    except OSError as e:
+        _fail(f"{path}: cannot write ({e.strerror or e})", 2)
+    raise AssertionError  # unreachable: _fail exits
+
+
 def _emit(text: str, out: Optional[Path]) -> None:
-    """Write to out (or standard output): a file is replaced whole, through a temporary file beside it, so a
-    reader never sees half a report; a link is followed, a device or pipe is written to directly."""
+    """Write to out (or standard output): a file is replaced whole, through a temporary file of its own beside
+    it (its permissions kept), so a reader never sees half a report; a link is followed, a device or pipe is
+    written to directly."""
     if out is None:
         _write(text)
         return
-    real = out.resolve()
+    mode = _mode(out)
     try:
-        if real.exists() and not real.is_file():
-            with open(real, "w", encoding="utf-8") as fh:
+        if mode is not None and not stat.S_ISREG(mode):
+            with open(out, "w", encoding="utf-8") as fh:
                 fh.write(text)
         else:
-            tmp = real.with_name(real.name + ".tmp")
-            tmp.write_text(text, encoding="utf-8")
-            tmp.replace(real)
+            real = out.resolve()
+            fd, tmp = tempfile.mkstemp(dir=real.parent, prefix=f".{real.name}.", suffix=".tmp")
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                    fh.write(text)
+                os.chmod(tmp, stat.S_IMODE(mode) if mode is not None else 0o666 & ~_umask())
+                os.replace(tmp, real)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
     except OSError as e:
         _fail(f"{out}: cannot write ({e.strerror or e})")
     typer.echo(f"wrote {out}", err=True)
+
+
+def _umask() -> int:
+    """The process's file-creation mask (read by setting it, so set back at once)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _progress():
@@ -337,9 +379,15 @@ def _read_into(ix: Index, sources: list[Path], count_replaced: bool = False) -> 
                 skipped += 1
                 typer.echo(f"skipped {where(item)}: {item.reason}", err=True)
                 continue
+            meta = {k: v for k, v in (("title", item.title), ("url", item.url), ("source", item.source), ("published", item.published), ("path", display_path(item.path or ""))) if v}
+            try:
+                check_storable(item.id, item.text, meta)
+            except (TypeError, ValueError) as e:  # a file name that is not UTF-8: an index keeps ids as text
+                skipped += 1
+                typer.echo(f"skipped {where(item)}: {e}", err=True)
+                continue
             if item.truncated:
                 typer.echo(f"warning: {where(item)}: longer than {ix.config.max_article_chars:,} characters, truncated", err=True)
-            meta = {k: v for k, v in (("title", item.title), ("url", item.url), ("source", item.source), ("published", item.published), ("path", item.path)) if v}
             batch.append((item.id, item.text, meta))
             if len(batch) >= 1000:
                 flush()
@@ -366,7 +414,9 @@ def index_build(
     The new index is built beside it (INDEX.building), checked, and copied into INDEX in one transaction at the
     end; processes that have INDEX open go on with the new contents. If a build is interrupted, running the
     same command again resumes from what INDEX.building holds (articles changed or deleted since are taken as
-    they are now); a build from other sources starts over.
+    they are now); a build from other sources starts over. A second build of the same INDEX while one runs is
+    refused (it would take over the first one's INDEX.building); a build that indexes nothing leaves a non-empty
+    INDEX as it was.
 
     Exit code 0 when INDEX holds the new index (skipped files are listed on stderr); 1 when it could not (a SOURCE
     missing, INDEX a file other than a dedup index, a failed check: the old index is left as it was).
@@ -379,6 +429,12 @@ def index_build(
     if damaged:
         typer.echo(f"dedup: {index}: damaged ({damaged}); the rebuild replaces it", err=True)
     building = index.with_name(index.name + ".building")
+    with _build_lock(index, building):
+        _build(sources, index, building, damaged)
+
+
+def _build(sources: list[Path], index: Path, building: Path, damaged: str | None) -> None:
+    """index_build's work, under its lock."""
     job = json.dumps([str(p.resolve()) for p in sources])
     ix = _resumable(building, job)
     done = len(ix)
@@ -395,12 +451,51 @@ def index_build(
     ix.close()
     if problems:
         _fail(f"{building}: the new index failed its integrity check ({problems[0]}); the old index was left as it was")
+    held = _articles_in(index) if total == 0 and damaged is None else 0
+    if held:
+        _fail(f"{index}: nothing could be indexed from the sources ({skipped} skipped), so the index ({held:,} articles) was left as it was; remove {index} first to make it empty")
     try:
         replace_file(index, building, damaged=damaged is not None)
     except IndexFileError as e:
         _fail(f"{e}; the new index is complete in {building}: run the same command again")
     delete_file(building)
-    typer.echo(f"{index}: {total} articles indexed, {skipped} skipped", err=True)
+    typer.echo(f"{index}: {total} article{'s' * (total != 1)} indexed, {skipped} skipped", err=True)
+
+
+@contextmanager
+def _build_lock(index: Path, building: Path):
+    """Hold INDEX.building.lock while a build runs: a second build of the same index would resume from, or start
+    over on, the first one's partial index. (A lock the system frees when the process ends, however it ends;
+    where there is no fcntl, builds are not guarded.)"""
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    path = building.with_name(building.name + ".lock")
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as e:
+        _fail(f"{path}: cannot create the build's lock file ({e.strerror})")
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            _fail(f"{index}: another `dedup index build` of it is running (it holds {path}); run this one when it has finished")
+        yield
+    finally:
+        os.close(fd)
+
+
+def _articles_in(index: Path) -> int:
+    """How many articles an index file holds (0 when there is none)."""
+    if not index.exists() or index.stat().st_size == 0:
+        return 0
+    store = SQLiteStore(index, create=False)
+    try:
+        return store.count()
+    finally:
+        store.close()
 
 
 def _resumable(building: Path, job: str) -> Index:
@@ -454,7 +549,7 @@ def index_add(
     ix = _open_index(index, create=True)
     added, replaced, skipped = _read_into(ix, sources, count_replaced=True)
     ix.close()
-    typer.echo(f"{index}: {added} articles added{f' ({replaced} replacing one with the same id)' if replaced else ''}, {skipped} skipped", err=True)
+    typer.echo(f"{index}: {added} article{'s' * (added != 1)} added{f' ({replaced} replacing one with the same id)' if replaced else ''}, {skipped} skipped", err=True)
     if replaced:
         typer.echo("note: an id is the file's path under the folder given; to keep files that share names apart, add their"
                    " folders from a common parent folder", err=True)

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import warnings
+import zlib
 from collections import OrderedDict
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -48,7 +50,10 @@ class Index:
         self.store = store or SQLiteStore(":memory:")
         if self.store.get_meta("config") is None:
             self.store.set_meta("config", (config or Config()).to_json())
-        self._load()
+        try:
+            self._load()
+        except sqlite3.DatabaseError as e:  # a page of the file no longer reads
+            raise IndexFileError(f"{self.store.path}: damaged ({e}); `dedup index build` rebuilds it") from None
 
     def _load(self) -> None:
         """Take the index's parameters (they win over any given), saved counts and band tables, and catch up with
@@ -83,7 +88,7 @@ class Index:
 
     def __contains__(self, article_id: str) -> bool:
         _check_id(article_id)
-        return self.store.get(article_id) is not None
+        return _storable(article_id) and self.store.get(article_id) is not None
 
     def check(self, article_id: str, text: str) -> list[Match]:
         """Indexed articles this one duplicates, rewrites or partly reuses, strongest first."""
@@ -102,6 +107,7 @@ class Index:
         chunk: list[tuple[str, str, dict | None]] = []
         for item in articles:
             _check_article(*item)
+            check_storable(*item)
             chunk.append(item)
             if len(chunk) >= batch:
                 out.extend(self._add_chunk(chunk))
@@ -113,7 +119,7 @@ class Index:
     def remove(self, article_id: str) -> bool:
         """Remove an article; False when it was not indexed."""
         _check_id(article_id)
-        record = self.store.get(article_id)
+        record = self.store.get(article_id) if _storable(article_id) else None
         if record is None:
             return False
         self.store.delete(article_id)
@@ -130,7 +136,7 @@ class Index:
     def text(self, article_id: str) -> tuple[str, dict] | None:
         """The stored text and metadata of an indexed article."""
         _check_id(article_id)
-        record = self.store.get(article_id)
+        record = self.store.get(article_id) if _storable(article_id) else None
         return (record.text, record.metadata) if record else None
 
     def stats(self) -> dict:
@@ -326,10 +332,13 @@ class Index:
 
     def _load_counts(self) -> None:
         """Take the saved term and line count tables (empty before the first save) and the positions they hold."""
-        saved = self.store.load_counts()
-        terms, lines, self._counted_to, self._counted_deleted = saved or (None, None, 0, 0)  # every row and removal up to these
-        self.term_counts = CountTable.from_bytes(terms) if terms else CountTable()
-        self.line_counts = CountTable.from_bytes(lines) if lines else CountTable()
+        try:
+            saved = self.store.load_counts()
+            terms, lines, self._counted_to, self._counted_deleted = saved or (None, None, 0, 0)  # every row and removal up to these
+            self.term_counts = CountTable.from_bytes(terms) if terms else CountTable()
+            self.line_counts = CountTable.from_bytes(lines) if lines else CountTable()
+        except (zlib.error, ValueError) as e:
+            raise IndexFileError(f"{self.store.path}: damaged (its saved term and line counts do not read: {e}); `dedup index build` rebuilds it") from None
         self._own_removed: set[int] = set()  # rows this process removed or replaced since (uncounted when it did)
 
     def _count_added(self, own: Collection[int]) -> tuple[int, set[int]]:
@@ -397,6 +406,28 @@ def _check_id(article_id: object) -> None:
     """TypeError for an id that is not a str, ValueError for an empty one."""
     if not isinstance(article_id, str) or not article_id:
         raise (ValueError if article_id == "" else TypeError)(f"article id must be a non-empty str, not {article_id!r:.80}")
+
+
+def _storable(text: str) -> bool:
+    """Whether text can be stored as SQLite text (UTF-8): not if it holds a lone surrogate, which is how Python
+    spells a file name's bytes that are not UTF-8."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def check_storable(article_id: str, text: str, metadata: dict | None) -> None:
+    """ValueError for an article an index cannot store as given: an id or metadata that is not Unicode text
+    (a lone surrogate), or metadata that JSON would change (keys that are not strings, tuples)."""
+    if not _storable(article_id):
+        raise ValueError(f"article id {article_id!r} is not valid Unicode (a file name that is not UTF-8?): an index stores ids as text")
+    raw = json.dumps(metadata or {}, sort_keys=True, ensure_ascii=False)
+    if not _storable(raw):
+        raise ValueError(f"{article_id}: metadata holds text that is not valid Unicode (a lone surrogate)")
+    if json.loads(raw) != (metadata or {}):
+        raise TypeError(f"{article_id}: metadata must be standard JSON data (string keys, lists not tuples): it would be stored as {raw[:80]}")
 
 
 def _check_article(article_id: object, text: object, metadata: object) -> None:

@@ -122,7 +122,8 @@ def decode_bytes(data: bytes, *, name: str = "<bytes>", complete: bool = True, d
     """Decode a file's bytes: returns ``(text, encoding)``; raises ``UnreadableFileError``.
 
     Order: a BOM (UTF-8, UTF-16 LE/BE, UTF-32 LE/BE); NUL bytes mean BOM-less UTF-16 when their
-    pattern fits, else a binary file; strict UTF-8; the ``declared`` charset (from HTML) if given; cp1252.
+    pattern fits, else a binary file; strict UTF-8; UTF-8 with a rare invalid byte (replaced by U+FFFD); the
+    ``declared`` charset (from HTML) if given; cp1252.
     Decoded text full of control characters is a binary file too. ``complete=False`` says ``data`` is a
     prefix of the file (a multi-byte character cut at its end is dropped, not an error).
     """
@@ -154,7 +155,9 @@ def decode_bytes(data: bytes, *, name: str = "<bytes>", complete: bool = True, d
     try:
         text = _decode_as(data, "utf-8", final)
     except UnicodeDecodeError:
-        pass
+        text = _mostly_utf8(data, final)
+        if text is not None and not _controls_are_binary(text):
+            return text, "utf-8 (bytes that are not UTF-8 replaced)"
     else:
         if _controls_are_binary(text):
             raise UnreadableFileError(name, "binary file (control characters)")
@@ -181,6 +184,15 @@ def decode_bytes(data: bytes, *, name: str = "<bytes>", complete: bool = True, d
     if _controls_are_binary(data.decode("latin-1")):
         raise UnreadableFileError(name, "binary file (control characters)")
     raise UnreadableFileError(name, "cannot decode: not UTF-8/UTF-16/cp1252")
+
+
+def _mostly_utf8(data: bytes, final: bool) -> str | None:
+    """UTF-8 text with a few bytes that are not (a stray byte in a crawled page), those bytes as U+FFFD; None when
+    the invalid bytes are not rare among valid multi-byte characters (a cp1252 file: é is one byte there)."""
+    text = codecs.getincrementaldecoder("utf-8")("replace").decode(data, final)
+    bad = text.count("\ufffd") - data.count("\ufffd".encode())
+    good = sum(c >= "\x80" for c in text) - bad
+    return text if bad <= len(data) // 1000 + 1 and good >= 4 * bad else None
 
 
 def _read_prefix(path: str, max_bytes: int | None) -> tuple[bytes, bool]:

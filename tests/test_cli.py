@@ -1,6 +1,7 @@
 import importlib
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 from dedup import Index
@@ -490,3 +491,87 @@ def test_align_says_when_it_cut_a_huge_article(tmp_path):
     result = runner.invoke(app, ["align", str(huge), str(SEEDS / "000_9b5600509f698df4.txt"), "--format", "json"])
     assert result.exit_code == 0 and f"warning: {huge}: longer than" in result.stderr
     assert json.loads(result.stdout)["counts"]["only_a"] >= 1
+
+
+def test_a_file_name_that_is_not_utf8_is_indexed_under_its_shown_name(tmp_path):
+    """Its id (and the stored path) show the undecodable bytes as \\xNN, as scan does; the batch it is in is stored
+    (it used to make SQLite refuse the whole batch), and the id can be queried and removed."""
+    import os
+
+    folder = tmp_path / "odd"
+    folder.mkdir()
+    seed = next(SEEDS.glob("001_*.txt")).read_bytes()
+    (folder / "plain.txt").write_bytes(next(SEEDS.glob("000_*.txt")).read_bytes())
+    with open(os.path.join(os.fsencode(folder), b"bad\xff\xfename.txt"), "wb") as fh:
+        fh.write(seed)
+    index = tmp_path / "odd.dedup"
+    added = runner.invoke(app, ["index", "add", str(index), str(folder)])
+    assert added.exit_code == 0 and "2 articles added, 0 skipped" in added.stderr
+    query = runner.invoke(app, ["index", "query", str(index), str(next(SEEDS.glob("001_*.txt"))), "--format", "json"])
+    assert "bad\\xff\\xfename.txt" in json.loads(query.stdout)[0]["matches"][0]["id"]
+    removed = runner.invoke(app, ["index", "remove", str(index), "bad\\xff\\xfename.txt"])
+    assert removed.exit_code == 0 and "1 removed" in removed.stderr
+
+
+def test_an_index_damaged_anywhere_gets_a_message_not_a_traceback_and_build_repairs_it(tmp_path):
+    """Every third page of a seeds index overwritten in turn: each command either works or says the file is
+    damaged (exit 1, one line naming it); `dedup index build` then replaces it with a sound index."""
+    good = tmp_path / "good.dedup"
+    assert runner.invoke(app, ["index", "build", str(SEEDS), "--index", str(good)]).exit_code == 0
+    pages = good.stat().st_size // 4096
+    probe = str(next(SEEDS.glob("000_*.txt")))
+    for page in range(1, pages, 3):
+        bad = tmp_path / f"p{page}.dedup"
+        data = bytearray(good.read_bytes())
+        data[page * 4096 + 100 : page * 4096 + 400] = b"\xff" * 300
+        bad.write_bytes(bytes(data))
+        for args in (["index", "check", str(bad)], ["index", "query", str(bad), probe], ["index", "stats", str(bad)]):
+            result = runner.invoke(app, args)
+            assert result.exception is None or isinstance(result.exception, SystemExit), (page, args, result.exception)
+            assert result.exit_code in (0, 1) and (result.exit_code == 0 or f"dedup: {bad}" in result.stderr), (page, args)
+        if runner.invoke(app, ["index", "check", str(bad)]).exit_code:
+            rebuilt = runner.invoke(app, ["index", "build", str(SEEDS), "--index", str(bad)])
+            assert rebuilt.exit_code == 0 and runner.invoke(app, ["index", "check", str(bad)]).exit_code == 0, page
+
+
+def test_a_second_build_of_an_index_is_refused_while_one_runs_and_an_empty_build_replaces_nothing(tmp_path):
+    fcntl = pytest.importorskip("fcntl")
+    import os
+
+    index = tmp_path / "news.dedup"
+    assert runner.invoke(app, ["index", "build", str(SEEDS), "--index", str(index)]).exit_code == 0
+    lock = os.open(tmp_path / "news.dedup.building.lock", os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # what a running build holds
+        second = runner.invoke(app, ["index", "build", str(SEEDS), "--index", str(index)])
+        assert second.exit_code == 1 and "another `dedup index build` of it is running" in second.stderr
+    finally:
+        os.close(lock)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    nothing = runner.invoke(app, ["index", "build", str(empty), "--index", str(index)])
+    assert nothing.exit_code == 1 and "the index (5 articles) was left as it was" in nothing.stderr
+    assert json.loads(runner.invoke(app, ["index", "stats", str(index), "--format", "json"]).stdout)["articles"] == 5
+    assert runner.invoke(app, ["index", "build", str(empty), "--index", str(tmp_path / "new.dedup")]).exit_code == 0  # (nothing to keep)
+
+
+def test_out_replaces_the_report_alone_keeps_its_permissions_and_writes_to_devices(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    report = tmp_path / "rep.txt"
+    report.write_text("old report")
+    report.chmod(0o640)
+    (tmp_path / "rep.txt.tmp").write_text("precious")  # the name the report used to be written through
+    result = runner.invoke(app, ["scan", str(SEEDS), "--out", str(report)])
+    assert result.exit_code == 0 and "5 articles read" in report.read_text()
+    assert (tmp_path / "rep.txt.tmp").read_text() == "precious" and (report.stat().st_mode & 0o777) == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rep.txt", "rep.txt.tmp"]  # no temporary file left
+    piped = subprocess.run([sys.executable, "-c", "from dedup.cli import app; app()", "scan", str(SEEDS), "--format", "csv", "--out", "/dev/stdout"],
+                           capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(SEEDS.parents[1])})
+    assert piped.returncode == 0 and piped.stdout.startswith("id,status,cluster"), piped.stderr
+    (tmp_path / "a").symlink_to(tmp_path / "b")
+    (tmp_path / "b").symlink_to(tmp_path / "a")
+    loop = runner.invoke(app, ["scan", str(SEEDS), "--out", str(tmp_path / "a")])
+    assert loop.exit_code == 2 and "cannot write" in loop.stderr and "symbolic links" in loop.stderr

@@ -435,6 +435,10 @@ def test_check_finds_counts_that_count_articles_twice(tmp_path, seeds):
         ("a", "text", {"when": object()}, TypeError, "a: metadata must be JSON data"),
         ("a", "text", {"x": 1, 2: "y"}, TypeError, "a: metadata must be JSON data"),  # keys the store cannot sort
         ("a", "text", {"v": float("nan")}, TypeError, "a: metadata must be JSON data"),  # not standard JSON
+        ("a", "text", {1: "y"}, TypeError, "a: metadata must be standard JSON data"),  # JSON would make the key "1"
+        ("a", "text", {"pair": (1, 2)}, TypeError, "a: metadata must be standard JSON data"),
+        ("a", "text", {"path": "bad\udcff.txt"}, ValueError, "a: metadata holds text that is not valid Unicode"),
+        ("bad\udcff.txt", "text", {}, ValueError, "is not valid Unicode"),  # (checked, removed, looked up: not there)
     ],
 )
 def test_wrong_arguments_get_errors_that_say_what_is_wrong_and_change_nothing(seeds, article_id, text, metadata, error, says):
@@ -446,6 +450,8 @@ def test_wrong_arguments_get_errors_that_say_what_is_wrong_and_change_nothing(se
     if metadata is None:
         with pytest.raises(error, match=says):
             ix.check(article_id, text)
+    if isinstance(article_id, str) and "\udcff" in article_id:
+        assert article_id not in ix and not ix.remove(article_id) and ix.text(article_id) is None
     if text == "text" and metadata is None:  # a wrong id: refused by every method that takes one
         for call in (ix.remove, ix.text, ix.__contains__):
             with pytest.raises(error, match=says):

@@ -650,3 +650,15 @@ def test_a_file_inside_a_given_folder_or_linked_twice_is_read_once(tmp_path):
     out = list(read_sources([tmp_path / "news", story]))
     assert [o.id for o in out if isinstance(o, Article)] == ["news/story.txt"]
     assert sorted(o.reason for o in out if isinstance(o, Skipped)) == [f"already read as '{story}'"] * 2
+
+
+@pytest.mark.parametrize("stray", [b"\xff", b"\x9d", b"\xe2\x80"])  # a lone byte, a cp1252 hole, a cut character
+def test_utf8_with_a_stray_byte_is_read_not_skipped_and_cp1252_stays_cp1252(seeds, stray):
+    """A crawled UTF-8 page with one bad byte used to be skipped whole ("cannot decode"), or read as cp1252
+    (every curly quote turned to mojibake); now only that byte is lost (U+FFFD). A real cp1252 file, whose
+    é is one byte, is not mistaken for it."""
+    data = seeds["000"].encode("utf-8")
+    text, encoding = decode_bytes(data[:2000] + stray + data[2000:])
+    assert encoding.startswith("utf-8") and text.count("\ufffd") == 1 and text.replace("\ufffd", "") == seeds["000"]
+    french = "Café crème, brûlée: déjà vu à l'été. " * 20
+    assert decode_bytes(french.encode("cp1252")) == (french, "cp1252")
