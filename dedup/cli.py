@@ -18,7 +18,7 @@ from typer.core import TyperCommand
 
 from .config import Config
 from .index import Index, check_storable
-from .read import ARTICLE_EXTENSIONS, Article, Skipped, display_path, read_sources, where
+from .read import ARTICLE_EXTENSIONS, HTML_EXTENSIONS, JSON_EXTENSIONS, TEXT_EXTENSIONS, Article, Skipped, display_path, read_sources, where
 from .store import IndexFileError, SQLiteStore, check_replaceable, delete_file, replace_file
 from .workers import WorkerError
 
@@ -79,6 +79,7 @@ class _Command(TyperCommand):
                     formatter.write_dl(records)
 
 
+_EXTENSIONS = " ".join(sorted(ARTICLE_EXTENSIONS, key=lambda e: (e not in TEXT_EXTENSIONS, e not in HTML_EXTENSIONS, e not in JSON_EXTENSIONS, e)))
 IDS_HELP = (
     "An article's id is its path under the folder given (world/story.txt), after the folder's name when several sources"
     " are given (bbc/world/story.txt; folders that share a name: after their paths, crawl-a/news/...). A file given on"
@@ -207,7 +208,7 @@ def _check_sources(sources: list[Path]) -> None:
 
 @app.command(cls=_Command, epilog=IDS_HELP)
 def scan(
-    sources: Annotated[list[Path], typer.Argument(metavar="SOURCE", help="Folders (walked recursively) or files: .txt .md .html .htm .json .jsonl")],
+    sources: Annotated[list[Path], typer.Argument(metavar="SOURCE", help=f"Folders (walked recursively) or files: {_EXTENSIONS}")],
     fmt: FormatOpt = "table",
     out: Annotated[Optional[Path], typer.Option("--out", "-o", metavar="FILE", help="Write the report to this file instead of stdout.")] = None,
     profile: Annotated[bool, typer.Option("--profile", help="Print each stage's share of the time on stderr.")] = False,
@@ -372,27 +373,30 @@ def _read_into(ix: Index, sources: list[Path], count_replaced: bool = False) -> 
         if update:
             update("indexing", added, None)
 
-    ctx = bar if bar else _Null()
-    with ctx:
-        for item in read_sources(sources, ix.config.max_article_chars):
-            if isinstance(item, Skipped):
-                skipped += 1
-                typer.echo(f"skipped {where(item)}: {item.reason}", err=True)
-                continue
-            meta = {k: v for k, v in (("title", item.title), ("url", item.url), ("source", item.source), ("published", item.published), ("path", display_path(item.path or ""))) if v}
-            try:
-                check_storable(item.id, item.text, meta)
-            except (TypeError, ValueError) as e:  # a file name that is not UTF-8: an index keeps ids as text
-                skipped += 1
-                typer.echo(f"skipped {where(item)}: {e}", err=True)
-                continue
-            if item.truncated:
-                typer.echo(f"warning: {where(item)}: longer than {ix.config.max_article_chars:,} characters, truncated", err=True)
-            batch.append((item.id, item.text, meta))
-            if len(batch) >= 1000:
+    try:
+        with bar if bar else _Null():
+            for item in read_sources(sources, ix.config.max_article_chars):
+                if isinstance(item, Skipped):
+                    skipped += 1
+                    typer.echo(f"skipped {where(item)}: {item.reason}", err=True)
+                    continue
+                meta = {k: v for k, v in (("title", item.title), ("url", item.url), ("source", item.source), ("published", item.published), ("path", display_path(item.path or ""))) if v}
+                try:
+                    check_storable(item.id, item.text, meta)
+                except (TypeError, ValueError) as e:  # e.g. metadata JSON would change
+                    skipped += 1
+                    typer.echo(f"skipped {where(item)}: {e}", err=True)
+                    continue
+                if item.truncated:
+                    typer.echo(f"warning: {where(item)}: longer than {ix.config.max_article_chars:,} characters, truncated", err=True)
+                batch.append((item.id, item.text, meta))
+                if len(batch) >= 1000:
+                    flush()
+            if batch:
                 flush()
-        if batch:
-            flush()
+    except KeyboardInterrupt:  # (a batch is stored whole or not at all)
+        typer.echo(f"interrupted: {added:,} articles added, the rest not (the index is sound: run the command again to add them)", err=True)
+        raise typer.Exit(130) from None
     return added, replaced, skipped
 
 
@@ -406,7 +410,7 @@ class _Null:
 
 @index_app.command("build", cls=_Command, epilog=IDS_HELP)
 def index_build(
-    sources: Annotated[list[Path], typer.Argument(metavar="SOURCE", help="Folders or files to index (.txt .md .html .json .jsonl).")],
+    sources: Annotated[list[Path], typer.Argument(metavar="SOURCE", help=f"Folders (walked recursively) or files to index: {_EXTENSIONS}")],
     index: Annotated[Path, typer.Option("--index", metavar="INDEX", help="The index file to (re)build.")],
 ) -> None:
     """Rebuild an index from scratch, atomically: the old index stays readable until the new one is complete.
@@ -538,7 +542,7 @@ class _ResumingIndex:
 @index_app.command("add", cls=_Command, epilog=IDS_HELP)
 def index_add(
     index: Annotated[Path, typer.Argument(metavar="INDEX", help="The index file (created if missing).")],
-    sources: Annotated[list[Path], typer.Argument(metavar="SOURCE", help="Folders or files of articles to add.")],
+    sources: Annotated[list[Path], typer.Argument(metavar="SOURCE", help=f"Folders (walked recursively) or files of articles to add: {_EXTENSIONS}")],
 ) -> None:
     """Add articles to an index (an article with the same id replaces the old one).
 
@@ -644,7 +648,8 @@ def index_stats(
 
 @index_app.command("check", cls=_Command)
 def index_check(index: Annotated[Path, typer.Argument(metavar="INDEX", help="The index file.")]) -> None:
-    """Verify an index: storage integrity and every record's checksum.
+    """Verify an index: storage integrity, every record's checksum and blobs, the saved term and line counts
+    against a fresh count, the stored band tables against the records' band keys.
 
     Exit code 0 when sound; 1 when a problem was found (each is listed on stderr) or INDEX is not a dedup index.
     """

@@ -1,4 +1,4 @@
-"""The persistent index a crawler checks articles against: add, check, remove (a check: about a millisecond; see README)."""
+"""The persistent index a crawler checks articles against: add, check, remove (what a check costs, and how it grows: README)."""
 from __future__ import annotations
 
 import json

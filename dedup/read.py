@@ -540,7 +540,7 @@ class _Reader:
         for field in _OPTIONAL_FIELDS:
             field_value = value.get(field)
             if field == "published" and isinstance(field_value, dict) and list(field_value) == ["$date"]:
-                field_value = field_value["$date"]  # MongoDB's export of a date
+                field_value = _mongo_date(field_value["$date"])  # MongoDB's export of a date
             if isinstance(field_value, (int, float)) and not isinstance(field_value, bool):  # as ids are
                 field_value = (iso_from_unix(field_value) if field == "published" else None) or str(field_value)
             if field_value is not None and not isinstance(field_value, str):
@@ -548,6 +548,19 @@ class _Reader:
             optional[field] = _clean_str(field_value) if field_value and field_value.strip() else None
         text, truncated = _truncate(_clean_str(text), self.max_chars)
         return Article(id=article_id, text=text, path=path, line=line, truncated=truncated, **optional)
+
+
+def _mongo_date(value: object) -> object:
+    """The date in MongoDB's {"$date": …}: an ISO string as it is; milliseconds since 1970, bare or as
+    {"$numberLong": "…"} (its canonical form), as ISO 8601; anything else as it is (a warning later)."""
+    if isinstance(value, dict) and list(value) == ["$numberLong"] and isinstance(value["$numberLong"], str):
+        try:
+            value = int(value["$numberLong"])
+        except ValueError:
+            return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return iso_from_unix(value / 1000) or value
+    return value
 
 
 def _byte_lines(raw, limit: int):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import uuid
 import zlib
@@ -92,6 +93,18 @@ def checksum(*parts: bytes) -> int:
     return crc
 
 
+def _open_problem(path: str, e: sqlite3.DatabaseError) -> str:
+    """Why SQLite could not open path, in a user's words: a file it cannot write or create is not a foreign file."""
+    if "readonly" in str(e):
+        return f"cannot be written ({e}): dedup opens an index for writing even to read it (its write-ahead log); give this user write access to the file and its folder"
+    if "unable to open" in str(e):
+        folder = Path(path).parent
+        if not folder.is_dir():
+            return f"cannot be created: folder {folder} does not exist"
+        return f"cannot be {'created' if not Path(path).exists() else 'opened'} ({e}){'' if os.access(folder, os.W_OK) else f': folder {folder} is not writable'}"
+    return f"not a dedup index ({e})"
+
+
 class SQLiteStore:
     """An index in one SQLite file (WAL mode: readers never block the writer, writers queue on a lock)."""
 
@@ -111,7 +124,7 @@ class SQLiteStore:
             self.db.execute("PRAGMA synchronous=NORMAL")
             tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         except sqlite3.DatabaseError as e:
-            raise IndexFileError(f"{self.path}: not a dedup index ({e})") from e
+            raise IndexFileError(f"{self.path}: {_open_problem(self.path, e)}") from e
         if tables and "meta" not in tables:
             raise IndexFileError(f"{self.path}: an SQLite database, but not a dedup index")
         if not tables:

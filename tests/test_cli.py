@@ -575,3 +575,24 @@ def test_out_replaces_the_report_alone_keeps_its_permissions_and_writes_to_devic
     (tmp_path / "b").symlink_to(tmp_path / "a")
     loop = runner.invoke(app, ["scan", str(SEEDS), "--out", str(tmp_path / "a")])
     assert loop.exit_code == 2 and "cannot write" in loop.stderr and "symbolic links" in loop.stderr
+
+
+def test_an_index_in_a_missing_folder_is_not_called_a_foreign_file(tmp_path):
+    result = runner.invoke(app, ["index", "add", str(tmp_path / "nowhere" / "x.dedup"), str(SEEDS)])
+    assert result.exit_code == 1 and f"folder {tmp_path / 'nowhere'} does not exist" in result.stderr
+    assert "not a dedup index" not in result.stderr
+
+
+def test_an_interrupted_add_says_how_far_it_got(tmp_path, monkeypatch):
+    cli = importlib.import_module("dedup.cli")
+    real = cli.read_sources
+
+    def interrupted(*args, **kwargs):
+        yield from real(*args, **kwargs)
+        raise KeyboardInterrupt  # Ctrl-C while the last files are read
+
+    monkeypatch.setattr(cli, "read_sources", interrupted)
+    result = runner.invoke(app, ["index", "add", str(tmp_path / "i.dedup"), str(SEEDS)])
+    assert result.exit_code == 130 and "interrupted: 0 articles added, the rest not" in result.stderr
+    monkeypatch.setattr(cli, "read_sources", real)
+    assert runner.invoke(app, ["index", "add", str(tmp_path / "i.dedup"), str(SEEDS)]).exit_code == 0

@@ -259,6 +259,8 @@ def test_jsonl_records_and_bad_lines(tmp_path):
         json.dumps({"id": "unix", "text": SEED_TEXTS[2], "published": 1725000000}),  # 19: Unix time
         json.dumps({"id": "mongo", "text": SEED_TEXTS[3], "published": {"$date": "2024-08-27T10:00:00Z"}}),  # 20
         json.dumps({"id": "odd", "text": SEED_TEXTS[4], "published": True, "title": ["A", "B"]}),  # 21
+        json.dumps({"id": "mongo-ms", "text": SEED_TEXTS[0], "published": {"$date": 1724752800000}}),  # 22: milliseconds
+        json.dumps({"id": "mongo-long", "text": SEED_TEXTS[1], "published": {"$date": {"$numberLong": "1724752800000"}}}),  # 23
     ]
     path = tmp_path / "feed.jsonl"
     path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
@@ -284,17 +286,20 @@ def test_jsonl_records_and_bad_lines(tmp_path):
         (19, "unix"),
         (20, "mongo"),
         (21, "odd"),
+        (22, "mongo-ms"),
+        (23, "mongo-long"),
     ]
     first = out[0]
     assert first == Article(
         id="a", text=SEED_TEXTS[0], title="T", url="https://x/a", source="Wire", published="2024-09-25",
         path=str(path), line=1,
     )
-    assert out[-4].text == "bad \ufffd half"  # a lone surrogate cannot be encoded later: replaced
+    assert out[-6].text == "bad \ufffd half"  # a lone surrogate cannot be encoded later: replaced
     by_id = {o.id: o for o in out if isinstance(o, Article)}
     assert by_id["d"].title == "7" and by_id["unix"].published == "2024-08-30T06:40:00Z"  # numbers taken as ids are
     assert by_id["h"].url == '{"href": "y"}' and by_id["mongo"].published == "2024-08-27T10:00:00Z"
     assert by_id["odd"].published == "true" and by_id["odd"].title == '["A", "B"]'  # scan: a warning, the date not used
+    assert by_id["mongo-ms"].published == by_id["mongo-long"].published == "2024-08-27T10:00:00Z"
     assert all(s.path == str(path) for s in _skipped(out))
 
 
