@@ -87,15 +87,23 @@ def pack(f: Features) -> bytes:
     return b"".join((header, *(x.astype("<u4", copy=False).tobytes() for x in arrays)))
 
 
-def unpack(data: bytes) -> Features:
-    """Inverse of pack, without copying: the arrays are read-only views of data. Raises ValueError on bytes that
-    are not packed features."""
+def check_packed(data: bytes) -> tuple[int, int, int, int, int]:
+    """The header of packed features (words, exact hash, the three lengths); ValueError when the bytes are too
+    short or their length is not what the header says: the check a compiled reader needs before it reads."""
     if len(data) < _HEADER.size:
         raise ValueError("features blob is truncated")
-    n_words, exact, n_sh, n_t, n_set = _HEADER.unpack_from(data)
+    header = _HEADER.unpack_from(data)
+    _, _, n_sh, n_t, n_set = header
     expected = _HEADER.size + 4 * (n_sh + 2 * n_t + n_set)
     if len(data) != expected or n_set > n_t:
         raise ValueError(f"features blob has {len(data)} bytes, expected {expected}")
+    return header
+
+
+def unpack(data: bytes) -> Features:
+    """Inverse of pack, without copying: the arrays are read-only views of data. Raises ValueError on bytes that
+    are not packed features (check_packed), or whose sentence numbers decrease."""
+    n_words, exact, n_sh, n_t, n_set = check_packed(data)
     arr = np.frombuffer(data, dtype="<u4", offset=_HEADER.size)
     sentence = arr[n_sh + n_t : n_sh + 2 * n_t]
     if (sentence[1:] < sentence[:-1]).any():

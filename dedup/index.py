@@ -16,7 +16,7 @@ from . import boilerplate
 from .arrays import unique_sorted
 from .config import Config
 from .counts import CountTable
-from .features import pack, unpack
+from .features import check_packed, pack, unpack
 from .lsh import BandTable
 from .sketch import Sketch, Sketcher
 from .store import IndexFileError, Record, SQLiteStore, Store
@@ -186,11 +186,13 @@ class Index:
 
     def close(self) -> None:
         """Save what is unsaved; a process that changed the index by a twentieth or more since the band tables
-        were last stored stores them again, so that the next open reads them instead of rebuilding them."""
+        were last stored stores them again, so that the next open reads them instead of rebuilding them. Closing
+        twice is closing once; any other call after it raises IndexFileError."""
         if self._unsaved:
             self.flush()
         if self._wrote and self._since_snapshot * _SNAPSHOT_SHARE >= max(1, len(self)):
             self._save_bands()
+        self._wrote = False
         self.store.close()
 
     def __enter__(self) -> "Index":
@@ -214,7 +216,15 @@ class Index:
         blobs = list(dict.fromkeys(blob for _, blob, _ in fetched))  # copies stored with the same features are verified once
         if not blobs:
             return []
-        relation, jaccard, containment, rewrite, passages = check_verdicts(s.features, blobs, self.term_counts, self.config)
+        try:
+            relation, jaccard, containment, rewrite, passages = check_verdicts(s.features, blobs, self.term_counts, self.config)
+        except ValueError:  # a candidate whose sentence numbers decrease: which?
+            for other_id, blob, _ in fetched:
+                try:
+                    unpack(blob)
+                except ValueError as e:
+                    raise self._damaged(other_id, e) from None
+            raise
         if len(blobs) == len(fetched):
             of = np.arange(len(fetched))  # each fetched candidate's distinct features
         else:
@@ -235,6 +245,9 @@ class Index:
         """(id, packed features, near signature) of the rows that still exist, from the cache or else SQLite."""
         return self._cache.get(rows, self._fetch)
 
+    def _damaged(self, article_id: str, why: Exception) -> IndexFileError:
+        return IndexFileError(f"{self.store.path}: article {article_id!r} is damaged ({why}); `dedup index check` lists what is")
+
     def _fetch(self, rows: list[int]) -> list[tuple[int, str, bytes, np.ndarray]]:
         """The candidates of rows from the store, each checked whole once, before compiled code reads it: a damaged
         one raises IndexFileError naming it, never a wrong figure."""
@@ -242,11 +255,11 @@ class Index:
         out = []
         for row, other_id, blob, sig in self.store.candidates(rows):
             try:
-                unpack(blob)
+                check_packed(blob)  # (its sentence numbers: the check's first pass, see _matches)
                 if len(sig) != width:
                     raise ValueError(f"near signature has {len(sig)} bytes, expected {width}")
             except ValueError as e:
-                raise IndexFileError(f"{self.store.path}: article {other_id!r} is damaged ({e}); `dedup index check` lists what is") from None
+                raise self._damaged(other_id, e) from None
             out.append((row, other_id, blob, np.frombuffer(sig, dtype="<u4")))
         return out
 

@@ -62,6 +62,7 @@ def render(r: ScanResult, fmt: str) -> str:
         rows += [{"type": "link", **l} for l in d["links"]]
         rows += [{"type": "unique", **u} for u in d["unique"]]
         rows += [{"type": "skipped", **s} for s in d["skipped"]]
+        rows += [{"type": "warning", "message": w} for w in d["warnings"]]
         return "".join(json.dumps(x, ensure_ascii=False) + "\n" for x in rows)
     if fmt == "csv":
         return _csv(r)

@@ -296,7 +296,24 @@ class SQLiteStore:
         return problems
 
     def close(self) -> None:
+        """Close the file; any later call says the index was closed (not SQLite's "closed database")."""
         self.db.close()
+        self.db = _Closed(self.path)
+
+
+class _Closed:
+    """What a closed store queries: every call raises IndexFileError."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def execute(self, *args, **kwargs):
+        raise IndexFileError(f"{self.path}: this index was closed (open it again with Index.open)")
+
+    executemany = execute
+
+    def close(self) -> None:
+        pass
 
 
 class _WriteTransaction:

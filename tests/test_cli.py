@@ -596,3 +596,12 @@ def test_an_interrupted_add_says_how_far_it_got(tmp_path, monkeypatch):
     assert result.exit_code == 130 and "interrupted: 0 articles added, the rest not" in result.stderr
     monkeypatch.setattr(cli, "read_sources", real)
     assert runner.invoke(app, ["index", "add", str(tmp_path / "i.dedup"), str(SEEDS)]).exit_code == 0
+
+
+def test_warnings_reach_the_jsonl_report_too(tmp_path):
+    feed = tmp_path / "feed.jsonl"
+    seed = next(SEEDS.glob("000_*.txt")).read_text(encoding="utf-8")
+    feed.write_text(json.dumps({"id": "dated", "text": seed, "published": "last Tuesday"}) + "\n", encoding="utf-8")
+    rows = [json.loads(line) for line in runner.invoke(app, ["scan", str(feed), "--format", "jsonl"]).stdout.splitlines()]
+    warnings = [row["message"] for row in rows if row["type"] == "warning"]
+    assert len(warnings) == 1 and "last Tuesday" in warnings[0]

@@ -661,3 +661,15 @@ def test_the_candidate_cache_holds_its_byte_budget_and_the_latest_used(seeds, ca
         assert kept == [row for row in kept if row not in held] + [row for row in held if row in cache._entries]  # latest last
         if held and size[held[-1]] <= cache._budget:
             assert held[-1] in cache._entries
+
+
+def test_a_closed_index_says_so(tmp_path, seeds):
+    ix = Index.open(tmp_path / "c.dedup")
+    ix.add("000", seeds["000"])
+    ix.close()
+    ix.close()  # (twice is once)
+    for call in (lambda: ix.check("probe", seeds["000"]), lambda: ix.add("001", seeds["001"]), lambda: len(ix), ix.ids):
+        with pytest.raises(IndexFileError, match="this index was closed"):
+            call()
+    with Index.open(tmp_path / "c.dedup") as again:
+        assert again.ids() == ["000"]
