@@ -201,9 +201,21 @@ def _progress():
 
 
 def _check_sources(sources: list[Path]) -> None:
+    """Exit 1 naming a source that is not there (a link that leads nowhere said as such)."""
     for s in sources:
         if not s.exists():
-            _fail(f"{s}: no such file or folder")
+            _fail(f"{s}: {_missing(s)}")
+
+
+def _missing(path: Path) -> str:
+    """Why a path that does not exist is not there: nothing by that name, or a link that leads nowhere."""
+    if not path.is_symlink():
+        return "no such file or folder"
+    try:
+        path.stat()
+    except OSError as e:
+        return f"a symbolic link that leads nowhere ({e.strerror})"
+    return "no such file or folder"
 
 
 @app.command(cls=_Command, epilog=IDS_HELP)

@@ -605,3 +605,10 @@ def test_warnings_reach_the_jsonl_report_too(tmp_path):
     rows = [json.loads(line) for line in runner.invoke(app, ["scan", str(feed), "--format", "jsonl"]).stdout.splitlines()]
     warnings = [row["message"] for row in rows if row["type"] == "warning"]
     assert len(warnings) == 1 and "last Tuesday" in warnings[0]
+
+
+def test_a_source_that_is_a_link_loop_is_said_to_be_one(tmp_path):
+    (tmp_path / "a").symlink_to(tmp_path / "b")
+    (tmp_path / "b").symlink_to(tmp_path / "a")
+    result = runner.invoke(app, ["scan", str(tmp_path / "a")])
+    assert result.exit_code == 1 and "a symbolic link that leads nowhere" in result.stderr
