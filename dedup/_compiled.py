@@ -382,11 +382,10 @@ def sentence_terms(terms, term_sentence):
     each sentence's distinct-term count, sentences numbered among those holding terms (the numbers in text order
     never decrease: each change starts the next)."""
     n = len(terms)
+    held = _held_sentences(term_sentence)
     keys = np.empty(n, dtype=np.uint64)
-    held = 0
     for t in range(n):
-        held += t > 0 and term_sentence[t] != term_sentence[t - 1]
-        keys[t] = (np.uint64(terms[t]) << np.uint64(32)) | np.uint64(held)
+        keys[t] = (np.uint64(terms[t]) << np.uint64(32)) | np.uint64(held[t])
     keys.sort()
     m = 0
     for t in range(n):
@@ -395,7 +394,7 @@ def sentence_terms(terms, term_sentence):
             m += 1
     term = np.empty(m, dtype=np.uint32)
     sentence = np.empty(m, dtype=np.int64)
-    sizes = np.zeros(held + 1, dtype=np.int64)
+    sizes = np.zeros((held[n - 1] if n else 0) + 1, dtype=np.int64)
     for t in range(m):
         term[t] = np.uint32(keys[t] >> np.uint64(32))
         sentence[t] = np.int64(keys[t] & _LOW32)

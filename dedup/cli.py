@@ -17,8 +17,8 @@ import typer
 from typer.core import TyperCommand
 
 from .config import Config
-from .index import Index, check_storable
-from .read import ARTICLE_EXTENSIONS, HTML_EXTENSIONS, JSON_EXTENSIONS, TEXT_EXTENSIONS, Article, Skipped, display_path, read_sources, where
+from .index import Index
+from .read import ARTICLE_EXTENSIONS, Article, Skipped, display_path, read_sources, where
 from .store import IndexFileError, SQLiteStore, check_replaceable, delete_file, replace_file
 from .workers import WorkerError
 
@@ -57,7 +57,7 @@ class _Command(TyperCommand):
     def invoke(self, ctx: Context):
         try:
             return super().invoke(ctx)
-        except IndexFileError as e:  # (a damaged record met part-way: the message names it)
+        except IndexFileError as e:  # a file that is no index, or damaged: the message names it
             _fail(str(e))
         except sqlite3.DatabaseError as e:
             _fail(f"{ctx.params.get('index') or 'the index'}: damaged ({e}); `dedup index build` rebuilds it")
@@ -79,7 +79,7 @@ class _Command(TyperCommand):
                     formatter.write_dl(records)
 
 
-_EXTENSIONS = " ".join(sorted(ARTICLE_EXTENSIONS, key=lambda e: (e not in TEXT_EXTENSIONS, e not in HTML_EXTENSIONS, e not in JSON_EXTENSIONS, e)))
+_EXTENSIONS = " ".join(sorted(ARTICLE_EXTENSIONS))
 IDS_HELP = (
     "An article's id is its path under the folder given (world/story.txt), after the folder's name when several sources"
     " are given (bbc/world/story.txt; folders that share a name: after their paths, crawl-a/news/...). A file given on"
@@ -209,12 +209,11 @@ def _check_sources(sources: list[Path]) -> None:
 
 def _missing(path: Path) -> str:
     """Why a path that does not exist is not there: nothing by that name, or a link that leads nowhere."""
-    if not path.is_symlink():
-        return "no such file or folder"
-    try:
-        path.stat()
-    except OSError as e:
-        return f"a symbolic link that leads nowhere ({e.strerror})"
+    if path.is_symlink():
+        try:
+            path.stat()
+        except OSError as e:
+            return f"a symbolic link that leads nowhere ({e.strerror})"
     return "no such file or folder"
 
 
@@ -310,8 +309,6 @@ def _load_article(ref: str, index: Optional[Path]) -> str:
     ix = _open_index(index, create=False)
     try:
         found = ix.text(ref)
-    except IndexFileError as e:
-        _fail(str(e))
     finally:
         ix.close()
     if found is None:
@@ -354,12 +351,9 @@ def _load_file(ref: str) -> str:
 
 def _open_index(path: Path, create: bool) -> Index:
     """The index at path; what opening it warns about (damaged band tables, rebuilt) as plain lines on stderr."""
-    try:
-        with warnings.catch_warnings(record=True) as said:
-            warnings.simplefilter("always")
-            ix = Index.open(path, create=create)
-    except IndexFileError as e:
-        _fail(str(e))
+    with warnings.catch_warnings(record=True) as said:  # (a file it refuses: _Command says why)
+        warnings.simplefilter("always")
+        ix = Index.open(path, create=create)
     for w in said:
         typer.echo(f"warning: {w.message}", err=True)
     return ix
@@ -393,12 +387,6 @@ def _read_into(ix: Index, sources: list[Path], count_replaced: bool = False) -> 
                     typer.echo(f"skipped {where(item)}: {item.reason}", err=True)
                     continue
                 meta = {k: v for k, v in (("title", item.title), ("url", item.url), ("source", item.source), ("published", item.published), ("path", display_path(item.path or ""))) if v}
-                try:
-                    check_storable(item.id, item.text, meta)
-                except (TypeError, ValueError) as e:  # e.g. metadata JSON would change
-                    skipped += 1
-                    typer.echo(f"skipped {where(item)}: {e}", err=True)
-                    continue
                 if item.truncated:
                     typer.echo(f"warning: {where(item)}: longer than {ix.config.max_article_chars:,} characters, truncated", err=True)
                 batch.append((item.id, item.text, meta))
@@ -438,10 +426,7 @@ def index_build(
     missing, INDEX a file other than a dedup index, a failed check: the old index is left as it was).
     """
     _check_sources(sources)
-    try:
-        damaged = check_replaceable(index)
-    except IndexFileError as e:
-        _fail(str(e))
+    damaged = check_replaceable(index)
     if damaged:
         typer.echo(f"dedup: {index}: damaged ({damaged}); the rebuild replaces it", err=True)
     building = index.with_name(index.name + ".building")
@@ -584,8 +569,6 @@ def index_remove(
     ix = _open_index(index, create=False)
     try:
         missing = [i for i in ids if not ix.remove(i)]
-    except IndexFileError as e:
-        _fail(str(e))
     finally:
         ix.close()
     for i in missing:

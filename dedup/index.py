@@ -107,7 +107,8 @@ class Index:
         chunk: list[tuple[str, str, dict | None]] = []
         for item in articles:
             _check_article(*item)
-            check_storable(*item)
+            if not _storable(item[0]):
+                raise ValueError(f"article id {item[0]!r} is not valid Unicode (a file name that is not UTF-8?): an index stores ids as text")
             chunk.append(item)
             if len(chunk) >= batch:
                 out.extend(self._add_chunk(chunk))
@@ -431,18 +432,6 @@ def _storable(text: str) -> bool:
     return True
 
 
-def check_storable(article_id: str, text: str, metadata: dict | None) -> None:
-    """ValueError for an article an index cannot store as given: an id or metadata that is not Unicode text
-    (a lone surrogate), or metadata that JSON would change (keys that are not strings, tuples)."""
-    if not _storable(article_id):
-        raise ValueError(f"article id {article_id!r} is not valid Unicode (a file name that is not UTF-8?): an index stores ids as text")
-    raw = json.dumps(metadata or {}, sort_keys=True, ensure_ascii=False)
-    if not _storable(raw):
-        raise ValueError(f"{article_id}: metadata holds text that is not valid Unicode (a lone surrogate)")
-    if json.loads(raw) != (metadata or {}):
-        raise TypeError(f"{article_id}: metadata must be standard JSON data (string keys, lists not tuples): it would be stored as {raw[:80]}")
-
-
 def _check_article(article_id: object, text: object, metadata: object) -> None:
     """TypeError or ValueError naming what is wrong with an article given to check or add, before any work."""
     _check_id(article_id)
@@ -451,9 +440,13 @@ def _check_article(article_id: object, text: object, metadata: object) -> None:
     if metadata is not None and not isinstance(metadata, dict):
         raise TypeError(f"{article_id}: metadata must be a dict or None, not {type(metadata).__name__}")
     try:
-        json.dumps(metadata, sort_keys=True, allow_nan=False)  # as the store writes it: standard JSON, keys sorted
+        raw = json.dumps(metadata or {}, sort_keys=True, allow_nan=False, ensure_ascii=False)  # as the store writes it
     except (TypeError, ValueError) as e:
         raise TypeError(f"{article_id}: metadata must be JSON data ({e})") from None
+    if json.loads(raw) != (metadata or {}):
+        raise TypeError(f"{article_id}: metadata must be standard JSON data (string keys, lists not tuples): it would be stored as {raw[:80]}")
+    if not _storable(raw):
+        raise ValueError(f"{article_id}: metadata holds text that is not valid Unicode (a lone surrogate)")
 
 
 def _split(parts: list[np.ndarray], sizes: list[int]) -> list[list[np.ndarray]] | None:
