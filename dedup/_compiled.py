@@ -475,6 +475,28 @@ def band_query(run, directory, shift, keys, row_bits, removed):
 
 
 @njit(cache=True, nogil=True)
+def agreements(held, data, n, rows, signature, out):
+    """prefilter.Prefilter.agreements: out[k] = how many bytes of rows[k]'s held signature equal signature's, its
+    place found by bisection among the first n (sorted) held rows; the width for a row not held."""
+    width = len(signature)
+    for k in range(len(rows)):
+        lo, hi = 0, n
+        while lo < hi:
+            mid = (lo + hi) >> 1
+            if held[mid] < rows[k]:
+                lo = mid + 1
+            else:
+                hi = mid
+        if lo < n and held[lo] == rows[k]:
+            same = 0
+            for p in range(width):
+                same += data[lo, p] == signature[p]
+            out[k] = same
+        else:
+            out[k] = width
+
+
+@njit(cache=True, nogil=True)
 def matched_sentences(terms, sents, term_bounds, sizes, size_bounds, a, b, min_terms, overlap, out):
     """verify._matched_sentences for each pair k of articles a[k], b[k]. An article's (term, sentence) pairs are
     the run of terms/sents between its term_bounds, sorted by term then sentence; its sentences' distinct-term

@@ -18,6 +18,7 @@ from .config import Config
 from .counts import CountTable
 from .features import check_packed, pack, unpack
 from .lsh import BandTable
+from .prefilter import Prefilter, min_agreements
 from .sketch import Sketch, Sketcher
 from .store import IndexFileError, Record, SQLiteStore, Store
 from .verify import RELATIONS, UNRELATED, check_verdicts, relation_rank
@@ -66,6 +67,8 @@ class Index:
         self.sketcher = Sketcher(self.config)
         self._near = BandTable()
         self._terms = BandTable()
+        self._prefilter = Prefilter(self.config.term_num_perm)
+        self._min_agreements = min_agreements(self.config.rewrite_lsh_threshold, self.config.term_num_perm)
         self._last_row = 0
         self._last_deleted = 0
         self._unsaved = 0
@@ -173,9 +176,9 @@ class Index:
                     problems.append(f"article {article_id!r}: signature has {len(sig)} bytes, expected {width}")
         if terms != self.term_counts or lines != self.line_counts:
             problems.append("term or line counts differ from a fresh count of the articles (rebuild with `dedup index build`; if another process was writing meanwhile, check again)")
-        near, band_terms = _tables(self.store.keys_since(0))
-        if not (self._near.same_entries(near) and self._terms.same_entries(band_terms)):
-            problems.append("band tables differ from the articles' band keys (stale or damaged snapshot: reopen after `dedup index build`)")
+        near, band_terms, prefilter = _tables(self.store.keys_since(0), self.sketcher)
+        if not (self._near.same_entries(near) and self._terms.same_entries(band_terms) and self._prefilter.same_entries(prefilter)):
+            problems.append("band tables differ from the articles' band keys and term signatures (stale or damaged snapshot: reopen after `dedup index build`)")
         return problems
 
     def flush(self) -> None:
@@ -210,7 +213,8 @@ class Index:
         return self.sketcher.sketch(cleaned, self.term_counts)
 
     def _matches(self, article_id: str, s: Sketch) -> list[Match]:
-        rows = unique_sorted(np.concatenate((self._near.query(s.near_keys), self._terms.query(s.term_keys))))
+        near, by_terms, kept = self._candidate_rows(s)
+        rows = unique_sorted(np.concatenate((near, by_terms[kept])))
         if not len(rows):
             return []
         fetched = [c for c in self._candidates(rows.tolist()) if c[0] != article_id]
@@ -241,6 +245,12 @@ class Index:
             passages[at].tolist(), estimates.tolist())]
         matches.sort(key=lambda m: (relation_rank(m.relation), -max(m.jaccard, m.rewrite_score), m.id))
         return matches
+
+    def _candidate_rows(self, s: Sketch) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The rows the near-duplicate and the content-term band tables return, and which of the latter the
+        prefilter keeps (a check fetches the near rows and those)."""
+        by_terms = self._terms.query(s.term_keys)
+        return self._near.query(s.near_keys), by_terms, self._prefilter.agreements(by_terms, s.term_sig) >= self._min_agreements
 
     def _candidates(self, rows: list[int]) -> list[tuple[str, bytes, np.ndarray]]:
         """(id, packed features, near signature) of the rows that still exist, from the cache or else SQLite."""
@@ -325,7 +335,11 @@ class Index:
         self._seen_changes = changes
         new = self.store.keys_since(self._last_row)
         if new:
-            _load(self._near, self._terms, new)
+            damaged = _load(self._near, self._terms, self._prefilter, new, self.sketcher)
+            if damaged:
+                warnings.warn(f"{self.store.path}: the band keys or term signature of row{'s' * (len(damaged) > 1)} {', '.join(map(str, damaged[:5]))}"
+                              f"{' …' * (len(damaged) > 5)} have the wrong length (damaged): left out of every check; `dedup index check` names "
+                              "the articles, `dedup index build` repairs them", stacklevel=3)
             self._last_row = new[-1][0]
             self._since_snapshot += len(new)
         before, counted = self._count_added(own)
@@ -342,6 +356,7 @@ class Index:
             self._last_deleted = max(seq for seq, *_ in removed)
             self._near.remove(*gone)
             self._terms.remove(*gone)
+            self._prefilter.remove(*gone)
             self._since_snapshot += len(gone)
 
     def _load_counts(self) -> None:
@@ -380,25 +395,30 @@ class Index:
         return True
 
     def _save_bands(self) -> None:
-        """Store both band tables as they are now (sorted runs, uncompressed), with the last row and deletion
-        they include: opening then reads them and catches up with the rows after, instead of sorting everything."""
+        """Store both band tables as they are now (sorted runs, uncompressed) and the prefilter, with the last row
+        and deletion they include: opening then reads them and catches up with the rows after, instead of sorting
+        everything."""
         self._refresh()
         (near_bits, near), (term_bits, terms) = self._near.snapshot(), self._terms.snapshot()
-        meta = {"row": self._last_row, "deleted": self._last_deleted, "near_bits": near_bits, "term_bits": term_bits, "near": len(near), "terms": len(terms)}
-        data = [memoryview(run.astype("<u8", copy=False)).cast("B") for run in (near, terms)]
+        rows, held = self._prefilter.snapshot()
+        padded = np.zeros(-(-held.size // 8) * 8, dtype=np.uint8)  # (stored as 8-byte words, like the rest)
+        padded[: held.size] = held.ravel()
+        meta = {"row": self._last_row, "deleted": self._last_deleted, "near_bits": near_bits, "term_bits": term_bits, "near": len(near), "terms": len(terms), "prefilter": len(rows)}
+        data = [memoryview(run.astype("<u8", copy=False)).cast("B") for run in (near, terms, rows, padded.view("<u8"))]
         parts = [json.dumps(meta).encode()] + [bytes(d[i : i + _PART_BYTES]) for d in data for i in range(0, len(d), _PART_BYTES)]
         self.store.set_parts("bands", parts, self._generation)
         self._since_snapshot = 0
 
     def _restore_bands(self) -> None:
-        """Load the stored band tables, if any and whole; otherwise _refresh builds them from every row."""
+        """Load the stored band tables and prefilter, if any and whole; otherwise _refresh builds them from every row."""
         parts = self.store.parts("bands")
         first = next(parts, None)
         if first is None:
             return
         try:
             meta = json.loads(first)
-            sizes = [int(meta["near"]), int(meta["terms"])]
+            width, held = self.config.term_num_perm, int(meta["prefilter"])
+            sizes = [int(meta["near"]), int(meta["terms"]), held, -(-held * width // 8)]
             bits = int(meta["near_bits"]), int(meta["term_bits"])
             last_row, last_deleted = int(meta["row"]), int(meta["deleted"])
             runs = _split([np.frombuffer(part, dtype="<u8") for part in parts], sizes)
@@ -408,11 +428,13 @@ class Index:
             return
         try:
             near, terms = BandTable.restore(bits[0], runs[0]), BandTable.restore(bits[1], runs[1])
+            rows, data = (parts[0] if len(parts) == 1 else np.concatenate([np.empty(0, "<u8"), *parts]) for parts in runs[2:])
+            prefilter = Prefilter.restore(rows.view("<i8"), data.view(np.uint8)[: held * width].reshape(held, width), width)
         except ValueError as e:
             self._damaged_bands = f"the stored band tables are damaged ({e}): each open rebuilds them from the articles until an add, a removal or `dedup index build` stores them again"
             warnings.warn(f"{self.store.path}: {self._damaged_bands}", stacklevel=5)
             return
-        self._near, self._terms = near, terms
+        self._near, self._terms, self._prefilter = near, terms, prefilter
         self._last_row, self._last_deleted = last_row, last_deleted
 
 
@@ -470,12 +492,13 @@ _SNAPSHOT_SHARE = 20  # a writer stores the band tables again when a twentieth o
 _PART_BYTES = 1 << 28  # stored band tables go in parts of 256 MB
 
 
-def _tables(keys: list[tuple[int, bytes, bytes]]) -> tuple[BandTable, BandTable]:
-    """Near-duplicate and content-term band tables built from (row, near keys, term keys)."""
-    near, terms = BandTable(), BandTable()
+def _tables(keys: list[tuple[int, bytes, bytes, bytes]], sketcher: Sketcher) -> tuple[BandTable, BandTable, Prefilter]:
+    """Near-duplicate and content-term band tables and the prefilter built from (row, near keys, term keys,
+    term signature)."""
+    near, terms, prefilter = BandTable(), BandTable(), Prefilter(sketcher.config.term_num_perm)
     if keys:
-        _load(near, terms, keys)
-    return near, terms
+        _load(near, terms, prefilter, keys, sketcher)
+    return near, terms, prefilter
 
 
 class _CandidateCache:
@@ -514,12 +537,22 @@ class _CandidateCache:
         return out
 
 
-def _load(near: BandTable, terms: BandTable, keys: list[tuple[int, bytes, bytes]]) -> None:
-    """Add (row, near keys, term keys) rows to the two band tables."""
-    rows, near_keys, term_keys = zip(*keys)
+def _load(near: BandTable, terms: BandTable, prefilter: Prefilter, keys: list[tuple[int, bytes, bytes, bytes]], sketcher: Sketcher) -> list[int]:
+    """Add (row, near keys, term keys, term signature) rows to the two band tables and the prefilter. Rows whose
+    keys or signature have the wrong length (damaged; read as they are, they would shift every later row's keys)
+    are left out, and returned."""
+    widths = (8 * sketcher.near_bands[0], 8 * sketcher.term_bands[0], 4 * sketcher.config.term_num_perm)
+    damaged = [k[0] for k in keys if (len(k[1]), len(k[2]), len(k[3])) != widths]
+    if damaged:
+        keys = [k for k in keys if (len(k[1]), len(k[2]), len(k[3])) == widths]
+        if not keys:
+            return damaged
+    rows, near_keys, term_keys, term_sigs = zip(*keys)
     at = np.array(rows, dtype=np.int64)
     near.bulk_load(at, np.frombuffer(b"".join(near_keys), dtype="<u8").reshape(len(at), -1))
     terms.bulk_load(at, np.frombuffer(b"".join(term_keys), dtype="<u8").reshape(len(at), -1))
+    prefilter.load(at, np.frombuffer(b"".join(term_sigs), dtype="<u4").reshape(len(at), -1))
+    return damaged
 
 
 __all__ = ["Index", "Match", "IndexFileError"]

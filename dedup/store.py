@@ -12,10 +12,11 @@ from typing import Iterator, Protocol
 
 
 FORMAT = "dedup-index"
-VERSION = 6  # 2: token hashes are xxh64 of UTF-32 (compiled scanner); 3: features hold their distinct terms;
+VERSION = 7  # 2: token hashes are xxh64 of UTF-32 (compiled scanner); 3: features hold their distinct terms;
 # 4: stored band tables, line hashes of each article, removed articles kept for the counts; 5: the boilerplate
 # table also counts the sentences of each article's first and last lines; 6: removed articles' terms and lines in
-# a table of their own, kept until the saved counts include them; the checksum covers the metadata
+# a table of their own, kept until the saved counts include them; the checksum covers the metadata; 7: stored band
+# tables come with the prefilter (term signatures' low bytes)
 
 
 class IndexFileError(Exception):
@@ -49,7 +50,7 @@ class Store(Protocol):
     def get(self, article_id: str) -> Record | None: ...
     def contents(self, rows: list[int]) -> list[tuple[int, str, bytes, bytes, bytes]]: ...
     def candidates(self, rows: list[int]) -> list[tuple[int, str, bytes, bytes]]: ...
-    def keys_since(self, row: int) -> list[tuple[int, bytes, bytes]]: ...
+    def keys_since(self, row: int) -> list[tuple[int, bytes, bytes, bytes]]: ...
     def deleted_since(self, seq: int) -> list[tuple[int, int, bytes | None, bytes | None]]: ...
     def counted_since(self, row: int) -> list[tuple[int, bytes, bytes]]: ...
     def changes(self) -> int: ...
@@ -205,9 +206,9 @@ class SQLiteStore:
         """(row, id, features, near signature) of the given rows that exist, in one query per 500 rows: what a check verifies."""
         return self._select("row, id, features, near_sig", rows)
 
-    def keys_since(self, row: int) -> list[tuple[int, bytes, bytes]]:
-        """(row, near_keys, term_keys) of every row after the given one, in row order, in one query."""
-        return self.db.execute("SELECT row, near_keys, term_keys FROM articles WHERE row > ? ORDER BY row", (row,)).fetchall()
+    def keys_since(self, row: int) -> list[tuple[int, bytes, bytes, bytes]]:
+        """(row, near_keys, term_keys, term_sig) of every row after the given one, in row order, in one query."""
+        return self.db.execute("SELECT row, near_keys, term_keys, term_sig FROM articles WHERE row > ? ORDER BY row", (row,)).fetchall()
 
     def deleted_since(self, seq: int) -> list[tuple[int, int, bytes | None, bytes | None]]:
         """(seq, row, features, line hashes) of every removal after seq, in order; features and line hashes are None

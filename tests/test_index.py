@@ -1,4 +1,5 @@
 import sqlite3
+import warnings
 
 import numpy as np
 import pytest
@@ -141,6 +142,25 @@ def test_a_check_meeting_a_damaged_candidate_names_it_and_reads_nothing_astray(t
         assert any("'001'" in p for p in ix.check_integrity())  # (what the message sends the user to)
 
 
+@pytest.mark.parametrize("column", ["near_keys", "term_keys", "term_sig"])
+def test_a_row_whose_keys_or_signature_are_cut_short_is_left_out_and_named(tmp_path, seeds, column):
+    """Band keys and term signatures are read for every row on opening (those the stored tables do not hold): one
+    of the wrong length is left out with a warning, instead of shifting every later row's keys or failing the open."""
+    path = tmp_path / "d.dedup"
+    with Index.open(path) as ix:
+        for k in ("001", "002", "003"):
+            ix.add(k, seeds[k])
+    db = sqlite3.connect(path)
+    db.execute("DELETE FROM parts")  # (no stored tables: every row is read)
+    db.execute(f"UPDATE articles SET {column} = substr({column}, 1, 12) WHERE id='002'")
+    db.commit()
+    db.close()
+    with pytest.warns(UserWarning, match="row 2 have the wrong length"), Index.open(path) as ix:
+        assert {m.id for m in ix.check("probe", seeds["003"])} == {"001", "003"}
+        assert {m.id for m in ix.check("probe", seeds["002"])} == {"001", "003"}  # (rewrites of it)
+        assert [p for p in ix.check_integrity() if "'002'" in p]
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(st.sampled_from(["000", "001", "002", "003", "004"]), st.booleans()), max_size=15))
 def test_add_remove_round_trips(seeds, ops):
@@ -217,9 +237,18 @@ def test_band_tables_are_stored_and_a_damaged_copy_is_found(tmp_path, seeds):
         for key, text in seeds.items():
             ix.add(key, text)
     db = sqlite3.connect(path)
-    meta, near, terms = [r[0] for r in db.execute("SELECT data FROM parts WHERE name='bands' ORDER BY part")]
+    meta, near, terms, rows, held = [r[0] for r in db.execute("SELECT data FROM parts WHERE name='bands' ORDER BY part")]
     bands = Index().sketcher
     assert (len(near), len(terms)) == (8 * bands.near_bands[0] * len(seeds), 8 * bands.term_bands[0] * len(seeds))  # 8 B a key
+    assert (len(rows), len(held)) == (8 * len(seeds), bands.config.term_num_perm * len(seeds))  # a row, a byte a value
+    for part, damaged in ((4, bytes([held[0] ^ 1]) + held[1:]), (3, rows[8:16] + rows[:8] + rows[16:])):
+        db.execute("UPDATE parts SET data=? WHERE name='bands' AND part=?", (damaged, part))
+        db.commit()
+        with warnings.catch_warnings(record=True) as said, Index.open(path) as ix:  # a changed byte, rows out of order
+            assert any("band tables differ" in p or "damaged" in p for p in ix.check_integrity())
+        assert bool(said) == (part == 3)
+        db.execute("UPDATE parts SET data=? WHERE name='bands' AND part=?", (held if part == 4 else rows, part))
+        db.commit()
     wrong = np.frombuffer(terms, dtype="<u8").copy()
     wrong[-1] += 1  # still sorted, one entry pointing at another row
     db.execute("UPDATE parts SET data=? WHERE name='bands' AND part=2", (wrong.tobytes(),))

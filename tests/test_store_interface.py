@@ -76,8 +76,9 @@ class DictStore:
     def candidates(self, rows: list[int]) -> list[tuple[int, str, bytes, bytes]]:
         return [(r, a.id, a.features, a.near_sig) for r in rows if (a := self.articles.get(r))]
 
-    def keys_since(self, row: int) -> list[tuple[int, bytes, bytes]]:
-        return [(r, self.articles[r].near_keys, self.articles[r].term_keys) for r in sorted(self.articles) if r > row]
+    def keys_since(self, row: int) -> list[tuple[int, bytes, bytes, bytes]]:
+        a = self.articles
+        return [(r, a[r].near_keys, a[r].term_keys, a[r].term_sig) for r in sorted(a) if r > row]
 
     def deleted_since(self, seq: int) -> list[tuple[int, int, bytes | None, bytes | None]]:
         return [(s, row, *self.uncounted.get(s, (None, None))) for s, row in self.deleted if s > seq]
