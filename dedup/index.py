@@ -430,6 +430,8 @@ class Index:
             near, terms = BandTable.restore(bits[0], runs[0]), BandTable.restore(bits[1], runs[1])
             rows, data = (parts[0] if len(parts) == 1 else np.concatenate([np.empty(0, "<u8"), *parts]) for parts in runs[2:])
             prefilter = Prefilter.restore(rows.view("<i8"), data.view(np.uint8)[: held * width].reshape(held, width), width)
+            if held and int(rows[-1]) > last_row:
+                raise ValueError(f"the prefilter holds row {int(rows[-1])}, after the last the tables include ({last_row})")
         except ValueError as e:
             self._damaged_bands = f"the stored band tables are damaged ({e}): each open rebuilds them from the articles until an add, a removal or `dedup index build` stores them again"
             warnings.warn(f"{self.store.path}: {self._damaged_bands}", stacklevel=5)

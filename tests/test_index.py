@@ -1,3 +1,4 @@
+import json
 import sqlite3
 import warnings
 
@@ -249,6 +250,13 @@ def test_band_tables_are_stored_and_a_damaged_copy_is_found(tmp_path, seeds):
         assert bool(said) == (part == 3)
         db.execute("UPDATE parts SET data=? WHERE name='bands' AND part=?", (held if part == 4 else rows, part))
         db.commit()
+    behind = json.dumps({**json.loads(meta), "row": 2}).encode()  # a snapshot that says it ends before its rows do
+    db.execute("UPDATE parts SET data=? WHERE name='bands' AND part=0", (behind,))
+    db.commit()
+    with pytest.warns(UserWarning, match="prefilter holds row 5, after the last"), Index.open(path) as ix:
+        assert {m.id for m in ix.check("probe", seeds["002"]) if m.relation == "duplicate"} == {"002"}
+    db.execute("UPDATE parts SET data=? WHERE name='bands' AND part=0", (meta,))
+    db.commit()
     wrong = np.frombuffer(terms, dtype="<u8").copy()
     wrong[-1] += 1  # still sorted, one entry pointing at another row
     db.execute("UPDATE parts SET data=? WHERE name='bands' AND part=2", (wrong.tobytes(),))
