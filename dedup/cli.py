@@ -18,7 +18,7 @@ from typer.core import TyperCommand
 
 from .config import Config
 from .index import Index
-from .read import ARTICLE_EXTENSIONS, Article, Skipped, display_path, read_sources, where
+from .read import ARTICLE_EXTENSIONS, Article, Skipped, display_path, notes, read_sources, where
 from .store import IndexFileError, SQLiteStore, check_replaceable, delete_file, replace_file
 from .workers import WorkerError
 
@@ -344,8 +344,8 @@ def _load_file(ref: str) -> str:
               f" give their ids: dedup index build {shlex.quote(ref)} --index INDEX, then dedup align {ids} --index INDEX", 2)
     for item in skipped:
         typer.echo(f"skipped {where(item)}: {item.reason}", err=True)
-    if articles[0].truncated:
-        typer.echo(f"warning: {ref}: longer than {limit:,} characters, truncated", err=True)
+    for said in notes(articles[0], limit):
+        typer.echo(f"warning: {said}", err=True)
     return articles[0].text
 
 
@@ -387,8 +387,8 @@ def _read_into(ix: Index, sources: list[Path], count_replaced: bool = False) -> 
                     typer.echo(f"skipped {where(item)}: {item.reason}", err=True)
                     continue
                 meta = {k: v for k, v in (("title", item.title), ("url", item.url), ("source", item.source), ("published", item.published), ("path", display_path(item.path or ""))) if v}
-                if item.truncated:
-                    typer.echo(f"warning: {where(item)}: longer than {ix.config.max_article_chars:,} characters, truncated", err=True)
+                for said in notes(item, ix.config.max_article_chars):
+                    typer.echo(f"warning: {said}", err=True)
                 batch.append((item.id, item.text, meta))
                 if len(batch) >= 1000:
                     flush()

@@ -12,7 +12,7 @@ import os
 import re
 import stat
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterable, Iterator
 
 from .dates import iso_from_unix
@@ -43,6 +43,16 @@ class Article:
     path: str | None = None  # file it came from (the source as given, joined with the relative path)
     line: int | None = None  # 1-based line number for JSONL records
     truncated: bool = False  # text was cut to max_chars
+    replaced: int = 0  # bytes that were not UTF-8 in otherwise UTF-8 text, read as U+FFFD
+
+
+def notes(item: Article, max_chars: int) -> list[str]:
+    """What whoever reads an article should be told of it: its text was cut to max_chars, or bytes replaced."""
+    origin = where(item) or item.id
+    said = [f"{origin}: longer than {max_chars:,} characters, truncated"] if item.truncated else []
+    if item.replaced:
+        said.append(f"{origin}: {item.replaced:,} byte{'s' * (item.replaced > 1)} not UTF-8, read as U+FFFD")
+    return said
 
 
 def where(item: "Article | Skipped") -> str | None:
@@ -157,7 +167,7 @@ def decode_bytes(data: bytes, *, name: str = "<bytes>", complete: bool = True, d
     except UnicodeDecodeError:
         text = _mostly_utf8(data, final)
         if text is not None and not _controls_are_binary(text):
-            return text, "utf-8 (bytes that are not UTF-8 replaced)"
+            return text, _REPLACED
     else:
         if _controls_are_binary(text):
             raise UnreadableFileError(name, "binary file (control characters)")
@@ -186,11 +196,19 @@ def decode_bytes(data: bytes, *, name: str = "<bytes>", complete: bool = True, d
     raise UnreadableFileError(name, "cannot decode: not UTF-8/UTF-16/cp1252")
 
 
+_REPLACED = "utf-8 (bytes that are not UTF-8 replaced)"
+
+
+def _replaced(text: str, data: bytes) -> int:
+    """How many U+FFFD of text decoding data made (those data spelled out were there already)."""
+    return text.count("\ufffd") - data.count("\ufffd".encode())
+
+
 def _mostly_utf8(data: bytes, final: bool) -> str | None:
     """UTF-8 text with a few bytes that are not (a stray byte in a crawled page), those bytes as U+FFFD; None when
     the invalid bytes are not rare among valid multi-byte characters (a cp1252 file: é is one byte there)."""
     text = codecs.getincrementaldecoder("utf-8")("replace").decode(data, final)
-    bad = text.count("\ufffd") - data.count("\ufffd".encode())
+    bad = _replaced(text, data)
     good = sum(c >= "\x80" for c in text) - bad
     return text if bad <= len(data) // 1000 + 1 and good >= 4 * bad else None
 
@@ -393,10 +411,11 @@ class _Reader:
             m = _META_CHARSET.search(data[:4096])
             declared = m.group(1).decode("ascii") if m else None
         try:
-            text, _encoding = decode_bytes(data, name=path, complete=complete, declared=declared)
+            text, encoding = decode_bytes(data, name=path, complete=complete, declared=declared)
         except UnreadableFileError as exc:
             yield Skipped(path, exc.reason)
             return
+        replaced = _replaced(text, data) if encoding == _REPLACED else 0
         meta: dict[str, str] = {}
         if is_html:
             text, meta = html_to_text(text)
@@ -416,6 +435,7 @@ class _Reader:
             published=meta.get("published"),
             path=path,
             truncated=truncated or not complete,
+            replaced=replaced,
         )
         yield self._claim(article, display_path(path))
 
@@ -486,7 +506,7 @@ class _Reader:
                 lines = _byte_lines(raw, self.line_max_bytes)
             else:
                 lines = _text_lines(io.TextIOWrapper(raw, encoding=encoding, errors="strict", newline="\n"), self.line_max_bytes)
-            for number, line in lines:
+            for number, line, replaced in lines:
                 if isinstance(line, Skipped):
                     yield Skipped(path, f"JSONL line {number}: {line.reason}", number)
                     if line.line == -1:  # the rest of the file cannot be read
@@ -506,7 +526,10 @@ class _Reader:
                     yield Skipped(path, f"JSONL line {number}: invalid JSON ({_short(str(exc))})", number)
                     continue
                 result = self._record(value, path, number, f"JSONL line {number}")
-                yield result if isinstance(result, Skipped) else self._claim(result, f"{display_path(path)}:{number}")
+                if isinstance(result, Skipped):
+                    yield result
+                else:
+                    yield self._claim(replace(result, replaced=replaced), f"{display_path(path)}:{number}")
         if records == 0:
             yield Skipped(path, "empty file (no records, only blank lines)")
 
@@ -564,8 +587,9 @@ def _mongo_date(value: object) -> object:
 
 
 def _byte_lines(raw, limit: int):
-    """(line number, decoded line) from a binary stream, one line in memory at a time. Each line is
-    UTF-8, or cp1252 if it is not; a line longer than ``limit`` bytes comes out as a Skipped."""
+    """(line number, decoded line, bytes replaced) from a binary stream, one line in memory at a time. Each line is
+    UTF-8 (with a rare byte that is not read as U+FFFD), or cp1252 if it is not; a line longer than ``limit``
+    bytes comes out as a Skipped."""
     number = 0
     while True:
         line = raw.readline(limit)
@@ -579,25 +603,29 @@ def _byte_lines(raw, limit: int):
                 size += len(more)
                 if not more or more.endswith(b"\n"):
                     break
-            yield number, Skipped("", f"line too long ({size} bytes, limit {limit})")
+            yield number, Skipped("", f"line too long ({size} bytes, limit {limit})"), 0
             continue
         try:
-            yield number, line.decode("utf-8")
+            yield number, line.decode("utf-8"), 0
         except UnicodeDecodeError:
+            mostly = _mostly_utf8(line, True)
+            if mostly is not None:
+                yield number, mostly, _replaced(mostly, line)
+                continue
             try:
-                yield number, line.decode("cp1252")
+                yield number, line.decode("cp1252"), 0
             except UnicodeDecodeError:
-                yield number, Skipped("", "cannot decode: not UTF-8/cp1252")
+                yield number, Skipped("", "cannot decode: not UTF-8/cp1252"), 0
 
 
 def _text_lines(stream, limit: int):
-    """(line number, line) from a text stream (UTF-16/32 JSONL); a decoding error ends the file."""
+    """(line number, line, 0) from a text stream (UTF-16/32 JSONL); a decoding error ends the file."""
     number = 0
     while True:
         try:
             line = stream.readline(limit)
         except UnicodeDecodeError as exc:
-            yield number + 1, Skipped("", f"cannot decode as {exc.encoding}; rest of file not read", -1)
+            yield number + 1, Skipped("", f"cannot decode as {exc.encoding}; rest of file not read", -1), 0
             return
         if not line:
             return
@@ -610,9 +638,9 @@ def _text_lines(stream, limit: int):
                         break
             except UnicodeDecodeError:
                 pass
-            yield number, Skipped("", f"line too long (over {limit} characters)")
+            yield number, Skipped("", f"line too long (over {limit} characters)"), 0
             continue
-        yield number, line
+        yield number, line, 0
 
 
 def _json_type(value) -> str:

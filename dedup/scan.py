@@ -19,7 +19,7 @@ from .counts import CountTable
 from .dates import published_instant
 from .features import Features, extract, pack
 from .lsh import BandTable, pairs_of
-from .read import Skipped, read_sources, where
+from .read import Skipped, notes, read_sources, where
 from .sketch import Sketcher
 from .spool import Spool, SpoolReader
 from .verify import DUPLICATE, NEAR, PARTIAL, Pair, copy_pairs, verify_pairs, weighted_jaccards
@@ -155,8 +155,7 @@ def scan(
         ids.append(item.id)
         infos[item.id] = ArticleInfo(item.id, item.path, item.title, item.published, 0, item.truncated)
         origin = where(item) or item.id
-        if item.truncated:
-            warnings.append(f"{origin}: longer than {config.max_article_chars:,} characters, truncated")
+        warnings.extend(notes(item, config.max_article_chars))
         if item.published is not None:
             instants[item.id] = published_instant(item.published)
             if instants[item.id] is None:

@@ -667,3 +667,19 @@ def test_utf8_with_a_stray_byte_is_read_not_skipped_and_cp1252_stays_cp1252(seed
     assert encoding.startswith("utf-8") and text.count("\ufffd") == 1 and text.replace("\ufffd", "") == seeds["000"]
     french = "Café crème, brûlée: déjà vu à l'été. " * 20
     assert decode_bytes(french.encode("cp1252")) == (french, "cp1252")
+
+
+def test_a_stray_byte_is_said_where_it_was_replaced_in_files_and_jsonl_lines(seeds, tmp_path):
+    """The replaced byte is not silent: the article says how many bytes were, and a scan warns naming the file
+    (and the JSONL line). A JSONL line with one used to be read as cp1252: every curly quote turned to mojibake."""
+    from dedup import scan
+
+    data = seeds["000"].encode("utf-8")
+    (tmp_path / "page.txt").write_bytes(data[:2000] + b"\xff" + data[2000:])
+    line = json.dumps({"id": "wire", "text": seeds["001"]}, ensure_ascii=False).encode("utf-8")
+    (tmp_path / "feed.jsonl").write_bytes(json.dumps({"id": "clean", "text": seeds["002"]}).encode() + b"\n" + line[:900] + b"\x9d" + line[900:] + b"\n")
+    read = {o.id: o for o in read_sources([tmp_path]) if isinstance(o, Article)}
+    assert {k: a.replaced for k, a in read.items()} == {"page.txt": 1, "clean": 0, "wire": 1}
+    assert read["wire"].text.replace("\ufffd", "") == seeds["001"]  # (not mojibake: its ’ and “ kept)
+    said = [w for w in scan(tmp_path).warnings if "not UTF-8" in w]
+    assert sorted(said) == [f"{tmp_path / 'feed.jsonl'}:2: 1 byte not UTF-8, read as U+FFFD", f"{tmp_path / 'page.txt'}: 1 byte not UTF-8, read as U+FFFD"]
