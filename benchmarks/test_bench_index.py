@@ -377,7 +377,8 @@ def test_index_check_candidates_grow_with_real_news(benchmark):
     """How a check's work grows with the index on real news: Multi-News' source articles (shuffled) added a
     quarter, a half, then all into one in-memory index; after each, the same 300 articles checked (under their
     own ids): candidates the band tables return per check (the rest of the articles are other events: nearly
-    all of these are topic neighbours) and index time. The filler rows of test_index_check never share a band
+    all of these are topic neighbours), those the prefilter lets it fetch and, of those, the ones it does not
+    match, and index time. The filler rows of test_index_check never share a band
     key with anything, so they cannot show this."""
     from dedup.arrays import unique_sorted
 
@@ -397,21 +398,30 @@ def test_index_check_candidates_grow_with_real_news(benchmark):
             index.add_many((article_id, text, None) for article_id, text in docs[added:size])
             added = size
             sketches = index._sketch([text for _, text in checked])
-            candidates, fetched, lat = [], [], []
+            candidates, fetched, unmatched, lat = [], [], [], []
+            kept_rows = []
             for (article_id, _), s in zip(checked, sketches):
                 near, by_terms, kept = index._candidate_rows(s)
                 candidates.append(len(unique_sorted(np.concatenate((near, by_terms)))) - (article_id in index))
-                fetched.append(len(unique_sorted(np.concatenate((near, by_terms[kept])))) - (article_id in index))
+                kept_rows.append(unique_sorted(np.concatenate((near, by_terms[kept]))))
+                fetched.append(len(kept_rows[-1]) - (article_id in index))
             _time_each(lambda numbered: index._matches(checked[numbered[0]][0], numbered[1]), enumerate(sketches), lat)
-            grown[size] = (float(np.mean(candidates)), float(np.mean(fetched)), _pct(lat, 50))
+            for (article_id, _), s, rows in zip(checked, sketches, kept_rows):  # (after the timing: it fetches them)
+                matched = {m.id for m in index._matches(article_id, s)} | {article_id}
+                unmatched.append(sum(c[0] not in matched for c in index._candidates(rows.tolist())))
+            grown[size] = (float(np.mean(candidates)), float(np.mean(fetched)), float(np.mean(unmatched)), _pct(lat, 50))
 
     run(benchmark, grow, rounds=1, warmup=0)
     group = "Index.check on real news as the index grows"
-    for size, (candidates, fetched, p50) in grown.items():
+    for size, (candidates, fetched, unmatched, p50) in grown.items():
         record(f"{group}: candidates per check", f"dedup @{size:,} articles", candidates, "candidates", benchmark=benchmark,
                higher_is_better=False)
         record(f"{group}: candidates per check", f"dedup @{size:,} articles, share of the index", candidates / size * 100, "%",
                benchmark=benchmark, higher_is_better=False, dedup=False)
         record(f"{group}: candidates fetched per check (kept by the prefilter)", f"dedup @{size:,} articles", fetched,
                "candidates", benchmark=benchmark, higher_is_better=False)
+        record(f"{group}: candidates fetched per check (kept by the prefilter)", f"dedup @{size:,} articles, not matched",
+               unmatched, "candidates", benchmark=benchmark, higher_is_better=False)
+        record(f"{group}: candidates fetched per check (kept by the prefilter)", f"dedup @{size:,} articles, not matched, share of the index",
+               unmatched / size * 100, "%", benchmark=benchmark, higher_is_better=False, dedup=False)
         record(f"{group}: p50 index time", f"dedup @{size:,} articles", p50 * 1e6, "µs", benchmark=benchmark, higher_is_better=False)
