@@ -428,7 +428,7 @@ class Index:
             return
         try:
             near, terms = BandTable.restore(bits[0], runs[0]), BandTable.restore(bits[1], runs[1])
-            rows, data = (parts[0] if len(parts) == 1 else np.concatenate([np.empty(0, "<u8"), *parts]) for parts in runs[2:])
+            rows, data = (chunks[0] if len(chunks) == 1 else np.concatenate([np.empty(0, "<u8"), *chunks]) for chunks in runs[2:])
             prefilter = Prefilter.restore(rows.view("<i8"), data.view(np.uint8)[: held * width].reshape(held, width), width)
             if held and int(rows[-1]) > last_row:
                 raise ValueError(f"the prefilter holds row {int(rows[-1])}, after the last the tables include ({last_row})")
@@ -544,9 +544,10 @@ def _load(near: BandTable, terms: BandTable, prefilter: Prefilter, keys: list[tu
     keys or signature have the wrong length (damaged; read as they are, they would shift every later row's keys)
     are left out, and returned."""
     widths = (8 * sketcher.near_bands[0], 8 * sketcher.term_bands[0], 4 * sketcher.config.term_num_perm)
-    damaged = [k[0] for k in keys if (len(k[1]), len(k[2]), len(k[3])) != widths]
+    whole = [(len(k[1]), len(k[2]), len(k[3])) == widths for k in keys]
+    damaged = [k[0] for k, fine in zip(keys, whole) if not fine]
     if damaged:
-        keys = [k for k in keys if (len(k[1]), len(k[2]), len(k[3])) == widths]
+        keys = [k for k, fine in zip(keys, whole) if fine]
         if not keys:
             return damaged
     rows, near_keys, term_keys, term_sigs = zip(*keys)

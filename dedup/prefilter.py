@@ -54,7 +54,7 @@ class Prefilter:
             return
         if signatures.shape != (len(rows), self.width):
             raise ValueError(f"term signatures of {signatures.shape[1:]} values, expected {self.width}")
-        if (self._n and rows[0] <= self._rows[self._n - 1]) or (len(rows) > 1 and bool((rows[1:] <= rows[:-1]).any())):
+        if (self._n and rows[0] <= self._rows[self._n - 1]) or not _increasing(rows):
             raise ValueError("prefilter rows must be added in increasing order")
         end = self._n + len(rows)
         if end > len(self._rows):
@@ -78,13 +78,14 @@ class Prefilter:
         counts = np.full(len(rows), self.width, dtype=np.int64)
         if not self._n or not len(rows):
             return counts
+        low = signature.astype(np.uint8)
         fast = accel.kernels()
         if fast is not None:
-            fast.agreements(self._rows, self._bytes, self._n, np.asarray(rows, dtype=np.int64), signature.astype(np.uint8), counts)
+            fast.agreements(self._rows, self._bytes, self._n, np.asarray(rows, dtype=np.int64), low, counts)
             return counts
         at = np.minimum(np.searchsorted(self._rows[: self._n], rows), self._n - 1)
         held = self._rows[at] == rows
-        counts[held] = np.count_nonzero(self._bytes[at[held]] == signature.astype(np.uint8), axis=1)
+        counts[held] = np.count_nonzero(self._bytes[at[held]] == low, axis=1)
         return counts
 
     def snapshot(self) -> tuple[np.ndarray, np.ndarray]:
@@ -98,7 +99,7 @@ class Prefilter:
         when they do not fit together or rows are out of order (damaged)."""
         if data.shape != (len(rows), width):
             raise ValueError(f"prefilter holds {data.shape} bytes for {len(rows)} rows of {width}")
-        if len(rows) > 1 and bool((rows[1:] <= rows[:-1]).any()):
+        if not _increasing(rows):
             raise ValueError("prefilter rows are not in order")
         table = cls(width)
         table._rows, table._bytes, table._n = rows, data, len(rows)
@@ -110,9 +111,14 @@ class Prefilter:
         return np.array_equal(rows, other_rows) and np.array_equal(data, other_data)
 
     def _compact(self) -> None:
+        """Let go of the removed rows."""
         if not self._removed:
             return
         keep = ~np.isin(self._rows[: self._n], np.fromiter(self._removed, dtype=np.int64, count=len(self._removed)))
         self._rows, self._bytes = self._rows[: self._n][keep], self._bytes[: self._n][keep]
         self._n = len(self._rows)
         self._removed = set()
+
+
+def _increasing(rows: np.ndarray) -> bool:
+    return len(rows) < 2 or bool((rows[1:] > rows[:-1]).all())

@@ -529,7 +529,7 @@ class _Reader:
                 if isinstance(result, Skipped):
                     yield result
                 else:
-                    yield self._claim(replace(result, replaced=replaced), f"{display_path(path)}:{number}")
+                    yield self._claim(replace(result, replaced=replaced) if replaced else result, f"{display_path(path)}:{number}")
         if records == 0:
             yield Skipped(path, "empty file (no records, only blank lines)")
 
