@@ -1,7 +1,13 @@
 """The numba-compiled kernels (`dedup._compiled`), or None without numba: callers then take their numpy path."""
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
+import stat
+import tempfile
 from functools import lru_cache
+from pathlib import Path
 from types import ModuleType
 
 
@@ -11,4 +17,26 @@ def kernels() -> ModuleType | None:
         from . import _compiled
     except ImportError:
         return None
+    except RuntimeError:  # numba may write its compiled code neither beside the package nor in this user's home
+        from numba.core import config
+
+        config.CACHE_DIR = _private_cache()
+        from . import _compiled
     return _compiled
+
+
+def _private_cache() -> str:
+    """A folder for numba's compiled code in the temporary folder that only this user can write (numba loads code
+    from it): the same one each run when it is this user's own, else a new one, removed at exit (compiled again each run)."""
+    uid = os.getuid()
+    path = Path(tempfile.gettempdir()) / f"dedup-numba-{uid}"
+    try:
+        path.mkdir(mode=0o700, exist_ok=True)
+        held = path.lstat()
+        if stat.S_ISDIR(held.st_mode) and held.st_uid == uid and not held.st_mode & 0o022:
+            return str(path)
+    except OSError:
+        pass
+    own = tempfile.mkdtemp(prefix="dedup-numba-")
+    atexit.register(shutil.rmtree, own, ignore_errors=True)
+    return own
