@@ -128,12 +128,21 @@ def _decode_as(data: bytes, encoding: str, final: bool) -> str:
     return codecs.getincrementaldecoder(encoding)("strict").decode(data, final=final)
 
 
+def _windows_1252(data: bytes) -> str:
+    """cp1252 as browsers read it (WHATWG): the five bytes cp1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D)
+    are the Latin-1 characters of the same number, so Latin-1 text, which may hold them, is never refused."""
+    return data.decode("cp1252", "surrogateescape").translate(_ESCAPED_BYTES)
+
+
+_ESCAPED_BYTES = {0xDC00 + b: b for b in (0x81, 0x8D, 0x8F, 0x90, 0x9D)}  # surrogateescape's code point → the byte's Latin-1 one
+
+
 def decode_bytes(data: bytes, *, name: str = "<bytes>", complete: bool = True, declared: str | None = None) -> tuple[str, str]:
     """Decode a file's bytes: returns ``(text, encoding)``; raises ``UnreadableFileError``.
 
     Order: a BOM (UTF-8, UTF-16 LE/BE, UTF-32 LE/BE); NUL bytes mean BOM-less UTF-16 when their
     pattern fits, else a binary file; strict UTF-8; UTF-8 with a rare invalid byte (replaced by U+FFFD); the
-    ``declared`` charset (from HTML) if given; cp1252.
+    ``declared`` charset (from HTML) if given; cp1252 as browsers read it (which reads any bytes).
     Decoded text full of control characters is a binary file too. ``complete=False`` says ``data`` is a
     prefix of the file (a multi-byte character cut at its end is dropped, not an error).
     """
@@ -172,7 +181,7 @@ def decode_bytes(data: bytes, *, name: str = "<bytes>", complete: bool = True, d
         if _controls_are_binary(text):
             raise UnreadableFileError(name, "binary file (control characters)")
         return text, "utf-8"
-    candidates = ["cp1252"]
+    text, encoding = None, "cp1252"
     if declared:
         try:
             info = codecs.lookup(declared)
@@ -182,18 +191,15 @@ def decode_bytes(data: bytes, *, name: str = "<bytes>", complete: bool = True, d
         # A page declaring latin-1/ascii is cp1252 in practice (browsers do the same).
         if declared_name and declared_name not in ("utf-8", "latin-1", "iso8859-1", "ascii", "cp1252"):
             if not declared_name.startswith("utf-16") and not declared_name.startswith("utf-32"):
-                candidates.insert(0, declared_name)
-    for encoding in candidates:
-        try:
-            text = _decode_as(data, encoding, final)
-        except (UnicodeDecodeError, TypeError, ValueError):
-            continue
-        if _controls_are_binary(text):
-            raise UnreadableFileError(name, "binary file (control characters)")
-        return text, encoding
-    if _controls_are_binary(data.decode("latin-1")):
+                try:
+                    text, encoding = _decode_as(data, declared_name, final), declared_name
+                except (UnicodeDecodeError, TypeError, ValueError):
+                    pass
+    if text is None:
+        text = _windows_1252(data)
+    if _controls_are_binary(text):
         raise UnreadableFileError(name, "binary file (control characters)")
-    raise UnreadableFileError(name, "cannot decode: not UTF-8/UTF-16/cp1252")
+    return text, encoding
 
 
 _REPLACED = "utf-8 (bytes that are not UTF-8 replaced)"
@@ -205,12 +211,13 @@ def _replaced(text: str, data: bytes) -> int:
 
 
 def _mostly_utf8(data: bytes, final: bool) -> str | None:
-    """UTF-8 text with a few bytes that are not (a stray byte in a crawled page), those bytes as U+FFFD; None when
-    the invalid bytes are not rare among valid multi-byte characters (a cp1252 file: é is one byte there)."""
+    """UTF-8 text with bytes that are not (a stray byte in a crawled page, cp1252 quotes pasted in), those bytes as
+    U+FFFD; None when the invalid bytes are not outnumbered by valid multi-byte characters: a cp1252 file, whose é
+    is one byte, makes a valid UTF-8 sequence only by chance ("Ã©")."""
     text = codecs.getincrementaldecoder("utf-8")("replace").decode(data, final)
     bad = _replaced(text, data)
     good = sum(c >= "\x80" for c in text) - bad
-    return text if bad <= len(data) // 1000 + 1 and good >= 4 * bad else None
+    return text if good > bad else None
 
 
 def _read_prefix(path: str, max_bytes: int | None) -> tuple[bytes, bool]:
@@ -588,7 +595,7 @@ def _mongo_date(value: object) -> object:
 
 def _byte_lines(raw, limit: int):
     """(line number, decoded line, bytes replaced) from a binary stream, one line in memory at a time. Each line is
-    UTF-8 (with a rare byte that is not read as U+FFFD), or cp1252 if it is not; a line longer than ``limit``
+    UTF-8 (with a rare byte that is not read as U+FFFD), or cp1252 as browsers read it if it is not; a line longer than ``limit``
     bytes comes out as a Skipped."""
     number = 0
     while True:
@@ -612,10 +619,7 @@ def _byte_lines(raw, limit: int):
             if mostly is not None:
                 yield number, mostly, _replaced(mostly, line)
                 continue
-            try:
-                yield number, line.decode("cp1252"), 0
-            except UnicodeDecodeError:
-                yield number, Skipped("", "cannot decode: not UTF-8/cp1252"), 0
+            yield number, _windows_1252(line), 0
 
 
 def _text_lines(stream, limit: int):

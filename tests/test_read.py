@@ -85,6 +85,29 @@ def test_latin1(tmp_path):
     assert _one(tmp_path / "latin1.md").text == text.replace("—", "-")
 
 
+def test_latin1_with_the_bytes_cp1252_leaves_undefined_is_read_in_files_and_jsonl_lines(tmp_path):
+    text = "Caf\xe9 \x81\x8d\x8f\x90\x9d: " + SEED_TEXTS[0][:300]  # the five as browsers read them
+    data = b"Caf\xe9 \x81\x8d\x8f\x90\x9d: " + SEED_TEXTS[0][:300].encode("cp1252")
+    (tmp_path / "a.txt").write_bytes(data)
+    record = json.dumps({"id": "x", "text": "@"}).encode().replace(b"@", data)
+    (tmp_path / "b.jsonl").write_bytes(record + b"\n")
+    got = {o.id: o.text for o in _read(tmp_path)}
+    assert got == {"a.txt": text, "x": text}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=300).filter(lambda b: b"\x00" not in b and not b.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))))
+def test_any_bytes_without_a_bom_or_nul_are_read_or_called_binary(data):
+    """Every file is read or skipped with a reason that holds: none is "cannot decode" (cp1252 as browsers read it
+    takes any byte), and a refusal is for control characters, which the text decoded really is full of."""
+    try:
+        text, _ = decode_bytes(data)
+    except UnreadableFileError as e:
+        assert "binary file (control characters)" in str(e)
+    else:
+        assert isinstance(text, str) and len(text) <= len(data)
+
+
 def test_utf8_is_preferred_over_cp1252(tmp_path):
     (tmp_path / "u.txt").write_bytes(SMART.encode("utf-8"))
     assert read_text_file(tmp_path / "u.txt") == SMART  # not "â€œSmartâ€\x9d"
@@ -116,7 +139,7 @@ def test_binary_and_empty_files(tmp_path):
         "blank16.txt": codecs.BOM_UTF16_LE + "  \n ".encode("utf-16-le"),
         "bom_only.txt": codecs.BOM_UTF8,
         "tiny.txt": b"ok",
-        "undecodable.txt": b"caf\xe9 \x81 " + SEED_TEXTS[0][:300].encode("cp1252"),
+        "latin1.txt": b"caf\xe9 \x81 " + SEED_TEXTS[0][:300].encode("cp1252"),  # 0x81: Latin-1's, not cp1252's
         "bad16.txt": codecs.BOM_UTF16_LE + b"\x00\xd8a\x00",  # lone high surrogate
     }
     for name, data in files.items():
@@ -132,7 +155,7 @@ def test_binary_and_empty_files(tmp_path):
         "blank16.txt": "empty file (whitespace only)",
         "bom_only.txt": "empty file",
         "tiny.txt": "ok",
-        "undecodable.txt": "cannot decode: not UTF-8/UTF-16/cp1252",
+        "latin1.txt": "caf\xe9 \x81 " + SEED_TEXTS[0][:300],  # (as browsers read it; it used to be skipped)
         "bad16.txt": "cannot decode: UTF-16-LE BOM but invalid UTF-16-LE at byte 2",
     }
     with pytest.raises(UnreadableFileError) as info:
@@ -667,6 +690,18 @@ def test_utf8_with_a_stray_byte_is_read_not_skipped_and_cp1252_stays_cp1252(seed
     assert encoding.startswith("utf-8") and text.count("\ufffd") == 1 and text.replace("\ufffd", "") == seeds["000"]
     french = "Café crème, brûlée: déjà vu à l'été. " * 20
     assert decode_bytes(french.encode("cp1252")) == (french, "cp1252")
+
+
+def test_utf8_stays_utf8_while_its_valid_characters_outnumber_the_bytes_that_are_not(seeds):
+    """A short UTF-8 text with few accented letters and one stray byte, and an article with cp1252 quotes pasted
+    in six times, used to be read as cp1252 (or skipped): every accented letter and curly quote mojibake, unsaid."""
+    text, encoding = decode_bytes("Café Café Café: a short wire report. ".encode() + b"\xff")
+    assert encoding.startswith("utf-8") and text == "Café Café Café: a short wire report. \ufffd"
+    data = seeds["003"].encode("utf-8")
+    cuts = [400 * k for k in range(1, 7)]
+    pasted = b"".join(data[a:b] + b"\x93" for a, b in zip([0, *cuts], cuts)) + data[cuts[-1]:]
+    text, encoding = decode_bytes(pasted)
+    assert encoding.startswith("utf-8") and text.count("\ufffd") == 6 and text.replace("\ufffd", "") == seeds["003"]
 
 
 def test_a_stray_byte_is_said_where_it_was_replaced_in_files_and_jsonl_lines(seeds, tmp_path):
