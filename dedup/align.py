@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from . import normalize, paraphrase, sentences
+from .read import visible
 from .sentences import Span
 
 SAME, REWORDED, ONLY_A, ONLY_B = "same", "reworded", "only_a", "only_b"
@@ -483,14 +484,6 @@ def summarize(al: Alignment) -> str:
         notes.append("no passage matched sentence by sentence")
     line = ", ".join(parts)
     return f"{line} ({', '.join(notes)})" if notes else line
-
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-
-
-def visible(t: str) -> str:
-    """t for a terminal: control characters (escape sequences, a newline inside an id) shown as \\xNN."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", t)
 
 
 def counted(n: int, one: str, many: str | None = None) -> str:

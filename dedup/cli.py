@@ -18,7 +18,7 @@ from typer.core import TyperCommand
 
 from .config import Config
 from .index import Index
-from .read import ARTICLE_EXTENSIONS, Article, Skipped, display_path, notes, read_sources, where
+from .read import ARTICLE_EXTENSIONS, Article, Skipped, display_path, notes, read_sources, visible, where
 from .store import IndexFileError, SQLiteStore, check_replaceable, delete_file, replace_file
 from .workers import WorkerError
 
@@ -53,6 +53,11 @@ app.add_typer(index_app, name="index")
 class _Command(TyperCommand):
     """A command whose --help names each argument by its metavar alone (typer adds the Python type: `FILE <list[Path]>`),
     and which reports an index file that stops reading part-way (a damaged page or record) as such, not as a traceback."""
+
+    def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
+        if "" in args:  # a path would be taken as the current folder, an id would fail deep inside
+            _fail("an empty argument ('') is not a file, folder, id or value (a variable that was not set?)", 2)
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: Context):
         try:
@@ -319,7 +324,7 @@ def _load_article(ref: str, index: Optional[Path]) -> str:
 def _load_file(ref: str) -> str:
     """The one article in file ref (its records that are not articles reported on stderr); exits naming the file
     and the reason when there is not exactly one: 2 for a folder, a device or pipe, or several articles, else 1."""
-    from .align import counted, visible
+    from .align import counted
 
     try:
         mode: int | None = os.stat(ref).st_mode
@@ -343,7 +348,7 @@ def _load_file(ref: str) -> str:
         _fail(f"{ref}: holds {len(articles):,} articles, align takes one per file; to align two of them, index the file and"
               f" give their ids: dedup index build {shlex.quote(ref)} --index INDEX, then dedup align {ids} --index INDEX", 2)
     for item in skipped:
-        typer.echo(f"skipped {where(item)}: {item.reason}", err=True)
+        typer.echo(visible(f"skipped {where(item)}: {item.reason}"), err=True)
     for said in notes(articles[0], limit):
         typer.echo(f"warning: {said}", err=True)
     return articles[0].text
@@ -391,7 +396,7 @@ def _read_into(ix: Index, sources: list[Path], count_replaced: bool = False) -> 
             for item in read_sources(sources, ix.config.max_article_chars):
                 if isinstance(item, Skipped):
                     skipped += 1
-                    typer.echo(f"skipped {where(item)}: {item.reason}", err=True)
+                    typer.echo(visible(f"skipped {where(item)}: {item.reason}"), err=True)
                     continue
                 meta = {k: v for k, v in (("title", item.title), ("url", item.url), ("source", item.source), ("published", item.published), ("path", display_path(item.path or ""))) if v}
                 for said in notes(item, ix.config.max_article_chars):
@@ -624,7 +629,7 @@ def index_query(
                 f"  {m['relation']:<15} {m['id']}  (shingle Jaccard {m['jaccard']:.2f}, containment {m['containment']:.2f}, rewrite score {m['rewrite_score']:.2f})"
                 for m in r["matches"]
             ]
-    _write("".join(line + "\n" for line in lines))
+    _write("".join(visible(line) + "\n" for line in lines))
 
 
 @index_app.command("stats", cls=_Command)

@@ -48,6 +48,8 @@ class Index:
     """A dedup index: in memory (`Index()`) or in a file (`Index.open(path)`)."""
 
     def __init__(self, config: Config | None = None, store: Store | None = None):
+        if config is not None and not isinstance(config, Config):
+            raise TypeError(f"Index(config, store) takes a Config, not {_shown(config)}: to open an index file, use Index.open(path)")
         self.store = store or SQLiteStore(":memory:")
         if self.store.get_meta("config") is None:
             self.store.set_meta("config", (config or Config()).to_json())
@@ -105,10 +107,13 @@ class Index:
 
     def add_many(self, articles: Iterable[tuple[str, str, dict | None]], batch: int = 1000) -> list[list[Match]]:
         """Index many articles, sketched in vectorised batches; each gets its matches among the articles
-        indexed before its batch (a rebuild clusters afterwards; a crawler adds one at a time)."""
+        indexed before its batch (a rebuild clusters afterwards; a crawler adds one at a time). An item that is
+        not a valid (id, text, metadata) raises before its batch is stored; the batches before it are."""
         out: list[list[Match]] = []
         chunk: list[tuple[str, str, dict | None]] = []
-        for item in articles:
+        for number, item in enumerate(articles):
+            if not isinstance(item, (tuple, list)) or len(item) != 3:
+                raise TypeError(f"add_many takes (id, text, metadata) triples (metadata may be None); item {number} is {_shown(item)}")
             _check_article(*item)
             if not _storable(item[0]):
                 raise ValueError(f"article id {item[0]!r} is not valid Unicode (a file name that is not UTF-8?): an index stores ids as text")
@@ -438,6 +443,12 @@ class Index:
             return
         self._near, self._terms, self._prefilter = near, terms, prefilter
         self._last_row, self._last_deleted = last_row, last_deleted
+
+
+def _shown(value: object) -> str:
+    """A value as an error message shows it: its type and the start of its repr."""
+    text = repr(value)
+    return f"{type(value).__name__} {text[:60]}{'…' * (len(text) > 60)}"
 
 
 def _check_id(article_id: object) -> None:

@@ -56,8 +56,10 @@ def notes(item: Article, max_chars: int) -> list[str]:
 
 
 def where(item: "Article | Skipped") -> str | None:
-    """Where an article or a skipped input came from: its file, with the JSONL line when there is one."""
-    return item.path if item.line is None else f"{item.path}:{item.line}"
+    """Where an article or a skipped input came from, as messages and reports show it: its file (bytes of the name
+    that are not UTF-8 as \\xNN, as ids have them), with the JSONL line when there is one."""
+    path = item.path if item.path is None else display_path(item.path)
+    return path if item.line is None else f"{path}:{item.line}"
 
 
 @dataclass(frozen=True)
@@ -268,6 +270,14 @@ def _clean_str(value: str) -> str:
 def display_path(path: str) -> str:
     """A path for use inside a reason: undecodable bytes of file names shown as \\xNN."""
     return os.fsencode(path).decode("utf-8", "backslashreplace") if _SURROGATE.search(path) else path
+
+
+_SHOWN_AS_CODES = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def visible(t: str) -> str:
+    """t for a terminal: control characters (escape sequences, a newline inside an id) shown as \\xNN."""
+    return _SHOWN_AS_CODES.sub(lambda m: f"\\x{ord(m.group()):02x}", t)
 
 
 def _empty_reason(raw_is_empty: bool) -> str:

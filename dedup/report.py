@@ -5,8 +5,8 @@ import csv
 import io
 import json
 
-from .align import counted, visible
-from .read import where
+from .align import counted
+from .read import display_path, visible, where
 from .scan import ScanResult
 
 FORMATS = ("table", "json", "jsonl", "csv")
@@ -29,7 +29,7 @@ def to_dict(r: ScanResult) -> dict:
         ],
         "links": [{**_pair(p, r), "cluster_a": cluster_of.get(p.a), "cluster_b": cluster_of.get(p.b)} for p in r.links],
         "unique": [{"id": u.id, "reason": u.reason} for u in r.unique],
-        "skipped": [{"path": s.path, "line": s.line, "reason": s.reason} for s in r.skipped],
+        "skipped": [{"path": display_path(s.path), "line": s.line, "reason": s.reason} for s in r.skipped],
         "warnings": r.warnings,
     }
 
@@ -72,7 +72,7 @@ def render(r: ScanResult, fmt: str) -> str:
 def _csv(r: ScanResult) -> str:
     """One row per input: every article and every skipped file, with its status."""
     out = io.StringIO()
-    w = csv.writer(out)
+    w = _SafeWriter(csv.writer(out))
     w.writerow(["id", "status", "cluster", "canonical", "relation_to_canonical", "reason"])
     relation: dict[tuple[str, str], str] = {}
     for c in r.clusters:
@@ -86,6 +86,17 @@ def _csv(r: ScanResult) -> str:
     for s in r.skipped:
         w.writerow([where(s), "skipped", "", "", "", s.reason])
     return out.getvalue()
+
+
+class _SafeWriter:
+    """A csv writer whose cells a spreadsheet will not run: one that starts like a formula (=, +, -, @, a tab or a
+    carriage return: an id such as =HYPERLINK(…) from a crawled record) gets a leading apostrophe, as OWASP advises."""
+
+    def __init__(self, writer) -> None:
+        self._writer = writer
+
+    def writerow(self, cells: list) -> None:
+        self._writer.writerow(["'" + c if isinstance(c, str) and c[:1] in ("=", "+", "-", "@", "\t", "\r") else c for c in cells])
 
 
 def headline(r: ScanResult) -> str:

@@ -5,7 +5,6 @@ import os
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 import numpy as np
@@ -124,7 +123,7 @@ def _in_chunks(make: Callable, args: tuple, work: np.ndarray, size: int, workers
 
 
 def scan(
-    sources: str | os.PathLike | Iterable[str | os.PathLike], config: Config | None = None, progress: Progress | None = None, workers: int | None = None
+    sources: str | bytes | os.PathLike | Iterable[str | bytes | os.PathLike], config: Config | None = None, progress: Progress | None = None, workers: int | None = None
 ) -> ScanResult:
     """Scan folders/files of articles and group them into stories.
 
@@ -133,7 +132,7 @@ def scan(
     The result does not depend on it.
     """
     config = config or Config()
-    sources = [Path(sources)] if isinstance(sources, (str, os.PathLike)) else [Path(s) for s in sources]
+    sources = [sources] if isinstance(sources, (str, bytes, os.PathLike)) else list(sources)  # ('' stays '': not found)
     report = progress or (lambda stage, done, total: None)
     timings: dict[str, float] = {}
     started = time.perf_counter()

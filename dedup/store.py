@@ -118,6 +118,8 @@ def _open_problem(path: str, e: sqlite3.DatabaseError) -> str:
         if not folder.is_dir():
             return f"cannot be created: folder {folder} does not exist"
         return f"cannot be {'created' if not Path(path).exists() else 'opened'} ({e}){'' if os.access(folder, os.W_OK) else f': folder {folder} is not writable'}"
+    if "malformed" in str(e):
+        return f"damaged ({e}); `dedup index build` rebuilds it"
     return f"not a dedup index ({e})"
 
 

@@ -1,5 +1,6 @@
 import importlib
 import json
+import os
 
 import pytest
 from typer.testing import CliRunner
@@ -612,3 +613,95 @@ def test_a_source_that_is_a_link_loop_is_said_to_be_one(tmp_path):
     (tmp_path / "b").symlink_to(tmp_path / "a")
     result = runner.invoke(app, ["scan", str(tmp_path / "a")])
     assert result.exit_code == 1 and "a symbolic link that leads nowhere" in result.stderr
+
+
+def test_a_skipped_file_or_a_warning_whose_name_is_not_utf8_is_shown_escaped_in_every_report(tmp_path):
+    """Ids showed undecodable bytes of file names as \\xNN, but skipped paths and warnings carried them raw: every
+    report with --out failed with a traceback (UnicodeEncodeError) and the JSON on stdout was not valid UTF-8."""
+    import os
+
+    folder = tmp_path / "odd"
+    folder.mkdir()
+    folder_bytes = os.fsencode(folder)
+    with open(os.path.join(folder_bytes, b"skip\xffme.csv"), "wb") as fh:
+        fh.write(b"a,b\n")
+    seed = next(SEEDS.glob("000_*.txt")).read_bytes()
+    with open(os.path.join(folder_bytes, b"stray\xfe.txt"), "wb") as fh:
+        fh.write(seed[:1500] + b"\xff" + seed[1500:])  # one byte not UTF-8: a warning naming the file
+    for fmt in ("json", "jsonl", "csv", "table"):
+        out = tmp_path / f"report.{fmt}"
+        result = runner.invoke(app, ["scan", str(folder), "--format", fmt, "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        report = out.read_text(encoding="utf-8")  # (valid UTF-8)
+        if fmt in ("json", "jsonl"):  # (their strings escape the backslash)
+            rows = [json.loads(report)] if fmt == "json" else [json.loads(line) for line in report.splitlines()]
+            report = "\n".join(json.dumps(row, ensure_ascii=False).replace("\\\\", "\\") for row in rows)
+            assert "stray\\xfe.txt: 1 byte not UTF-8" in report
+        assert "skip\\xffme.csv" in report and "\udcff" not in report
+    shown = runner.invoke(app, ["scan", str(folder), "--format", "json"])
+    assert json.loads(shown.stdout)["skipped"][0]["path"].endswith("skip\\xffme.csv")
+    assert "stray\\xfe.txt: 1 byte not UTF-8, read as U+FFFD" in shown.stderr
+
+
+def test_index_query_shows_control_characters_in_ids_as_codes(tmp_path):
+    """scan and align showed an id's escape sequences as \\x1b; index query wrote them raw to the terminal (a
+    record's id could retitle the window or clear the screen)."""
+    seed = next(SEEDS.glob("002_*.txt")).read_text(encoding="utf-8")
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(json.dumps({"id": "\x1b]0;pwned\x07\x1b[2Jclear", "text": seed}) + "\n", encoding="utf-8")
+    index = tmp_path / "q.dedup"
+    assert runner.invoke(app, ["index", "add", str(index), str(feed)]).exit_code == 0
+    probe = tmp_path / "probe.txt"
+    probe.write_text(seed, encoding="utf-8")
+    shown = runner.invoke(app, ["index", "query", str(index), str(probe)])
+    assert shown.exit_code == 0 and "\\x1b]0;pwned\\x07\\x1b[2Jclear" in shown.stdout and "\x1b" not in shown.stdout
+
+
+def test_an_empty_argument_is_refused_before_any_work(tmp_path, monkeypatch):
+    """`dedup scan ''` (an unset variable in a script) scanned the current folder; `index remove INDEX ID ''`
+    removed ID and then failed with a traceback; `align --index INDEX '' B` gave a traceback."""
+    index = tmp_path / "e.dedup"
+    assert runner.invoke(app, ["index", "build", str(SEEDS), "--index", str(index)]).exit_code == 0
+    first = Index.open(index).ids()[0]
+    monkeypatch.chdir(SEEDS)  # (what '' used to scan)
+    for args in (["scan", ""], ["index", "remove", str(index), first, ""], ["align", "--index", str(index), "", first],
+                 ["index", "add", str(index), ""], ["index", "query", str(index), ""]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2 and "an empty argument ('')" in result.stderr and not result.stdout, args
+    with Index.open(index) as ix:
+        assert first in ix and len(ix) == 5
+
+
+def test_the_library_scan_takes_an_empty_path_as_not_found_and_a_bytes_path_as_one_path(tmp_path):
+    from dedup import scan
+
+    nothing = scan("")
+    assert not nothing.articles and [(s.path, s.reason) for s in nothing.skipped] == [("", "not found (empty path)")]
+    assert len(scan(os.fsencode(SEEDS)).articles) == 5  # (bytes used to be taken as a sequence of numbers)
+
+
+def test_a_cut_short_index_is_called_damaged_by_every_command(tmp_path):
+    """A truncated index file (a copy cut short) was "not a dedup index (database disk image is malformed)" for
+    query and check, while build called it damaged and repaired it."""
+    index = tmp_path / "cut.dedup"
+    assert runner.invoke(app, ["index", "build", str(SEEDS), "--index", str(index)]).exit_code == 0
+    data = index.read_bytes()
+    index.write_bytes(data[: len(data) // 2])
+    for args in (["index", "query", str(index), str(SEEDS)], ["index", "check", str(index)], ["index", "stats", str(index)]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 1 and "damaged" in result.stderr and "not a dedup index" not in result.stderr, (args, result.stderr)
+    assert runner.invoke(app, ["index", "build", str(SEEDS), "--index", str(index)]).exit_code == 0
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_as_formulas_are_defused(tmp_path):
+    import csv
+
+    seeds = sorted(SEEDS.glob("*.txt"))
+    records = [{"id": "=HYPERLINK(\"http://x\",\"click\")", "text": seeds[0].read_text(encoding="utf-8")},
+               {"id": "+SUM(1)", "text": seeds[0].read_text(encoding="utf-8")}, {"id": "plain", "text": seeds[1].read_text(encoding="utf-8")}]
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    result = runner.invoke(app, ["scan", str(feed), "--format", "csv"])
+    rows = list(csv.DictReader(result.stdout.splitlines()))
+    assert result.exit_code == 0 and {r["id"] for r in rows} == {"'=HYPERLINK(\"http://x\",\"click\")", "'+SUM(1)", "plain"}
+    assert all(not cell.startswith(("=", "+", "-", "@")) for r in rows for cell in r.values())

@@ -803,3 +803,15 @@ def test_compiled_code_goes_to_a_folder_only_this_user_can_write(tmp_path, monke
     own.chmod(0o777)  # writable by others (or made by another user)
     elsewhere = Path(_private_cache())
     assert elsewhere != own and elsewhere.parent == tmp_path and stat.S_IMODE(elsewhere.stat().st_mode) == 0o700
+
+
+def test_add_many_and_the_constructor_say_what_they_take(seeds):
+    """Index("news.dedup") raised AttributeError ('str' object has no attribute 'to_json'); an item that is not an
+    (id, text, metadata) triple raised a TypeError about _check_article's positional arguments."""
+    with pytest.raises(TypeError, match=r"use Index.open\(path\)"):
+        Index("news.dedup")
+    ix = Index()
+    for item in (("a", seeds["000"]), {"id": "a", "text": seeds["000"]}, ("a", seeds["000"], None, "extra"), "a"):
+        with pytest.raises(TypeError, match=r"add_many takes \(id, text, metadata\) triples .* item 1 is"):
+            ix.add_many([("ok", seeds["001"], None), item])
+    assert len(ix) == 0  # (in the same batch as the bad item: nothing stored)
