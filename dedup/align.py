@@ -456,8 +456,10 @@ def summarize(al: Alignment) -> str:
         return "both texts are empty"
     c = al.counts
     if c[SAME] and not (c[REWORDED] or c[ONLY_A] or c[ONLY_B]):
-        moved = _moved(segs)
-        return f"identical: {counted(c[SAME], 'passage')} verbatim" + (f" ({counted(moved, 'passage')} moved)" if moved else "")
+        out_of_order = sum(moved(segs))
+        if out_of_order:
+            return f"the same passages in another order: {counted(c[SAME], 'passage')} verbatim, {out_of_order} of them moved"
+        return f"identical: {counted(c[SAME], 'passage')} verbatim"
     parts = [
         f"{counted(c[SAME], 'passage')} verbatim",
         f"{c[REWORDED]} reworded",
@@ -477,9 +479,9 @@ def summarize(al: Alignment) -> str:
             notes.append("ending trimmed")
         if any(s.kind == ONLY_B for s in tail):
             notes.append("ending added")
-        moved = _moved(segs)
-        if moved:
-            notes.append(f"{counted(moved, 'passage')} moved")
+        out_of_order = sum(moved(segs))
+        if out_of_order:
+            notes.append(f"{counted(out_of_order, 'passage')} moved")
     else:
         notes.append("no passage matched sentence by sentence")
     line = ", ".join(parts)
@@ -491,29 +493,43 @@ def counted(n: int, one: str, many: str | None = None) -> str:
     return f"{n} {one if n == 1 else many or one + 's'}"
 
 
-def _moved(segs: list[Segment]) -> int:
-    """Shared passages out of B's order (not on the longest B-increasing chain)."""
-    starts = [s.b.start for s in segs if s.kind in (SAME, REWORDED) and s.b is not None]
-    # longest increasing subsequence, O(n log n)
-    import bisect
-
-    tails: list[int] = []
-    for x in starts:
-        k = bisect.bisect_left(tails, x)
-        if k == len(tails):
-            tails.append(x)
-        else:
-            tails[k] = x
-    return len(starts) - len(tails)
+def moved(segs: list[Segment]) -> list[bool]:
+    """For each segment, whether it is a shared passage out of B's order: shared passages (in A's order) off the
+    chain of increasing B positions that holds the most of A's text, so that the least text is called moved."""
+    shared = [k for k, s in enumerate(segs) if s.kind in (SAME, REWORDED) and s.b is not None]
+    rank = {start: r for r, start in enumerate(sorted({segs[k].b.start for k in shared}))}
+    tree = [(0, -1)] * (len(rank) + 1)  # Fenwick tree of prefix maxima over B ranks: (text held, last passage)
+    best, before = [], []
+    for i, k in enumerate(shared):
+        r, top = rank[segs[k].b.start], (0, -1)
+        j = r  # the best chain ending before this B position
+        while j > 0:
+            top = max(top, tree[j])
+            j -= j & -j
+        best.append(top[0] + segs[k].a.end - segs[k].a.start)
+        before.append(top[1])
+        j = r + 1
+        while j <= len(rank):
+            tree[j] = max(tree[j], (best[i], i))
+            j += j & -j
+    flags = [False] * len(segs)
+    for k in shared:
+        flags[k] = True
+    i = max(range(len(best)), key=best.__getitem__) if best else -1
+    while i >= 0:  # that chain stays in place
+        flags[shared[i]] = False
+        i = before[i]
+    return flags
 
 
 def to_dict(al: Alignment, a: str, b: str) -> dict:
     """JSON-ready alignment: summary, counts and each segment with offsets, texts, similarity and diff."""
     segs = []
-    for s in al.segments:
+    for s, out_of_order in zip(al.segments, moved(al.segments)):
         segs.append(
             {
                 "kind": s.kind,
+                "moved": out_of_order,
                 "a": None if s.a is None else {"start": s.a.start, "end": s.a.end, "text": a[s.a.start : s.a.end]},
                 "b": None if s.b is None else {"start": s.b.start, "end": s.b.end, "text": b[s.b.start : s.b.end]},
                 "similarity": s.similarity,
@@ -540,9 +556,10 @@ def render_text(al: Alignment, a: str, b: str, color: bool = False) -> str:
         return " ".join(words[:_SHOWN_WORDS]) + f" … (+{counted(len(words) - _SHOWN_WORDS, 'word')})"
 
     lines = [c("bold", summarize(al))]
-    for s in al.segments:
+    for s, out_of_order in zip(al.segments, moved(al.segments)):
+        mark = "  (moved: elsewhere in B)" if out_of_order else ""
         if s.kind == SAME:
-            lines.append(c("dim", "  = " + opening(a[s.a.start : s.a.end])))
+            lines.append(c("dim", "  = " + opening(a[s.a.start : s.a.end])) + c("cyan", mark))
         elif s.kind == REWORDED:
             shown = ""
             for op, t in s.diff:
@@ -552,7 +569,7 @@ def render_text(al: Alignment, a: str, b: str, color: bool = False) -> str:
                 if op != "=":
                     core = c("red" if op == "-" else "green", core) if color else f"[-{core}-]" if op == "-" else f"{{+{core}+}}"
                 shown += lead + core + trail
-            lines.append(c("yellow", "  ~ ") + shown.strip() + c("dim", f"  ({s.similarity:.2f})"))
+            lines.append(c("yellow", "  ~ ") + shown.strip() + c("dim", f"  ({s.similarity:.2f})") + c("cyan", mark))
         elif s.kind == ONLY_A:
             lines.append(c("red", "  A " + opening(a[s.a.start : s.a.end])))
         else:
@@ -577,6 +594,7 @@ tr.only_b td.b{background:#e6f4ea}
 td.kind{width:6.5em;font-family:sans-serif;font-size:.75em;color:#555;white-space:normal}
 del{background:#f6c6c6;color:#8a1010;text-decoration:line-through}
 ins{background:#c8ecd0;color:#0b5d1e;text-decoration:none}
+.moved{font-weight:bold;color:#0b4f8a}
 .k-same{background:#eee}.k-reworded{background:#fff8e1}.k-only_a{background:#fde8e8}.k-only_b{background:#e6f4ea}
 """
 
@@ -595,7 +613,7 @@ def render_html(al: Alignment, a: str, b: str, title_a: str = "A", title_b: str 
     """One self-contained HTML page: A and B side by side, a row per passage, inline diff for reworded ones."""
     e = html.escape
     rows = []
-    for s in al.segments:
+    for s, out_of_order in zip(al.segments, moved(al.segments)):
         ta = a[s.a.start : s.a.end] if s.a else ""
         tb = b[s.b.start : s.b.end] if s.b else ""
         if s.kind == REWORDED:
@@ -604,6 +622,8 @@ def render_html(al: Alignment, a: str, b: str, title_a: str = "A", title_b: str 
             label = f"{_LABEL[s.kind]}<br>{s.similarity:.2f}"
         else:
             ca, cb, label = e(ta), e(tb), _LABEL[s.kind]
+        if out_of_order:
+            label += '<br><span class="moved">moved</span>'
         rows.append(f'<tr class="{s.kind}"><td class="kind">{label}</td><td class="a">{ca}</td><td class="b">{cb}</td></tr>')
     legend = "".join(f'<span class="k-{k}">{_LABEL[k]}</span>' for k in KINDS)
     return (

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dedup import normalize, sentences
-from dedup.align import REWORDED, SAME, Alignment, align, render_html, render_text, summarize, to_dict
+from dedup.align import REWORDED, SAME, Alignment, Segment, align, moved, render_html, render_text, summarize, to_dict
 
 SEEDS = sorted((Path(__file__).resolve().parent.parent / "fixtures" / "seeds").glob("*.txt"))
 TEXTS = {p.name[:3]: p.read_text(encoding="utf-8") for p in SEEDS}
@@ -131,6 +131,41 @@ def test_reordered_paragraphs_are_matched_and_counted_as_moved():
     check_invariants(al, a, b)
     assert all(s.kind == "same" for s in al.segments)
     assert "moved" in summarize(al)
+
+
+def test_the_moved_passages_are_marked_in_every_view():
+    """A reordered text was called "identical" and no view said which passages moved: each segment now says
+    whether it moved (JSON), and the terminal and HTML views mark those rows."""
+    a = TEXTS["001"]
+    lines = a.rstrip("\n").split("\n")
+    b = "\n".join(lines[5:] + lines[:5]) + "\n"
+    al = align(a, b)
+    flags = moved(al.segments)
+    out_of_order = sum(flags)
+    assert out_of_order and summarize(al).startswith("the same passages in another order") and f"{out_of_order} of them moved" in summarize(al)
+    assert [seg["moved"] for seg in to_dict(al, a, b)["segments"]] == flags
+    assert render_text(al, a, b).count("(moved: elsewhere in B)") == out_of_order
+    assert render_html(al, a, b).count('<span class="moved">moved</span>') == out_of_order
+    kept = [s.b.start for s, f in zip(al.segments, flags) if not f]
+    assert kept == sorted(kept)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 30), st.integers(1, 9)), min_size=0, max_size=8, unique_by=lambda t: t[0]))
+def test_moved_passages_are_the_least_text_off_an_in_order_chain(passages):
+    """The passages left in place keep B's order, and no other in-order choice keeps more of A's text (brute force)."""
+    import itertools
+
+    segs, at = [], 0
+    for b_start, length in passages:  # in A's order, each at its own place in B
+        segs.append(Segment(SAME, sentences.Span(at, at + length), sentences.Span(b_start, b_start + 1), 1.0))
+        at += length
+    flags = moved(segs)
+    kept = [s for s, f in zip(segs, flags) if not f]
+    assert [s.b.start for s in kept] == sorted(s.b.start for s in kept)
+    best = max((sum(s.a.end - s.a.start for s in chain) for n in range(len(segs) + 1) for chain in itertools.combinations(segs, n)
+                if all(x.b.start < y.b.start for x, y in zip(chain, chain[1:]))), default=0)
+    assert sum(s.a.end - s.a.start for s in kept) == best
 
 
 def test_sentence_split_in_two_is_merged():
