@@ -10,6 +10,7 @@ import sys
 import tempfile
 import warnings
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
@@ -371,31 +372,57 @@ def _open_index(path: Path, create: bool, writing: bool = False) -> Index:
     return ix
 
 
-def _read_into(ix: Index, sources: list[Path], count_replaced: bool = False) -> tuple[int, int, int]:
-    """Add every article under sources; report skipped files on stderr. Returns (added, of them replacing an
-    indexed article with the same id (counted when asked: one lookup each), skipped)."""
-    added = replaced = skipped = 0
+@dataclass
+class _Added:
+    """What adding sources did: articles added, of them (when counted) those replacing another text with the same
+    id, those identical to the article indexed with their id, and those identical to an indexed article with the
+    same file name under another id (the id naming rule met unawares); files skipped."""
+
+    added: int = 0
+    replaced: int = 0
+    unchanged: int = 0
+    copies: list[tuple[str, str]] = field(default_factory=list)
+    skipped: int = 0
+
+
+def _file_name(article_id: str) -> str:
+    """The last part of an id that is a path (the whole of any other id)."""
+    return article_id.rsplit("/", 1)[-1]
+
+
+def _read_into(ix: Index, sources: list[Path], count_replaced: bool = False) -> _Added:
+    """Add every article under sources; report skipped files on stderr. Replacements and copies are counted when
+    asked (one lookup per article)."""
+    done = _Added()
     bar, update = _progress()
     batch: list[tuple[str, str, dict]] = []
 
     def flush() -> None:
-        nonlocal added, replaced
         if count_replaced:
-            replaced += sum(article_id in ix for article_id in dict.fromkeys(article_id for article_id, _, _ in batch))
+            for article_id, text in {article_id: text for article_id, text, _ in batch}.items():
+                held = ix.text(article_id)
+                if held is not None:
+                    done.unchanged += held[0] == text
+                    done.replaced += held[0] != text
         try:
-            ix.add_many(batch)
+            found = ix.add_many(batch)
         except IndexFileError as e:  # e.g. another process held the write lock past the timeout
-            _fail(f"{e}; {added:,} articles added, the rest not: run the command again")
-        added += len(batch)
+            _fail(f"{e}; {done.added:,} articles added, the rest not: run the command again")
+        if count_replaced:
+            for (article_id, _, _), matches in zip(batch, found):
+                twins = [m.id for m in matches if m.relation == "duplicate" and _file_name(m.id) == _file_name(article_id)]
+                if twins:
+                    done.copies.append((article_id, twins[0]))
+        done.added += len(batch)
         batch.clear()
         if update:
-            update("indexing", added, None)
+            update("indexing", done.added, None)
 
     try:
         with bar if bar else _Null():
             for item in read_sources(sources, ix.config.max_article_chars):
                 if isinstance(item, Skipped):
-                    skipped += 1
+                    done.skipped += 1
                     typer.echo(visible(f"skipped {where(item)}: {item.reason}"), err=True)
                     continue
                 meta = {k: v for k, v in (("title", item.title), ("url", item.url), ("source", item.source), ("published", item.published), ("path", display_path(item.path or ""))) if v}
@@ -407,9 +434,9 @@ def _read_into(ix: Index, sources: list[Path], count_replaced: bool = False) -> 
             if batch:
                 flush()
     except KeyboardInterrupt:  # (a batch is stored whole or not at all)
-        typer.echo(f"interrupted: {added:,} articles added, the rest not (the index is sound: run the command again to add them)", err=True)
+        typer.echo(f"interrupted: {done.added:,} articles added, the rest not (the index is sound: run the command again to add them)", err=True)
         raise typer.Exit(130) from None
-    return added, replaced, skipped
+    return done
 
 
 class _Null:
@@ -454,7 +481,7 @@ def _build(sources: list[Path], index: Path, building: Path, damaged: str | None
     if done:
         typer.echo(f"resuming: {building} already holds {done} articles", err=True)
     resumed = _ResumingIndex(ix) if done else ix
-    _, _, skipped = _read_into(resumed, sources)
+    skipped = _read_into(resumed, sources).skipped
     if done:
         resumed.remove_unseen()
     ix.close()  # saves the statistics and the band tables
@@ -560,12 +587,20 @@ def index_add(
     """
     _check_sources(sources)
     ix = _open_index(index, create=True, writing=True)
-    added, replaced, skipped = _read_into(ix, sources, count_replaced=True)
+    done = _read_into(ix, sources, count_replaced=True)
     ix.close()
-    typer.echo(f"{index}: {added} article{'s' * (added != 1)} added{f' ({replaced} replacing one with the same id)' if replaced else ''}, {skipped} skipped", err=True)
-    if replaced:
+    said = [f"{done.replaced} replacing another text with the same id"] * bool(done.replaced) + [f"{done.unchanged} the same as before"] * bool(done.unchanged)
+    detail = f" ({', '.join(said)})" if said else ""
+    typer.echo(f"{index}: {done.added} article{'s' * (done.added != 1)} added{detail}, {done.skipped} skipped", err=True)
+    if done.replaced:
         typer.echo("note: an id is the file's path under the folder given; to keep files that share names apart, add their"
                    " folders from a common parent folder", err=True)
+    if done.copies:
+        new, old = done.copies[0]
+        copies = len(done.copies)
+        typer.echo(visible(f"note: {copies} added article{' is' if copies == 1 else 's are'} the same text as an indexed article"
+                           f" with the same file name under another id ({new} = {old}): an id is the file's path under the folder given,"
+                           " after the folder's name when several sources are given; remove the copies with `dedup index remove`"), err=True)
 
 
 @index_app.command("remove", cls=_Command)

@@ -351,10 +351,26 @@ def test_index_add_says_when_it_replaced_articles_with_the_same_id(tmp_path):
     first = runner.invoke(app, ["index", "add", str(path), str(tmp_path / "d1")])
     assert first.exit_code == 0 and "2 articles added, 0 skipped" in first.stderr and "replacing" not in first.stderr
     second = runner.invoke(app, ["index", "add", str(path), str(tmp_path / "d2")])
-    assert second.exit_code == 0 and "2 articles added (2 replacing one with the same id), 0 skipped" in second.stderr
+    assert second.exit_code == 0 and "2 articles added (2 replacing another text with the same id), 0 skipped" in second.stderr
     assert "common parent folder" in second.stderr
     with Index.open(path) as ix:
         assert len(ix) == 2 and ix.text("0000.txt")[0] == seeds[2].read_text(encoding="utf-8")
+
+
+def test_index_add_says_when_it_added_copies_under_other_ids_or_changed_nothing(tmp_path):
+    """A folder indexed on its own and then added again beside another one: its articles come back under new ids
+    (the folder's name first), every one a copy; that was silent. Adding the same file again said "replacing one
+    with the same id" and gave advice about files that share names, which did not apply."""
+    path = tmp_path / "ix.dedup"
+    (tmp_path / "more").mkdir()
+    (tmp_path / "more" / "x.txt").write_text(next(SEEDS.glob("001_*.txt")).read_text(encoding="utf-8") + "\nMore.", encoding="utf-8")
+    assert runner.invoke(app, ["index", "build", str(SEEDS), "--index", str(path)]).exit_code == 0
+    again = runner.invoke(app, ["index", "add", str(path), str(SEEDS), str(tmp_path / "more")])
+    assert again.exit_code == 0 and "6 articles added, 0 skipped" in again.stderr
+    assert f"note: 5 added articles are the same text as an indexed article with the same file name under another id ({SEEDS.name}/000_" in again.stderr
+    one = next(SEEDS.glob("002_*.txt"))
+    same = runner.invoke(app, ["index", "add", str(path), str(one)])
+    assert same.exit_code == 0 and "1 article added (1 the same as before), 0 skipped" in same.stderr and "common parent folder" not in same.stderr
 
 
 def test_a_report_is_never_written_over_an_article_being_read(tmp_path):
