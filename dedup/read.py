@@ -478,7 +478,8 @@ class _Reader:
             yield Skipped(path, "invalid JSON (nested too deeply)")
             return
         except ValueError as exc:
-            yield Skipped(path, f"invalid JSON ({exc})")
+            lines = getattr(exc, "msg", "") == "Extra data" and getattr(exc, "colno", 0) == 1
+            yield Skipped(path, f"invalid JSON ({exc}){'; one JSON value a line is JSON Lines: name the file .jsonl' if lines else ''}")
             return
         if isinstance(value, dict) and "text" not in value and isinstance(value.get("articles"), list):
             value = value["articles"]
@@ -582,12 +583,18 @@ class _Reader:
             if field == "published" and isinstance(field_value, dict) and list(field_value) == ["$date"]:
                 field_value = _mongo_date(field_value["$date"])  # MongoDB's export of a date
             if isinstance(field_value, (int, float)) and not isinstance(field_value, bool):  # as ids are
-                field_value = (iso_from_unix(field_value) if field == "published" else None) or str(field_value)
+                field_value = (_unix_date(field_value) if field == "published" else None) or str(field_value)
             if field_value is not None and not isinstance(field_value, str):
                 field_value = json.dumps(field_value, ensure_ascii=False)  # kept as its JSON text (a date that is not one: a warning)
             optional[field] = _clean_str(field_value) if field_value and field_value.strip() else None
         text, truncated = _truncate(_clean_str(text), self.max_chars)
         return Article(id=article_id, text=text, path=path, line=line, truncated=truncated, **optional)
+
+
+def _unix_date(value: float) -> str | None:
+    """ISO 8601 of a number given as a date: Unix seconds, or milliseconds when it is too large to be seconds
+    (after the year 5138, as JavaScript's Date.now() and many exports give it)."""
+    return iso_from_unix(value / 1000 if abs(value) >= 1e11 else value)
 
 
 def _mongo_date(value: object) -> object:

@@ -718,3 +718,12 @@ def test_a_stray_byte_is_said_where_it_was_replaced_in_files_and_jsonl_lines(see
     assert read["wire"].text.replace("\ufffd", "") == seeds["001"]  # (not mojibake: its ’ and “ kept)
     said = [w for w in scan(tmp_path).warnings if "not UTF-8" in w]
     assert sorted(said) == [f"{tmp_path / 'feed.jsonl'}:2: 1 byte not UTF-8, read as U+FFFD", f"{tmp_path / 'page.txt'}: 1 byte not UTF-8, read as U+FFFD"]
+
+
+def test_a_date_in_milliseconds_is_read_as_one_and_json_lines_in_a_json_file_get_a_hint(tmp_path):
+    (tmp_path / "ms.jsonl").write_text(json.dumps({"id": "ms", "text": "x", "published": 1704240000000}) + "\n"
+                                       + json.dumps({"id": "s", "text": "x", "published": 1704240000}) + "\n", encoding="utf-8")
+    (tmp_path / "lines.json").write_text('{"id": "a", "text": "one"}\n{"id": "b", "text": "two"}\n', encoding="utf-8")
+    got = {getattr(o, "id", None) or Path(o.path).name: o for o in _read(tmp_path)}
+    assert got["ms"].published == got["s"].published == "2024-01-03T00:00:00Z"  # (milliseconds used to be "not a date")
+    assert got["lines.json"].reason.endswith("one JSON value a line is JSON Lines: name the file .jsonl")
