@@ -270,7 +270,7 @@ def scan(
         typer.echo(f"  {'total':<40} {total:8.3f} s", err=True)
 
 
-@app.command(cls=_Command)
+@app.command(cls=_Command, short_help="Compare two articles passage by passage.")
 def align(
     a: Annotated[str, typer.Argument(metavar="A", help="First article: a file, or an id in --index.")],
     b: Annotated[str, typer.Argument(metavar="B", help="Second article: a file, or an id in --index.")],
@@ -318,7 +318,9 @@ def _load_article(ref: str, index: Optional[Path]) -> str:
     finally:
         ix.close()
     if found is None:
-        _fail(f"{index}: no article with id {ref!r}")
+        hint = (f" ({ref} is a file: with --index, A and B are both ids; `dedup index query {shlex.quote(str(index))} {shlex.quote(ref)}` "
+                "lists the indexed articles it matches)") if os.path.isfile(ref) else ""
+        _fail(visible(f"{index}: no article with id {ref!r}{hint}"))
     return found[0]
 
 
@@ -447,7 +449,7 @@ class _Null:
         return False
 
 
-@index_app.command("build", cls=_Command, epilog=IDS_HELP)
+@index_app.command("build", cls=_Command, epilog=IDS_HELP, short_help="Rebuild an index from sources, atomically and resumably.")
 def index_build(
     sources: Annotated[list[Path], typer.Argument(metavar="SOURCE", help=f"Folders (walked recursively) or files to index: {_EXTENSIONS}")],
     index: Annotated[Path, typer.Option("--index", metavar="INDEX", help="The index file to (re)build.")],
@@ -575,7 +577,7 @@ class _ResumingIndex:
                 self.ix.remove(article_id)
 
 
-@index_app.command("add", cls=_Command, epilog=IDS_HELP)
+@index_app.command("add", cls=_Command, epilog=IDS_HELP, short_help="Add articles (one with the same id replaces the old one).")
 def index_add(
     index: Annotated[Path, typer.Argument(metavar="INDEX", help="The index file (created if missing).")],
     sources: Annotated[list[Path], typer.Argument(metavar="SOURCE", help=f"Folders (walked recursively) or files of articles to add: {_EXTENSIONS}")],
@@ -625,7 +627,7 @@ def index_remove(
         raise typer.Exit(1)
 
 
-@index_app.command("query", cls=_Command)
+@index_app.command("query", cls=_Command, short_help="Which indexed articles each of these copies, rewrites or reuses.")
 def index_query(
     index: Annotated[Path, typer.Argument(metavar="INDEX", help="The index file.")],
     files: Annotated[list[Path], typer.Argument(metavar="FILE", help="Articles to look up (files or folders).")],
@@ -667,7 +669,7 @@ def index_query(
     _write("".join(visible(line) + "\n" for line in lines))
 
 
-@index_app.command("stats", cls=_Command)
+@index_app.command("stats", cls=_Command, short_help="How many articles an index holds, and its parameters.")
 def index_stats(
     index: Annotated[Path, typer.Argument(metavar="INDEX", help="The index file.")],
     fmt: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="table or json.")] = "table",
@@ -688,7 +690,7 @@ def index_stats(
     _write(f"{index}: {stats['articles']} articles, {stats['bytes']:,} bytes\n" + "".join(f"  {k} = {v}\n" for k, v in stats["config"].items()))
 
 
-@index_app.command("check", cls=_Command)
+@index_app.command("check", cls=_Command, short_help="Verify an index's integrity (exit code 0 when sound).")
 def index_check(index: Annotated[Path, typer.Argument(metavar="INDEX", help="The index file.")]) -> None:
     """Verify an index: storage integrity, every record's checksum and blobs, the saved term and line counts
     against a fresh count, the stored band tables against the records' band keys.

@@ -192,7 +192,10 @@ def test_align_two_ids_in_an_index(tmp_path):
     result = runner.invoke(app, ["align", "002_67ae491904088e5a.txt", "003_7e9b22f87c9658b0.txt", "--index", str(path)])
     assert result.exit_code == 0 and "reworded" in result.stdout
     missing = runner.invoke(app, ["align", "nope", "003_7e9b22f87c9658b0.txt", "--index", str(path)])
-    assert missing.exit_code == 1 and "no article with id 'nope'" in missing.stderr
+    assert missing.exit_code == 1 and "no article with id 'nope'" in missing.stderr and "is a file" not in missing.stderr
+    a_file = str(next(SEEDS.glob("001_*.txt")))  # a file where an id is wanted: said, with the command that takes files
+    mixed = runner.invoke(app, ["align", a_file, "003_7e9b22f87c9658b0.txt", "--index", str(path)])
+    assert mixed.exit_code == 1 and "is a file: with --index, A and B are both ids" in mixed.stderr and "dedup index query" in mixed.stderr
 
 
 def test_an_output_path_that_cannot_be_written_is_refused_before_the_scan(tmp_path):
