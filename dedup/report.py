@@ -119,7 +119,10 @@ def _table(r: ScanResult) -> str:
         lines.append("")
     if r.links:
         lines.append("Links between stories:")
-        lines += [line for p in r.links for line in _pair_lines(p, r, "  ")]
+        story = {m: f"story {c.id}" for c in r.clusters for m in c.members}
+        for p in r.links:
+            lines.append(f"  {story.get(p.a, 'unique')} ~ {story.get(p.b, 'unique')}:")
+            lines += _pair_lines(p, r, "    ")
         lines.append("")
     if r.unique:
         lines.append("Unique:")
@@ -128,6 +131,10 @@ def _table(r: ScanResult) -> str:
     if r.skipped:
         lines.append("Skipped:")
         lines += [f"  {where(x)}: {x.reason}" for x in r.skipped]
+        lines.append("")
+    if r.warnings:
+        lines.append("Warnings:")
+        lines += [f"  {w}" for w in r.warnings]
         lines.append("")
     return "\n".join(map(visible, lines))
 

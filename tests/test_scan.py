@@ -217,3 +217,9 @@ def test_an_article_with_links_but_no_story_does_not_say_no_match(shared, tmp_pa
     for u in result.unique:
         assert (u.reason == "no match") == (u.id not in linked)
         assert u.id not in linked or u.reason == "in no story, but linked to 1 article: see links"
+    from dedup.report import render
+
+    table = render(result, "table")  # each link names the stories it joins, as the JSON's cluster_a/cluster_b do
+    story = {m: f"story {c.id}" for c in result.clusters for m in c.members}
+    for p in result.links:
+        assert f"  {story.get(p.a, 'unique')} ~ {story.get(p.b, 'unique')}:\n    {p.a} ~ {p.b}: {p.relation}" in table
