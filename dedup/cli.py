@@ -495,6 +495,7 @@ def _build(sources: list[Path], index: Path, building: Path, damaged: str | None
         _fail(f"{building}: the new index failed its integrity check ({problems[0]}); the old index was left as it was")
     held = _articles_in(index) if total == 0 and damaged is None else 0
     if held:
+        delete_file(building)  # (empty: nothing to resume)
         _fail(f"{index}: nothing could be indexed from the sources ({skipped} skipped), so the index ({held:,} articles) was left as it was; remove {index} first to make it empty")
     try:
         replace_file(index, building, damaged=damaged is not None)

@@ -571,6 +571,7 @@ def test_a_second_build_of_an_index_is_refused_while_one_runs_and_an_empty_build
     empty.mkdir()
     nothing = runner.invoke(app, ["index", "build", str(empty), "--index", str(index)])
     assert nothing.exit_code == 1 and "the index (5 articles) was left as it was" in nothing.stderr
+    assert not (tmp_path / "news.dedup.building").exists()  # (its empty new index is not left behind)
     assert json.loads(runner.invoke(app, ["index", "stats", str(index), "--format", "json"]).stdout)["articles"] == 5
     assert runner.invoke(app, ["index", "build", str(empty), "--index", str(tmp_path / "new.dedup")]).exit_code == 0  # (nothing to keep)
 
