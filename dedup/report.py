@@ -70,21 +70,26 @@ def render(r: ScanResult, fmt: str) -> str:
 
 
 def _csv(r: ScanResult) -> str:
-    """One row per input: every article and every skipped file, with its status."""
+    """One row per input: every article and every skipped file, with its status and the articles of other stories
+    it is linked to (id and relation, as the links of the JSON report)."""
     out = io.StringIO()
     w = _SafeWriter(csv.writer(out))
-    w.writerow(["id", "status", "cluster", "canonical", "relation_to_canonical", "reason"])
+    w.writerow(["id", "status", "cluster", "canonical", "relation_to_canonical", "reason", "linked_to"])
     relation: dict[tuple[str, str], str] = {}
+    linked: dict[str, list[str]] = {}
+    for p in r.links:
+        linked.setdefault(p.a, []).append(f"{p.b} ({p.relation})")
+        linked.setdefault(p.b, []).append(f"{p.a} ({p.relation})")
     for c in r.clusters:
         for p in c.pairs:
             relation[(p.a, p.b)] = relation[(p.b, p.a)] = p.relation
         for m in c.members:
             rel = "canonical" if m == c.canonical else relation.get((m, c.canonical), "same story")
-            w.writerow([m, "clustered", c.id, c.canonical, rel, ""])
+            w.writerow([m, "clustered", c.id, c.canonical, rel, "", "; ".join(linked.get(m, []))])
     for u in r.unique:
-        w.writerow([u.id, "unique", "", "", "", u.reason])
+        w.writerow([u.id, "unique", "", "", "", u.reason, "; ".join(linked.get(u.id, []))])
     for s in r.skipped:
-        w.writerow([where(s), "skipped", "", "", "", s.reason])
+        w.writerow([where(s), "skipped", "", "", "", s.reason, ""])
     return out.getvalue()
 
 

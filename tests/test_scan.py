@@ -223,3 +223,8 @@ def test_an_article_with_links_but_no_story_does_not_say_no_match(shared, tmp_pa
     story = {m: f"story {c.id}" for c in result.clusters for m in c.members}
     for p in result.links:
         assert f"  {story.get(p.a, 'unique')} ~ {story.get(p.b, 'unique')}:\n    {p.a} ~ {p.b}: {p.relation}" in table
+    import csv
+
+    rows = {row["id"]: row for row in csv.DictReader(render(result, "csv").splitlines())}  # (the CSV names them too)
+    for p in result.links:
+        assert f"{p.b} ({p.relation})" in rows[p.a]["linked_to"] and f"{p.a} ({p.relation})" in rows[p.b]["linked_to"]
