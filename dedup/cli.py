@@ -357,20 +357,13 @@ def _load_file(ref: str) -> str:
     return articles[0].text
 
 
-def _open_index(path: Path, create: bool, writing: bool = False) -> Index:
-    """The index at path; what opening it warns about (damaged band tables, rebuilt) as plain lines on stderr.
-    writing: refused up front (IndexFileError) when this user may only read it, before any source is read."""
+def _open_index(path: Path, create: bool) -> Index:
+    """The index at path; what opening it warns about (damaged band tables, rebuilt) as plain lines on stderr."""
     with warnings.catch_warnings(record=True) as said:  # (a file it refuses: _Command says why)
         warnings.simplefilter("always")
         ix = Index.open(path, create=create)
     for w in said:
         typer.echo(f"warning: {w.message}", err=True)
-    try:
-        if writing:
-            ix.store.check_writable()
-    except IndexFileError:
-        ix.close()
-        raise
     return ix
 
 
@@ -589,7 +582,7 @@ def index_add(
     a file other than a dedup index.
     """
     _check_sources(sources)
-    ix = _open_index(index, create=True, writing=True)
+    ix = _open_index(index, create=True)
     done = _read_into(ix, sources, count_replaced=True)
     ix.close()
     said = [f"{done.replaced} replacing another text with the same id"] * bool(done.replaced) + [f"{done.unchanged} the same as before"] * bool(done.unchanged)
@@ -616,7 +609,7 @@ def index_remove(
     Exit code 0 when every id was removed; 1 when one was not in the index (the others are removed) or INDEX is
     not a dedup index.
     """
-    ix = _open_index(index, create=False, writing=True)
+    ix = _open_index(index, create=False)
     try:
         missing = [i for i in ids if not ix.remove(i)]
     finally:

@@ -45,7 +45,6 @@ class Store(Protocol):
     path: str  # where the index lives, as messages name it
     def get_meta(self, key: str) -> str | None: ...
     def set_meta(self, key: str, value: str) -> None: ...
-    def check_writable(self) -> None: ...
     def put(self, records: list[Record]) -> list[int]: ...
     def delete(self, article_id: str) -> int | None: ...
     def get(self, article_id: str) -> Record | None: ...
@@ -95,19 +94,6 @@ def checksum(*parts: bytes) -> int:
     return crc
 
 
-def _connect_read_only(path: str, timeout: float) -> sqlite3.Connection:
-    """A connection that never writes, for an index this user cannot write. SQLite's read-only mode creates the
-    write-ahead log and shared-memory files when they are missing, owned by this user, which can lock the index's
-    owner out of it: so it is used only while a writer keeps both (it then sees what the writer commits); with
-    neither, nobody is writing and the file is read as immutable."""
-    wal, shm = Path(path + "-wal").exists(), Path(path + "-shm").exists()
-    if wal != shm:
-        raise IndexFileError(f"{path}: this user may only read this index, and a process stopped while writing it ({path}-"
-                             f"{'wal' if wal else 'shm'} exists, alone): open it once as a user that may write it")
-    return sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro{'' if wal else '&immutable=1'}", uri=True, timeout=timeout,
-                           isolation_level=None, check_same_thread=False)
-
-
 def _open_problem(path: str, e: sqlite3.DatabaseError) -> str:
     """Why SQLite could not open path, in a user's words: a file it cannot write or create is not a foreign file."""
     if "readonly" in str(e):
@@ -136,14 +122,14 @@ class SQLiteStore:
                 _check_path(p)
                 if not create and p.is_file() and p.stat().st_size == 0:
                     raise IndexFileError(f"{self.path}: an empty file, not a dedup index")
-        self.read_only = self.path != ":memory:" and Path(self.path).is_file() and not os.access(self.path, os.W_OK)
+            if p.is_file() and not os.access(p, os.W_OK):  # (refused before SQLite could create a file beside it)
+                raise IndexFileError(f"{self.path}: this user may not write this index; dedup needs to, even to read it (SQLite's "
+                                     "write-ahead log, whose files would belong to this user and lock the owner out): give this user "
+                                     "write access to the file, or copy it and read the copy")
         try:
-            if self.read_only:
-                self.db = _connect_read_only(self.path, timeout)
-            else:
-                self.db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None, check_same_thread=False)
-                self.db.execute("PRAGMA journal_mode=WAL")
-                self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None, check_same_thread=False)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
             tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         except sqlite3.DatabaseError as e:
             raise IndexFileError(f"{self.path}: {_open_problem(self.path, e)}") from e
@@ -163,15 +149,8 @@ class SQLiteStore:
         if version != str(VERSION):
             raise IndexFileError(f"{self.path}: dedup index format version {version}, this dedup reads version {VERSION}; rebuild it with `dedup index build`")
 
-    def check_writable(self) -> None:
-        """IndexFileError when this user may only read the index (opened read-only: the file is not writable)."""
-        if self.read_only:
-            raise IndexFileError(f"{self.path}: this user may only read this index (the file is not writable): it can be checked, queried and "
-                                 "listed, not changed")
-
     def write(self):
         """A write transaction holding the database's write lock (waits up to the timeout, then a clear error)."""
-        self.check_writable()
         return _WriteTransaction(self)
 
     def get_meta(self, key: str) -> str | None:
@@ -369,7 +348,7 @@ def check_replaceable(path: Path) -> str | None:
         return None
     _check_path(path)
     if not os.access(path, os.W_OK):
-        raise IndexFileError(f"{path}: this user may only read this index (the file is not writable), so a rebuild cannot replace it")
+        raise IndexFileError(f"{path}: this user may not write this index, so a rebuild cannot replace it")
     try:
         db = sqlite3.connect(path)
         try:

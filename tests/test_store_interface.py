@@ -41,9 +41,6 @@ class DictStore:
         self.meta[key] = value
         self._wrote()
 
-    def check_writable(self) -> None:
-        """Every process may change a dict."""
-
     def put(self, records: list[Record]) -> list[int]:
         rows = []
         for r in records:
