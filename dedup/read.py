@@ -139,12 +139,27 @@ def _windows_1252(data: bytes) -> str:
 _ESCAPED_BYTES = {0xDC00 + b: b for b in (0x81, 0x8D, 0x8F, 0x90, 0x9D)}  # surrogateescape's code point → the byte's Latin-1 one
 
 
+def _not_western(text: str) -> str | None:
+    """Why text read as cp1252 is likely another encoding (Shift-JIS, GBK, cp1251…), or None: in Western European
+    text a few letters in a hundred are not ASCII; read from those encodings, most are. Short texts are let be."""
+    shown = [c for c in text if not c.isspace()]
+    share = sum(c >= "\x80" for c in shown) / max(1, len(shown))
+    if len(shown) < 40 or share <= _MAX_NON_ASCII:
+        return None
+    return (f"cannot decode: not UTF-8, and read as cp1252 {share:.0%} of its characters would be accented letters or symbols "
+            "(another encoding, such as Shift-JIS or cp1251?): convert it to UTF-8")
+
+
+_MAX_NON_ASCII = 0.3  # French, German, Spanish, Portuguese, Icelandic text: 2-12 %
+
+
 def decode_bytes(data: bytes, *, name: str = "<bytes>", complete: bool = True, declared: str | None = None) -> tuple[str, str]:
     """Decode a file's bytes: returns ``(text, encoding)``; raises ``UnreadableFileError``.
 
     Order: a BOM (UTF-8, UTF-16 LE/BE, UTF-32 LE/BE); NUL bytes mean BOM-less UTF-16 when their
     pattern fits, else a binary file; strict UTF-8; UTF-8 with a rare invalid byte (replaced by U+FFFD); the
-    ``declared`` charset (from HTML) if given; cp1252 as browsers read it (which reads any bytes).
+    ``declared`` charset (from HTML) if given; cp1252 as browsers read it (which reads any bytes), unless most of
+    the text would then be accented letters and symbols (another encoding).
     Decoded text full of control characters is a binary file too. ``complete=False`` says ``data`` is a
     prefix of the file (a multi-byte character cut at its end is dropped, not an error).
     """
@@ -199,6 +214,10 @@ def decode_bytes(data: bytes, *, name: str = "<bytes>", complete: bool = True, d
                     pass
     if text is None:
         text = _windows_1252(data)
+        if _controls_are_binary(text):
+            raise UnreadableFileError(name, "binary file (control characters)")
+        if _not_western(text):
+            raise UnreadableFileError(name, _not_western(text))
     if _controls_are_binary(text):
         raise UnreadableFileError(name, "binary file (control characters)")
     return text, encoding
@@ -636,7 +655,9 @@ def _byte_lines(raw, limit: int):
             if mostly is not None:
                 yield number, mostly, _replaced(mostly, line)
                 continue
-            yield number, _windows_1252(line), 0
+            text = _windows_1252(line)
+            why = _not_western(text)
+            yield number, (Skipped("", why) if why else text), 0
 
 
 def _text_lines(stream, limit: int):

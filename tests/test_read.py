@@ -97,15 +97,36 @@ def test_latin1_with_the_bytes_cp1252_leaves_undefined_is_read_in_files_and_json
 
 @settings(max_examples=300, deadline=None)
 @given(st.binary(max_size=300).filter(lambda b: b"\x00" not in b and not b.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))))
-def test_any_bytes_without_a_bom_or_nul_are_read_or_called_binary(data):
-    """Every file is read or skipped with a reason that holds: none is "cannot decode" (cp1252 as browsers read it
-    takes any byte), and a refusal is for control characters, which the text decoded really is full of."""
+def test_any_bytes_without_a_bom_or_nul_are_read_or_refused_for_a_reason_that_holds(data):
+    """Every file is read or skipped with a reason that holds (cp1252 as browsers read it takes any byte): control
+    characters, which the text decoded is full of, or mostly letters and symbols that no Western text holds."""
     try:
         text, _ = decode_bytes(data)
     except UnreadableFileError as e:
-        assert "binary file (control characters)" in str(e)
+        assert "binary file (control characters)" in str(e) or "cannot decode: not UTF-8, and read as cp1252" in str(e)
+        if "cannot decode" in str(e):
+            shown = [c for c in data.decode("cp1252", "replace") if not c.isspace()]
+            assert len(shown) >= 40 and sum(c >= "\x80" for c in shown) > 0.3 * len(shown)
     else:
         assert isinstance(text, str) and len(text) <= len(data)
+
+
+def test_text_in_an_eastern_encoding_is_refused_by_name_not_read_as_cp1252_mojibake(tmp_path):
+    """Shift-JIS and cp1251 text without BOM or declared charset used to be skipped (Shift-JIS, by luck of a byte
+    cp1252 leaves undefined) or read as mojibake (cp1251); both are now refused saying why, while French in cp1252
+    is read, in a file and in a JSONL line."""
+    japanese = "東京都は日本の首都であり、世界有数の大都市である。人口は約千四百万人で、政治、経済、文化の中心地となっている。" * 2
+    russian = "Москва является столицей России и крупнейшим городом страны. " * 3
+    french = "Le gouvernement français a annoncé mercredi une réforme des retraites très contestée. " * 3
+    (tmp_path / "ja.txt").write_bytes(japanese.encode("shift_jis"))
+    (tmp_path / "ru.txt").write_bytes(russian.encode("cp1251"))
+    (tmp_path / "fr.txt").write_bytes(french.encode("cp1252"))
+    (tmp_path / "feed.jsonl").write_bytes(json.dumps({"id": "ja", "text": japanese}, ensure_ascii=False).encode("shift_jis") + b"\n"
+                                          + json.dumps({"id": "fr", "text": french}, ensure_ascii=False).encode("cp1252") + b"\n")
+    got = {getattr(o, "id", None) or f"{Path(o.path).name}:{o.line}": o for o in _read(tmp_path)}
+    assert got["fr.txt"].text == got["fr"].text == french
+    for key in ("ja.txt:None", "ru.txt:None", "feed.jsonl:1"):
+        assert "cannot decode: not UTF-8, and read as cp1252" in got[key].reason and "convert it to UTF-8" in got[key].reason
 
 
 def test_utf8_is_preferred_over_cp1252(tmp_path):
