@@ -56,8 +56,9 @@ class _Command(TyperCommand):
     and which reports an index file that stops reading part-way (a damaged page or record) as such, not as a traceback."""
 
     def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
-        if "" in args:  # a path would be taken as the current folder, an id would fail deep inside
-            _fail("an empty argument ('') is not a file, folder, id or value (a variable that was not set?)", 2)
+        if "" in args or any(a.startswith("--") and a.endswith("=") for a in args):  # a path would be taken as the
+            # current folder, an id would fail deep inside
+            _fail("an empty argument ('' or --option=) is not a file, folder, id or value (a variable that was not set?)", 2)
         return super().parse_args(ctx, args)
 
     def invoke(self, ctx: Context):
@@ -96,7 +97,9 @@ FormatOpt = Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help
 
 
 def _fail(message: str, code: int = 1) -> None:
-    typer.echo(f"dedup: {message}", err=True)
+    """Exit with code after one line on stderr; bytes of file names that are not UTF-8 and control characters
+    (a path given on the command line can hold any) shown as \\xNN."""
+    typer.echo(visible(display_path(f"dedup: {message}")), err=True)
     raise typer.Exit(code)
 
 
@@ -285,7 +288,8 @@ def align(
 
     --format json prints "a", "b", "summary", "counts" (passages of each kind) and "segments": each has "kind"
     (same, reworded, only_a or only_b), "a" and "b" ({"start", "end", "text"}: character offsets into that
-    article's text, null on the side it is missing from), "similarity" (0 to 1) and "diff" (a reworded
+    article's text, null on the side it is missing from), "moved" (a shared passage out of B's order: marked
+    "moved" in the text and HTML views too), "similarity" (0 to 1) and "diff" (a reworded
     passage's words as written, as [op, text] pairs: op "=" in both, "-" only in A, "+" only in B; the "=" and
     "-" pieces join to A's passage, the "=" and "+" pieces to B's).
 

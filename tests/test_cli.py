@@ -687,9 +687,10 @@ def test_an_empty_argument_is_refused_before_any_work(tmp_path, monkeypatch):
     first = Index.open(index).ids()[0]
     monkeypatch.chdir(SEEDS)  # (what '' used to scan)
     for args in (["scan", ""], ["index", "remove", str(index), first, ""], ["align", "--index", str(index), "", first],
-                 ["index", "add", str(index), ""], ["index", "query", str(index), ""]):
+                 ["index", "add", str(index), ""], ["index", "query", str(index), ""], ["scan", str(SEEDS), "--out="],
+                 ["index", "build", str(SEEDS), "--index="]):
         result = runner.invoke(app, args)
-        assert result.exit_code == 2 and "an empty argument ('')" in result.stderr and not result.stdout, args
+        assert result.exit_code == 2 and "an empty argument ('' or --option=)" in result.stderr and not result.stdout, args
     with Index.open(index) as ix:
         assert first in ix and len(ix) == 5
 
@@ -727,3 +728,12 @@ def test_csv_cells_that_a_spreadsheet_would_run_as_formulas_are_defused(tmp_path
     rows = list(csv.DictReader(result.stdout.splitlines()))
     assert result.exit_code == 0 and {r["id"] for r in rows} == {"'=HYPERLINK(\"http://x\",\"click\")", "'+SUM(1)", "plain"}
     assert all(not cell.startswith(("=", "+", "-", "@")) for r in rows for cell in r.values())
+
+
+def test_a_path_given_on_the_command_line_is_shown_escaped_in_error_messages(tmp_path):
+    """A missing path holding an escape sequence or bytes that are not UTF-8 was echoed raw (the terminal ran the
+    sequence; the bytes showed as \\udcXX)."""
+    missing = os.fsdecode(os.path.join(os.fsencode(tmp_path), b"caf\xe9\x1b[2J.txt"))
+    for args in (["scan", missing], ["align", missing, missing], ["index", "add", str(tmp_path / "i.dedup"), missing]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 1 and "caf\\xe9\\x1b[2J.txt" in result.stderr and "\x1b" not in result.stderr, (args, result.stderr)
