@@ -140,26 +140,45 @@ _ESCAPED_BYTES = {0xDC00 + b: b for b in (0x81, 0x8D, 0x8F, 0x90, 0x9D)}  # surr
 
 
 def _not_western(text: str) -> str | None:
-    """Why text read as cp1252 is likely another encoding (Shift-JIS, GBK, cp1251…), or None: in Western European
-    text a few letters in a hundred are not ASCII; read from those encodings, most are. Short texts are let be."""
-    shown = [c for c in text if not c.isspace()]
-    share = sum(c >= "\x80" for c in shown) / max(1, len(shown))
-    if len(shown) < 40 or share <= _MAX_NON_ASCII:
+    """Why text read as cp1252 is likely another encoding (Shift-JIS, GBK, Big5, EUC-KR, cp1251, cp1253…), or None.
+    In Western European text a character that is not ASCII (é, ç, °, –, “) mostly stands between ASCII ones; read
+    from those encodings, such characters come in runs. Of the neighbouring pairs (within words and symbols) that
+    hold one, the share where both are: 0-15 % in French, Portuguese, Icelandic, German, weather tables and
+    typographic quotes; 43-100 % in the others. Too few such pairs: let be."""
+    both = some = 0
+    prev = " "
+    for c in text:
+        if not c.isspace() and not prev.isspace():
+            wide, was_wide = c >= "\x80", prev >= "\x80"
+            some += wide or was_wide
+            both += wide and was_wide
+        prev = c
+    if some < 20 or both <= _MAX_RUNS * some:
         return None
-    return (f"cannot decode: not UTF-8, and read as cp1252 {share:.0%} of its characters would be accented letters or symbols "
-            "(another encoding, such as Shift-JIS or cp1251?): convert it to UTF-8")
+    return (f"cannot decode: not UTF-8, and read as cp1252 it would be runs of accented letters and symbols ({both / some:.0%} of "
+            "them side by side: another encoding, such as Shift-JIS or cp1251?): convert it to UTF-8")
 
 
-_MAX_NON_ASCII = 0.3  # French, German, Spanish, Portuguese, Icelandic text: 2-12 %
+def _json_text(line: str) -> str:
+    """The "text" of a JSON record line (what a Western check should look at, not its keys and URLs), else the line."""
+    try:
+        value = json.loads(line)
+    except (ValueError, RecursionError):
+        return line
+    return value["text"] if isinstance(value, dict) and isinstance(value.get("text"), str) else line
 
 
-def decode_bytes(data: bytes, *, name: str = "<bytes>", complete: bool = True, declared: str | None = None) -> tuple[str, str]:
+_MAX_RUNS = 0.4  # (see _not_western)
+_WESTERN = ("latin-1", "iso8859-1", "ascii", "cp1252")  # declared charsets read as cp1252 (as browsers do)
+
+
+def decode_bytes(data: bytes, *, name: str = "<bytes>", complete: bool = True, declared: str | None = None, markup: bool = False) -> tuple[str, str]:
     """Decode a file's bytes: returns ``(text, encoding)``; raises ``UnreadableFileError``.
 
     Order: a BOM (UTF-8, UTF-16 LE/BE, UTF-32 LE/BE); NUL bytes mean BOM-less UTF-16 when their
     pattern fits, else a binary file; strict UTF-8; UTF-8 with a rare invalid byte (replaced by U+FFFD); the
     ``declared`` charset (from HTML) if given; cp1252 as browsers read it (which reads any bytes), unless most of
-    the text would then be accented letters and symbols (another encoding).
+    the text's letters would then be accented (another encoding; ``markup``: the caller judges the extracted text).
     Decoded text full of control characters is a binary file too. ``complete=False`` says ``data`` is a
     prefix of the file (a multi-byte character cut at its end is dropped, not an error).
     """
@@ -199,14 +218,10 @@ def decode_bytes(data: bytes, *, name: str = "<bytes>", complete: bool = True, d
             raise UnreadableFileError(name, "binary file (control characters)")
         return text, "utf-8"
     text, encoding = None, "cp1252"
-    if declared:
-        try:
-            info = codecs.lookup(declared)
-            declared_name = info.name if getattr(info, "_is_text_encoding", True) else None
-        except (LookupError, TypeError, ValueError):
-            declared_name = None
+    declared_name = _charset(declared)
+    if declared_name:
         # A page declaring latin-1/ascii is cp1252 in practice (browsers do the same).
-        if declared_name and declared_name not in ("utf-8", "latin-1", "iso8859-1", "ascii", "cp1252"):
+        if declared_name != "utf-8" and declared_name not in _WESTERN:
             if not declared_name.startswith("utf-16") and not declared_name.startswith("utf-32"):
                 try:
                     text, encoding = _decode_as(data, declared_name, final), declared_name
@@ -216,11 +231,23 @@ def decode_bytes(data: bytes, *, name: str = "<bytes>", complete: bool = True, d
         text = _windows_1252(data)
         if _controls_are_binary(text):
             raise UnreadableFileError(name, "binary file (control characters)")
-        if _not_western(text):
-            raise UnreadableFileError(name, _not_western(text))
+        why = None if markup or declared_name in _WESTERN else _not_western(text)
+        if why:
+            raise UnreadableFileError(name, why)
     if _controls_are_binary(text):
         raise UnreadableFileError(name, "binary file (control characters)")
     return text, encoding
+
+
+def _charset(declared: str | None) -> str | None:
+    """The codec name of a declared charset, None when there is none or Python knows none by that name."""
+    if not declared:
+        return None
+    try:
+        info = codecs.lookup(declared)
+    except (LookupError, TypeError, ValueError):
+        return None
+    return info.name if getattr(info, "_is_text_encoding", True) else None
 
 
 _REPLACED = "utf-8 (bytes that are not UTF-8 replaced)"
@@ -447,7 +474,7 @@ class _Reader:
             m = _META_CHARSET.search(data[:4096])
             declared = m.group(1).decode("ascii") if m else None
         try:
-            text, encoding = decode_bytes(data, name=path, complete=complete, declared=declared)
+            text, encoding = decode_bytes(data, name=path, complete=complete, declared=declared, markup=is_html)
         except UnreadableFileError as exc:
             yield Skipped(path, exc.reason)
             return
@@ -457,6 +484,10 @@ class _Reader:
             text, meta = html_to_text(text)
             if not text.strip():
                 yield Skipped(path, "empty: no text in HTML")
+                return
+            why = _not_western(text) if encoding == "cp1252" and _charset(declared) not in _WESTERN else None
+            if why:  # (judged on the page's text, not its markup)
+                yield Skipped(path, why)
                 return
         elif not text.strip():
             yield Skipped(path, _empty_reason(not text))
@@ -484,7 +515,7 @@ class _Reader:
             yield Skipped(path, _empty_reason(not data))
             return
         try:
-            text, _encoding = decode_bytes(data, name=path)
+            text, encoding = decode_bytes(data, name=path, markup=True)
         except UnreadableFileError as exc:
             yield Skipped(path, exc.reason)
             return
@@ -502,6 +533,11 @@ class _Reader:
             return
         if isinstance(value, dict) and "text" not in value and isinstance(value.get("articles"), list):
             value = value["articles"]
+        records = value if isinstance(value, list) else [value]
+        why = None if encoding != "cp1252" else _not_western(" ".join(r["text"] for r in records if isinstance(r, dict) and isinstance(r.get("text"), str)))
+        if why:  # (judged on the records' texts, not their keys and URLs)
+            yield Skipped(path, why)
+            return
         if isinstance(value, dict):
             # One article per file: its id may be omitted (then the file's id, as for a text file).
             result = self._record(value, path, None, "JSON", default_id=file_id)
@@ -656,7 +692,7 @@ def _byte_lines(raw, limit: int):
                 yield number, mostly, _replaced(mostly, line)
                 continue
             text = _windows_1252(line)
-            why = _not_western(text)
+            why = _not_western(_json_text(text))
             yield number, (Skipped("", why) if why else text), 0
 
 
