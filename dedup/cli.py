@@ -56,9 +56,13 @@ class _Command(TyperCommand):
     and which reports an index file that stops reading part-way (a damaged page or record) as such, not as a traceback."""
 
     def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
-        if "" in args or any(a.startswith("--") and a.endswith("=") for a in args):  # a path would be taken as the
+        options = args[: args.index("--")] if "--" in args else args  # (after --, every argument is a value as it is)
+        if "" in args or any(a.startswith("--") and a.endswith("=") for a in options):  # a path would be taken as the
             # current folder, an id would fail deep inside
             _fail("an empty argument ('' or --option=) is not a file, folder, id or value (a variable that was not set?)", 2)
+        short = next((a for a in options if len(a) > 2 and a[0] == "-" and a[1] != "-" and a[2] == "="), None)
+        if short:  # click would take "=…" as the value: -o=report.csv writes "=report.csv"
+            _fail(f"{short}: a short option takes its value after a space ({short[:2]} {short[3:] or 'VALUE'}); only --long=VALUE takes '='", 2)
         return super().parse_args(ctx, args)
 
     def invoke(self, ctx: Context):
@@ -373,20 +377,22 @@ def _open_index(path: Path, create: bool) -> Index:
 
 @dataclass
 class _Added:
-    """What adding sources did: articles added, of them (when counted) those replacing another text with the same
-    id, those identical to the article indexed with their id, and those identical to an indexed article with the
-    same file name under another id (the id naming rule met unawares); files skipped."""
+    """What adding sources did: articles added, of them (when counted) those replacing the article indexed with
+    their id (of those, the ones read from another file: files sharing a name), those identical to it (text and
+    metadata), and those identical to an indexed article whose id is theirs with a folder more or less in front
+    (a folder added again beside another: the id rule met unawares); files skipped."""
 
     added: int = 0
     replaced: int = 0
+    other_file: int = 0
     unchanged: int = 0
     copies: list[tuple[str, str]] = field(default_factory=list)
     skipped: int = 0
 
 
-def _file_name(article_id: str) -> str:
-    """The last part of an id that is a path (the whole of any other id)."""
-    return article_id.rsplit("/", 1)[-1]
+def _same_file_under_another_folder(a: str, b: str) -> bool:
+    """Whether ids a and b name one file's path, one under a folder more than the other (000.txt, seeds/000.txt)."""
+    return a != b and (a.endswith("/" + b) or b.endswith("/" + a))
 
 
 def _read_into(ix: Index, sources: list[Path], count_replaced: bool = False) -> _Added:
@@ -398,18 +404,19 @@ def _read_into(ix: Index, sources: list[Path], count_replaced: bool = False) -> 
 
     def flush() -> None:
         if count_replaced:
-            for article_id, text in {article_id: text for article_id, text, _ in batch}.items():
+            for article_id, (text, meta) in {article_id: (text, meta) for article_id, text, meta in batch}.items():
                 held = ix.text(article_id)
                 if held is not None:
-                    done.unchanged += held[0] == text
-                    done.replaced += held[0] != text
+                    done.unchanged += held == (text, meta)
+                    done.replaced += held != (text, meta)
+                    done.other_file += held != (text, meta) and held[1].get("path") != meta.get("path")
         try:
             found = ix.add_many(batch)
         except IndexFileError as e:  # e.g. another process held the write lock past the timeout
             _fail(f"{e}; {done.added:,} articles added, the rest not: run the command again")
         if count_replaced:
             for (article_id, _, _), matches in zip(batch, found):
-                twins = [m.id for m in matches if m.relation == "duplicate" and _file_name(m.id) == _file_name(article_id)]
+                twins = [m.id for m in matches if m.relation == "duplicate" and _same_file_under_another_folder(m.id, article_id)]
                 if twins:
                     done.copies.append((article_id, twins[0]))
         done.added += len(batch)
@@ -589,18 +596,19 @@ def index_add(
     ix = _open_index(index, create=True)
     done = _read_into(ix, sources, count_replaced=True)
     ix.close()
-    said = [f"{done.replaced} replacing another text with the same id"] * bool(done.replaced) + [f"{done.unchanged} the same as before"] * bool(done.unchanged)
+    said = [f"{done.replaced} replacing the article with the same id"] * bool(done.replaced) + [f"{done.unchanged} unchanged"] * bool(done.unchanged)
     detail = f" ({', '.join(said)})" if said else ""
     typer.echo(f"{index}: {done.added} article{'s' * (done.added != 1)} added{detail}, {done.skipped} skipped", err=True)
-    if done.replaced:
+    if done.other_file:  # (an article replaced by another file's: not an edit of the same file)
         typer.echo("note: an id is the file's path under the folder given; to keep files that share names apart, add their"
                    " folders from a common parent folder", err=True)
     if done.copies:
         new, old = done.copies[0]
         copies = len(done.copies)
         typer.echo(visible(f"note: {copies} added article{' is' if copies == 1 else 's are'} the same text as an indexed article"
-                           f" with the same file name under another id ({new} = {old}): an id is the file's path under the folder given,"
-                           " after the folder's name when several sources are given; remove the copies with `dedup index remove`"), err=True)
+                           f" whose id is the same path under another folder ({new} = {old}): an id is the file's path under the folder"
+                           " given, after the folder's name when several sources are given; to keep one of each, remove the others with"
+                           " `dedup index remove`"), err=True)
 
 
 @index_app.command("remove", cls=_Command)

@@ -116,7 +116,7 @@ def cluster(
     cross: list[Pair] = []
     for p in pairs:
         ca, cb = root_to_cluster.get(uf.find(p.a)), root_to_cluster.get(uf.find(p.b))
-        if ca is not None and ca is cb and p.relation != PARTIAL:
+        if ca is not None and ca is cb:  # (a partial pair inside one story is one of its pairs, not a link between stories)
             ca.pairs.append(p)
         elif p.relation in (PARTIAL, REWRITE):
             cross.append(p)

@@ -112,8 +112,13 @@ class Index:
         out: list[list[Match]] = []
         chunk: list[tuple[str, str, dict | None]] = []
         for number, item in enumerate(articles):
-            if not isinstance(item, (tuple, list)) or len(item) != 3:
-                raise TypeError(f"add_many takes (id, text, metadata) triples (metadata may be None); item {number} is {_shown(item)}")
+            try:
+                if isinstance(item, (str, bytes, dict)):
+                    raise ValueError
+                article_id, text, metadata = item  # (any sequence of three: a tuple, a list, a row of an object array)
+            except (TypeError, ValueError):
+                raise TypeError(f"add_many takes (id, text, metadata) triples (metadata may be None); item {number} is {_shown(item)}") from None
+            item = (article_id, text, metadata)
             _check_article(*item)
             if not _storable(item[0]):
                 raise ValueError(f"article id {item[0]!r} is not valid Unicode (a file name that is not UTF-8?): an index stores ids as text")

@@ -95,13 +95,14 @@ def _csv(r: ScanResult) -> str:
 
 class _SafeWriter:
     """A csv writer whose cells a spreadsheet will not run: one that starts like a formula (=, +, -, @, a tab or a
-    carriage return: an id such as =HYPERLINK(…) from a crawled record) gets a leading apostrophe, as OWASP advises."""
+    carriage return: an id such as =HYPERLINK(…) from a crawled record) gets a leading apostrophe, as OWASP advises,
+    and so does one that starts with an apostrophe, so that dropping one leading apostrophe always gives the value."""
 
     def __init__(self, writer) -> None:
         self._writer = writer
 
     def writerow(self, cells: list) -> None:
-        self._writer.writerow(["'" + c if isinstance(c, str) and c[:1] in ("=", "+", "-", "@", "\t", "\r") else c for c in cells])
+        self._writer.writerow(["'" + c if isinstance(c, str) and c[:1] in ("=", "+", "-", "@", "\t", "\r", "'") else c for c in cells])
 
 
 def headline(r: ScanResult) -> str:

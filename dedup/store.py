@@ -94,13 +94,21 @@ def checksum(*parts: bytes) -> int:
     return crc
 
 
+def _read_only_file_system(path: Path) -> bool:
+    try:
+        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):  # (no statvfs: not POSIX)
+        return False
+
+
 def _open_problem(path: str, e: sqlite3.DatabaseError) -> str:
-    """Why SQLite could not open path, in a user's words: a file it cannot write or create is not a foreign file."""
+    """Why SQLite could not open path, in a user's words: a file it cannot write or create is not a foreign file.
+    (The folder named is the real file's: SQLite writes beside the target of a link.)"""
     if "readonly" in str(e):
         return (f"cannot be opened ({e}): SQLite keeps its write-ahead log beside the index, and this user may not write in "
-                f"{Path(path).parent}; give it write access to the folder")
+                f"{Path(path).resolve().parent}; give it write access to the folder")
     if "unable to open" in str(e):
-        folder = Path(path).parent
+        folder = Path(path).resolve().parent
         if not folder.is_dir():
             return f"cannot be created: folder {folder} does not exist"
         return f"cannot be {'created' if not Path(path).exists() else 'opened'} ({e}){'' if os.access(folder, os.W_OK) else f': folder {folder} is not writable'}"
@@ -123,6 +131,9 @@ class SQLiteStore:
                 if not create and p.is_file() and p.stat().st_size == 0:
                     raise IndexFileError(f"{self.path}: an empty file, not a dedup index")
             if p.is_file() and not os.access(p, os.W_OK):  # (refused before SQLite could create a file beside it)
+                if _read_only_file_system(p):
+                    raise IndexFileError(f"{self.path}: on a read-only file system; dedup needs to write beside an index even to read "
+                                         "it (SQLite's write-ahead log): copy it to a writable place and read the copy")
                 raise IndexFileError(f"{self.path}: this user may not write this index; dedup needs to, even to read it (SQLite's "
                                      "write-ahead log, whose files would belong to this user and lock the owner out): give this user "
                                      "write access to the file, or copy it and read the copy")

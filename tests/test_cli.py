@@ -354,7 +354,7 @@ def test_index_add_says_when_it_replaced_articles_with_the_same_id(tmp_path):
     first = runner.invoke(app, ["index", "add", str(path), str(tmp_path / "d1")])
     assert first.exit_code == 0 and "2 articles added, 0 skipped" in first.stderr and "replacing" not in first.stderr
     second = runner.invoke(app, ["index", "add", str(path), str(tmp_path / "d2")])
-    assert second.exit_code == 0 and "2 articles added (2 replacing another text with the same id), 0 skipped" in second.stderr
+    assert second.exit_code == 0 and "2 articles added (2 replacing the article with the same id), 0 skipped" in second.stderr
     assert "common parent folder" in second.stderr
     with Index.open(path) as ix:
         assert len(ix) == 2 and ix.text("0000.txt")[0] == seeds[2].read_text(encoding="utf-8")
@@ -363,17 +363,27 @@ def test_index_add_says_when_it_replaced_articles_with_the_same_id(tmp_path):
 def test_index_add_says_when_it_added_copies_under_other_ids_or_changed_nothing(tmp_path):
     """A folder indexed on its own and then added again beside another one: its articles come back under new ids
     (the folder's name first), every one a copy; that was silent. Adding the same file again said "replacing one
-    with the same id" and gave advice about files that share names, which did not apply."""
+    with the same id" and gave advice about files that share names, which did not apply; an edited file is an
+    update, not a name clash; syndicated copies under unrelated ids are not the id rule's doing."""
     path = tmp_path / "ix.dedup"
     (tmp_path / "more").mkdir()
     (tmp_path / "more" / "x.txt").write_text(next(SEEDS.glob("001_*.txt")).read_text(encoding="utf-8") + "\nMore.", encoding="utf-8")
     assert runner.invoke(app, ["index", "build", str(SEEDS), "--index", str(path)]).exit_code == 0
     again = runner.invoke(app, ["index", "add", str(path), str(SEEDS), str(tmp_path / "more")])
     assert again.exit_code == 0 and "6 articles added, 0 skipped" in again.stderr
-    assert f"note: 5 added articles are the same text as an indexed article with the same file name under another id ({SEEDS.name}/000_" in again.stderr
+    assert f"note: 5 added articles are the same text as an indexed article whose id is the same path under another folder ({SEEDS.name}/000_" in again.stderr
     one = next(SEEDS.glob("002_*.txt"))
     same = runner.invoke(app, ["index", "add", str(path), str(one)])
-    assert same.exit_code == 0 and "1 article added (1 the same as before), 0 skipped" in same.stderr and "common parent folder" not in same.stderr
+    assert same.exit_code == 0 and "1 article added (1 unchanged), 0 skipped" in same.stderr and "common parent folder" not in same.stderr
+    edited = tmp_path / "more" / "x.txt"
+    edited.write_text(edited.read_text(encoding="utf-8") + " Updated.", encoding="utf-8")
+    update = runner.invoke(app, ["index", "add", str(path), str(SEEDS), str(tmp_path / "more")])
+    assert "6 articles added (1 replacing the article with the same id, 5 unchanged)" in update.stderr
+    assert "common parent folder" not in update.stderr  # (an edit of the same file; the 5 copies are still there and said)
+    (tmp_path / "wire").mkdir()  # (the same wire text under an unrelated id: a copy to find, not a naming slip)
+    (tmp_path / "wire" / "other.txt").write_text(one.read_text(encoding="utf-8"), encoding="utf-8")
+    wire = runner.invoke(app, ["index", "add", str(path), str(tmp_path / "wire")])
+    assert wire.exit_code == 0 and "note:" not in wire.stderr
 
 
 def test_a_report_is_never_written_over_an_article_being_read(tmp_path):
@@ -693,6 +703,10 @@ def test_an_empty_argument_is_refused_before_any_work(tmp_path, monkeypatch):
         assert result.exit_code == 2 and "an empty argument ('' or --option=)" in result.stderr and not result.stdout, args
     with Index.open(index) as ix:
         assert first in ix and len(ix) == 5
+    short = runner.invoke(app, ["scan", str(SEEDS), "-o=report.csv"])  # (click would write "=report.csv")
+    assert short.exit_code == 2 and "-o report.csv" in short.stderr and not (SEEDS / "=report.csv").exists()
+    after = runner.invoke(app, ["index", "remove", str(index), "--", "--kept="])  # (after --, a value as it is)
+    assert after.exit_code == 1 and "no article with id '--kept='" in after.stderr
 
 
 def test_the_library_scan_takes_an_empty_path_as_not_found_and_a_bytes_path_as_one_path(tmp_path):
@@ -721,12 +735,14 @@ def test_csv_cells_that_a_spreadsheet_would_run_as_formulas_are_defused(tmp_path
 
     seeds = sorted(SEEDS.glob("*.txt"))
     records = [{"id": "=HYPERLINK(\"http://x\",\"click\")", "text": seeds[0].read_text(encoding="utf-8")},
-               {"id": "+SUM(1)", "text": seeds[0].read_text(encoding="utf-8")}, {"id": "plain", "text": seeds[1].read_text(encoding="utf-8")}]
+               {"id": "+SUM(1)", "text": seeds[0].read_text(encoding="utf-8")}, {"id": "plain", "text": seeds[1].read_text(encoding="utf-8")},
+               {"id": "'quoted", "text": seeds[2].read_text(encoding="utf-8")}]
     feed = tmp_path / "feed.jsonl"
     feed.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     result = runner.invoke(app, ["scan", str(feed), "--format", "csv"])
     rows = list(csv.DictReader(result.stdout.splitlines()))
-    assert result.exit_code == 0 and {r["id"] for r in rows} == {"'=HYPERLINK(\"http://x\",\"click\")", "'+SUM(1)", "plain"}
+    assert result.exit_code == 0 and {r["id"] for r in rows} == {"'=HYPERLINK(\"http://x\",\"click\")", "'+SUM(1)", "plain", "''quoted"}
+    assert {r["id"][1:] if r["id"].startswith("'") else r["id"] for r in rows} == {r["id"] for r in records}  # (one apostrophe off: the ids)
     assert all(not cell.startswith(("=", "+", "-", "@")) for r in rows for cell in r.values())
 
 

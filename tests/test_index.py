@@ -783,3 +783,23 @@ def test_add_many_and_the_constructor_say_what_they_take(seeds):
         with pytest.raises(TypeError, match=r"add_many takes \(id, text, metadata\) triples .* item 1 is"):
             ix.add_many([("ok", seeds["001"], None), item])
     assert len(ix) == 0  # (in the same batch as the bad item: nothing stored)
+    import collections
+
+    rows = np.array([["a", seeds["000"], None]], dtype=object)  # (a DataFrame's .values; any sequence of three)
+    ix.add_many([*rows, collections.UserList(["b", seeds["001"], None]), ["c", seeds["002"], {"k": 1}]])
+    assert sorted(ix.ids()) == ["a", "b", "c"]
+
+
+def test_an_index_on_a_read_only_file_system_is_refused_saying_so(tmp_path, seeds, monkeypatch):
+    """(A read-only mount, a container's read-only volume: 'give this user write access' could not help.)"""
+    import types
+
+    path = tmp_path / "ro.dedup"
+    with Index.open(path) as ix:
+        ix.add("000", seeds["000"])
+    real_access, real_statvfs = os.access, os.statvfs
+    monkeypatch.setattr(os, "access", lambda p, mode, **kw: False if mode & os.W_OK and os.fspath(p) == os.fspath(path) else real_access(p, mode, **kw))
+    monkeypatch.setattr(os, "statvfs", lambda p: types.SimpleNamespace(f_flag=os.ST_RDONLY) if os.fspath(p) == os.fspath(path) else real_statvfs(p))
+    with pytest.raises(IndexFileError, match="on a read-only file system; .* copy it to a writable place"):
+        Index.open(path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ro.dedup"]
