@@ -4,7 +4,7 @@ import json
 from dedup.cluster import cluster
 from dedup.config import Config
 from dedup.scan import scan
-from dedup.verify import NEAR, REWRITE, Pair
+from dedup.verify import NEAR, PARTIAL, REWRITE, Pair
 
 
 def _p(a, b, rel=REWRITE, score=0.2):
@@ -24,6 +24,17 @@ def test_copies_chain_and_a_dense_rewrite_group_merges():
     pairs += [_p(x, y, REWRITE, 0.3) for x, y in [("r1", "r2"), ("r1", "r3"), ("r2", "r3")]]
     clusters, _ = cluster(pairs, {(p.a, p.b): p.rewrite for p in pairs if p.relation == REWRITE}, 0.15, lambda x: (x,))
     assert sorted(sorted(c.members) for c in clusters) == [["c1", "c2", "c3", "c4"], ["r1", "r2", "r3"]]
+
+
+def test_a_partial_pair_inside_one_story_is_its_pair_and_one_across_stories_a_link():
+    """Partial pairs stay out of what joins a story, but one between two members of a story (joined by other
+    pairs) used to be reported as a 'link between stories' from that story to itself."""
+    pairs = [_p("a", "b", NEAR), _p("b", "c", NEAR), _p("a", "c", PARTIAL), _p("x", "y", NEAR), _p("c", "x", PARTIAL)]
+    clusters, links = cluster(pairs, {}, 0.15, lambda x: (x,))
+    story = {m: c.id for c in clusters for m in c.members}
+    assert sorted(sorted(c.members) for c in clusters) == [["a", "b", "c"], ["x", "y"]]
+    assert [(p.a, p.b) for p in links] == [("c", "x")] and all(story[p.a] != story[p.b] for p in links)
+    assert ("a", "c", PARTIAL) in {(p.a, p.b, p.relation) for c in clusters for p in c.pairs}
 
 
 def test_same_event_corpus_does_not_collapse_into_one_cluster(shared, tmp_path):
