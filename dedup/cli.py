@@ -431,7 +431,7 @@ def _read_into(ix: Index, sources: list[Path], count_replaced: bool = False) -> 
                     done.skipped += 1
                     typer.echo(visible(f"skipped {where(item)}: {item.reason}"), err=True)
                     continue
-                meta = {k: v for k, v in (("title", item.title), ("url", item.url), ("source", item.source), ("published", item.published), ("path", display_path(item.path or ""))) if v}
+                meta = {k: v for k, v in (("title", item.title), ("url", item.url), ("source", item.source), ("published", item.published), ("path", display_path(os.path.abspath(item.path)) if item.path else "")) if v}
                 for said in notes(item, ix.config.max_article_chars):
                     typer.echo(f"warning: {said}", err=True)
                 batch.append((item.id, item.text, meta))

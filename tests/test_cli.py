@@ -360,7 +360,7 @@ def test_index_add_says_when_it_replaced_articles_with_the_same_id(tmp_path):
         assert len(ix) == 2 and ix.text("0000.txt")[0] == seeds[2].read_text(encoding="utf-8")
 
 
-def test_index_add_says_when_it_added_copies_under_other_ids_or_changed_nothing(tmp_path):
+def test_index_add_says_when_it_added_copies_under_other_ids_or_changed_nothing(tmp_path, monkeypatch):
     """A folder indexed on its own and then added again beside another one: its articles come back under new ids
     (the folder's name first), every one a copy; that was silent. Adding the same file again said "replacing one
     with the same id" and gave advice about files that share names, which did not apply; an edited file is an
@@ -377,9 +377,12 @@ def test_index_add_says_when_it_added_copies_under_other_ids_or_changed_nothing(
     assert same.exit_code == 0 and "1 article added (1 unchanged), 0 skipped" in same.stderr and "common parent folder" not in same.stderr
     edited = tmp_path / "more" / "x.txt"
     edited.write_text(edited.read_text(encoding="utf-8") + " Updated.", encoding="utf-8")
+    monkeypatch.chdir(tmp_path / "more")  # (the stored path is absolute: another working folder is the same file)
     update = runner.invoke(app, ["index", "add", str(path), str(SEEDS), str(tmp_path / "more")])
     assert "6 articles added (1 replacing the article with the same id, 5 unchanged)" in update.stderr
     assert "common parent folder" not in update.stderr  # (an edit of the same file; the 5 copies are still there and said)
+    with Index.open(path) as ix:
+        assert ix.text("more/x.txt")[1]["path"] == str(tmp_path / "more" / "x.txt")
     (tmp_path / "wire").mkdir()  # (the same wire text under an unrelated id: a copy to find, not a naming slip)
     (tmp_path / "wire" / "other.txt").write_text(one.read_text(encoding="utf-8"), encoding="utf-8")
     wire = runner.invoke(app, ["index", "add", str(path), str(tmp_path / "wire")])
