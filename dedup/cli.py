@@ -19,7 +19,7 @@ from typer.core import TyperCommand
 
 from .config import Config
 from .index import Index
-from .read import ARTICLE_EXTENSIONS, Article, Skipped, display_path, notes, read_sources, visible, where
+from .read import ARTICLE_EXTENSIONS, Article, Skipped, display_path, notes, read_sources, read_stream, visible, where
 from .store import IndexFileError, SQLiteStore, check_replaceable, delete_file, replace_file
 from .workers import WorkerError
 
@@ -279,8 +279,8 @@ def scan(
 
 @app.command(cls=_Command, short_help="Compare two articles passage by passage.")
 def align(
-    a: Annotated[str, typer.Argument(metavar="A", help="First article: a file, or an id in --index.")],
-    b: Annotated[str, typer.Argument(metavar="B", help="Second article: a file, or an id in --index.")],
+    a: Annotated[str, typer.Argument(metavar="A", help="First article: a file (- for standard input), or an id in --index.")],
+    b: Annotated[str, typer.Argument(metavar="B", help="Second article: a file (- for standard input), or an id in --index.")],
     index: Annotated[Optional[Path], typer.Option("--index", metavar="INDEX", help="Look A and B up as ids in this index.")] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="text or json.")] = "text",
     html: Annotated[Optional[Path], typer.Option("--html", metavar="FILE", help="Also write a side-by-side HTML report to this file.")] = None,
@@ -332,6 +332,18 @@ def _load_article(ref: str, index: Optional[Path]) -> str:
     return found[0]
 
 
+def _load_stream() -> str:
+    """The article on standard input ("-"); exits 1 saying why when it holds none. (A named pipe is not read: with
+    no writer, opening it would wait for ever.)"""
+    limit = Config().max_article_chars
+    item = read_stream("-", typer.get_binary_stream("stdin"), limit)
+    if isinstance(item, Skipped):
+        _fail(f"standard input: {item.reason}")
+    for said in notes(item, limit):
+        typer.echo(f"warning: {said}", err=True)
+    return item.text
+
+
 def _load_file(ref: str) -> str:
     """The one article in file ref (its records that are not articles reported on stderr); exits naming the file
     and the reason when there is not exactly one: 2 for a folder, a device or pipe, or several articles, else 1."""
@@ -341,6 +353,8 @@ def _load_file(ref: str) -> str:
         mode: int | None = os.stat(ref).st_mode
     except OSError:
         mode = None  # the reader names the reason (a broken link, permission denied...)
+    if ref == "-":
+        return _load_stream()
     if mode is None and not os.path.lexists(ref):
         _fail(f"{ref}: no such file (use --index to align two indexed ids)")
     if mode is not None and stat.S_ISDIR(mode):
@@ -353,7 +367,7 @@ def _load_file(ref: str) -> str:
         more = f" (and {counted(len(skipped) - 1, 'other record')} not read)" if len(skipped) > 1 else ""
         if mode is None or stat.S_ISREG(mode):
             _fail(f"{ref}: {skipped[0].reason}{more}")
-        _fail(f"{ref}: {skipped[0].reason}, align takes two files", 2)  # a device, pipe or socket
+        _fail(f"{ref}: {skipped[0].reason}, align takes two files (one may be -: standard input, `curl … | dedup align - B`)", 2)  # a device, pipe or socket
     if len(articles) > 1:
         ids = " ".join(visible(shlex.quote(a.id)) for a in articles[:2])
         _fail(f"{ref}: holds {len(articles):,} articles, align takes one per file; to align two of them, index the file and"

@@ -13,7 +13,7 @@ import re
 import stat
 from collections import Counter
 from dataclasses import dataclass, replace
-from typing import Iterable, Iterator
+from typing import BinaryIO, Iterable, Iterator
 
 from .dates import iso_from_unix
 from .extract import html_to_text
@@ -466,6 +466,10 @@ class _Reader:
     def document(self, path: str, file_id: str, ext: str) -> Iterator[Article | Skipped]:
         is_html = ext in HTML_EXTENSIONS
         data, complete = _read_prefix(path, self.html_max_bytes if is_html else self.text_max_bytes)
+        yield from self.from_bytes(data, complete, path, file_id, is_html)
+
+    def from_bytes(self, data: bytes, complete: bool, path: str, file_id: str, is_html: bool) -> Iterator[Article | Skipped]:
+        """The article in a text or HTML file's bytes (complete: the whole file, not a prefix)."""
         if not data.strip():  # all-whitespace bytes (ASCII-compatible); UTF-16 blanks are caught below
             yield Skipped(path, _empty_reason(not data))
             return
@@ -761,6 +765,16 @@ def _stat_error(path: str, exc: OSError) -> str:
     if isinstance(exc, PermissionError):
         return "permission denied"
     return f"cannot read: {exc.strerror or exc}"
+
+
+def read_stream(name: str, stream: BinaryIO, max_chars: int = 2_000_000) -> Article | Skipped:
+    """The one article a pipe or standard input holds, read as a text file's bytes are (an HTML page when it starts
+    like one), up to what max_chars may need; its id is name."""
+    reader = _Reader(max_chars)
+    data = stream.read(reader.html_max_bytes + 1)
+    page = re.match(rb"\s*<(!doctype html|html)", data[:1024], re.IGNORECASE) is not None
+    limit = reader.html_max_bytes if page else reader.text_max_bytes
+    return next(reader.from_bytes(data[:limit], len(data) <= limit, name, name, page))
 
 
 def read_sources(sources: Iterable[str | os.PathLike], max_chars: int = 2_000_000) -> Iterator[Article | Skipped]:

@@ -756,3 +756,18 @@ def test_a_path_given_on_the_command_line_is_shown_escaped_in_error_messages(tmp
     for args in (["scan", missing], ["align", missing, missing], ["index", "add", str(tmp_path / "i.dedup"), missing]):
         result = runner.invoke(app, args)
         assert result.exit_code == 1 and "caf\\xe9\\x1b[2J.txt" in result.stderr and "\x1b" not in result.stderr, (args, result.stderr)
+
+
+def test_align_reads_an_article_from_standard_input(tmp_path):
+    """`curl … | dedup align - B`: standard input is read as a file's bytes are, an HTML page when it starts like
+    one. (A named pipe stays refused, pointing to -: with no writer, opening it would wait for ever.)"""
+    a = next(SEEDS.glob("002_*.txt"))
+    text = a.read_text(encoding="utf-8")
+    from_file = json.loads(runner.invoke(app, ["align", str(a), str(a), "--format", "json"]).stdout)
+    piped = runner.invoke(app, ["align", "-", str(a), "--format", "json"], input=text.encode("utf-8"))
+    assert piped.exit_code == 0 and json.loads(piped.stdout)["counts"] == from_file["counts"]
+    page = f"<!DOCTYPE html><html><head><title>t</title></head><body><p>{text}</p></body></html>".encode("cp1252", "replace")
+    as_page = runner.invoke(app, ["align", "-", str(a), "--format", "json"], input=page)
+    assert as_page.exit_code == 0 and "<p>" not in json.loads(as_page.stdout)["segments"][0]["a"]["text"]
+    empty = runner.invoke(app, ["align", "-", str(a)], input=b"")
+    assert empty.exit_code == 1 and "standard input: empty file" in empty.stderr

@@ -104,7 +104,7 @@ def test_any_bytes_without_a_bom_or_nul_are_read_or_refused_for_a_reason_that_ho
         text, _ = decode_bytes(data)
     except UnreadableFileError as e:
         assert "binary file (control characters)" in str(e) or "cannot decode: not UTF-8, and read as cp1252" in str(e)
-        assert "cannot decode" not in str(e) or sum(b >= 0x80 for b in data) >= 20
+        assert "cannot decode" not in str(e) or sum(b >= 0x80 for b in data) >= 10  # (20 neighbour pairs hold one)
     else:
         assert isinstance(text, str) and len(text) <= len(data)
 
