@@ -31,7 +31,15 @@ def to_dict(r: ScanResult) -> dict:
         "unique": [{"id": u.id, "reason": u.reason} for u in r.unique],
         "skipped": [{"path": display_path(s.path), "line": s.line, "reason": s.reason} for s in r.skipped],
         "warnings": r.warnings,
+        "articles": {a.id: _described(a) for a in r.articles.values()},
     }
+
+
+def _described(a) -> dict:
+    """Where an article came from and what its record said of it (the fields it has)."""
+    fields = (("path", display_path(a.path) if a.path else None), ("title", a.title), ("url", a.url), ("source", a.source),
+              ("published", a.published))
+    return {k: v for k, v in fields if v}
 
 
 def summary(r: ScanResult) -> dict:
@@ -63,6 +71,7 @@ def render(r: ScanResult, fmt: str) -> str:
         rows += [{"type": "unique", **u} for u in d["unique"]]
         rows += [{"type": "skipped", **s} for s in d["skipped"]]
         rows += [{"type": "warning", "message": w} for w in d["warnings"]]
+        rows += [{"type": "article", "id": k, **v} for k, v in d["articles"].items()]
         return "".join(json.dumps(x, ensure_ascii=False) + "\n" for x in rows)
     if fmt == "csv":
         return _csv(r)
@@ -70,11 +79,12 @@ def render(r: ScanResult, fmt: str) -> str:
 
 
 def _csv(r: ScanResult) -> str:
-    """One row per input: every article and every skipped file, with its status and the articles of other stories
-    it is linked to (id and relation, as the links of the JSON report)."""
+    """One row per input: every article and every skipped file, with its status, the articles of other stories it
+    is linked to (id and relation, as the links of the JSON report), and its record's title and url."""
     out = io.StringIO()
     w = _SafeWriter(csv.writer(out))
-    w.writerow(["id", "status", "cluster", "canonical", "relation_to_canonical", "reason", "linked_to"])
+    w.writerow(["id", "status", "cluster", "canonical", "relation_to_canonical", "reason", "linked_to", "title", "url"])
+    info = {a.id: (a.title or "", a.url or "") for a in r.articles.values()}
     relation: dict[tuple[str, str], str] = {}
     linked: dict[str, list[str]] = {}
     for p in r.links:
@@ -85,11 +95,11 @@ def _csv(r: ScanResult) -> str:
             relation[(p.a, p.b)] = relation[(p.b, p.a)] = p.relation
         for m in c.members:
             rel = "canonical" if m == c.canonical else relation.get((m, c.canonical), "same story")
-            w.writerow([m, "clustered", c.id, c.canonical, rel, "", "; ".join(linked.get(m, []))])
+            w.writerow([m, "clustered", c.id, c.canonical, rel, "", "; ".join(linked.get(m, [])), *info.get(m, ("", ""))])
     for u in r.unique:
-        w.writerow([u.id, "unique", "", "", "", u.reason, "; ".join(linked.get(u.id, []))])
+        w.writerow([u.id, "unique", "", "", "", u.reason, "; ".join(linked.get(u.id, [])), *info.get(u.id, ("", ""))])
     for s in r.skipped:
-        w.writerow([where(s), "skipped", "", "", "", s.reason, ""])
+        w.writerow([where(s), "skipped", "", "", "", s.reason, "", "", ""])
     return out.getvalue()
 
 

@@ -46,6 +46,8 @@ class ArticleInfo:
     published: str | None
     words: int
     truncated: bool
+    url: str | None = None
+    source: str | None = None
 
 
 @dataclass
@@ -152,7 +154,7 @@ def scan(
         boilerplate.learn(lines, item.text)
         spool.add_text(item.text)
         ids.append(item.id)
-        infos[item.id] = ArticleInfo(item.id, item.path, item.title, item.published, 0, item.truncated)
+        infos[item.id] = ArticleInfo(item.id, item.path, item.title, item.published, 0, item.truncated, item.url, item.source)
         origin = where(item) or item.id
         warnings.extend(notes(item, config.max_article_chars))
         if item.published is not None:

@@ -228,3 +228,26 @@ def test_an_article_with_links_but_no_story_does_not_say_no_match(shared, tmp_pa
     rows = {row["id"]: row for row in csv.DictReader(render(result, "csv").splitlines())}  # (the CSV names them too)
     for p in result.links:
         assert f"{p.b} ({p.relation})" in rows[p.a]["linked_to"] and f"{p.a} ({p.relation})" in rows[p.b]["linked_to"]
+
+
+def test_the_report_says_where_each_article_came_from_and_what_its_record_said(tmp_path):
+    """Ids alone made a script read the input again for a story's titles and links: the JSON report (and JSONL,
+    CSV) carry each article's path and its record's title, url, source and published date."""
+    import csv
+    import json as json_
+
+    from dedup.report import render
+
+    seed = next(SEEDS.glob("002_*.txt")).read_text(encoding="utf-8")
+    record = {"id": "wire-1", "text": seed, "title": "Kenya to send 600 more police", "url": "https://example.com/a", "source": "AP",
+              "published": "2024-09-21T10:00:00Z"}
+    (tmp_path / "feed.jsonl").write_text(json_.dumps(record) + "\n", encoding="utf-8")
+    (tmp_path / "copy.txt").write_text(seed, encoding="utf-8")
+    result = scan(tmp_path)
+    articles = json_.loads(render(result, "json"))["articles"]
+    assert articles["wire-1"] == {"path": str(tmp_path / "feed.jsonl"), **{k: record[k] for k in ("title", "url", "source", "published")}}
+    assert articles["copy.txt"] == {"path": str(tmp_path / "copy.txt")}
+    lines = [json_.loads(line) for line in render(result, "jsonl").splitlines()]
+    assert {"type": "article", "id": "wire-1", **articles["wire-1"]} in lines
+    rows = {row["id"]: row for row in csv.DictReader(render(result, "csv").splitlines())}
+    assert (rows["wire-1"]["title"], rows["wire-1"]["url"]) == (record["title"], record["url"]) and rows["copy.txt"]["title"] == ""
