@@ -7,7 +7,7 @@ import itertools
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from . import normalize, paraphrase, sentences
 from .read import visible
@@ -44,6 +44,11 @@ class Alignment:
     """Segments in A's order; only-B passages sit after the passage holding the B sentence before them."""
 
     segments: list[Segment]
+
+    @cached_property
+    def out_of_order(self) -> list[bool]:
+        """moved() of the segments, once: the summary and every view show it."""
+        return moved(self.segments)
 
     def count(self, kind: str) -> int:
         """Number of segments of one kind."""
@@ -456,7 +461,7 @@ def summarize(al: Alignment) -> str:
         return "both texts are empty"
     c = al.counts
     if c[SAME] and not (c[REWORDED] or c[ONLY_A] or c[ONLY_B]):
-        out_of_order = sum(moved(segs))
+        out_of_order = sum(al.out_of_order)
         if out_of_order:
             return f"the same passages in another order: {counted(c[SAME], 'passage')} verbatim, {out_of_order} of them moved"
         return f"identical: {counted(c[SAME], 'passage')} verbatim"
@@ -479,7 +484,7 @@ def summarize(al: Alignment) -> str:
             notes.append("ending trimmed")
         if any(s.kind == ONLY_B for s in tail):
             notes.append("ending added")
-        out_of_order = sum(moved(segs))
+        out_of_order = sum(al.out_of_order)
         if out_of_order:
             notes.append(f"{counted(out_of_order, 'passage')} moved")
     else:
@@ -525,7 +530,7 @@ def moved(segs: list[Segment]) -> list[bool]:
 def to_dict(al: Alignment, a: str, b: str) -> dict:
     """JSON-ready alignment: summary, counts and each segment with offsets, texts, similarity and diff."""
     segs = []
-    for s, out_of_order in zip(al.segments, moved(al.segments)):
+    for s, out_of_order in zip(al.segments, al.out_of_order):
         segs.append(
             {
                 "kind": s.kind,
@@ -556,7 +561,7 @@ def render_text(al: Alignment, a: str, b: str, color: bool = False) -> str:
         return " ".join(words[:_SHOWN_WORDS]) + f" … (+{counted(len(words) - _SHOWN_WORDS, 'word')})"
 
     lines = [c("bold", summarize(al))]
-    for s, out_of_order in zip(al.segments, moved(al.segments)):
+    for s, out_of_order in zip(al.segments, al.out_of_order):
         mark = "  (moved: elsewhere in B)" if out_of_order else ""
         if s.kind == SAME:
             lines.append(c("dim", "  = " + opening(a[s.a.start : s.a.end])) + c("cyan", mark))
@@ -613,7 +618,7 @@ def render_html(al: Alignment, a: str, b: str, title_a: str = "A", title_b: str 
     """One self-contained HTML page: A and B side by side, a row per passage, inline diff for reworded ones."""
     e = html.escape
     rows = []
-    for s, out_of_order in zip(al.segments, moved(al.segments)):
+    for s, out_of_order in zip(al.segments, al.out_of_order):
         ta = a[s.a.start : s.a.end] if s.a else ""
         tb = b[s.b.start : s.b.end] if s.b else ""
         if s.kind == REWORDED:

@@ -328,8 +328,18 @@ def _load_article(ref: str, index: Optional[Path]) -> str:
     if found is None:
         hint = (f" ({ref} is a file: with --index, A and B are both ids; `dedup index query {shlex.quote(str(index))} {shlex.quote(ref)}` "
                 "lists the indexed articles it matches)") if os.path.isfile(ref) else ""
-        _fail(visible(f"{index}: no article with id {ref!r}{hint}"))
+        _fail(f"{index}: no article with id {ref!r}{hint}")
     return found[0]
+
+
+def _say_skipped(item: Skipped) -> None:
+    typer.echo(visible(f"skipped {where(item)}: {item.reason}"), err=True)
+
+
+def _say_notes(item: Article, limit: int) -> None:
+    """Warn on stderr of what read.notes says of an article (truncated, bytes replaced)."""
+    for said in notes(item, limit):
+        typer.echo(f"warning: {said}", err=True)
 
 
 def _load_stream() -> str:
@@ -339,8 +349,7 @@ def _load_stream() -> str:
     item = read_stream("-", typer.get_binary_stream("stdin"), limit)
     if isinstance(item, Skipped):
         _fail(f"standard input: {item.reason}")
-    for said in notes(item, limit):
-        typer.echo(f"warning: {said}", err=True)
+    _say_notes(item, limit)
     return item.text
 
 
@@ -349,12 +358,12 @@ def _load_file(ref: str) -> str:
     and the reason when there is not exactly one: 2 for a folder, a device or pipe, or several articles, else 1."""
     from .align import counted
 
+    if ref == "-":
+        return _load_stream()
     try:
         mode: int | None = os.stat(ref).st_mode
     except OSError:
         mode = None  # the reader names the reason (a broken link, permission denied...)
-    if ref == "-":
-        return _load_stream()
     if mode is None and not os.path.lexists(ref):
         _fail(f"{ref}: no such file (use --index to align two indexed ids)")
     if mode is not None and stat.S_ISDIR(mode):
@@ -373,9 +382,8 @@ def _load_file(ref: str) -> str:
         _fail(f"{ref}: holds {len(articles):,} articles, align takes one per file; to align two of them, index the file and"
               f" give their ids: dedup index build {shlex.quote(ref)} --index INDEX, then dedup align {ids} --index INDEX", 2)
     for item in skipped:
-        typer.echo(visible(f"skipped {where(item)}: {item.reason}"), err=True)
-    for said in notes(articles[0], limit):
-        typer.echo(f"warning: {said}", err=True)
+        _say_skipped(item)
+    _say_notes(articles[0], limit)
     return articles[0].text
 
 
@@ -443,11 +451,10 @@ def _read_into(ix: Index, sources: list[Path], count_replaced: bool = False) -> 
             for item in read_sources(sources, ix.config.max_article_chars):
                 if isinstance(item, Skipped):
                     done.skipped += 1
-                    typer.echo(visible(f"skipped {where(item)}: {item.reason}"), err=True)
+                    _say_skipped(item)
                     continue
                 meta = {k: v for k, v in (("title", item.title), ("url", item.url), ("source", item.source), ("published", item.published), ("path", display_path(os.path.abspath(item.path)) if item.path else "")) if v}
-                for said in notes(item, ix.config.max_article_chars):
-                    typer.echo(f"warning: {said}", err=True)
+                _say_notes(item, ix.config.max_article_chars)
                 batch.append((item.id, item.text, meta))
                 if len(batch) >= 1000:
                     flush()

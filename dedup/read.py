@@ -227,15 +227,14 @@ def decode_bytes(data: bytes, *, name: str = "<bytes>", complete: bool = True, d
                     text, encoding = _decode_as(data, declared_name, final), declared_name
                 except (UnicodeDecodeError, TypeError, ValueError):
                     pass
-    if text is None:
+    guessed = text is None
+    if guessed:
         text = _windows_1252(data)
-        if _controls_are_binary(text):
-            raise UnreadableFileError(name, "binary file (control characters)")
-        why = None if markup or declared_name in _WESTERN else _not_western(text)
-        if why:
-            raise UnreadableFileError(name, why)
     if _controls_are_binary(text):
         raise UnreadableFileError(name, "binary file (control characters)")
+    why = _not_western(text) if guessed and not markup and declared_name not in _WESTERN else None
+    if why:
+        raise UnreadableFileError(name, why)
     return text, encoding
 
 

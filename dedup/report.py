@@ -14,7 +14,7 @@ FORMATS = ("table", "json", "jsonl", "csv")
 
 def to_dict(r: ScanResult) -> dict:
     """The scan report as plain data: the `--format json` document."""
-    cluster_of = {m: c.id for c in r.clusters for m in c.members}
+    cluster_of = _cluster_of(r)
     return {
         "summary": summary(r),
         "clusters": [
@@ -33,6 +33,11 @@ def to_dict(r: ScanResult) -> dict:
         "warnings": r.warnings,
         "articles": {a.id: _described(a) for a in r.articles.values()},
     }
+
+
+def _cluster_of(r: ScanResult) -> dict[str, int]:
+    """Each clustered article's story id."""
+    return {m: c.id for c in r.clusters for m in c.members}
 
 
 def _described(a) -> dict:
@@ -82,7 +87,7 @@ def _csv(r: ScanResult) -> str:
     """One row per input: every article and every skipped file, with its status, the articles of other stories it
     is linked to (id and relation, as the links of the JSON report), and its record's title and url."""
     out = io.StringIO()
-    w = _SafeWriter(csv.writer(out))
+    w = csv.writer(out)
     w.writerow(["id", "status", "cluster", "canonical", "relation_to_canonical", "reason", "linked_to", "title", "url"])
     info = {a.id: (a.title or "", a.url or "") for a in r.articles.values()}
     relation: dict[tuple[str, str], str] = {}
@@ -95,24 +100,19 @@ def _csv(r: ScanResult) -> str:
             relation[(p.a, p.b)] = relation[(p.b, p.a)] = p.relation
         for m in c.members:
             rel = "canonical" if m == c.canonical else relation.get((m, c.canonical), "same story")
-            w.writerow([m, "clustered", c.id, c.canonical, rel, "", "; ".join(linked.get(m, [])), *info.get(m, ("", ""))])
+            w.writerow(_defused([m, "clustered", c.id, c.canonical, rel, "", "; ".join(linked.get(m, [])), *info.get(m, ("", ""))]))
     for u in r.unique:
-        w.writerow([u.id, "unique", "", "", "", u.reason, "; ".join(linked.get(u.id, [])), *info.get(u.id, ("", ""))])
+        w.writerow(_defused([u.id, "unique", "", "", "", u.reason, "; ".join(linked.get(u.id, [])), *info.get(u.id, ("", ""))]))
     for s in r.skipped:
-        w.writerow([where(s), "skipped", "", "", "", s.reason, "", "", ""])
+        w.writerow(_defused([where(s), "skipped", "", "", "", s.reason, "", "", ""]))
     return out.getvalue()
 
 
-class _SafeWriter:
-    """A csv writer whose cells a spreadsheet will not run: one that starts like a formula (=, +, -, @, a tab or a
-    carriage return: an id such as =HYPERLINK(…) from a crawled record) gets a leading apostrophe, as OWASP advises,
-    and so does one that starts with an apostrophe, so that dropping one leading apostrophe always gives the value."""
-
-    def __init__(self, writer) -> None:
-        self._writer = writer
-
-    def writerow(self, cells: list) -> None:
-        self._writer.writerow(["'" + c if isinstance(c, str) and c[:1] in ("=", "+", "-", "@", "\t", "\r", "'") else c for c in cells])
+def _defused(cells: list) -> list:
+    """Cells a spreadsheet will not run: one that starts like a formula (=, +, -, @, a tab or a carriage return: an
+    id such as =HYPERLINK(…) from a crawled record) gets a leading apostrophe, as OWASP advises, and so does one that
+    starts with an apostrophe, so that dropping one leading apostrophe always gives the value."""
+    return ["'" + c if isinstance(c, str) and c[:1] in ("=", "+", "-", "@", "\t", "\r", "'") else c for c in cells]
 
 
 def headline(r: ScanResult) -> str:
@@ -135,7 +135,7 @@ def _table(r: ScanResult) -> str:
         lines.append("")
     if r.links:
         lines.append("Links between stories:")
-        story = {m: f"story {c.id}" for c in r.clusters for m in c.members}
+        story = {m: f"story {k}" for m, k in _cluster_of(r).items()}
         for p in r.links:
             lines.append(f"  {story.get(p.a, 'unique')} ~ {story.get(p.b, 'unique')}:")
             lines += _pair_lines(p, r, "    ")
