@@ -51,7 +51,9 @@ def table(r: dict) -> str:
     rows = [
         "| set | measure | dedup | reference / goal |",
         "| --- | --- | --- | --- |",
-        f"| MRPC test ({m['n']} sentence pairs) | accuracy / F1 of the aligner's \"reworded\" judgement | {100 * m['accuracy']:.1f}% / {100 * m['f1']:.1f} | always-yes {100 * m['always_yes']['accuracy']:.1f}% / {100 * m['always_yes']['f1']:.1f}; Wan et al. 2006 75.6% / 83.0; goal ≥ 76% / 83.5 |",
+        f"| MRPC test ({m['n']} sentence pairs) | accuracy / F1 of the paraphrase judge | {100 * m['accuracy']:.1f}% / {100 * m['f1']:.1f} | always-yes {100 * m['always_yes']['accuracy']:.1f}% / {100 * m['always_yes']['f1']:.1f}; Wan et al. 2006 75.6% / 83.0; goal ≥ 76% / 83.5 |",
+        f"| MRPC test | accuracy / F1 of `dedup align` (a passage of one aligned with the other's) | {100 * m['align']['accuracy']:.1f}% / {100 * m['align']['f1']:.1f} | |",
+        f"| MRPC test | pairs sharing a passage by verification's rule (paraphrases among them); of those, rejected by the judge | {m['passage_rule']['pairs']:,} ({m['passage_rule']['paraphrases']:,}); {m['passage_rule']['judge_rejects']} ({m['passage_rule']['judge_rejects_paraphrases']}) | |",
     ]
     for cat, goal in (("cut", "all"), ("light", "all"), ("heavy", "≥ 95%")):
         x = c[cat]

@@ -9,9 +9,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
+import numpy as np
+
 from . import normalize, paraphrase, sentences
 from .read import visible
 from .sentences import Span
+from .tokenhash import NOT_A_TERM, tokenize
+from .verify import PASSAGE_OVERLAP, PASSAGE_TERMS
 
 SAME, REWORDED, ONLY_A, ONLY_B = "same", "reworded", "only_a", "only_b"
 KINDS = (SAME, REWORDED, ONLY_A, ONLY_B)
@@ -89,13 +93,14 @@ class _Side:
     words: list[tuple[str, ...]]
     figures: list[tuple[str, ...]]  # each sentence's figures as written, signs, currencies and separators kept
     _feats: dict[int, paraphrase.SentenceFeatures]
+    _terms: dict[int, frozenset[int]]
 
     @classmethod
     @lru_cache(maxsize=64)  # a story's canonical article is aligned with each of its copies in turn
     def of(cls, text: str) -> "_Side":
         spans = sentences.split(text)
         pieces = [text[s.start : s.end] for s in spans]
-        return cls(text, spans, [tuple(normalize.words(p)) for p in pieces], [_figures(p) for p in pieces], {})
+        return cls(text, spans, [tuple(normalize.words(p)) for p in pieces], [_figures(p) for p in pieces], {}, {})
 
     def same(self, i: int, i2: int, other: "_Side", j: int, j2: int) -> bool:
         """Whether sentences i..i2-1 say word for word, figure for figure, what other's j..j2-1 say."""
@@ -108,6 +113,22 @@ class _Side:
             s = self.spans[k]
             f = self._feats[k] = paraphrase.features(self.text[s.start : s.end])
         return f
+
+    def terms(self, k: int) -> frozenset[int]:
+        """The content terms of sentence k as verification hashes them; every sentence's at first use, from one
+        pass over the cleaned sentences joined by line breaks (a call per sentence costs more than its scan)."""
+        if not self._terms:
+            pieces = [normalize.clean(self.text[s.start : s.end]) for s in self.spans]
+            joined = "\n".join(pieces)
+            tokens = tokenize(joined)
+            if tokens.text is not joined:  # case folding lengthened the text (ß → ss): offsets no longer fit
+                tokens = [tokenize(p) for p in pieces]
+                found = [t.terms for t in tokens]
+            else:
+                bounds = np.cumsum([len(p) + 1 for p in pieces])
+                found = np.split(tokens.terms, np.searchsorted(tokens.starts, bounds[:-1]))
+            self._terms.update((n, frozenset(t[t != NOT_A_TERM].tolist())) for n, t in enumerate(found))
+        return self._terms.get(k, frozenset())
 
     def run(self, i: int, j: int) -> Span:
         """Span of sentences i..j-1."""
@@ -140,6 +161,7 @@ def align(a: str, b: str, detail: bool = True) -> Alignment:
             a_match[i] = [i + 1, j, j + 1, 1.0]
             b_taken[j] = True
 
+    _shared_passages(A, B, a_match, b_taken, detail)
     if not detail:
         _light_edits(A, B, a_match, b_taken)
         return Alignment(_segments(A, B, a_match, diffs=False))
@@ -201,6 +223,35 @@ def align(a: str, b: str, detail: bool = True) -> Alignment:
     _merge(A, B, a_match, b_taken)
 
     return Alignment(_segments(A, B, a_match))
+
+
+def _shared_passages(A: _Side, B: _Side, a_match: dict[int, list], b_taken: list[bool], detail: bool) -> None:
+    """Pair the remaining sentences that share a passage as verification counts one (≥ PASSAGE_TERMS content
+    terms and ≥ PASSAGE_OVERLAP of the shorter sentence's), most shared first, as reworded: the passages behind a
+    pair's "shared passages" figure, and behind a partial link, are the ones its alignment shows. Similarity: the
+    paraphrase judge's (detail), else the share of the shorter sentence's terms."""
+    postings: dict[int, list[int]] = defaultdict(list)
+    for j in range(len(B.spans)):
+        if not b_taken[j]:
+            for t in B.terms(j):
+                postings[t].append(j)
+    found = []
+    for i in range(len(A.spans)):
+        if i in a_match or len(A.terms(i)) < PASSAGE_TERMS:
+            continue
+        shared: dict[int, int] = defaultdict(int)
+        for t in A.terms(i):
+            for j in postings.get(t, ()):
+                shared[j] += 1
+        for j, n in shared.items():
+            if n >= PASSAGE_TERMS and n >= PASSAGE_OVERLAP * min(len(A.terms(i)), len(B.terms(j))):
+                found.append((-n, i, j))
+    found.sort()
+    for neg, i, j in found:
+        if i not in a_match and not b_taken[j]:
+            share = -neg / min(len(A.terms(i)), len(B.terms(j)))
+            a_match[i] = [i + 1, j, j + 1, paraphrase.pair_similarity(A.feat(i), B.feat(j)) if detail else share]
+            b_taken[j] = True
 
 
 def _light_edits(A: _Side, B: _Side, a_match: dict[int, list], b_taken: list[bool]) -> None:

@@ -119,9 +119,11 @@ def _write(text: str) -> None:
         _fail(f"cannot write to standard output ({e.strerror or e})")
 
 
-def _check_format(fmt: str, known: tuple[str, ...]) -> None:
-    if fmt not in known:
+def _check_format(fmt: str, known: tuple[str, ...]) -> str:
+    """The format, in any case (-f JSON is json); exit 2 naming the choices when it is none of them."""
+    if fmt.lower() not in known:
         _fail(f"unknown format {fmt!r}; choose {', '.join(known[:-1])} or {known[-1]}", 2)
+    return fmt.lower()
 
 
 def _check_out(out: Optional[Path], inputs: list[Path] = ()) -> None:
@@ -252,7 +254,7 @@ def scan(
     from .report import FORMATS, headline, render
     from .scan import scan as run_scan
 
-    _check_format(fmt, FORMATS)
+    fmt = _check_format(fmt, FORMATS)
     _check_out(out, sources)
     _check_sources(sources)
     bar, update = _progress()
@@ -303,7 +305,7 @@ def align(
     """
     from . import align as aligner
 
-    _check_format(fmt, ("text", "json"))
+    fmt = _check_format(fmt, ("text", "json"))
     _check_out(html, [] if index else [Path(a), Path(b)])
     text_a, text_b = _load_article(a, index), _load_article(b, index)
     result = aligner.align(text_a, text_b)
@@ -322,14 +324,20 @@ def _load_article(ref: str, index: Optional[Path]) -> str:
         return _load_file(ref)
     ix = _open_index(index, create=False)
     try:
-        found = ix.text(ref)
+        found = ix.text(_stored_id(ix, ref))
     finally:
         ix.close()
     if found is None:
         hint = (f" ({ref} is a file: with --index, A and B are both ids; `dedup index query {shlex.quote(str(index))} {shlex.quote(ref)}` "
                 "lists the indexed articles it matches)") if os.path.isfile(ref) else ""
-        _fail(f"{index}: no article with id {ref!r}{hint}")
+        _fail(f"{index}: no article with id '{display_path(ref)}'{hint}")
     return found[0]
+
+
+def _stored_id(ix: Index, ref: str) -> str:
+    """The id under which ref is indexed: a file name's bytes that are not UTF-8 are stored as \\xNN (as reports
+    show them), so the name typed or pasted on the command line finds its article."""
+    return display_path(ref) if display_path(ref) != ref and ref not in ix else ref
 
 
 def _say_skipped(item: Skipped) -> None:
@@ -644,11 +652,11 @@ def index_remove(
     """
     ix = _open_index(index, create=False)
     try:
-        missing = [i for i in ids if not ix.remove(i)]
+        missing = [i for i in ids if not ix.remove(_stored_id(ix, i))]
     finally:
         ix.close()
     for i in missing:
-        typer.echo(f"dedup: {index}: no article with id {i!r}", err=True)
+        typer.echo(visible(f"dedup: {index}: no article with id '{display_path(i)}'"), err=True)
     typer.echo(f"{index}: {len(ids) - len(missing)} removed", err=True)
     if missing:
         raise typer.Exit(1)
@@ -665,7 +673,7 @@ def index_query(
     Exit code 0 when the query ran, whatever it found (a FILE that is not an article is listed as skipped); 1 when
     a FILE is missing or INDEX is not a dedup index; 2 for an unknown --format.
     """
-    _check_format(fmt, ("table", "json"))
+    fmt = _check_format(fmt, ("table", "json"))
     _check_sources(files)
     ix = _open_index(index, create=False)
     results = []
@@ -705,7 +713,7 @@ def index_stats(
 
     Exit code 0 when read; 1 when INDEX is not a dedup index; 2 for an unknown --format.
     """
-    _check_format(fmt, ("table", "json"))
+    fmt = _check_format(fmt, ("table", "json"))
     ix = _open_index(index, create=False)
     stats = ix.stats()
     ix.close()

@@ -8,6 +8,7 @@ import json
 from .align import counted
 from .read import display_path, visible, where
 from .scan import ScanResult
+from .verify import Pair
 
 FORMATS = ("table", "json", "jsonl", "csv")
 
@@ -85,27 +86,35 @@ def render(r: ScanResult, fmt: str) -> str:
 
 def _csv(r: ScanResult) -> str:
     """One row per input: every article and every skipped file, with its status, the articles of other stories it
-    is linked to (id and relation, as the links of the JSON report), and its record's title and url."""
+    is linked to (id and relation, as the links of the JSON report), its record's title and url, and for a member
+    verified against its story's canonical article the figures of that pair."""
     out = io.StringIO()
     w = csv.writer(out)
-    w.writerow(["id", "status", "cluster", "canonical", "relation_to_canonical", "reason", "linked_to", "title", "url"])
+    w.writerow(["id", "status", "cluster", "canonical", "relation_to_canonical", "reason", "linked_to", "title", "url",
+                *_FIGURES])
     info = {a.id: (a.title or "", a.url or "") for a in r.articles.values()}
-    relation: dict[tuple[str, str], str] = {}
+    pairs: dict[tuple[str, str], Pair] = {}
     linked: dict[str, list[str]] = {}
     for p in r.links:
         linked.setdefault(p.a, []).append(f"{p.b} ({p.relation})")
         linked.setdefault(p.b, []).append(f"{p.a} ({p.relation})")
     for c in r.clusters:
         for p in c.pairs:
-            relation[(p.a, p.b)] = relation[(p.b, p.a)] = p.relation
+            pairs[(p.a, p.b)] = pairs[(p.b, p.a)] = p
         for m in c.members:
-            rel = "canonical" if m == c.canonical else relation.get((m, c.canonical), "same story")
-            w.writerow(_defused([m, "clustered", c.id, c.canonical, rel, "", "; ".join(linked.get(m, [])), *info.get(m, ("", ""))]))
+            p = pairs.get((m, c.canonical))
+            rel = "canonical" if m == c.canonical else p.relation if p else "same story"
+            figures = [p.as_dict()[k] for k in _FIGURES] if p else [""] * len(_FIGURES)
+            w.writerow(_defused([m, "clustered", c.id, c.canonical, rel, "", "; ".join(linked.get(m, [])), *info.get(m, ("", "")), *figures]))
+    blank = [""] * len(_FIGURES)
     for u in r.unique:
-        w.writerow(_defused([u.id, "unique", "", "", "", u.reason, "; ".join(linked.get(u.id, [])), *info.get(u.id, ("", ""))]))
+        w.writerow(_defused([u.id, "unique", "", "", "", u.reason, "; ".join(linked.get(u.id, [])), *info.get(u.id, ("", "")), *blank]))
     for s in r.skipped:
-        w.writerow(_defused([where(s), "skipped", "", "", "", s.reason, "", "", ""]))
+        w.writerow(_defused([where(s), "skipped", "", "", "", s.reason, "", "", "", *blank]))
     return out.getvalue()
+
+
+_FIGURES = ("jaccard", "containment", "rewrite_score", "shared_passages")  # a pair's figures, named as in the JSON report
 
 
 def _defused(cells: list) -> list:

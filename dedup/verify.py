@@ -41,7 +41,7 @@ class Pair:
 
 _VERBATIM_PASSAGE = 10  # shared word shingles that make a verbatim passage worth looking at
 IDF_PRIOR = 100  # pseudo-documents that contain no term: keeps weights flat in a tiny corpus
-_PASSAGE_TERMS, _PASSAGE_OVERLAP = 6, 0.6  # a shared passage: sentences sharing 6 content terms and 60 % of the shorter's
+PASSAGE_TERMS, PASSAGE_OVERLAP = 6, 0.6  # a shared passage: sentences sharing 6 content terms and 60 % of the shorter's
 
 
 def idf(terms: np.ndarray, stats: CountTable) -> np.ndarray:
@@ -131,7 +131,7 @@ def check_verdicts(f: Features, blobs: list[bytes], stats: CountTable, config: C
     relation, passages = np.empty(m, dtype=np.int64), np.empty(m, dtype=np.int64)
     fast.check_verdicts(data, starts, figures, could, term_at, own, weight, f.n_words, exact, f.terms, f.term_sentence,
                         cfg.min_words, cfg.near_jaccard, cfg.near_containment, cfg.rewrite_score, cfg.rewrite_min_shared,
-                        cfg.partial_passages, _VERBATIM_PASSAGE, _PASSAGE_TERMS, _PASSAGE_OVERLAP, _PAIR_BINS, relation, passages)
+                        cfg.partial_passages, _VERBATIM_PASSAGE, PASSAGE_TERMS, PASSAGE_OVERLAP, _PAIR_BINS, relation, passages)
     out = relation, figures[:, 1], figures[:, 2], figures[:, 4], passages
     undecided = np.flatnonzero(relation == fast.UNDECIDED)  # sentence pairs too many for one array: verdicts chunks them
     if len(undecided):
@@ -165,8 +165,8 @@ def _copy_tests(
 
 
 def _passages(features: list[Features], a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """For each pair (a, b): the sentence pairs (one of each article) sharing ≥ _PASSAGE_TERMS content terms and
-    ≥ _PASSAGE_OVERLAP of the shorter sentence's terms, matched one to one, most shared first. Pairs go in chunks
+    """For each pair (a, b): the sentence pairs (one of each article) sharing ≥ PASSAGE_TERMS content terms and
+    ≥ PASSAGE_OVERLAP of the shorter sentence's terms, matched one to one, most shared first. Pairs go in chunks
     of at most _PAIR_BINS sentence pairs, each chunk counted at once."""
     out = np.zeros(len(a), dtype=np.int64)
     a_list, b_list = a.tolist(), b.tolist()
@@ -181,7 +181,7 @@ def _passages(features: list[Features], a: np.ndarray, b: np.ndarray) -> np.ndar
         terms, sents, sizes = zip(*(features[x].sentence_terms for x in used))
         fast.matched_sentences(np.concatenate(terms), np.concatenate(sents), _bounds(terms), np.concatenate(sizes), _bounds(sizes),
                                np.array([local[x] for x in a_list]), np.array([local[x] for x in b_list]),
-                               _PASSAGE_TERMS, _PASSAGE_OVERLAP, out)
+                               PASSAGE_TERMS, PASSAGE_OVERLAP, out)
         return out
     start = 0
     while start < len(a):
@@ -227,7 +227,7 @@ def _matched_sentences(features: list[Features], a: np.ndarray, b: np.ndarray) -
     who = np.searchsorted(cell_base, cells, "right") - 1
     i, j = np.divmod(cells - cell_base[who], n_b[who])
     b_size = np.concatenate(b_size)
-    ok = (c >= _PASSAGE_TERMS) & (c >= _PASSAGE_OVERLAP * np.minimum(a_size[a_first[local[who]] + i], b_size[b_first[who] + j]))
+    ok = (c >= PASSAGE_TERMS) & (c >= PASSAGE_OVERLAP * np.minimum(a_size[a_first[local[who]] + i], b_size[b_first[who] + j]))
     who, i, j, c = who[ok], i[ok], j[ok] + b_first[who[ok]], c[ok]
     order = np.lexsort((-c, who))  # by pair, most shared first; ties in (i, j) order
     out = np.zeros(len(a), dtype=np.int64)

@@ -284,6 +284,24 @@ def test_the_quick_summary_does_not_call_reworded_what_align_does_not(seeds):
     assert summarize(quick) == summarize(full)
 
 
+def test_alignment_shows_the_passages_a_scan_counts(seeds, tmp_path):
+    """A pair's "shared passages" figure (sentence pairs sharing 6 content terms and 60% of the shorter's) and a
+    partial link rest on passages the alignment must show: the ledes of 001 and 003 (William Ruto, Haiti, a United
+    Nations peacekeeping operation) are one passage reworded, though the paraphrase judge alone rejected them."""
+    from dedup import scan
+
+    for name, text in seeds.items():
+        (tmp_path / f"{name}.txt").write_text(text, encoding="utf-8")
+    pairs = [p for c in scan(tmp_path).clusters for p in c.pairs]
+    assert len(pairs) >= 6 and any(p.passages for p in pairs)
+    for p in pairs:
+        a, b = seeds[p.a.removesuffix(".txt")], seeds[p.b.removesuffix(".txt")]
+        for al in (align(a, b, detail=False), align(a, b)):
+            assert al.same + al.reworded >= p.passages, (p, al.counts)
+    lede = next(s for s in align(seeds["001"], seeds["003"]).segments if s.a and s.a.start == 0)
+    assert lede.kind == REWORDED and "peacekeeping operation" in seeds["003"][lede.b.start : lede.b.end]
+
+
 def test_the_terminal_view_shows_the_opening_of_a_long_one_sided_passage(seeds):
     """A passage only in A (or verbatim) shows its first 20 words and how many more; the JSON holds all of it."""
     al = align(seeds["001"], seeds["004"])

@@ -36,6 +36,8 @@ def test_scan_errors_are_clear_and_nonzero(tmp_path):
     assert result.exit_code == 1 and "no such file or folder" in result.stderr
     result = runner.invoke(app, ["scan", str(SEEDS), "--format", "xml"])
     assert result.exit_code == 2 and "unknown format" in result.stderr
+    result = runner.invoke(app, ["scan", str(SEEDS), "-f", "JSON"])  # a format in any case
+    assert result.exit_code == 0 and json.loads(result.stdout)["summary"]["articles"] == 5
 
 
 def test_scan_reports_a_dead_worker_and_exits_nonzero(monkeypatch):
@@ -542,8 +544,14 @@ def test_a_file_name_that_is_not_utf8_is_indexed_under_its_shown_name(tmp_path):
     assert added.exit_code == 0 and "2 articles added, 0 skipped" in added.stderr
     query = runner.invoke(app, ["index", "query", str(index), str(next(SEEDS.glob("001_*.txt"))), "--format", "json"])
     assert "bad\\xff\\xfename.txt" in json.loads(query.stdout)[0]["matches"][0]["id"]
-    removed = runner.invoke(app, ["index", "remove", str(index), "bad\\xff\\xfename.txt"])
-    assert removed.exit_code == 0 and "1 removed" in removed.stderr
+    # the file's own name (as a shell passes it: the raw bytes) finds it too, in align and remove
+    raw = os.fsdecode(b"bad\xff\xfename.txt")
+    aligned = runner.invoke(app, ["align", "--index", str(index), raw, "plain.txt"])
+    assert aligned.exit_code == 0 and "A: bad\\xff\\xfename.txt" in aligned.stdout
+    missing = runner.invoke(app, ["align", "--index", str(index), os.fsdecode(b"bad\xfe.txt"), "plain.txt"])
+    assert missing.exit_code == 1 and "no article with id 'bad\\xfe.txt'" in missing.stderr and "\\udc" not in missing.stderr
+    removed = runner.invoke(app, ["index", "remove", str(index), raw, "plain.txt"])
+    assert removed.exit_code == 0 and "2 removed" in removed.stderr
 
 
 def test_an_index_damaged_anywhere_gets_a_message_not_a_traceback_and_build_repairs_it(tmp_path):

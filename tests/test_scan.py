@@ -230,6 +230,27 @@ def test_an_article_with_links_but_no_story_does_not_say_no_match(shared, tmp_pa
         assert f"{p.b} ({p.relation})" in rows[p.a]["linked_to"] and f"{p.a} ({p.relation})" in rows[p.b]["linked_to"]
 
 
+def test_the_csv_carries_the_figures_of_each_members_pair_with_the_canonical():
+    """A spreadsheet user sees why a member is a rewrite (the JSON pair's figures) without the JSON report; a member
+    joined through others, the canonical and unique articles have none."""
+    import csv
+    import json as json_
+
+    from dedup.report import render
+
+    result = scan(SEEDS)
+    pairs = {frozenset((p["a"], p["b"])): p for c in json_.loads(render(result, "json"))["clusters"] for p in c["pairs"]}
+    rows = list(csv.DictReader(render(result, "csv").splitlines()))
+    figures = ("jaccard", "containment", "rewrite_score", "shared_passages")
+    for row in rows:
+        pair = pairs.get(frozenset((row["id"], row["canonical"])))
+        if row["relation_to_canonical"] in ("canonical", "same story"):
+            assert all(row[k] == "" for k in figures)
+        else:
+            assert row["relation_to_canonical"] == pair["relation"] and [float(row[k]) for k in figures] == [pair[k] for k in figures]
+    assert sum(bool(row["rewrite_score"]) for row in rows) == 4
+
+
 def test_the_report_says_where_each_article_came_from_and_what_its_record_said(tmp_path):
     """Ids alone made a script read the input again for a story's titles and links: the JSON report (and JSONL,
     CSV) carry each article's path and its record's title, url, source and published date."""
