@@ -9,12 +9,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
-import numpy as np
-
 from . import normalize, paraphrase, sentences
 from .read import visible
 from .sentences import Span
-from .tokenhash import NOT_A_TERM, tokenize
+from .tokenhash import term_set
 from .verify import PASSAGE_OVERLAP, PASSAGE_TERMS
 
 SAME, REWORDED, ONLY_A, ONLY_B = "same", "reworded", "only_a", "only_b"
@@ -115,20 +113,11 @@ class _Side:
         return f
 
     def terms(self, k: int) -> frozenset[int]:
-        """The content terms of sentence k as verification hashes them; every sentence's at first use, from one
-        pass over the cleaned sentences joined by line breaks (a call per sentence costs more than its scan)."""
-        if not self._terms:
-            pieces = [normalize.clean(self.text[s.start : s.end]) for s in self.spans]
-            joined = "\n".join(pieces)
-            tokens = tokenize(joined)
-            if tokens.text is not joined:  # case folding lengthened the text (ß → ss): offsets no longer fit
-                tokens = [tokenize(p) for p in pieces]
-                found = [t.terms for t in tokens]
-            else:
-                bounds = np.cumsum([len(p) + 1 for p in pieces])
-                found = np.split(tokens.terms, np.searchsorted(tokens.starts, bounds[:-1]))
-            self._terms.update((n, frozenset(t[t != NOT_A_TERM].tolist())) for n, t in enumerate(found))
-        return self._terms.get(k, frozenset())
+        """The content terms of sentence k as verification hashes them, computed on first use."""
+        t = self._terms.get(k)
+        if t is None:
+            t = self._terms[k] = term_set(self.words[k])
+        return t
 
     def run(self, i: int, j: int) -> Span:
         """Span of sentences i..j-1."""

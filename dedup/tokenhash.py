@@ -11,6 +11,7 @@ import re
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Iterable
 
 import numpy as np
 import xxhash
@@ -120,6 +121,12 @@ _hashes, _terms = _Cache(hash_token), _Cache(term_hash)
 def hash_tokens(tokens: list[str]) -> np.ndarray:
     """Hashes of token strings (as `normalize.tokens` gives them), in order."""
     return np.fromiter(map(_hashes.__getitem__, tokens), dtype=np.uint64, count=len(tokens))
+
+
+def term_set(tokens: Iterable[str]) -> frozenset[int]:
+    """The distinct content-term hashes of token strings (as `normalize.tokens` gives them): those the scanner
+    gives their text."""
+    return frozenset(map(_terms.__getitem__, tokens)) - {NOT_A_TERM}
 
 
 def _regex_tokenize(cleaned: str) -> Tokens:

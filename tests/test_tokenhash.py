@@ -120,3 +120,4 @@ def test_compiled_terms_are_term_hash_of_each_token(text):
     compiled, regex = both_paths(text)
     assert same(compiled, regex)
     assert compiled.terms.tolist() == [term_hash(t) for t in tokens(text)]
+    assert tokenhash.term_set(tokens(text)) == set(compiled.terms.tolist()) - {tokenhash.NOT_A_TERM}  # (what align uses)
