@@ -12,7 +12,8 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-from dedup import scan
+from dedup import scan, sentences
+from dedup.align import REWORDED, SAME, align
 
 from .clusters import adjusted_rand_index, labels_from_clusters, pairwise_scores
 
@@ -44,6 +45,7 @@ def _evaluate(folder: Path, name: str) -> dict:
     found = labels_from_clusters(list(truth), [list(c.members) for c in result.clusters])
     pairs = Counter((p.relation, event[p.a] == event[p.b]) for c in result.clusters for p in c.pairs)
     links = Counter((p.relation, event[p.a] == event[p.b]) for p in result.links)
+    shown = _alignments(result, {d["id"]: d["text"] for d in articles}) if name == "full" else {}
     return {
         "articles": len(articles),
         "events": len(numbered),
@@ -52,7 +54,26 @@ def _evaluate(folder: Path, name: str) -> dict:
         "largest_cluster": max((len(c.members) for c in result.clusters), default=0),
         "pairs_in_clusters": {f"{r} {'same event' if same else 'other event'}": n for (r, same), n in sorted(pairs.items())},
         "links": {f"{r} {'same event' if same else 'other event'}": n for (r, same), n in sorted(links.items())},
+        **shown,
     }
+
+
+def _alignments(result, texts: dict[str, str]) -> dict:
+    """How the alignments of the verified pairs agree with their "shared passages" figure: the pairs whose quick
+    alignment (the scan's summaries) or full one (`dedup align`) pairs fewer sentences than the figure counts."""
+    pairs = [p for c in result.clusters for p in c.pairs] + list(result.links)
+    fewer = Counter()
+    for p in pairs:
+        a, b = texts[p.a], texts[p.b]
+        for mode, detail in (("quick", False), ("align", True)):
+            fewer[mode] += _sentence_pairs(align(a, b, detail=detail), a, b) < p.passages
+    return {"alignment": {"pairs": len(pairs), "quick_shows_fewer": fewer["quick"], "align_shows_fewer": fewer["align"]}}
+
+
+def _sentence_pairs(al, a: str, b: str) -> int:
+    """Sentence pairs an alignment shows in both texts (a passage of n sentences in A and m in B: min(n, m))."""
+    count = lambda text, span: len(sentences.split(text[span.start : span.end]))  # noqa: E731
+    return sum(min(count(a, s.a), count(b, s.b)) for s in al.segments if s.kind in (SAME, REWORDED))
 
 
 def evaluate_multinews(folder: Path, sample: bool = False) -> dict:

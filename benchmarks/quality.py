@@ -53,7 +53,7 @@ def table(r: dict) -> str:
         "| --- | --- | --- | --- |",
         f"| MRPC test ({m['n']} sentence pairs) | accuracy / F1 of the paraphrase judge | {100 * m['accuracy']:.1f}% / {100 * m['f1']:.1f} | always-yes {100 * m['always_yes']['accuracy']:.1f}% / {100 * m['always_yes']['f1']:.1f}; Wan et al. 2006 75.6% / 83.0; goal ≥ 76% / 83.5 |",
         f"| MRPC test | accuracy / F1 of `dedup align` (a passage of one aligned with the other's) | {100 * m['align']['accuracy']:.1f}% / {100 * m['align']['f1']:.1f} | |",
-        f"| MRPC test | pairs sharing a passage by verification's rule (paraphrases among them); of those, rejected by the judge | {m['passage_rule']['pairs']:,} ({m['passage_rule']['paraphrases']:,}); {m['passage_rule']['judge_rejects']} ({m['passage_rule']['judge_rejects_paraphrases']}) | |",
+        f"| MRPC test | pairs sharing a passage by verification's rule (paraphrases among them); of those, rejected by the judge | {m['passage_rule']['pairs']:,} ({m['passage_rule']['paraphrases']:,}); {m['passage_rule']['judge_rejects']:,} ({m['passage_rule']['judge_rejects_paraphrases']:,}) | |",
     ]
     for cat, goal in (("cut", "all"), ("light", "all"), ("heavy", "≥ 95%")):
         x = c[cat]
@@ -72,6 +72,9 @@ def table(r: dict) -> str:
         )
         partial = {k.rsplit(" ", 2)[1]: n for k, n in x["links"].items() if k.startswith("partial ")}  # same / other
         rows.append(f"| Multi-News {kind} | partial links between stories: same event / other event | {partial.get('same', 0)} / {partial.get('other', 0)} | |")
+        if "alignment" in x:
+            al = x["alignment"]
+            rows.append(f"| Multi-News {kind} | verified pairs whose alignment shows fewer sentence pairs than their `shared_passages`: scan summary / `dedup align` | {al['quick_shows_fewer']} / {al['align_shows_fewer']} of {al['pairs']} | 0 |")
     syn = r.get("synthetic")
     if syn:
         rows.append(f"| Synthetic, N = {syn['n']:,} | LSH candidate recall of pairs above the threshold (near / rewrite) | {syn['near_candidate_recall']:.4f} / {syn['rewrite_candidate_recall']:.4f} | ≥ 0.99 |")

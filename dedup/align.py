@@ -13,12 +13,12 @@ from . import normalize, paraphrase, sentences
 from .read import visible
 from .sentences import Span
 from .tokenhash import term_set
-from .verify import PASSAGE_OVERLAP, PASSAGE_TERMS
+from .verify import PASSAGE_TERMS, shares_passage
 
 SAME, REWORDED, ONLY_A, ONLY_B = "same", "reworded", "only_a", "only_b"
 KINDS = (SAME, REWORDED, ONLY_A, ONLY_B)
 
-MIN_SIMILARITY = 0.40  # a candidate pair at least this similar may be aligned as "reworded"
+MIN_SIMILARITY = 0.40  # a candidate pair the paraphrase judge scores this high may be aligned as "reworded"
 MIN_SHARED = 2  # content words a candidate pair must share (1 for very short sentences)
 MAX_CANDIDATES = 12  # candidate B sentences scored per A sentence
 MAX_POSTINGS = 200  # content words in more B sentences than this are too common to find candidates
@@ -125,11 +125,12 @@ class _Side:
 
 
 def align(a: str, b: str, detail: bool = True) -> Alignment:
-    """Align the sentences of two articles one-to-one (order-free); unmatched ones are only_a / only_b.
+    """Align the sentences of two articles one-to-one (order-free): identical ones first, then those sharing a
+    passage by verification's rule, then those the paraphrase judge accepts; unmatched ones are only_a / only_b.
 
-    With detail=False, only sentences that share most of their content words are put to the paraphrase judge
-    (no search for split, joined or loosely reworded sentences) and no word diffs are made: enough to summarise
-    how two articles differ, at a fraction of the cost.
+    With detail=False, only the remaining sentences that share most of their content words are put to the
+    judge (no search for split, joined or loosely reworded sentences) and no word diffs are made: enough to
+    summarise how two articles differ, at a fraction of the cost.
     """
     A, B = _Side.of(a), _Side.of(b)
     # match[i] = (i_end, j, j_end, similarity): A sentences i..i_end-1 aligned with B sentences j..j_end-1
@@ -215,30 +216,33 @@ def align(a: str, b: str, detail: bool = True) -> Alignment:
 
 
 def _shared_passages(A: _Side, B: _Side, a_match: dict[int, list], b_taken: list[bool], detail: bool) -> None:
-    """Pair the remaining sentences that share a passage as verification counts one (≥ PASSAGE_TERMS content
-    terms and ≥ PASSAGE_OVERLAP of the shorter sentence's), most shared first, as reworded: the passages behind a
-    pair's "shared passages" figure, and behind a partial link, are the ones its alignment shows. Similarity: the
-    paraphrase judge's (detail), else the share of the shorter sentence's terms."""
+    """Pair the remaining sentences that share a passage as verification counts one (verify.shares_passage), most
+    shared first, ties in (sentence of A, sentence of B) order, as reworded: the passages behind a pair's "shared
+    passages" figure, and behind a partial link, are the ones its alignment shows. A term held by more than
+    MAX_POSTINGS sentences of B (a template line of a live blog) is not counted: the work stays near linear.
+    Similarity: the paraphrase judge's (detail: the n:m merges that follow compare with it, so a split sentence
+    still joins the passage), else the share of the shorter sentence's terms the other holds."""
+    size_b = {j: len(B.terms(j)) for j in range(len(B.spans)) if not b_taken[j] and len(B.terms(j)) >= PASSAGE_TERMS}
     postings: dict[int, list[int]] = defaultdict(list)
-    for j in range(len(B.spans)):
-        if not b_taken[j]:
-            for t in B.terms(j):
-                postings[t].append(j)
+    for j in size_b:
+        for t in B.terms(j):
+            postings[t].append(j)
     found = []
     for i in range(len(A.spans)):
-        if i in a_match or len(A.terms(i)) < PASSAGE_TERMS:
+        terms = A.terms(i)
+        if i in a_match or len(terms) < PASSAGE_TERMS:
             continue
         shared: dict[int, int] = defaultdict(int)
-        for t in A.terms(i):
-            for j in postings.get(t, ()):
-                shared[j] += 1
-        for j, n in shared.items():
-            if n >= PASSAGE_TERMS and n >= PASSAGE_OVERLAP * min(len(A.terms(i)), len(B.terms(j))):
-                found.append((-n, i, j))
+        for t in terms:
+            p = postings.get(t)
+            if p and len(p) <= MAX_POSTINGS:
+                for j in p:
+                    shared[j] += 1
+        found += [(-n, i, j) for j, n in shared.items() if shares_passage(n, len(terms), size_b[j])]
     found.sort()
     for neg, i, j in found:
         if i not in a_match and not b_taken[j]:
-            share = -neg / min(len(A.terms(i)), len(B.terms(j)))
+            share = -neg / min(len(A.terms(i)), size_b[j])
             a_match[i] = [i + 1, j, j + 1, paraphrase.pair_similarity(A.feat(i), B.feat(j)) if detail else share]
             b_taken[j] = True
 
@@ -259,8 +263,10 @@ def _light_edits(A: _Side, B: _Side, a_match: dict[int, list], b_taken: list[boo
             continue
         shared: dict[int, int] = defaultdict(int)
         for t in ws:
-            for j in postings.get(t, ()):
-                shared[j] += 1
+            p = postings.get(t)
+            if p and len(p) <= MAX_POSTINGS:  # (as _shared_passages: a template word would make it quadratic)
+                for j in p:
+                    shared[j] += 1
         for j, n in shared.items():
             sim = n / min(len(ws), len(sets_b[j]))
             if sim >= LIGHT_EDIT and n >= min(LIGHT_MIN_SHARED, len(ws)):

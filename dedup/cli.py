@@ -324,20 +324,14 @@ def _load_article(ref: str, index: Optional[Path]) -> str:
         return _load_file(ref)
     ix = _open_index(index, create=False)
     try:
-        found = ix.text(_stored_id(ix, ref))
+        found = ix.text(display_path(ref))  # (a file name's bytes that are not UTF-8 are stored as \xNN, as reports show them)
     finally:
         ix.close()
     if found is None:
         hint = (f" ({ref} is a file: with --index, A and B are both ids; `dedup index query {shlex.quote(str(index))} {shlex.quote(ref)}` "
                 "lists the indexed articles it matches)") if os.path.isfile(ref) else ""
-        _fail(f"{index}: no article with id '{display_path(ref)}'{hint}")
+        _fail(f"{index}: no article with id '{ref}'{hint}")
     return found[0]
-
-
-def _stored_id(ix: Index, ref: str) -> str:
-    """The id under which ref is indexed: a file name's bytes that are not UTF-8 are stored as \\xNN (as reports
-    show them), so the name typed or pasted on the command line finds its article."""
-    return display_path(ref) if display_path(ref) != ref and ref not in ix else ref
 
 
 def _say_skipped(item: Skipped) -> None:
@@ -652,7 +646,7 @@ def index_remove(
     """
     ix = _open_index(index, create=False)
     try:
-        missing = [i for i in ids if not ix.remove(_stored_id(ix, i))]
+        missing = [i for i in ids if not ix.remove(display_path(i))]  # (stored as reports show them, see _load_article)
     finally:
         ix.close()
     for i in missing:

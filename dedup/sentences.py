@@ -15,6 +15,7 @@ _ABBREVIATIONS = frozenset(
     "jan feb mar apr jun jul aug sep sept oct nov dec approx est dept univ".split()
 )
 _LONGEST_ABBREVIATION = max(map(len, _ABBREVIATIONS))
+_LINKS = ("http://", "https://", "www.")  # a link after a sentence starts another, though lower-case (clean() drops links)
 _HARD_BREAK_LINE = 50  # a line shorter than this ends its sentence (a heading, a byline, a list item)
 
 
@@ -57,7 +58,7 @@ def _sentences(text: str, start: int, end: int, spans: list[Span], marks: list[i
 
     A sentence ends after a run of [.!?…], any closing quotes or brackets, when whitespace follows on the same
     line and then (after at most one opening quote or bracket) a letter or digit that is not a lower-case ASCII
-    letter; a point after an initial or a known abbreviation does not end it. Written as a loop over the marks
+    letter, or a link (so a text splits where its cleaned text, without the link, does); a point after an initial or a known abbreviation does not end it. Written as a loop over the marks
     rather than a regular expression over every character: this runs for every sentence of every article."""
     cursor = resume = start
     for stop in islice(marks, bisect_left(marks, start), None):
@@ -75,7 +76,7 @@ def _sentences(text: str, start: int, end: int, spans: list[Span], marks: list[i
             nxt += 1
         if nxt > after and nxt < end and text[nxt] in _OPENERS:
             nxt += 1
-        if nxt == after or nxt == end or not text[nxt].isalnum() or "a" <= text[nxt] <= "z":
+        if nxt == after or nxt == end or not text[nxt].isalnum() or ("a" <= text[nxt] <= "z" and not text.startswith(_LINKS, nxt)):
             continue
         if text[stop] == "." and _abbreviated(text, cursor, stop):
             continue

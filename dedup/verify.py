@@ -44,6 +44,12 @@ IDF_PRIOR = 100  # pseudo-documents that contain no term: keeps weights flat in 
 PASSAGE_TERMS, PASSAGE_OVERLAP = 6, 0.6  # a shared passage: sentences sharing 6 content terms and 60 % of the shorter's
 
 
+def shares_passage(shared, size_a, size_b):
+    """Whether two sentences of size_a and size_b distinct content terms, sharing `shared`, hold one passage
+    (numbers or arrays): the rule every count of shared passages and align's pairing by shared terms follow."""
+    return (shared >= PASSAGE_TERMS) & (shared >= PASSAGE_OVERLAP * np.minimum(size_a, size_b))
+
+
 def idf(terms: np.ndarray, stats: CountTable) -> np.ndarray:
     """Inverse document frequency of content terms: rare names and figures weigh more than common words."""
     df = stats.get(terms).astype(np.float64)
@@ -227,7 +233,7 @@ def _matched_sentences(features: list[Features], a: np.ndarray, b: np.ndarray) -
     who = np.searchsorted(cell_base, cells, "right") - 1
     i, j = np.divmod(cells - cell_base[who], n_b[who])
     b_size = np.concatenate(b_size)
-    ok = (c >= PASSAGE_TERMS) & (c >= PASSAGE_OVERLAP * np.minimum(a_size[a_first[local[who]] + i], b_size[b_first[who] + j]))
+    ok = shares_passage(c, a_size[a_first[local[who]] + i], b_size[b_first[who] + j])
     who, i, j, c = who[ok], i[ok], j[ok] + b_first[who[ok]], c[ok]
     order = np.lexsort((-c, who))  # by pair, most shared first; ties in (i, j) order
     out = np.zeros(len(a), dtype=np.int64)

@@ -552,6 +552,9 @@ def test_a_file_name_that_is_not_utf8_is_indexed_under_its_shown_name(tmp_path):
     assert missing.exit_code == 1 and "no article with id 'bad\\xfe.txt'" in missing.stderr and "\\udc" not in missing.stderr
     removed = runner.invoke(app, ["index", "remove", str(index), raw, "plain.txt"])
     assert removed.exit_code == 0 and "2 removed" in removed.stderr
+    runner.invoke(app, ["index", "add", str(index), str(folder)])  # and by its id as reports show it
+    removed = runner.invoke(app, ["index", "remove", str(index), "bad\\xff\\xfename.txt"])
+    assert removed.exit_code == 0 and "1 removed" in removed.stderr
 
 
 def test_an_index_damaged_anywhere_gets_a_message_not_a_traceback_and_build_repairs_it(tmp_path):

@@ -12,7 +12,7 @@ def results(shared):
 def test_every_labelled_set_is_measured(results):
     assert {"mrpc", "clough_stevenson", "seeds", "multinews", "synthetic"} <= set(results)
     table = quality.table(results)
-    assert table.count("\n") == 16 and "MRPC" in table and "Multi-News full text" in table and "Synthetic" in table
+    assert table.count("\n") == 17 and "MRPC" in table and "Multi-News full text" in table and "Synthetic" in table
 
 
 def test_sample_figures_are_real(results):
@@ -27,6 +27,7 @@ def test_sample_figures_are_real(results):
     assert clough["non"]["false_positives"] <= 2
     assert clough["cut_excluding_label_errors"]["share"] == 1.0 and clough["heavy"]["share"] >= 0.95
     news = results["multinews"]["full"]
+    assert news["alignment"]["pairs"] > 100 and news["alignment"]["quick_shows_fewer"] == news["alignment"]["align_shows_fewer"] == 0
     assert news["articles"] > 400 and news["precision"] > 0.9 and 0 < news["recall"] < 1
     syn = results["synthetic"]
     assert syn["n"] == 1_000 and syn["verified_precision"] > 0.9 and 0 < syn["ari"] <= 1

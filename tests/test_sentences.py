@@ -11,9 +11,9 @@ from dedup import sentences
 from dedup.sentences import Span
 
 # The rule as patterns: a run of sentence-ending punctuation and closers, then (on the same line) whitespace, at
-# most one opener, and a letter or digit that is not a lower-case ASCII letter; the last word before a point
-# must not be an initial or a known abbreviation.
-_END = re.compile(r"""[.!?…]+["'”’»)\]]*(?=\s+["'“‘«(\[]?[^\W_a-z])""")
+# most one opener, and a letter or digit that is not a lower-case ASCII letter, or a link; the last word before a
+# point must not be an initial or a known abbreviation.
+_END = re.compile(r"""[.!?…]+["'”’»)\]]*(?=\s+["'“‘«(\[]?(?:[^\W_a-z]|https?://|www\.))""")
 _LAST_WORD = re.compile(r"(\w+)\W*\Z")
 
 
@@ -40,7 +40,8 @@ def _by_pattern(text: str) -> list[Span]:
 
 
 PIECES = [".", "!", "?", "…", "...", '"', "'", "”", "’", "»", ")", "]", "“", "‘", "«", "(", "[", " ", "  ", "\n", "\n\n",
-          "\t", "\u00a0", "word", "Word", "é", "É", "7", "3.5", "_", "Mr", "mr", "U", "u", "St", "etc", "Ω", "ß", "١"]
+          "\t", "\u00a0", "word", "Word", "é", "É", "7", "3.5", "_", "Mr", "mr", "U", "u", "St", "etc", "Ω", "ß", "١",
+          "https://", "http://x.org", "www.", "http", "ww"]
 
 
 @settings(max_examples=1000)
@@ -63,4 +64,15 @@ def test_abbreviations_and_initials_do_not_end_a_sentence():
         "Mr. Ruto met Dr. A. Conille in Nairobi.",
         "The U.N. Security Council votes on Sept. 30.",
         "It will pass.",
+    ]
+
+
+def test_a_link_after_a_sentence_starts_another():
+    """clean() drops links, so the cleaned text breaks before the word after one; the text as written must break
+    there too, or align joins two sentences that verification counts apart."""
+    text = "Ruto praised the officers on Saturday. https://example.com/photo.jpg Ruto promised new equipment. www.x.org is his site."
+    assert [text[s.start : s.end] for s in sentences.split(text)] == [
+        "Ruto praised the officers on Saturday.",
+        "https://example.com/photo.jpg Ruto promised new equipment.",
+        "www.x.org is his site.",
     ]
