@@ -4,10 +4,12 @@ from __future__ import annotations
 import json
 import os
 import shlex
+import signal
 import sqlite3
 import stat
 import sys
 import tempfile
+import threading
 import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -45,6 +47,14 @@ def _main(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
 ) -> None:
     """Find copies and rewrites of the same news story, and show what each outlet kept, changed, dropped or added."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminated)
+
+
+def _terminated(signum: int, frame: object) -> None:
+    """SIGTERM (`timeout`, a scheduler) as Ctrl-C: an add says how far it got, a scan's temporary files and
+    worker processes go (they were left behind)."""
+    raise KeyboardInterrupt
 
 
 index_app = typer.Typer(help="Build, update and query a persistent index (one SQLite file).", no_args_is_help=True)
@@ -266,8 +276,11 @@ def scan(
             result = run_scan(sources, Config(), workers=workers)
     except WorkerError as e:
         _fail(str(e))
-    for w in result.warnings:
-        typer.echo(f"warning: {w}", err=True)
+    except KeyboardInterrupt:
+        _fail("interrupted: the scan stopped before its report (nothing was written)", 130)
+    if not (fmt == "table" and out is None and sys.stdout.isatty()):  # (a table on the terminal ends with them)
+        for w in result.warnings:
+            typer.echo(f"warning: {w}", err=True)
     _emit(render(result, fmt), out)
     if fmt != "table" or out is not None:  # (a table on stdout starts with this line)
         typer.echo(headline(result), err=True)
@@ -307,6 +320,8 @@ def align(
 
     fmt = _check_format(fmt, ("text", "json"))
     _check_out(html, [] if index else [Path(a), Path(b)])
+    if a == b == "-" and index is None:
+        _fail("standard input (-) can be A or B, not both: give the other article as a file", 2)
     text_a, text_b = _load_article(a, index), _load_article(b, index)
     result = aligner.align(text_a, text_b)
     a, b = display_path(a), display_path(b)  # a file name's undecodable bytes as \xNN: the report stays valid UTF-8
@@ -402,13 +417,14 @@ def _open_index(path: Path, create: bool) -> Index:
 @dataclass
 class _Added:
     """What adding sources did: articles added, of them (when counted) those replacing the article indexed with
-    their id (of those, the ones read from another file: files sharing a name), those identical to it (text and
+    their id (of those, the ones read from another file: files sharing a name, or JSON records sharing an id), those identical to it (text and
     metadata), and those identical to an indexed article whose id is theirs with a folder more or less in front
     (a folder added again beside another: the id rule met unawares); files skipped."""
 
     added: int = 0
     replaced: int = 0
     other_file: int = 0
+    other_record: int = 0
     unchanged: int = 0
     copies: list[tuple[str, str]] = field(default_factory=list)
     skipped: int = 0
@@ -419,9 +435,9 @@ def _same_file_under_another_folder(a: str, b: str) -> bool:
     return a != b and (a.endswith("/" + b) or b.endswith("/" + a))
 
 
-def _read_into(ix: Index, sources: list[Path], count_replaced: bool = False) -> _Added:
+def _read_into(ix: Index, sources: list[Path], count_replaced: bool = False, building: tuple[Path, Path] | None = None) -> _Added:
     """Add every article under sources; report skipped files on stderr. Replacements and copies are counted when
-    asked (one lookup per article)."""
+    asked (one lookup per article). building: (the index, the file a build fills), for what an interruption says."""
     done = _Added()
     bar, update = _progress()
     batch: list[tuple[str, str, dict]] = []
@@ -433,7 +449,10 @@ def _read_into(ix: Index, sources: list[Path], count_replaced: bool = False) -> 
                 if held is not None:
                     done.unchanged += held == (text, meta)
                     done.replaced += held != (text, meta)
-                    done.other_file += held != (text, meta) and held[1].get("path") != meta.get("path")
+                    elsewhere = held != (text, meta) and held[1].get("path") != meta.get("path")
+                    record = Path(meta.get("path", "")).suffix.lower() in (".json", ".jsonl")  # (its id is the record's own)
+                    done.other_record += elsewhere and record
+                    done.other_file += elsewhere and not record
         try:
             found = ix.add_many(batch)
         except IndexFileError as e:  # e.g. another process held the write lock past the timeout
@@ -463,7 +482,11 @@ def _read_into(ix: Index, sources: list[Path], count_replaced: bool = False) -> 
             if batch:
                 flush()
     except KeyboardInterrupt:  # (a batch is stored whole or not at all)
-        typer.echo(f"interrupted: {done.added:,} articles added, the rest not (the index is sound: run the command again to add them)", err=True)
+        if building:
+            typer.echo(f"interrupted: {done.added:,} articles indexed into {building[1]}, the rest not; {building[0]} is as it was"
+                       " (run the same command again to resume)", err=True)
+        else:
+            typer.echo(f"interrupted: {done.added:,} articles added, the rest not (the index is sound: run the command again to add them)", err=True)
         raise typer.Exit(130) from None
     return done
 
@@ -510,7 +533,7 @@ def _build(sources: list[Path], index: Path, building: Path, damaged: str | None
     if done:
         typer.echo(f"resuming: {building} already holds {done} articles", err=True)
     resumed = _ResumingIndex(ix) if done else ix
-    skipped = _read_into(resumed, sources).skipped
+    skipped = _read_into(resumed, sources, building=(index, building)).skipped
     if done:
         resumed.remove_unseen()
     ix.close()  # saves the statistics and the band tables
@@ -625,6 +648,9 @@ def index_add(
     if done.other_file:  # (an article replaced by another file's: not an edit of the same file)
         typer.echo("note: an id is the file's path under the folder given; to keep files that share names apart, add their"
                    " folders from a common parent folder", err=True)
+    if done.other_record:
+        typer.echo("note: a JSON record's id is its \"id\" field; a record from another file with an indexed record's id"
+                   " replaced it: give records ids that are unique across files", err=True)
     if done.copies:
         new, old = done.copies[0]
         copies = len(done.copies)

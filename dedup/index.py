@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import warnings
 import zlib
@@ -85,8 +86,14 @@ class Index:
 
     @classmethod
     def open(cls, path: str | Path, config: Config | None = None, create: bool = True, timeout: float = 30.0) -> "Index":
-        """Open (or create) the index at path. A file that is not a dedup index raises IndexFileError."""
-        return cls(config, SQLiteStore(path, timeout=timeout, create=create))
+        """Open (or create) the index at path. A file that is not a dedup index raises IndexFileError; a path that
+        is not a str, bytes or os.PathLike raises TypeError, and an empty one ValueError (Index.open(None) made a
+        file named "None")."""
+        if not isinstance(path, (str, bytes, os.PathLike)):
+            raise TypeError(f"an index path is a str, bytes or os.PathLike, not {_shown(path)}")
+        if not os.fspath(path):
+            raise ValueError("the index path is empty")
+        return cls(config, SQLiteStore(os.fsdecode(path), timeout=timeout, create=create))
 
     def __len__(self) -> int:
         return self.store.count()

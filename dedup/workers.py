@@ -1,9 +1,12 @@
 """Run one function over batches on every core: results in input order, few batches in flight (bounded memory)."""
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import multiprocessing
 import os
 import pickle
+import signal
 import tempfile
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -46,7 +49,7 @@ def ordered_map(make: Callable[..., Callable[[Any], Any]], args: tuple, items: I
         start = Path(folder) / "start.pickle"
         start.write_bytes(pickle.dumps((make, args), pickle.HIGHEST_PROTOCOL))
         try:
-            with ProcessPoolExecutor(workers, mp_context=context, initializer=_start, initargs=(start,)) as pool:
+            with ProcessPoolExecutor(workers, mp_context=context, initializer=_start, initargs=(start, os.getpid())) as pool:
                 pending: deque[tuple[M, Future]] = deque()
                 for meta, payload in items:
                     pending.append((meta, pool.submit(_run, payload)))
@@ -64,11 +67,27 @@ def ordered_map(make: Callable[..., Callable[[Any], Any]], args: tuple, items: I
             ) from e
 
 
-def _start(start: Path) -> None:
-    """Build this worker's function from what the parent parked (its own pickle, in its own private folder)."""
+def _start(start: Path, parent: int) -> None:
+    """Build this worker's function from what the parent parked (its own pickle, in its own private folder);
+    first, on Linux, ask to be killed when the parent dies (a killed scan left its workers running for ever)."""
     global _worker_fn
+    _die_with(parent)
     make, args = pickle.loads(start.read_bytes())
     _worker_fn = make(*args)
+
+
+def _die_with(parent: int) -> None:
+    """PR_SET_PDEATHSIG: SIGKILL this process when its parent exits; if the parent is already gone, exit now."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: a worker outlives a killed parent until its pipe breaks
+        return
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1
 
 
 def _run(payload: Any) -> Any:

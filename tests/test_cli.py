@@ -360,6 +360,11 @@ def test_index_add_says_when_it_replaced_articles_with_the_same_id(tmp_path):
     assert "common parent folder" in second.stderr
     with Index.open(path) as ix:
         assert len(ix) == 2 and ix.text("0000.txt")[0] == seeds[2].read_text(encoding="utf-8")
+    for day, seed in (("d1", seeds[0]), ("d2", seeds[1])):  # JSON records sharing an id: no advice about folders
+        (tmp_path / day / "feed.jsonl").write_text(json.dumps({"id": "wire-1", "text": seed.read_text(encoding="utf-8")}) + "\n", encoding="utf-8")
+        records = runner.invoke(app, ["index", "add", str(path), str(tmp_path / day / "feed.jsonl")])
+    assert "1 replacing the article with the same id" in records.stderr and "common parent folder" not in records.stderr
+    assert "a JSON record's id is its \"id\" field" in records.stderr
 
 
 def test_index_add_says_when_it_added_copies_under_other_ids_or_changed_nothing(tmp_path, monkeypatch):
@@ -628,6 +633,33 @@ def test_an_index_in_a_missing_folder_is_not_called_a_foreign_file(tmp_path):
     assert "not a dedup index" not in result.stderr
 
 
+def test_a_scan_stopped_by_sigterm_says_so_and_leaves_no_temporary_files(tmp_path):
+    """`timeout` and schedulers send SIGTERM: the scan's spool of texts and features stayed in TMPDIR (on a large
+    corpus, gigabytes), and it exited without a word."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    seeds = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
+    for k in range(3000):
+        (corpus / f"{k:05d}.txt").write_text(f"Copy {k}.\n" + seeds[k % 5], encoding="utf-8")
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    scan = subprocess.Popen([sys.executable, "-c", "from dedup.cli import app; app()", "scan", str(corpus), "--workers", "1"],
+                            env={**os.environ, "TMPDIR": str(temp)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not list(temp.glob("dedup-scan-*")) and time.monotonic() < deadline and scan.poll() is None:
+        time.sleep(0.01)
+    assert list(temp.glob("dedup-scan-*")), "the scan never started"
+    scan.send_signal(signal.SIGTERM)
+    out, err = scan.communicate(timeout=120)
+    assert scan.returncode == 130 and "interrupted: the scan stopped before its report" in err and out == ""
+    assert list(temp.iterdir()) == []
+
+
 def test_an_interrupted_add_says_how_far_it_got(tmp_path, monkeypatch):
     cli = importlib.import_module("dedup.cli")
     real = cli.read_sources
@@ -639,6 +671,8 @@ def test_an_interrupted_add_says_how_far_it_got(tmp_path, monkeypatch):
     monkeypatch.setattr(cli, "read_sources", interrupted)
     result = runner.invoke(app, ["index", "add", str(tmp_path / "i.dedup"), str(SEEDS)])
     assert result.exit_code == 130 and "interrupted: 0 articles added, the rest not" in result.stderr
+    build = runner.invoke(app, ["index", "build", str(SEEDS), "--index", str(tmp_path / "b.dedup")])  # a build adds to its copy
+    assert build.exit_code == 130 and f"indexed into {tmp_path / 'b.dedup.building'}, the rest not; {tmp_path / 'b.dedup'} is as it was" in build.stderr
     monkeypatch.setattr(cli, "read_sources", real)
     assert runner.invoke(app, ["index", "add", str(tmp_path / "i.dedup"), str(SEEDS)]).exit_code == 0
 
@@ -782,3 +816,5 @@ def test_align_reads_an_article_from_standard_input(tmp_path):
     assert as_page.exit_code == 0 and "<p>" not in json.loads(as_page.stdout)["segments"][0]["a"]["text"]
     empty = runner.invoke(app, ["align", "-", str(a)], input=b"")
     assert empty.exit_code == 1 and "standard input: empty file" in empty.stderr
+    twice = runner.invoke(app, ["align", "-", "-"], input=text.encode("utf-8"))  # (it said "empty file": read once)
+    assert twice.exit_code == 2 and "not both" in twice.stderr

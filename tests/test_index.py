@@ -500,6 +500,21 @@ def test_wrong_arguments_get_errors_that_say_what_is_wrong_and_change_nothing(se
     assert np.array_equal(before[0], ix.term_counts.counts) and np.array_equal(before[1], ix.line_counts.counts) and before[2] == ix.term_counts.documents
 
 
+def test_an_index_path_that_is_not_a_path_is_refused_before_a_file_is_made(tmp_path, monkeypatch):
+    """Index.open(os.environ.get("DEDUP_INDEX")) with the variable unset made a file named "None"."""
+    monkeypatch.chdir(tmp_path)
+    for wrong in (None, 5, ["x.dedup"]):
+        with pytest.raises(TypeError, match="an index path is a str, bytes or os.PathLike"):
+            Index.open(wrong)
+    with pytest.raises(ValueError, match="empty"):
+        Index.open("")
+    assert list(tmp_path.iterdir()) == []
+    with Index.open(b"bytes.dedup") as ix:  # a path as bytes names the file those bytes name
+        ix.add("000", "Kenya will send 600 more police officers to Haiti next month, President William Ruto said.")
+    with Index.open(tmp_path / "bytes.dedup") as again:
+        assert len(again) == 1
+
+
 def test_an_add_that_cannot_be_stored_leaves_the_counts_as_they_were(tmp_path, seeds):
     """A write that fails (here: another process holds the lock past the timeout) stores nothing and counts nothing."""
     path = tmp_path / "locked.dedup"

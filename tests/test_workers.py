@@ -24,3 +24,55 @@ def test_a_worker_killed_mid_run_raises_worker_error():
     with pytest.raises(WorkerError, match="worker process died"):
         for meta, value in results:
             assert value == meta * meta
+
+
+_SCRIPT = '''
+import os, sys, time
+from dedup.workers import ordered_map
+
+def _park(folder):
+    def fn(x):
+        open(os.path.join(folder, str(os.getpid())), "w").close()
+        time.sleep(120)
+    return fn
+
+if __name__ == "__main__":
+    for _ in ordered_map(_park, (sys.argv[1],), ((x, x) for x in range(4)), workers=2):
+        pass
+'''
+
+
+def test_workers_die_with_a_killed_parent(tmp_path):
+    """A scan killed with SIGKILL left its worker processes running for ever (holding its output pipe open)."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "parent.py"
+    script.write_text(_SCRIPT, encoding="utf-8")
+    parked = tmp_path / "parked"
+    parked.mkdir()
+    parent = subprocess.Popen([sys.executable, str(script), str(parked)], cwd=os.path.dirname(os.path.dirname(__file__)))
+    deadline = time.monotonic() + 120
+    while len(list(parked.iterdir())) < 2 and time.monotonic() < deadline and parent.poll() is None:
+        time.sleep(0.05)
+    workers = [int(p.name) for p in parked.iterdir()]
+    assert len(workers) == 2, "the workers never started"
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+    deadline = time.monotonic() + 30
+    alive = workers
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.05)
+        alive = [pid for pid in workers if _running(pid)]
+    assert alive == []
+
+
+def _running(pid: int) -> bool:
+    """Whether process pid exists and is not a zombie waiting for its parent to reap it."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (FileNotFoundError, ProcessLookupError):
+        return False
