@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 from typer.core import TyperCommand
 
+from . import normalize
 from .config import Config
 from .index import Index
 from .read import ARTICLE_EXTENSIONS, Article, Skipped, display_path, notes, read_sources, read_stream, visible, where
@@ -157,8 +158,11 @@ def _check_out(out: Optional[Path], inputs: list[Path] = ()) -> None:
             _fail(f"{out}: not writable (read-only file)", 2)
     if not real.parent.is_dir():
         _fail(f"{out}: folder {real.parent} does not exist", 2)
-    if not os.access(real.parent, os.W_OK):
-        _fail(f"{out}: cannot create files in {real.parent} (permission denied)", 2)
+    try:  # the report is written beside it, then renamed: try that (access() passes root, and /sys or /proc)
+        with tempfile.NamedTemporaryFile(dir=real.parent, prefix=f".{real.name}.", suffix=".probe"):
+            pass
+    except OSError as e:
+        _fail(f"{out}: cannot create files in {real.parent} ({e.strerror or e})", 2)
 
 
 def _mode(path: Path) -> int | None:
@@ -704,7 +708,10 @@ def index_query(
         # (checked under its absolute path, not its id: an indexed article that has the file's id, this file or
         # another folder's, is a match like any other)
         probe = os.path.abspath(where(item) or item.id)
-        results.append({"id": item.id, "matches": [m.as_dict() for m in ix.check(probe, item.text)]})
+        matches = [m.as_dict() for m in ix.check(probe, item.text)]
+        words = len(normalize.words(item.text))
+        short = f"too short to compare ({words} word{'s' * (words != 1)})" if words < ix.config.min_words else None
+        results.append({"id": item.id, "matches": matches, **({"reason": short} if short and not matches else {})})
     ix.close()
     if fmt == "json":
         _write(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
@@ -714,7 +721,7 @@ def index_query(
         if "skipped" in r:
             lines.append(f"{r['id']}: skipped: {r['skipped']}")
         elif not r["matches"]:
-            lines.append(f"{r['id']}: no match")
+            lines.append(f"{r['id']}: no match{': ' + r['reason'] if 'reason' in r else ''}")
         else:
             lines.append(f"{r['id']}:")
             lines += [

@@ -346,6 +346,7 @@ class _Reader:
         self.visited: dict[str, str] = {}  # real path of a folder -> the path it was read as
         self.files: dict[tuple[int, int], str] = {}  # (device, inode) of a file -> the path it was read as
         self.names: dict[str, str] = {}  # several sources: the name each gives its articles' ids (_source_names)
+        self.roots: list[str] = []  # real paths of the folders given: what a link inside them leads to is read there
 
     # -- ids ------------------------------------------------------------------------------
     def _claim(self, article: Article, where: str) -> Article | Skipped:
@@ -361,6 +362,7 @@ class _Reader:
             sources = [sources]
         sources = list(sources)
         self.names = _source_names(sources) if len(sources) > 1 else {}
+        self.roots = [os.path.realpath(p) for p in map(_path_or_none, sources) if p and os.path.isdir(p)]
         for source in sources:
             yield from self.source(source)
 
@@ -415,6 +417,9 @@ class _Reader:
                 if real in ancestors:
                     yield Skipped(child, f"symlink loop (points back to {display_path(visited.get(real, real))!r})")
                     continue
+                if self._link_inside(child, real):
+                    yield Skipped(child, f"link to {display_path(real)!r}, a folder read under its own path")
+                    continue
                 if real in visited:
                     yield Skipped(child, f"folder already scanned as {display_path(visited[real])!r}")
                     continue
@@ -424,7 +429,16 @@ class _Reader:
             if name.startswith("."):
                 yield Skipped(child, "hidden file")
                 continue
+            real = os.path.realpath(child)
+            if self._link_inside(child, real):
+                yield Skipped(child, f"link to {display_path(real)!r}, a file read under its own path")
+                continue
             yield from self._file_once(child, "/".join(child_rel), st)
+
+    def _link_inside(self, path: str, real: str) -> bool:
+        """Whether path is a link to a folder or file under a folder given: that one is read under its own path,
+        so an article's id does not depend on which of the two the walk meets first."""
+        return os.path.islink(path) and any(real == root or real.startswith(root.rstrip(os.sep) + os.sep) for root in self.roots)
 
     def _file_once(self, path: str, file_id: str, st: os.stat_result) -> Iterator[Article | Skipped]:
         """file(), unless this file was read already (given on its own as well, or reached through a link): known
@@ -788,6 +802,13 @@ def read_sources(sources: Iterable[str | os.PathLike], max_chars: int = 2_000_00
     whitespace near the limit and flagged ``truncated``.
     """
     return _Reader(max_chars).sources(sources)
+
+
+def _path_or_none(source: object) -> str | None:
+    try:
+        return os.fsdecode(source)
+    except TypeError:
+        return None
 
 
 def _source_names(sources: list) -> dict[str, str]:

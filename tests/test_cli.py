@@ -36,6 +36,9 @@ def test_scan_errors_are_clear_and_nonzero(tmp_path):
     assert result.exit_code == 1 and "no such file or folder" in result.stderr
     result = runner.invoke(app, ["scan", str(SEEDS), "--format", "xml"])
     assert result.exit_code == 2 and "unknown format" in result.stderr
+    if os.path.isdir("/proc"):  # a folder where no file can be made, though access() says root may: found before the scan
+        result = runner.invoke(app, ["scan", str(SEEDS), "--out", "/proc/report.json"])
+        assert result.exit_code == 2 and "/proc/report.json: cannot create files in /proc" in result.stderr
     result = runner.invoke(app, ["scan", str(SEEDS), "-f", "JSON"])  # a format in any case
     assert result.exit_code == 0 and json.loads(result.stdout)["summary"]["articles"] == 5
 
@@ -60,6 +63,11 @@ def test_index_lifecycle(tmp_path):
     query = json.loads(runner.invoke(app, ["index", "query", str(path), str(copy), "--format", "json"]).stdout)
     assert query[0]["matches"][0]["id"] == "002_67ae491904088e5a.txt"
     assert query[0]["matches"][0]["relation"] == "near-duplicate"
+    short = tmp_path / "short.txt"  # (it said "no match", where scan says why)
+    short.write_text("Kenya sends 600 more police to Haiti.", encoding="utf-8")
+    said = runner.invoke(app, ["index", "query", str(path), str(short)])
+    assert said.stdout == "short.txt: no match: too short to compare (7 words)\n"
+    assert "reason" not in query[0]
     assert runner.invoke(app, ["index", "add", str(path), str(copy)]).exit_code == 0
     assert runner.invoke(app, ["index", "remove", str(path), "copy.txt"]).exit_code == 0
     assert runner.invoke(app, ["index", "remove", str(path), "copy.txt"]).exit_code == 1

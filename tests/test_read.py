@@ -479,6 +479,25 @@ def test_symlinks(tmp_path):
     ]
 
 
+def test_a_link_into_a_folder_given_does_not_take_its_articles_ids(tmp_path):
+    """A folder reached both as itself and through a link was read under whichever path the walk met first
+    (sorted names, the order of the sources), so an article's id changed when a link came or went."""
+    (tmp_path / "mix" / "sub").mkdir(parents=True)
+    (tmp_path / "mix" / "sub" / "story.txt").write_text(SEED_TEXTS[0])
+    (tmp_path / "mix" / "loopdir").symlink_to("sub", target_is_directory=True)  # sorts before sub
+    (tmp_path / "mix" / "a-link.txt").symlink_to(tmp_path / "mix" / "sub" / "story.txt")
+    (tmp_path / "crawl" / "news").mkdir(parents=True)
+    (tmp_path / "crawl" / "news" / "wire.txt").write_text(SEED_TEXTS[1])
+    (tmp_path / "mix" / "feed").symlink_to(tmp_path / "crawl" / "news", target_is_directory=True)
+    for sources in ([tmp_path / "mix", tmp_path / "crawl"], [tmp_path / "crawl", tmp_path / "mix"]):
+        out = list(read_sources(sources))
+        assert sorted(o.id for o in out if isinstance(o, Article)) == ["crawl/news/wire.txt", "mix/sub/story.txt"]
+        assert sorted(os.path.basename(o.path) for o in out if isinstance(o, Skipped)) == ["a-link.txt", "feed", "loopdir"]
+        assert all("read under its own path" in o.reason for o in out if isinstance(o, Skipped))
+    alone = _read(tmp_path / "mix")  # a link to a folder not given is read through the link: no other path reads it
+    assert sorted(o.id for o in alone if isinstance(o, Article)) == ["feed/wire.txt", "sub/story.txt"]
+
+
 def test_odd_file_names(tmp_path):
     names = ["with space.txt", "ünïcödé 記事.txt", "new\nline.txt", "tab\tname.md", "quote's \"q\".txt", "-dash.txt", "UPPER.TXT"]
     for i, name in enumerate(names):
@@ -720,7 +739,7 @@ def test_a_file_inside_a_given_folder_or_linked_twice_is_read_once(tmp_path):
     (tmp_path / "news" / "z-link.txt").symlink_to(story)
     out = list(read_sources([tmp_path / "news", story]))
     assert [o.id for o in out if isinstance(o, Article)] == ["news/story.txt"]
-    assert sorted(o.reason for o in out if isinstance(o, Skipped)) == [f"already read as '{story}'"] * 2
+    assert sorted(o.reason for o in out if isinstance(o, Skipped)) == [f"already read as '{story}'", f"link to '{story}', a file read under its own path"]
 
 
 @pytest.mark.parametrize("stray", [b"\xff", b"\x9d", b"\xe2\x80"])  # a lone byte, a cp1252 hole, a cut character
