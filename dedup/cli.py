@@ -1,6 +1,7 @@
 """The `dedup` command line: scan a folder, align two articles, build and query an index."""
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shlex
@@ -689,7 +690,7 @@ def index_remove(
 @index_app.command("query", cls=_Command, short_help="Which indexed articles each of these copies, rewrites or reuses.")
 def index_query(
     index: Annotated[Path, typer.Argument(metavar="INDEX", help="The index file.")],
-    files: Annotated[list[Path], typer.Argument(metavar="FILE", help="Articles to look up (files or folders).")],
+    files: Annotated[list[Path], typer.Argument(metavar="FILE", help="Articles to look up (files or folders; - reads one from standard input).")],
     fmt: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="table or json.")] = "table",
 ) -> None:
     """Which indexed articles does each of these copy, rewrite or partly reuse?
@@ -698,16 +699,24 @@ def index_query(
     a FILE is missing or INDEX is not a dedup index; 2 for an unknown --format.
     """
     fmt = _check_format(fmt, ("table", "json"))
-    _check_sources(files)
+    named = [f for f in files if str(f) != "-"]
+    if len(files) - len(named) > 1:
+        _fail("standard input (-) can be given once", 2)
+    _check_sources(named)
     ix = _open_index(index, create=False)
+    limit = ix.config.max_article_chars
+    found = read_sources(named, limit) if named else iter(())
+    if len(named) < len(files):  # (standard input first when given first, else last)
+        piped = [read_stream("-", typer.get_binary_stream("stdin"), limit)]
+        found = itertools.chain(piped, found) if str(files[0]) == "-" else itertools.chain(found, piped)
     results = []
-    for item in read_sources(files, ix.config.max_article_chars):
+    for item in found:
         if isinstance(item, Skipped):
             results.append({"id": where(item), "skipped": item.reason, "matches": []})
             continue
         # (checked under its absolute path, not its id: an indexed article that has the file's id, this file or
-        # another folder's, is a match like any other)
-        probe = os.path.abspath(where(item) or item.id)
+        # another folder's, is a match like any other; standard input under "-")
+        probe = "-" if item.path == "-" else os.path.abspath(where(item) or item.id)
         matches = [m.as_dict() for m in ix.check(probe, item.text)]
         words = len(normalize.words(item.text))
         short = f"too short to compare ({words} word{'s' * (words != 1)})" if words < ix.config.min_words else None

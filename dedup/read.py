@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from typing import BinaryIO, Iterable, Iterator
 
-from .dates import iso_from_unix
+from .dates import iso_from_unix, published_instant
 from .extract import html_to_text
 
 __all__ = [
@@ -47,11 +47,14 @@ class Article:
 
 
 def notes(item: Article, max_chars: int) -> list[str]:
-    """What whoever reads an article should be told of it: its text was cut to max_chars, or bytes replaced."""
+    """What whoever reads an article should be told of it: its text was cut to max_chars, bytes replaced, or its
+    published date is not one (a scan and an add say the same)."""
     origin = where(item) or item.id
     said = [f"{origin}: longer than {max_chars:,} characters, truncated"] if item.truncated else []
     if item.replaced:
         said.append(f"{origin}: {item.replaced:,} byte{'s' * (item.replaced > 1)} not UTF-8, read as U+FFFD")
+    if item.published is not None and published_instant(item.published) is None:
+        said.append(f"{origin}: published {item.published!r:.60} is not an ISO 8601 or RFC 2822 date; not used")
     return said
 
 

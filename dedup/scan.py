@@ -18,7 +18,7 @@ from .counts import CountTable
 from .dates import published_instant
 from .features import Features, extract, pack
 from .lsh import BandTable, pairs_of
-from .read import Skipped, notes, read_sources, where
+from .read import Skipped, notes, read_sources
 from .sketch import Sketcher
 from .spool import Spool, SpoolReader
 from .verify import DUPLICATE, NEAR, PARTIAL, Pair, copy_pairs, verify_pairs, weighted_jaccards
@@ -155,12 +155,9 @@ def scan(
         spool.add_text(item.text)
         ids.append(item.id)
         infos[item.id] = ArticleInfo(item.id, item.path, item.title, item.published, 0, item.truncated, item.url, item.source)
-        origin = where(item) or item.id
         warnings.extend(notes(item, config.max_article_chars))
         if item.published is not None:
             instants[item.id] = published_instant(item.published)
-            if instants[item.id] is None:
-                warnings.append(f"{origin}: published {item.published!r:.60} is not an ISO 8601 or RFC 2822 date; not used")
         report("reading", len(infos), None)
     timings["read + learn boilerplate"] = time.perf_counter() - started
     if not ids and not skipped:

@@ -67,6 +67,9 @@ def test_index_lifecycle(tmp_path):
     short.write_text("Kenya sends 600 more police to Haiti.", encoding="utf-8")
     said = runner.invoke(app, ["index", "query", str(path), str(short)])
     assert said.stdout == "short.txt: no match: too short to compare (7 words)\n"
+    piped = runner.invoke(app, ["index", "query", str(path), "-", "--format", "json"], input=copy.read_bytes())  # curl … | query -
+    assert piped.exit_code == 0 and json.loads(piped.stdout)[0]["id"] == "-" and json.loads(piped.stdout)[0]["matches"] == query[0]["matches"]
+    assert runner.invoke(app, ["index", "query", str(path), "-", "-"], input=b"").exit_code == 2
     assert "reason" not in query[0]
     assert runner.invoke(app, ["index", "add", str(path), str(copy)]).exit_code == 0
     assert runner.invoke(app, ["index", "remove", str(path), "copy.txt"]).exit_code == 0
@@ -692,6 +695,8 @@ def test_warnings_reach_the_jsonl_report_too(tmp_path):
     rows = [json.loads(line) for line in runner.invoke(app, ["scan", str(feed), "--format", "jsonl"]).stdout.splitlines()]
     warnings = [row["message"] for row in rows if row["type"] == "warning"]
     assert len(warnings) == 1 and "last Tuesday" in warnings[0]
+    added = runner.invoke(app, ["index", "add", str(tmp_path / "i.dedup"), str(feed)])  # (an add said nothing of it)
+    assert added.exit_code == 0 and f"warning: {warnings[0]}" in added.stderr
 
 
 def test_a_source_that_is_a_link_loop_is_said_to_be_one(tmp_path):
