@@ -422,8 +422,8 @@ def _open_index(path: Path, create: bool) -> Index:
 @dataclass
 class _Added:
     """What adding sources did: articles added, of them (when counted) those replacing the article indexed with
-    their id (of those, the ones read from another file: files sharing a name, or JSON records sharing an id), those identical to it (text and
-    metadata), and those identical to an indexed article whose id is theirs with a folder more or less in front
+    their id (of those, the ones read from another file: files sharing a name, or JSON records sharing an id),
+    those identical to it (text and metadata), and those identical to an indexed article whose id is theirs with a folder more or less in front
     (a folder added again beside another: the id rule met unawares); files skipped."""
 
     added: int = 0
@@ -718,9 +718,10 @@ def index_query(
         # another folder's, is a match like any other; standard input under "-")
         probe = "-" if item.path == "-" else os.path.abspath(where(item) or item.id)
         matches = [m.as_dict() for m in ix.check(probe, item.text)]
-        words = len(normalize.words(item.text))
-        short = f"too short to compare ({words} word{'s' * (words != 1)})" if words < ix.config.min_words else None
-        results.append({"id": item.id, "matches": matches, **({"reason": short} if short and not matches else {})})
+        said = {}  # why nothing matched, when the article is too short to compare
+        if not matches and (words := len(normalize.words(item.text))) < ix.config.min_words:
+            said = {"reason": f"too short to compare ({words} word{'s' * (words != 1)})"}
+        results.append({"id": item.id, "matches": matches, **said})
     ix.close()
     if fmt == "json":
         _write(json.dumps(results, indent=2, ensure_ascii=False) + "\n")

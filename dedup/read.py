@@ -420,7 +420,7 @@ class _Reader:
                 if real in ancestors:
                     yield Skipped(child, f"symlink loop (points back to {display_path(visited.get(real, real))!r})")
                     continue
-                if self._link_inside(child, real):
+                if os.path.islink(child) and self._inside_roots(real):
                     yield Skipped(child, f"link to {display_path(real)!r}, a folder read under its own path")
                     continue
                 if real in visited:
@@ -432,16 +432,15 @@ class _Reader:
             if name.startswith("."):
                 yield Skipped(child, "hidden file")
                 continue
-            real = os.path.realpath(child)
-            if self._link_inside(child, real):
+            if os.path.islink(child) and self._inside_roots(real := os.path.realpath(child)):
                 yield Skipped(child, f"link to {display_path(real)!r}, a file read under its own path")
                 continue
             yield from self._file_once(child, "/".join(child_rel), st)
 
-    def _link_inside(self, path: str, real: str) -> bool:
-        """Whether path is a link to a folder or file under a folder given: that one is read under its own path,
-        so an article's id does not depend on which of the two the walk meets first."""
-        return os.path.islink(path) and any(real == root or real.startswith(root.rstrip(os.sep) + os.sep) for root in self.roots)
+    def _inside_roots(self, real: str) -> bool:
+        """Whether a link's target is under a folder given: it is read there under its own path, so an article's
+        id does not depend on which of the two paths the walk meets first."""
+        return any(real == root or real.startswith(root.rstrip(os.sep) + os.sep) for root in self.roots)
 
     def _file_once(self, path: str, file_id: str, st: os.stat_result) -> Iterator[Article | Skipped]:
         """file(), unless this file was read already (given on its own as well, or reached through a link): known
@@ -808,6 +807,7 @@ def read_sources(sources: Iterable[str | os.PathLike], max_chars: int = 2_000_00
 
 
 def _path_or_none(source: object) -> str | None:
+    """A source as a path string; None for one that is not a path (reported as skipped when read)."""
     try:
         return os.fsdecode(source)
     except TypeError:
@@ -819,11 +819,7 @@ def _source_names(sources: list) -> dict[str, str]:
     two sources share a name (crawl-a/articles, crawl-b/articles), each takes its path instead, so that no
     article's id is taken by another's."""
     names: dict[str, str] = {}
-    for source in sources:
-        try:
-            path = os.fsdecode(source)
-        except TypeError:
-            continue
+    for path in map(_path_or_none, sources):
         if path:
             names[path] = os.path.basename(os.path.realpath(path)) if os.path.isdir(path) else os.path.basename(path.rstrip("/" + os.sep))
     clashing = Counter(names.values())

@@ -98,15 +98,15 @@ def _csv(r: ScanResult) -> str:
     for p in r.links:
         linked.setdefault(p.a, []).append(f"{p.b} ({p.relation})")
         linked.setdefault(p.b, []).append(f"{p.a} ({p.relation})")
+    blank = [""] * len(_FIGURES)
     for c in r.clusters:
         for p in c.pairs:
             pairs[(p.a, p.b)] = pairs[(p.b, p.a)] = p
         for m in c.members:
             p = pairs.get((m, c.canonical))
             rel = "canonical" if m == c.canonical else p.relation if p else "same story"
-            figures = [p.as_dict()[k] for k in _FIGURES] if p else [""] * len(_FIGURES)
+            figures = list(map(p.as_dict().get, _FIGURES)) if p else blank
             w.writerow(_defused([m, "clustered", c.id, c.canonical, rel, "", "; ".join(linked.get(m, [])), *info.get(m, ("", "")), *figures]))
-    blank = [""] * len(_FIGURES)
     for u in r.unique:
         w.writerow(_defused([u.id, "unique", "", "", "", u.reason, "; ".join(linked.get(u.id, [])), *info.get(u.id, ("", "")), *blank]))
     for s in r.skipped:

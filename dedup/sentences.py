@@ -58,8 +58,9 @@ def _sentences(text: str, start: int, end: int, spans: list[Span], marks: list[i
 
     A sentence ends after a run of [.!?…], any closing quotes or brackets, when whitespace follows on the same
     line and then (after at most one opening quote or bracket) a letter or digit that is not a lower-case ASCII
-    letter, or a link (so a text splits where its cleaned text, without the link, does); a point after an initial or a known abbreviation does not end it. Written as a loop over the marks
-    rather than a regular expression over every character: this runs for every sentence of every article."""
+    letter, or a link (so a text splits where its cleaned text, without the link, does); a point after an initial
+    or a known abbreviation does not end it. Written as a loop over the marks rather than a regular expression over
+    every character: this runs for every sentence of every article."""
     cursor = resume = start
     for stop in islice(marks, bisect_left(marks, start), None):
         if stop >= end:
