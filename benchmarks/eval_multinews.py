@@ -66,7 +66,7 @@ def _alignments(result, texts: dict[str, str]) -> dict:
     for p in pairs:
         a, b = texts[p.a], texts[p.b]
         for mode, detail in (("quick", False), ("align", True)):
-            fewer[mode] += _sentence_pairs(align(a, b, detail=detail), a, b) < p.passages
+            fewer[mode] += _sentence_pairs(align(a, b, detail=detail), a, b) < p.shared_passages
     return {"alignment": {"pairs": len(pairs), "quick_shows_fewer": fewer["quick"], "align_shows_fewer": fewer["align"]}}
 
 

@@ -624,6 +624,7 @@ def _passages_of_tokens(a_terms, a_sents, a_sizes, b_terms, b_term_sentence, n_b
     return _matched_cells(cells, a_sizes, b_sizes, min_terms, overlap)
 
 
+_COUNT_BLOCK = 32  # check_figures reads a candidate's term counts this many at a time
 _HEADER_WORDS = 6  # features.pack's header in uint32 words: words, exact text hash (low, high), then three lengths
 
 
@@ -662,6 +663,7 @@ def check_figures(blobs, starts, lengths, shingles, terms, weights, n_words, exa
         held_weight[_slot(t_table, t_shift, t_empty, t_far, t_filter, terms[t])] = weights[t]
     no_weights = np.empty(0, dtype=np.float64)
     sums = np.zeros(1, dtype=np.float64)
+    block = np.empty(_COUNT_BLOCK, dtype=counts.dtype)
     total_terms = 0
     for k in range(m):
         s = starts[k]
@@ -700,12 +702,21 @@ def check_figures(blobs, starts, lengths, shingles, terms, weights, n_words, exa
         could[k] = same or (min(n_words, words) >= min_words and (near or shared >= min_shared or common >= hopeless_score * weight))
         if could[k] and hopeless_score > 0 and not (same or near or shared >= min_shared):
             lacking, enough = 0.0, common / hopeless_score - weight  # the score is below hopeless once lacking > enough
-            for j in range(set_first, set_first + n_set):
-                if _slot(t_table, t_shift, t_empty, t_far, t_filter, blobs[j]) < 0:
-                    lacking += np.log(documents / (np.float64(counts[blobs[j] & slot_mask]) + 1.0))
+            j = set_first
+            while could[k] and j < set_first + n_set:
+                # A block's counts first, then their logs: reads of the count table (a cache miss each) that no log
+                # stands between overlap (one log after each read made them wait in turn: 3x slower).
+                end, n = min(j + _COUNT_BLOCK, set_first + n_set), 0
+                for i in range(j, end):
+                    if _slot(t_table, t_shift, t_empty, t_far, t_filter, blobs[i]) < 0:
+                        block[n] = counts[blobs[i] & slot_mask]
+                        n += 1
+                for i in range(n):
+                    lacking += np.log(documents / (np.float64(block[i]) + 1.0))
                     if lacking > enough:
                         could[k] = False
                         break
+                j = end
         if could[k]:
             for t in range(first + n_sh + n_t + 1, first + n_sh + 2 * n_t):  # its sentences are read next: in order?
                 bad[k] |= blobs[t] < blobs[t - 1]

@@ -22,7 +22,7 @@ from .lsh import BandTable
 from .prefilter import Prefilter, min_agreements
 from .sketch import Sketch, Sketcher
 from .store import IndexFileError, Record, SQLiteStore, Store
-from .verify import RELATIONS, UNRELATED, check_verdicts, relation_rank
+from .verify import RELATIONS, UNRELATED, Pair, check_verdicts, relation_rank
 
 _STATS_EVERY = 10_000  # adds between saves of the term and line count tables
 _CACHE_BYTES = 64 << 20  # candidates kept in memory: a busy story's articles come up check after check
@@ -41,8 +41,7 @@ class Match:
     shared_passages: int
     estimated_jaccard: float  # MinHash estimate of the shingle Jaccard
 
-    def as_dict(self) -> dict:
-        return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in asdict(self).items()}
+    as_dict = Pair.as_dict  # (fields as dict, figures rounded: a check's JSON reads as a scan's)
 
 
 class Index:

@@ -352,10 +352,11 @@ class _Reader:
         self.roots: list[str] = []  # real paths of the folders given: what a link inside them leads to is read there
 
     # -- ids ------------------------------------------------------------------------------
-    def _claim(self, article: Article, where: str) -> Article | Skipped:
+    def _claim(self, article: Article, where: str, record: str | None = None) -> Article | Skipped:
+        """The article, or Skipped when an earlier one had its id; record names it within its file ("JSONL line 3")."""
         first = self.seen.get(article.id)
         if first is not None:
-            return Skipped(article.path or where, f"duplicate id {article.id!r} (first at {first})", article.line)
+            return Skipped(article.path or where, f"{record + ': ' if record else ''}duplicate id {article.id!r} (first at {first})", article.line)
         self.seen[article.id] = where
         return article
 
@@ -566,7 +567,7 @@ class _Reader:
                 yield Skipped(path, "empty JSON array (no records)")
             for index, record in enumerate(value, 1):
                 result = self._record(record, path, None, f"JSON record {index}")
-                yield result if isinstance(result, Skipped) else self._claim(result, f"{display_path(path)}[record {index}]")
+                yield result if isinstance(result, Skipped) else self._claim(result, f"{display_path(path)}[record {index}]", f"JSON record {index}")
         else:
             yield Skipped(
                 path,
@@ -621,7 +622,7 @@ class _Reader:
                 if isinstance(result, Skipped):
                     yield result
                 else:
-                    yield self._claim(replace(result, replaced=replaced) if replaced else result, f"{display_path(path)}:{number}")
+                    yield self._claim(replace(result, replaced=replaced) if replaced else result, f"{display_path(path)}:{number}", f"JSONL line {number}")
         if records == 0:
             yield Skipped(path, "empty file (no records, only blank lines)")
 

@@ -173,4 +173,4 @@ def _pair_lines(p, r: ScanResult, indent: str) -> list[str]:
 
 
 def _figures(p) -> str:
-    return f"shingle Jaccard {p.jaccard:.2f}, containment {p.containment:.2f}, rewrite score {p.rewrite:.2f}, shared passages {p.passages}"
+    return f"shingle Jaccard {p.jaccard:.2f}, containment {p.containment:.2f}, rewrite score {p.rewrite_score:.2f}, shared passages {p.shared_passages}"

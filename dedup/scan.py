@@ -274,7 +274,7 @@ def scan(
     for k in sorted(found):
         p = found[k]
         pairs.append(p)
-        similarity[(p.a, p.b)] = p.rewrite
+        similarity[(p.a, p.b)] = p.rewrite_score
     timings["verification"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()

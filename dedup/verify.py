@@ -1,7 +1,7 @@
 """Decide what a candidate pair really is, with the similarity figures that justify it."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import numpy as np
 
@@ -24,19 +24,11 @@ class Pair:
     relation: str
     jaccard: float  # exact word-shingle Jaccard
     containment: float  # shared shingles / shingles of the shorter article
-    rewrite: float  # IDF-weighted Jaccard of content terms
-    passages: int  # sentence pairs that share most of their content terms
+    rewrite_score: float  # IDF-weighted Jaccard of content terms
+    shared_passages: int  # sentence pairs that share most of their content terms
 
     def as_dict(self) -> dict:
-        return {
-            "a": self.a,
-            "b": self.b,
-            "relation": self.relation,
-            "jaccard": round(self.jaccard, 4),
-            "containment": round(self.containment, 4),
-            "rewrite_score": round(self.rewrite, 4),
-            "shared_passages": self.passages,
-        }
+        return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in asdict(self).items()}
 
 
 _VERBATIM_PASSAGE = 10  # shared word shingles that make a verbatim passage worth looking at

@@ -293,11 +293,11 @@ def test_alignment_shows_the_passages_a_scan_counts(seeds, tmp_path):
     for name, text in seeds.items():
         (tmp_path / f"{name}.txt").write_text(text, encoding="utf-8")
     pairs = [p for c in scan(tmp_path).clusters for p in c.pairs]
-    assert len(pairs) >= 6 and any(p.passages for p in pairs)
+    assert len(pairs) >= 6 and any(p.shared_passages for p in pairs)
     for p in pairs:
         a, b = seeds[p.a.removesuffix(".txt")], seeds[p.b.removesuffix(".txt")]
         for al in (align(a, b, detail=False), align(a, b)):
-            assert al.same + al.reworded >= p.passages, (p, al.counts)
+            assert al.same + al.reworded >= p.shared_passages, (p, al.counts)
     lede = next(s for s in align(seeds["001"], seeds["003"]).segments if s.a and s.a.start == 0)
     assert lede.kind == REWORDED and "peacekeeping operation" in seeds["003"][lede.b.start : lede.b.end]
 

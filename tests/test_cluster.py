@@ -14,7 +14,7 @@ def _p(a, b, rel=REWRITE, score=0.2):
 def test_a_chain_of_loose_rewrite_edges_does_not_become_one_story():
     ids = [f"a{i:03d}" for i in range(200)]
     pairs = [_p(ids[i], ids[i + 1]) for i in range(199)]  # plain union-find would give one cluster of 200
-    clusters, links = cluster(pairs, {(p.a, p.b): p.rewrite for p in pairs}, 0.15, lambda x: (x,))
+    clusters, links = cluster(pairs, {(p.a, p.b): p.rewrite_score for p in pairs}, 0.15, lambda x: (x,))
     assert max(len(c.members) for c in clusters) <= 3
     assert links  # the edges that did not merge are still reported
 
@@ -22,7 +22,7 @@ def test_a_chain_of_loose_rewrite_edges_does_not_become_one_story():
 def test_copies_chain_and_a_dense_rewrite_group_merges():
     pairs = [_p("c1", "c2", NEAR), _p("c2", "c3", NEAR), _p("c3", "c4", NEAR)]  # copies of copies
     pairs += [_p(x, y, REWRITE, 0.3) for x, y in [("r1", "r2"), ("r1", "r3"), ("r2", "r3")]]
-    clusters, _ = cluster(pairs, {(p.a, p.b): p.rewrite for p in pairs if p.relation == REWRITE}, 0.15, lambda x: (x,))
+    clusters, _ = cluster(pairs, {(p.a, p.b): p.rewrite_score for p in pairs if p.relation == REWRITE}, 0.15, lambda x: (x,))
     assert sorted(sorted(c.members) for c in clusters) == [["c1", "c2", "c3", "c4"], ["r1", "r2", "r3"]]
 
 

@@ -336,7 +336,7 @@ def test_a_checks_matches_are_what_verify_gives_each_candidate_with_or_without_t
     features = ix._sketch([probe])[0].features
     for m in found:
         p = verify("probe", features, m.id, unpack(ix.store.get(m.id).features), ix.term_counts, ix.config)
-        assert (p.relation, p.jaccard, p.containment, p.rewrite, p.passages) == (
+        assert (p.relation, p.jaccard, p.containment, p.rewrite_score, p.shared_passages) == (
             m.relation, m.jaccard, m.containment, m.rewrite_score, m.shared_passages)
     with mock.patch.object(accel, "kernels", lambda: None):
         assert ix.check("probe", probe) == found

@@ -340,7 +340,7 @@ def test_jsonl_records_and_bad_lines(tmp_path):
         (6, "d"),
         (7, "42"),
         (8, "JSONL line 8: 'id' must be a string or an integer, got boolean"),
-        (9, f"duplicate id 'a' (first at {path}:1)"),
+        (9, f"JSONL line 9: duplicate id 'a' (first at {path}:1)"),
         (10, "JSONL line 10: expected a JSON object, got array"),
         (11, "JSONL line 11: empty 'text'"),
         (13, "f"),
@@ -431,7 +431,7 @@ def test_json_file_shapes(tmp_path):
         ("one.json", "one"),
         ("scalar.json", "JSON: expected an object with 'text', an array of objects, or {\"articles\": [...]}; got number"),
         ("wrapped.json", "7"),
-        ("z_dup.json", f"duplicate id 'one' (first at {tmp_path / 'one.json'})"),
+        ("z_dup.json", f"JSON record 1: duplicate id 'one' (first at {tmp_path / 'one.json'})"),
     ]
 
 
@@ -445,8 +445,8 @@ def test_duplicate_ids_across_sources(tmp_path):
     assert [(o.id if isinstance(o, Article) else o.reason) for o in out] == [
         "x",
         "b/x/y.txt",  # (several sources: a folder's name comes first)
-        f"duplicate id 'b/x/y.txt' (first at {tmp_path / 'b' / 'x' / 'y.txt'})",
-        f"duplicate id 'x' (first at {tmp_path / 'a.jsonl'}:3)",
+        f"JSON record 1: duplicate id 'b/x/y.txt' (first at {tmp_path / 'b' / 'x' / 'y.txt'})",
+        f"JSON record 2: duplicate id 'x' (first at {tmp_path / 'a.jsonl'}:3)",
     ]
 
 
@@ -629,7 +629,7 @@ def test_mixed_folder_every_file_accounted_for(tmp_path):
         "empty.txt": "empty file",
         "fake.txt": "binary file (NUL bytes)",
         "feed.jsonl:2": "JSONL line 2: invalid JSON (Expecting property name enclosed in double quotes: line 1 column 2 (char 1))",
-        "feed.jsonl:4": f"duplicate id 'j1' (first at {mix / 'feed.jsonl'}:1)",
+        "feed.jsonl:4": f"JSONL line 4: duplicate id 'j1' (first at {mix / 'feed.jsonl'}:1)",
         "image.png": "unsupported file type '.png'",
         "nested/loop": f"symlink loop (points back to {str(mix)!r})",
         "notes.docx": "unsupported file type '.docx'",

@@ -98,7 +98,7 @@ def test_all_pairs_verified_at_once_give_what_verify_gives_pair_by_pair(seeds):
     together = verify_pairs(names, [extract(texts[k], 5) for k in names], np.array(pairs), stats, config)
     reused = {(names[i], names[j]): p for (i, j), p in zip(pairs, together)}
     assert reused == _all_pairs(texts, stats, config)
-    assert {p.relation for p in reused.values() if p} == {REWRITE, PARTIAL} and max(p.passages for p in reused.values() if p) >= 10
+    assert {p.relation for p in reused.values() if p} == {REWRITE, PARTIAL} and max(p.shared_passages for p in reused.values() if p) >= 10
 
 
 def test_a_partial_link_needs_two_reused_sentences(seeds, shared):
@@ -113,7 +113,7 @@ def test_a_partial_link_needs_two_reused_sentences(seeds, shared):
     assert verify("wire", extract(wire, 5), "one", one, CountTable(), CONFIG) is None
     assert verify("wire", extract(wire, 5), "one", one, CountTable(), Config(partial_passages=1)).relation == PARTIAL
     p = verify("wire", extract(wire, 5), "two", two, CountTable(), CONFIG)
-    assert (p.relation, p.passages) == (PARTIAL, 2) and p.rewrite < CONFIG.rewrite_score
+    assert (p.relation, p.shared_passages) == (PARTIAL, 2) and p.rewrite_score < CONFIG.rewrite_score
 
 
 def test_candidates_counted_one_at_a_time_give_what_they_give_all_together(seeds, monkeypatch):
@@ -122,7 +122,7 @@ def test_candidates_counted_one_at_a_time_give_what_they_give_all_together(seeds
     together = _all_pairs(texts, stats)
     monkeypatch.setattr(verify_module, "_PAIR_BINS", -1)  # a chunk per candidate, cells counted as a very long one's
     assert _all_pairs(texts, stats) == together
-    assert max(p.passages for p in together.values() if p) >= 10
+    assert max(p.shared_passages for p in together.values() if p) >= 10
 
 
 def _passages_by_hand(fa, fb) -> int:

@@ -53,7 +53,10 @@ def test_workers_die_with_a_killed_parent(tmp_path):
     script.write_text(_SCRIPT, encoding="utf-8")
     parked = tmp_path / "parked"
     parked.mkdir()
-    parent = subprocess.Popen([sys.executable, str(script), str(parked)], cwd=os.path.dirname(os.path.dirname(__file__)))
+    temp = tmp_path / "tmp"  # (the killed parent cannot remove its private folder: keep it out of the real TMPDIR)
+    temp.mkdir()
+    parent = subprocess.Popen([sys.executable, str(script), str(parked)], cwd=os.path.dirname(os.path.dirname(__file__)),
+                              env={**os.environ, "TMPDIR": str(temp)})
     deadline = time.monotonic() + 120
     while len(list(parked.iterdir())) < 2 and time.monotonic() < deadline and parent.poll() is None:
         time.sleep(0.05)
