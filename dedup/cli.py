@@ -431,8 +431,14 @@ class _Added:
     other_file: int = 0
     other_record: int = 0
     unchanged: int = 0
+    read: int = 0
     copies: list[tuple[str, str]] = field(default_factory=list)
     skipped: int = 0
+
+
+def _unchanged(ix: Index, article_id: str, text: str, meta: dict, held: tuple[str, dict] | None = None) -> bool:
+    """Whether the index holds this article as it is (text, cut as the index cuts it, and metadata)."""
+    return (held or ix.text(article_id)) == (text[: ix.config.max_article_chars], meta)
 
 
 def _same_file_under_another_folder(a: str, b: str) -> bool:
@@ -448,29 +454,35 @@ def _read_into(ix: Index, sources: list[Path], count_replaced: bool = False, bui
     batch: list[tuple[str, str, dict]] = []
 
     def flush() -> None:
-        if count_replaced:
+        todo = batch
+        if count_replaced:  # (an article indexed as it is stays as it is: nothing written, its row and counts kept)
+            kept = set()
             for article_id, (text, meta) in {article_id: (text, meta) for article_id, text, meta in batch}.items():
                 held = ix.text(article_id)
                 if held is not None:
-                    done.unchanged += held == (text, meta)
-                    done.replaced += held != (text, meta)
-                    elsewhere = held != (text, meta) and held[1].get("path") != meta.get("path")
+                    same = _unchanged(ix, article_id, text, meta, held)
+                    kept.update([article_id] * same)
+                    done.unchanged += same
+                    done.replaced += not same
+                    elsewhere = not same and held[1].get("path") != meta.get("path")
                     record = Path(meta.get("path", "")).suffix.lower() in (".json", ".jsonl")  # (its id is the record's own)
                     done.other_record += elsewhere and record
                     done.other_file += elsewhere and not record
+            todo = [b for b in batch if b[0] not in kept]
         try:
-            found = ix.add_many(batch)
+            found = ix.add_many(todo)
         except IndexFileError as e:  # e.g. another process held the write lock past the timeout
             _fail(f"{e}; {done.added:,} articles added, the rest not: run the command again")
         if count_replaced:
-            for (article_id, _, _), matches in zip(batch, found):
+            for (article_id, _, _), matches in zip(todo, found):
                 twins = [m.id for m in matches if m.relation == "duplicate" and _same_file_under_another_folder(m.id, article_id)]
                 if twins:
                     done.copies.append((article_id, twins[0]))
-        done.added += len(batch)
+        done.added += len(todo)
+        done.read += len(batch)
         batch.clear()
         if update:
-            update("indexing", done.added, None)
+            update("indexing", done.read, None)
 
     try:
         with bar if bar else _Null():
@@ -525,7 +537,8 @@ def index_build(
     damaged = check_replaceable(index)
     if damaged:
         typer.echo(f"dedup: {index}: damaged ({damaged}); the rebuild replaces it", err=True)
-    building = index.with_name(index.name + ".building")
+    real = index.resolve() if index.is_symlink() else index  # (two builds through two links to one index are one build)
+    building = real.with_name(real.name + ".building")
     with _build_lock(index, building):
         _build(sources, index, building, damaged)
 
@@ -622,9 +635,8 @@ class _ResumingIndex:
         self.ix, self.config, self.seen = ix, ix.config, set()
 
     def add_many(self, batch):
-        limit = self.config.max_article_chars
         self.seen.update(b[0] for b in batch)
-        todo = [b for b in batch if self.ix.text(b[0]) != (b[1][:limit], b[2])]
+        todo = [b for b in batch if not _unchanged(self.ix, *b)]
         return self.ix.add_many(todo) if todo else []
 
     def remove_unseen(self) -> None:
@@ -647,9 +659,9 @@ def index_add(
     ix = _open_index(index, create=True)
     done = _read_into(ix, sources, count_replaced=True)
     ix.close()
-    said = [f"{done.replaced} replacing the article with the same id"] * bool(done.replaced) + [f"{done.unchanged} unchanged"] * bool(done.unchanged)
-    detail = f" ({', '.join(said)})" if said else ""
-    typer.echo(f"{index}: {done.added} article{'s' * (done.added != 1)} added{detail}, {done.skipped} skipped", err=True)
+    detail = f" ({done.replaced:,} replacing the article with the same id)" if done.replaced else ""
+    unchanged = f", {done.unchanged:,} indexed already as they are (left alone)" if done.unchanged else ""
+    typer.echo(f"{index}: {done.added:,} article{'s' * (done.added != 1)} added{detail}{unchanged}, {done.skipped:,} skipped", err=True)
     if done.other_file:  # (an article replaced by another file's: not an edit of the same file)
         typer.echo("note: an id is the file's path under the folder given; to keep files that share names apart, add their"
                    " folders from a common parent folder", err=True)

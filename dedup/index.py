@@ -292,6 +292,22 @@ class Index:
 
     def _add_chunk(self, chunk: list[tuple[str, str, dict | None]]) -> list[list[Match]]:
         self._refresh()
+        try:  # the counts change as the chunk is read; interrupted (Ctrl-C included), they are counted again from what is stored
+            results, rows = self._counted_chunk(chunk)
+        except BaseException:
+            self._load_counts()
+            self._refresh(force=True)
+            raise
+        self._unsaved += len(chunk)
+        self._wrote = True
+        self._refresh(own=set(rows), force=True)
+        if self._unsaved >= _STATS_EVERY:
+            self.flush()
+        return results
+
+    def _counted_chunk(self, chunk: list[tuple[str, str, dict | None]]) -> tuple[list[list[Match]], list[int]]:
+        """_add_chunk's work: uncount the articles replaced, count the chunk's lines and terms, sketch and match it,
+        store it; its matches and rows."""
         for article_id in dict.fromkeys(article_id for article_id, _, _ in chunk):  # each replaced article once
             replaced = self.store.get(article_id)
             if replaced is not None:
@@ -299,7 +315,7 @@ class Index:
         limit = self.config.max_article_chars
         for article_id, text, _ in chunk:
             if len(text) > limit:
-                warnings.warn(f"{article_id}: longer than {limit:,} characters, truncated", stacklevel=3)
+                warnings.warn(f"{article_id}: longer than {limit:,} characters, truncated", stacklevel=4)
         texts = [t[:limit] for _, t, _ in chunk]
         lines = [boilerplate.lines_of(t) for t in texts]
         for hashes in lines:
@@ -314,18 +330,7 @@ class Index:
                        s.near_keys.tobytes(), s.term_keys.tobytes(), hashes.astype("<u8").tobytes())
             )
             self.term_counts.add(s.features.term_set)  # (counted once each: the distinct terms, as pack stored them)
-        try:
-            rows = self.store.put(records)
-        except BaseException:
-            self._load_counts()  # nothing was stored: count again from what is (the saved counts and the rows since)
-            self._refresh(force=True)
-            raise
-        self._unsaved += len(chunk)
-        self._wrote = True
-        self._refresh(own=set(rows), force=True)
-        if self._unsaved >= _STATS_EVERY:
-            self.flush()
-        return results
+        return results, self.store.put(records)
 
     def _uncount(self, record: Record) -> None:
         """Take an article this process removes or replaces out of the term and line counts (if they hold it:

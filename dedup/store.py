@@ -137,14 +137,20 @@ class SQLiteStore:
                 raise IndexFileError(f"{self.path}: this user may not write this index; dedup needs to, even to read it (SQLite's "
                                      "write-ahead log, whose files would belong to this user and lock the owner out): give this user "
                                      "write access to the file, or copy it and read the copy")
+        self.db: sqlite3.Connection | None = None
         try:
             self.db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None, check_same_thread=False)
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=NORMAL")
             tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            fmt, version = self._identity() if "meta" in tables else (None, None)
+            if not tables or fmt == FORMAT:  # (another program's database is refused untouched: not even its journal mode set)
+                self.db.execute("PRAGMA journal_mode=WAL")
+                self.db.execute("PRAGMA synchronous=NORMAL")
         except sqlite3.DatabaseError as e:
+            if self.db is not None:
+                self.db.close()
             raise IndexFileError(f"{self.path}: {_open_problem(self.path, e)}") from e
-        if tables and "meta" not in tables:
+        if tables and fmt is None:
+            self.db.close()
             raise IndexFileError(f"{self.path}: an SQLite database, but not a dedup index")
         if not tables:
             with self.write():
@@ -154,11 +160,17 @@ class SQLiteStore:
                 self.db.execute(
                     "INSERT OR IGNORE INTO meta VALUES ('format', ?), ('version', ?), ('generation', ?)", (FORMAT, str(VERSION), uuid.uuid4().hex)
                 )
-        fmt, version = self.get_meta("format"), self.get_meta("version")
+            fmt, version = self._identity()
         if fmt != FORMAT:
-            raise IndexFileError(f"{self.path}: not a dedup index (format {fmt!r})")
+            self.db.close()
+            raise IndexFileError(f"{self.path}: an SQLite database, but not a dedup index (its format is {fmt!r})")
         if version != str(VERSION):
+            self.db.close()
             raise IndexFileError(f"{self.path}: dedup index format version {version}, this dedup reads version {VERSION}; rebuild it with `dedup index build`")
+
+    def _identity(self) -> tuple[str | None, str | None]:
+        """The format and version the meta table states."""
+        return self.get_meta("format"), self.get_meta("version")
 
     def write(self):
         """A write transaction holding the database's write lock (waits up to the timeout, then a clear error)."""

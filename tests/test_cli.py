@@ -392,15 +392,20 @@ def test_index_add_says_when_it_added_copies_under_other_ids_or_changed_nothing(
     assert f"note: 5 added articles are the same text as an indexed article whose id is the same path under another folder ({SEEDS.name}/000_" in again.stderr
     one = next(SEEDS.glob("002_*.txt"))
     same = runner.invoke(app, ["index", "add", str(path), str(one)])
-    assert same.exit_code == 0 and "1 article added (1 unchanged), 0 skipped" in same.stderr and "common parent folder" not in same.stderr
+    assert same.exit_code == 0 and "0 articles added, 1 indexed already as they are (left alone), 0 skipped" in same.stderr and "common parent folder" not in same.stderr
     edited = tmp_path / "more" / "x.txt"
     edited.write_text(edited.read_text(encoding="utf-8") + " Updated.", encoding="utf-8")
     monkeypatch.chdir(tmp_path / "more")  # (the stored path is absolute: another working folder is the same file)
     update = runner.invoke(app, ["index", "add", str(path), str(SEEDS), str(tmp_path / "more")])
-    assert "6 articles added (1 replacing the article with the same id, 5 unchanged)" in update.stderr
+    assert "1 article added (1 replacing the article with the same id), 5 indexed already as they are (left alone)" in update.stderr
     assert "common parent folder" not in update.stderr  # (an edit of the same file; the 5 copies are still there and said)
     with Index.open(path) as ix:
         assert ix.text("more/x.txt")[1]["path"] == str(tmp_path / "more" / "x.txt")
+        rows = dict(ix.store.db.execute("SELECT id, row FROM articles").fetchall())
+    again = runner.invoke(app, ["index", "add", str(path), str(SEEDS), str(tmp_path / "more")])
+    assert "0 articles added, 6 indexed already as they are (left alone)" in again.stderr
+    with Index.open(path) as ix:  # (they were stored again, each under a new row: a re-run cost as much as the first)
+        assert dict(ix.store.db.execute("SELECT id, row FROM articles").fetchall()) == rows and ix.check_integrity() == []
     (tmp_path / "wire").mkdir()  # (the same wire text under an unrelated id: a copy to find, not a naming slip)
     (tmp_path / "wire" / "other.txt").write_text(one.read_text(encoding="utf-8"), encoding="utf-8")
     wire = runner.invoke(app, ["index", "add", str(path), str(tmp_path / "wire")])
@@ -523,7 +528,9 @@ def test_add_while_another_process_holds_the_lock_fails_with_a_message(tmp_path,
     holder = sqlite3.connect(path, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")  # another writer, mid-transaction
     try:
-        result = runner.invoke(app, ["index", "add", str(path), str(SEEDS / "000_9b5600509f698df4.txt")])
+        new = tmp_path / "new.txt"  # (an article indexed already as it is needs no write, and no lock)
+        new.write_text((SEEDS / "000_9b5600509f698df4.txt").read_text(encoding="utf-8") + "\nUpdated.", encoding="utf-8")
+        result = runner.invoke(app, ["index", "add", str(path), str(new)])
     finally:
         holder.execute("ROLLBACK")
         holder.close()
@@ -605,6 +612,9 @@ def test_a_second_build_of_an_index_is_refused_while_one_runs_and_an_empty_build
         fcntl.flock(lock, fcntl.LOCK_EX)  # what a running build holds
         second = runner.invoke(app, ["index", "build", str(SEEDS), "--index", str(index)])
         assert second.exit_code == 1 and "another `dedup index build` of it is running" in second.stderr
+        (tmp_path / "link.dedup").symlink_to(index)  # (the lock was named after the path given: both builds ran)
+        linked = runner.invoke(app, ["index", "build", str(SEEDS), "--index", str(tmp_path / "link.dedup")])
+        assert linked.exit_code == 1 and "another `dedup index build` of it is running" in linked.stderr
     finally:
         os.close(lock)
     empty = tmp_path / "empty"
