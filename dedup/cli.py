@@ -233,6 +233,8 @@ def _progress():
 def _check_sources(sources: list[Path]) -> None:
     """Exit 1 naming a source that is not there (a link that leads nowhere said as such)."""
     for s in sources:
+        if str(s) == "-" and not s.exists():
+            _fail("-: this command reads folders and files, not standard input (`dedup align` and `dedup index query` read an article from -)")
         if not s.exists():
             _fail(f"{s}: {_missing(s)}")
 
@@ -584,6 +586,8 @@ def _build_lock(index: Path, building: Path):
         yield
         return
     path = building.with_name(building.name + ".lock")
+    if not path.parent.is_dir():
+        _fail(f"{index}: cannot be created: folder {path.parent} does not exist")
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as e:

@@ -381,6 +381,8 @@ def check_replaceable(path: Path) -> str | None:
     except sqlite3.DatabaseError as e:
         if "malformed" in str(e):
             return str(e)
+        if "no such table" in str(e):
+            raise IndexFileError(f"{path}: an SQLite database, but not a dedup index; not replacing it") from e
         raise IndexFileError(f"{path}: not a dedup index ({e}); not replacing it") from e
     if fmt is None or fmt[0] != FORMAT:
         raise IndexFileError(f"{path}: an SQLite database, but not a dedup index; not replacing it")

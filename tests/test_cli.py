@@ -1,6 +1,7 @@
 import importlib
 import json
 import os
+import sqlite3
 
 import pytest
 from typer.testing import CliRunner
@@ -274,8 +275,6 @@ def test_commands_that_only_read_refuse_an_empty_file(tmp_path):
 
 
 def test_damaged_band_tables_are_a_warning_on_open_and_a_problem_for_index_check(tmp_path):
-    import sqlite3
-
     path = tmp_path / "i.dedup"
     runner.invoke(app, ["index", "build", str(SEEDS), "--index", str(path)])
     db = sqlite3.connect(path)
@@ -291,8 +290,6 @@ def test_damaged_band_tables_are_a_warning_on_open_and_a_problem_for_index_check
 
 
 def test_align_names_a_damaged_indexed_article(tmp_path):
-    import sqlite3
-
     path = tmp_path / "i.dedup"
     runner.invoke(app, ["index", "build", str(SEEDS), "--index", str(path)])
     db = sqlite3.connect(path)
@@ -517,8 +514,6 @@ def test_help_states_exit_codes_ids_and_the_align_json_without_python_types():
 
 def test_add_while_another_process_holds_the_lock_fails_with_a_message(tmp_path, monkeypatch):
     """An add that cannot take the index's write lock in time says so (and how many articles went in), not a traceback."""
-    import sqlite3
-
     import dedup.cli
 
     path = tmp_path / "news.dedup"
@@ -841,3 +836,19 @@ def test_align_reads_an_article_from_standard_input(tmp_path):
     assert empty.exit_code == 1 and "standard input: empty file" in empty.stderr
     twice = runner.invoke(app, ["align", "-", "-"], input=text.encode("utf-8"))  # (it said "empty file": read once)
     assert twice.exit_code == 2 and "not both" in twice.stderr
+
+
+def test_sources_and_index_paths_that_cannot_work_are_named_for_what_they_are(tmp_path):
+    """`-` given to a command that reads folders said "no such file or folder"; a build into a missing folder said
+    it could not create its lock file; a build onto another program's database said "(no such table: meta)"."""
+    for args in (["scan", "-"], ["index", "add", str(tmp_path / "x.dedup"), "-"], ["index", "build", "-", "--index", str(tmp_path / "x.dedup")]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 1 and "not standard input" in result.stderr, args
+    result = runner.invoke(app, ["index", "build", str(SEEDS), "--index", str(tmp_path / "missing" / "x.dedup")])
+    assert result.exit_code == 1 and f"folder {tmp_path / 'missing'} does not exist" in result.stderr
+    other = tmp_path / "other.db"
+    sqlite3.connect(other).execute("CREATE TABLE t (x)").connection.commit()
+    before = other.read_bytes()
+    result = runner.invoke(app, ["index", "build", str(SEEDS), "--index", str(other)])
+    assert result.exit_code == 1 and "an SQLite database, but not a dedup index; not replacing it" in result.stderr
+    assert other.read_bytes() == before
