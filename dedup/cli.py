@@ -463,7 +463,8 @@ def _read_into(ix: Index, sources: list[Path], count_replaced: bool = False, bui
                 held = ix.text(article_id)
                 if held is not None:
                     same = _unchanged(ix, article_id, text, meta, held)
-                    kept.update([article_id] * same)
+                    if same:
+                        kept.add(article_id)
                     done.unchanged += same
                     done.replaced += not same
                     elsewhere = not same and held[1].get("path") != meta.get("path")

@@ -150,8 +150,7 @@ class SQLiteStore:
                 self.db.close()
             raise IndexFileError(f"{self.path}: {_open_problem(self.path, e)}") from e
         if tables and fmt is None:
-            self.db.close()
-            raise IndexFileError(f"{self.path}: an SQLite database, but not a dedup index")
+            raise self._refused("an SQLite database, but not a dedup index")
         if not tables:
             with self.write():
                 for statement in filter(str.strip, _SCHEMA.split(";")):
@@ -162,11 +161,14 @@ class SQLiteStore:
                 )
             fmt, version = self._identity()
         if fmt != FORMAT:
-            self.db.close()
-            raise IndexFileError(f"{self.path}: an SQLite database, but not a dedup index (its format is {fmt!r})")
+            raise self._refused(f"an SQLite database, but not a dedup index (its format is {fmt!r})")
         if version != str(VERSION):
-            self.db.close()
-            raise IndexFileError(f"{self.path}: dedup index format version {version}, this dedup reads version {VERSION}; rebuild it with `dedup index build`")
+            raise self._refused(f"dedup index format version {version}, this dedup reads version {VERSION}; rebuild it with `dedup index build`")
+
+    def _refused(self, why: str) -> IndexFileError:
+        """The error that refuses this file, its connection closed first (nothing left open beside it)."""
+        self.db.close()
+        return IndexFileError(f"{self.path}: {why}")
 
     def _identity(self) -> tuple[str | None, str | None]:
         """The format and version the meta table states."""
