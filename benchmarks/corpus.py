@@ -46,7 +46,8 @@ def news(n: int | None = None) -> list[tuple[str, str]] | None:
         return None
     with path.open(encoding="utf-8") as fh:
         records = [json.loads(line) for line in fh]
-    return [(str(r["id"]), r["text"]) for r in records[: 20 * bench_n() if n is None else n]]
+    articles = [(str(r["id"]), r["text"]) for r in records if r["text"].strip()]  # (empty ones: no article, as a scan skips them)
+    return articles[: 20 * bench_n() if n is None else n]
 
 
 def index_sizes() -> list[int]:

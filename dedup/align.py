@@ -450,7 +450,7 @@ def _diff(ta: str, tb: str) -> list[tuple[str, str]]:
     (the text before the first word goes with the first); a matched word written otherwise (case, punctuation)
     shows as changed, as in wdiff. So A's pieces join to A, and B's to B up to spacing ("=" pieces are A's)."""
     wa, wb = _compared(ta), _compared(tb)
-    if not wa or not wb or len(wa) > MAX_DIFF_TOKENS or len(wb) > MAX_DIFF_TOKENS:
+    if not wa or not wb or _past_word_diff(len(wa), len(wb)):
         return [("=", ta)] if ta == tb else [(op, t) for op, t in (("-", ta), ("+", tb)) if t]
     cut_a, cut_b = _cuts(ta, wa), _cuts(tb, wb)
     pieces: list[tuple[bool, str, str]] = []  # (written alike, A's text, B's text)
@@ -470,6 +470,18 @@ def _diff(ta: str, tb: str) -> list[tuple[str, str]]:
         else:
             out.extend((op, t) for op, t in (("-", "".join(run_a)), ("+", "".join(run_b))) if t)
     return out
+
+
+def _past_word_diff(words_a: int, words_b: int) -> bool:
+    """Whether a reworded passage is too long to diff word by word (difflib's time grows with the product of the
+    two lengths): its diff is then A's passage deleted and B's inserted, and the views say so."""
+    return max(words_a, words_b) > MAX_DIFF_TOKENS
+
+
+def _whole_diff_note(ta: str, tb: str) -> str:
+    """What a view says of a reworded passage diffed whole (empty for one diffed word by word)."""
+    words = max(len(normalize.word_spans(ta)), len(normalize.word_spans(tb)))
+    return f"diffed whole: {words:,} words, past the word diff's {MAX_DIFF_TOKENS:,}" if _past_word_diff(words, 0) else ""
 
 
 def _alike(x: str, y: str) -> bool:
@@ -541,7 +553,7 @@ def summarize(al: Alignment) -> str:
 
 def counted(n: int, one: str, many: str | None = None) -> str:
     """"1 story", "2 stories": a count with its noun in the right number (every report line uses it)."""
-    return f"{n} {one if n == 1 else many or one + 's'}"
+    return f"{n:,} {one if n == 1 else many or one + 's'}"
 
 
 def moved(segs: list[Segment]) -> list[bool]:
@@ -620,7 +632,8 @@ def render_text(al: Alignment, a: str, b: str, color: bool = False) -> str:
                 if op != "=":
                     core = c("red" if op == "-" else "green", core) if color else f"[-{core}-]" if op == "-" else f"{{+{core}+}}"
                 shown += lead + core + trail
-            lines.append(c("yellow", "  ~ ") + shown.strip() + c("dim", f"  ({s.similarity:.2f})") + c("cyan", mark))
+            note = _whole_diff_note(a[s.a.start : s.a.end], b[s.b.start : s.b.end])
+            lines.append(c("yellow", "  ~ ") + shown.strip() + c("dim", f"  ({s.similarity:.2f}{'; ' + note if note else ''})") + c("cyan", mark))
         elif s.kind == ONLY_A:
             lines.append(c("red", "  A " + opening(a[s.a.start : s.a.end])))
         else:
@@ -670,7 +683,8 @@ def render_html(al: Alignment, a: str, b: str, title_a: str = "A", title_b: str 
         if s.kind == REWORDED:
             ca = "".join(_marked(t, op, "del") for op, t in s.diff if op != "+")
             cb = "".join(_marked(t, op, "ins") for op, t in s.diff if op != "-")
-            label = f"{_LABEL[s.kind]}<br>{s.similarity:.2f}"
+            note = _whole_diff_note(ta, tb)
+            label = f"{_LABEL[s.kind]}<br>{s.similarity:.2f}{'<br>' + note if note else ''}"
         else:
             ca, cb, label = e(ta), e(tb), _LABEL[s.kind]
         if out_of_order:

@@ -23,7 +23,7 @@ from typer.core import TyperCommand
 from . import normalize
 from .config import Config
 from .index import Index
-from .read import ARTICLE_EXTENSIONS, Article, Skipped, display_path, notes, read_sources, read_stream, visible, where
+from .read import ARTICLE_EXTENSIONS, Article, Skipped, display_path, from_visible, notes, read_sources, read_stream, visible, where
 from .store import IndexFileError, SQLiteStore, check_replaceable, delete_file, replace_file
 from .workers import WorkerError
 
@@ -346,7 +346,7 @@ def _load_article(ref: str, index: Optional[Path]) -> str:
         return _load_file(ref)
     ix = _open_index(index, create=False)
     try:
-        found = ix.text(display_path(ref))  # (a file name's bytes that are not UTF-8 are stored as \xNN, as reports show them)
+        found = ix.text(_stored_id(ix, ref))
     finally:
         ix.close()
     if found is None:
@@ -354,6 +354,16 @@ def _load_article(ref: str, index: Optional[Path]) -> str:
                 "lists the indexed articles it matches)") if os.path.isfile(ref) else ""
         _fail(f"{index}: no article with id '{ref}'{hint}")
     return found[0]
+
+
+def _stored_id(ix: Index, given: str) -> str:
+    """The id an argument names: as typed, or else as a terminal shows it (visible(): a newline in it as \\x0a).
+    (A file name's bytes that are not UTF-8 are stored as \\xNN, as reports show them.)"""
+    typed = display_path(given)
+    if typed in ix:
+        return typed
+    shown = from_visible(typed)
+    return shown if shown in ix else typed
 
 
 def _say_skipped(item: Skipped) -> None:
@@ -567,13 +577,13 @@ def _build(sources: list[Path], index: Path, building: Path, damaged: str | None
     held = _articles_in(index) if total == 0 and damaged is None else 0
     if held:
         delete_file(building)  # (empty: nothing to resume)
-        _fail(f"{index}: nothing could be indexed from the sources ({skipped} skipped), so the index ({held:,} articles) was left as it was; remove {index} first to make it empty")
+        _fail(f"{index}: nothing could be indexed from the sources ({skipped:,} skipped), so the index ({held:,} articles) was left as it was; remove {index} first to make it empty")
     try:
         replace_file(index, building, damaged=damaged is not None)
     except IndexFileError as e:
         _fail(f"{e}; the new index is complete in {building}: run the same command again")
     delete_file(building)
-    typer.echo(f"{index}: {total} article{'s' * (total != 1)} indexed, {skipped} skipped", err=True)
+    typer.echo(f"{index}: {total:,} article{'s' * (total != 1)} indexed, {skipped:,} skipped", err=True)
 
 
 @contextmanager
@@ -694,7 +704,7 @@ def index_remove(
     """
     ix = _open_index(index, create=False)
     try:
-        missing = [i for i in ids if not ix.remove(display_path(i))]  # (stored as reports show them, see _load_article)
+        missing = [i for i in ids if not ix.remove(_stored_id(ix, i))]
     finally:
         ix.close()
     for i in missing:
@@ -767,6 +777,8 @@ def index_stats(
 
     Exit code 0 when read; 1 when INDEX is not a dedup index; 2 for an unknown --format.
     """
+    from .align import counted
+
     fmt = _check_format(fmt, ("table", "json"))
     ix = _open_index(index, create=False)
     stats = ix.stats()
@@ -776,7 +788,7 @@ def index_stats(
     if fmt == "json":
         _write(json.dumps(stats, indent=2) + "\n")
         return
-    _write(f"{index}: {stats['articles']} articles, {stats['bytes']:,} bytes\n" + "".join(f"  {k} = {v}\n" for k, v in stats["config"].items()))
+    _write(f"{index}: {counted(stats['articles'], 'article')}, {stats['bytes']:,} bytes\n" + "".join(f"  {k} = {v}\n" for k, v in stats["config"].items()))
 
 
 @index_app.command("check", cls=_Command, short_help="Verify an index's integrity (exit code 0 when sound).")
@@ -793,5 +805,5 @@ def index_check(index: Annotated[Path, typer.Argument(metavar="INDEX", help="The
     if problems:
         for p in problems:
             typer.echo(f"{index}: {p}", err=True)
-        _fail(f"{index}: {len(problems)} problem{'s' * (len(problems) > 1)} found")
-    typer.echo(f"{index}: sound ({n} articles)")
+        _fail(f"{index}: {len(problems):,} problem{'s' * (len(problems) > 1)} found")
+    typer.echo(f"{index}: sound ({n:,} article{'s' * (n != 1)})")

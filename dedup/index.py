@@ -488,6 +488,8 @@ def _check_article(article_id: object, text: object, metadata: object) -> None:
     _check_id(article_id)
     if not isinstance(text, str):
         raise TypeError(f"{article_id}: text must be a str, not {type(text).__name__} (decode bytes first)")
+    if not text.strip():
+        raise ValueError(f"{article_id}: text is empty{' (whitespace only)' if text else ''}: no article to check or index")
     if metadata is not None and not isinstance(metadata, dict):
         raise TypeError(f"{article_id}: metadata must be a dict or None, not {type(metadata).__name__}")
     try:

@@ -54,7 +54,10 @@ def notes(item: Article, max_chars: int) -> list[str]:
     if item.replaced:
         said.append(f"{origin}: {item.replaced:,} byte{'s' * (item.replaced > 1)} not UTF-8, read as U+FFFD")
     if item.published is not None and published_instant(item.published) is None:
-        said.append(f"{origin}: published {item.published!r:.60} is not an ISO 8601 or RFC 2822 date; not used")
+        number = re.fullmatch(r"-?[0-9]+(\.[0-9]*)?([eE][+-]?[0-9]+)?", item.published)
+        said.append(f"{origin}: published {item.published!r:.60} "
+                    + ("not used: a number is a date as a JSON number of seconds or milliseconds after 1970" if number
+                       else "is not an ISO 8601 or RFC 2822 date; not used"))
     return said
 
 
@@ -328,6 +331,14 @@ def visible(t: str) -> str:
     return _SHOWN_AS_CODES.sub(lambda m: f"\\x{ord(m.group()):02x}", t)
 
 
+_SHOWN_CODE = re.compile(r"\\x([01][0-9a-f]|7f|[89][0-9a-f])")
+
+
+def from_visible(t: str) -> str:
+    """visible(t) read back: an id copied from a terminal (a newline shown as \\x0a) as it is stored."""
+    return _SHOWN_CODE.sub(lambda m: chr(int(m.group(1), 16)), t)
+
+
 def _empty_reason(raw_is_empty: bool) -> str:
     return "empty file" if raw_is_empty else "empty file (whitespace only)"
 
@@ -365,10 +376,30 @@ class _Reader:
         if isinstance(sources, (str, bytes, os.PathLike)):
             sources = [sources]
         sources = list(sources)
-        self.names = _source_names(sources) if len(sources) > 1 else {}
-        self.roots = [os.path.realpath(p) for p in map(_path_or_none, sources) if p and os.path.isdir(p)]
+        folders: dict[str, str] = {}  # real path of a folder given -> the path it was first given as
+        for p in map(_path_or_none, sources):
+            if p and os.path.isdir(p):
+                folders.setdefault(os.path.realpath(p), p)
+        self.roots = list(folders)
+        # A source that a folder given walks into is read there, whichever comes first: an article's id does not
+        # depend on the order of the arguments (`scan news/a.txt news` and `scan news news/a.txt` read news/a.txt).
+        inside = {p: folders[root] for p in map(_path_or_none, sources) if p and (root := self._walked_into(os.path.realpath(p)))}
+        own = [s for s in sources if _path_or_none(s) not in inside]
+        self.names = _source_names(own) if len(own) > 1 else {}
         for source in sources:
-            yield from self.source(source)
+            path = _path_or_none(source)
+            if path in inside:
+                yield Skipped(path, f"inside {display_path(inside[path])!r}, also given: read there")
+            else:
+                yield from self.source(source)
+
+    def _walked_into(self, real: str) -> str | None:
+        """The outermost folder given whose walk reads this path (below it, through no hidden folder or file)."""
+        for root in sorted(self.roots, key=len):
+            relative = real[len(root.rstrip(os.sep)) + 1 :].split(os.sep) if real.startswith(root.rstrip(os.sep) + os.sep) else None
+            if relative and not any(part.startswith(".") for part in relative):
+                return root
+        return None
 
     def source(self, source) -> Iterator[Article | Skipped]:
         try:
@@ -456,7 +487,7 @@ class _Reader:
     # -- files ------------------------------------------------------------------------------
     def file(self, path: str, file_id: str, st: os.stat_result) -> Iterator[Article | Skipped]:
         if not stat.S_ISREG(st.st_mode):
-            yield Skipped(path, f"not a regular file ({_file_kind(st.st_mode)})")
+            yield Skipped(path, f"not a regular file ({file_kind(st.st_mode)})")
             return
         ext = os.path.splitext(path)[1].lower()
         if ext not in ARTICLE_EXTENSIONS:
@@ -551,7 +582,10 @@ class _Reader:
             lines = getattr(exc, "msg", "") == "Extra data" and getattr(exc, "colno", 0) == 1
             yield Skipped(path, f"invalid JSON ({exc}){'; one JSON value a line is JSON Lines: name the file .jsonl' if lines else ''}")
             return
-        if isinstance(value, dict) and "text" not in value and isinstance(value.get("articles"), list):
+        if isinstance(value, dict) and "text" not in value and "articles" in value:
+            if not isinstance(value["articles"], list):
+                yield Skipped(path, f"JSON: 'articles' should be an array of objects; got {_json_type(value['articles'])}")
+                return
             value = value["articles"]
         records = value if isinstance(value, list) else [value]
         why = None if encoding != "cp1252" else _not_western(" ".join(r["text"] for r in records if isinstance(r, dict) and isinstance(r.get("text"), str)))
@@ -668,8 +702,9 @@ class _Reader:
 
 def _unix_date(value: float) -> str | None:
     """ISO 8601 of a number given as a date: Unix seconds, or milliseconds when it is too large to be seconds
-    (after the year 5138, as JavaScript's Date.now() and many exports give it)."""
-    return iso_from_unix(value / 1000 if abs(value) >= 1e11 else value)
+    (after the year 5138, as JavaScript's Date.now() and many exports give it). None for 0 and below: the
+    placeholder many exports write for no date, which as 1970 would make its article every story's earliest."""
+    return iso_from_unix(value / 1000 if value >= 1e11 else value) if value > 0 else None
 
 
 def _mongo_date(value: object) -> object:
@@ -681,7 +716,7 @@ def _mongo_date(value: object) -> object:
         except ValueError:
             return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return iso_from_unix(value / 1000) or value
+        return (iso_from_unix(value / 1000) if value > 0 else None) or value
     return value
 
 
@@ -761,7 +796,8 @@ def _short(message: str, limit: int = 200) -> str:
     return message if len(message) <= limit else message[: limit - 3] + "..."
 
 
-def _file_kind(mode: int) -> str:
+def file_kind(mode: int) -> str:
+    """What a file that is not a regular file or folder is, in a word or two."""
     if stat.S_ISFIFO(mode):
         return "FIFO"
     if stat.S_ISSOCK(mode):

@@ -3,10 +3,10 @@ second pass reads texts back instead of reading and decoding every file again, a
 same file."""
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 from .features import Features, unpack
+from .scratch import ScratchFolder
 
 CACHE_BYTES = 256 << 20  # packed features kept in memory per reader
 
@@ -16,8 +16,8 @@ class Spool:
     order the texts arrived."""
 
     def __init__(self) -> None:
-        self._dir = tempfile.TemporaryDirectory(prefix="dedup-scan-")
-        self.path = Path(self._dir.name) / "articles"
+        self._dir = ScratchFolder("dedup-scan-")
+        self.path = self._dir.path / "articles"
         self._file = open(self.path, "w+b")
         self._end = 0  # where the next write goes: only this handle writes, always at the end
         self._texts: list[tuple[int, int]] = []  # (offset, length) of each text's UTF-8 bytes

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Protocol
 
+from .read import file_kind
+
 
 FORMAT = "dedup-index"
 VERSION = 7  # 2: token hashes are xxh64 of UTF-32 (compiled scanner); 3: features hold their distinct terms;
@@ -432,6 +434,9 @@ def _check_path(path: Path) -> None:
     """Refuse a folder. The file itself is never opened here: closing any descriptor of a database file drops
     every POSIX lock this process's SQLite connections hold on it, and another process could then take the file
     for unused (checkpoint it, delete its write-ahead log) while those connections still rely on it. SQLite
-    itself refuses a file that is not a database."""
+    itself refuses a file that is not a database. A device, FIFO or socket is refused too: SQLite would try to
+    create its journal beside it (/dev/null-journal)."""
     if path.is_dir():
         raise IndexFileError(f"{path}: is a folder, not an index file")
+    if not path.is_file():
+        raise IndexFileError(f"{path}: is a {file_kind(path.stat().st_mode)}, not an index file")

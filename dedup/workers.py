@@ -7,12 +7,13 @@ import multiprocessing
 import os
 import pickle
 import signal
-import tempfile
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, TypeVar
+
+from .scratch import ScratchFolder
 
 M = TypeVar("M")  # what stays in this process with a batch
 _worker_fn: Callable[[Any], Any] | None = None
@@ -42,11 +43,11 @@ def ordered_map(make: Callable[..., Callable[[Any], Any]], args: tuple, items: I
             yield meta, fn(payload)
         return
     context = multiprocessing.get_context("spawn")  # no inherited threads or locks: safe inside any host program
-    with tempfile.TemporaryDirectory(prefix="dedup-workers-") as folder:
+    with ScratchFolder("dedup-workers-") as folder:
         # (make, args) can weigh megabytes (count tables, spool offsets). Handed to the pool, they would be written
         # into each child's start-up pipe, and a child that dies before reading them all leaves that write, and
         # this process, blocked for ever; the children read them from this private file instead.
-        start = Path(folder) / "start.pickle"
+        start = folder / "start.pickle"
         start.write_bytes(pickle.dumps((make, args), pickle.HIGHEST_PROTOCOL))
         try:
             with ProcessPoolExecutor(workers, mp_context=context, initializer=_start, initargs=(start, os.getpid())) as pool:

@@ -227,6 +227,21 @@ def test_huge_inputs_do_not_fail():
     assert al.reworded == 1
 
 
+def test_a_passage_too_long_for_a_word_diff_is_diffed_whole_and_the_views_say_so():
+    """A text with no sentence ends is one passage; past MAX_DIFF_TOKENS words its diff is the whole passage
+    deleted and inserted, which the terminal and the HTML page used to show without a word of why."""
+    words = re.findall(r"[A-Za-z]+", TEXTS["000"])
+    a = " ".join(words * (3200 // len(words) + 1))
+    b = a.replace(" police ", " officers ")
+    al = align(a, b)
+    assert al.reworded == 1 and al.segments[0].diff == [("-", a), ("+", b)]
+    for view in (render_text(al, a, b), render_html(al, a, b)):
+        assert re.search(r"diffed whole: 3,\d{3} words, past the word diff's 3,000", view)
+    short_a, short_b = " ".join(words), " ".join(words).replace(" police ", " officers ")
+    short = align(short_a, short_b)
+    assert ("-", "police ") in short.segments[0].diff and "diffed whole" not in render_text(short, short_a, short_b)
+
+
 # ---------------------------------------------------------------- property tests
 
 SEED_SENTENCES = [t[s.start : s.end] for t in TEXTS.values() for s in sentences.split(t)]

@@ -575,6 +575,25 @@ def test_a_file_name_that_is_not_utf8_is_indexed_under_its_shown_name(tmp_path):
     assert removed.exit_code == 0 and "1 removed" in removed.stderr
 
 
+def test_an_id_with_a_newline_is_found_as_the_terminal_shows_it(tmp_path):
+    """A file name with a newline shows as new\\x0aline.txt (so that it cannot forge a line of the report), and
+    align --index and index remove refused that form: the id could not be typed back."""
+    folder = tmp_path / "odd"
+    folder.mkdir()
+    (folder / "new\nline.txt").write_bytes(next(SEEDS.glob("000_*.txt")).read_bytes())
+    (folder / "plain.txt").write_bytes(next(SEEDS.glob("001_*.txt")).read_bytes())
+    index = tmp_path / "odd.dedup"
+    assert runner.invoke(app, ["index", "add", str(index), str(folder)]).exit_code == 0
+    listed = runner.invoke(app, ["index", "query", str(index), str(folder / "plain.txt")])
+    assert "new\\x0aline.txt" in listed.stdout and "new\nline" not in listed.stdout
+    aligned = runner.invoke(app, ["align", "--index", str(index), "new\\x0aline.txt", "plain.txt"])
+    assert aligned.exit_code == 0 and aligned.stdout.startswith("A: new\\x0aline.txt\nB: plain.txt\n")
+    removed = runner.invoke(app, ["index", "remove", str(index), "new\\x0aline.txt"])
+    assert removed.exit_code == 0 and "1 removed" in removed.stderr
+    with Index.open(index) as ix:
+        assert ix.ids() == ["plain.txt"]
+
+
 def test_an_index_damaged_anywhere_gets_a_message_not_a_traceback_and_build_repairs_it(tmp_path):
     """Every third page of a seeds index overwritten in turn: each command either works or says the file is
     damaged (exit 1, one line naming it); `dedup index build` then replaces it with a sound index."""

@@ -83,6 +83,16 @@ def test_foreign_and_truncated_files_are_refused(tmp_path, content, message):
     assert path.read_bytes() == content  # refused, and left untouched
 
 
+def test_a_device_or_fifo_is_refused_before_sqlite_writes_beside_it(tmp_path):
+    """/dev/null as an index raised a bare sqlite3 error, and as root left a /dev/null-journal behind."""
+    fifo = tmp_path / "pipe.dedup"
+    os.mkfifo(fifo)
+    for path, kind in ((fifo, "FIFO"), (Path("/dev/null"), "device")):
+        with pytest.raises(IndexFileError, match=f"{path}: is a {kind}, not an index file"):
+            Index.open(path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe.dedup"]
+
+
 def test_other_sqlite_databases_and_versions_are_refused(tmp_path):
     other = tmp_path / "other.db"
     sqlite3.connect(other).execute("CREATE TABLE t (x)").connection.commit()
@@ -477,6 +487,8 @@ def test_check_finds_counts_that_count_articles_twice(tmp_path, seeds):
         ("", "text", None, ValueError, "article id must be a non-empty str"),
         ("a", None, None, TypeError, "a: text must be a str, not NoneType"),
         ("a", b"bytes", None, TypeError, "decode bytes first"),
+        ("a", "", None, ValueError, "a: text is empty: no article"),  # (was stored: an article of nothing)
+        ("a", " \n\t", None, ValueError, r"a: text is empty \(whitespace only\)"),
         ("a", "text", ["x"], TypeError, "a: metadata must be a dict"),
         ("a", "text", {"when": object()}, TypeError, "a: metadata must be JSON data"),
         ("a", "text", {"x": 1, 2: "y"}, TypeError, "a: metadata must be JSON data"),  # keys the store cannot sort

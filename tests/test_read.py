@@ -413,6 +413,7 @@ def test_json_file_shapes(tmp_path):
     (tmp_path / "noid.json").write_text(json.dumps({"text": SEED_TEXTS[1]}))
     (tmp_path / "array.json").write_text(json.dumps([{"id": "arr1", "text": SEED_TEXTS[2]}, {"id": "arr2"}, "str"]))
     (tmp_path / "wrapped.json").write_text(json.dumps({"articles": [{"id": 7, "text": SEED_TEXTS[3]}]}))
+    (tmp_path / "wrapped_not.json").write_text(json.dumps({"articles": "nope"}))
     (tmp_path / "bad.json").write_text('{"id": "x", "text": ')
     (tmp_path / "scalar.json").write_text("3")
     (tmp_path / "emptyarr.json").write_text("[]")
@@ -431,6 +432,7 @@ def test_json_file_shapes(tmp_path):
         ("one.json", "one"),
         ("scalar.json", "JSON: expected an object with 'text', an array of objects, or {\"articles\": [...]}; got number"),
         ("wrapped.json", "7"),
+        ("wrapped_not.json", "JSON: 'articles' should be an array of objects; got string"),  # (was "missing 'text'")
         ("z_dup.json", f"JSON record 1: duplicate id 'one' (first at {tmp_path / 'one.json'})"),
     ]
 
@@ -710,9 +712,10 @@ def test_folders_scanned_together_keep_their_files_apart(tmp_path):
     out = list(read_sources([tmp_path / "bbc", tmp_path / "cnn"]))
     assert [(o.id, o.text) for o in out] == [("bbc/story.txt", SEED_TEXTS[0]), ("cnn/story.txt", SEED_TEXTS[1])]
     assert [o.id for o in read_sources([tmp_path / "bbc"])] == ["story.txt"]  # one folder: ids as before
-    again = list(read_sources([tmp_path, tmp_path / "cnn"]))
-    assert [o.id for o in again if isinstance(o, Article)] == [f"{tmp_path.name}/bbc/story.txt", f"{tmp_path.name}/cnn/story.txt"]
-    assert [(o.path, o.reason) for o in again if isinstance(o, Skipped)] == [(str(tmp_path / "cnn"), f"already read as '{tmp_path / 'cnn'}'")]
+    for order in ([tmp_path, tmp_path / "cnn"], [tmp_path / "cnn", tmp_path]):  # ids as when the outer folder is given alone
+        again = list(read_sources(order))
+        assert [o.id for o in again if isinstance(o, Article)] == ["bbc/story.txt", "cnn/story.txt"]
+        assert [(o.path, o.reason) for o in again if isinstance(o, Skipped)] == [(str(tmp_path / "cnn"), f"inside '{tmp_path}', also given: read there")]
 
 
 def test_sources_with_the_same_name_keep_their_articles_apart(tmp_path, monkeypatch):
@@ -737,9 +740,14 @@ def test_a_file_inside_a_given_folder_or_linked_twice_is_read_once(tmp_path):
     story = tmp_path / "news" / "story.txt"
     story.write_text(SEED_TEXTS[0], encoding="utf-8")
     (tmp_path / "news" / "z-link.txt").symlink_to(story)
-    out = list(read_sources([tmp_path / "news", story]))
-    assert [o.id for o in out if isinstance(o, Article)] == ["news/story.txt"]
-    assert sorted(o.reason for o in out if isinstance(o, Skipped)) == [f"already read as '{story}'", f"link to '{story}', a file read under its own path"]
+    (tmp_path / "news" / ".drafts").mkdir()
+    draft = tmp_path / "news" / ".drafts" / "draft.txt"  # a hidden folder's file, which the walk does not read
+    draft.write_text(SEED_TEXTS[1], encoding="utf-8")
+    for order in ([tmp_path / "news", story, draft], [draft, story, tmp_path / "news"]):  # the same ids in any order
+        out = list(read_sources(order))
+        assert sorted(o.id for o in out if isinstance(o, Article)) == ["draft.txt", "news/story.txt"]
+        assert sorted(o.reason for o in out if isinstance(o, Skipped)) == [
+            "hidden folder (not scanned)", f"inside '{tmp_path / 'news'}', also given: read there", f"link to '{story}', a file read under its own path"]
 
 
 @pytest.mark.parametrize("stray", [b"\xff", b"\x9d", b"\xe2\x80"])  # a lone byte, a cp1252 hole, a cut character
@@ -789,3 +797,17 @@ def test_a_date_in_milliseconds_is_read_as_one_and_json_lines_in_a_json_file_get
     got = {getattr(o, "id", None) or Path(o.path).name: o for o in _read(tmp_path)}
     assert got["ms"].published == got["s"].published == "2024-01-03T00:00:00Z"  # (milliseconds used to be "not a date")
     assert got["lines.json"].reason.endswith("one JSON value a line is JSON Lines: name the file .jsonl")
+
+
+def test_a_date_of_zero_or_below_is_no_date_and_says_so(tmp_path):
+    """published: 0 (many exports' placeholder for none) or -5 was read as 1970 (1969), and its article became the
+    canonical of its story, the earliest published."""
+    from dedup.read import notes
+
+    records = [{"id": "zero", "text": "x", "published": 0}, {"id": "minus", "text": "x", "published": -5},
+               {"id": "mongo", "text": "x", "published": {"$date": 0}}, {"id": "real", "text": "x", "published": 1}]
+    (tmp_path / "dates.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    got = {o.id: o for o in _read(tmp_path)}
+    assert [got[k].published for k in ("zero", "minus", "mongo", "real")] == ["0", "-5", "0", "1970-01-01T00:00:01Z"]
+    assert notes(got["minus"], 100) == [f"{tmp_path / 'dates.jsonl'}:2: published '-5' not used: a number is a date as a JSON number of seconds or milliseconds after 1970"]
+    assert notes(got["real"], 100) == []
