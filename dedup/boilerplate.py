@@ -76,7 +76,8 @@ def strip(text: str, table: CountTable, min_docs: int) -> str:
     last (chrome run into the article's text, as extractors without block breaks leave it).
 
     A line is boilerplate when at least `min_docs` articles contain it and it is at least twice as common as the
-    article's most widespread paragraph. Site chrome recurs across unrelated articles; the paragraphs of a
+    article's most widespread paragraph (in an article without one, the most widespread of its lines at least half
+    as long as its longest). Site chrome recurs across unrelated articles; the paragraphs of a
     syndicated story recur together, so every copy keeps its text, even one whose other paragraphs were edited,
     and even where copies outnumber the pages that carry a given footer. Sentences: see _strip_edges.
     """
@@ -85,7 +86,10 @@ def strip(text: str, table: CountTable, min_docs: int) -> str:
         return text
     counts = table.get(hashes).astype(np.int64)
     paragraphs = lengths >= _PARAGRAPH_WORDS
-    reference = int(counts[paragraphs].max()) if paragraphs.any() else int(counts[int(lengths.argmax())])
+    if not paragraphs.any():  # short paragraphs, hard-wrapped text, a script without spaces: its longer lines (the
+        chars = np.array([len(line.strip()) for line in lines])  # longest alone may be the one an outlet edited)
+        paragraphs = 2 * chars >= chars.max()
+    reference = int(counts[paragraphs].max())
     drop = (hashes != 0) & (counts >= min_docs) & (counts >= 2 * max(reference, 1))
     return _strip_edges([line for line, d in zip(lines, drop.tolist()) if not d], table, min_docs, reference)
 

@@ -80,6 +80,8 @@ class _Command(TyperCommand):
     def invoke(self, ctx: Context):
         try:
             return super().invoke(ctx)
+        except KeyboardInterrupt:  # (where a command can say what it kept, it says so itself and exits 130)
+            _fail(f"interrupted: `{' '.join(['dedup', *ctx.command_path.split()[1:]])}` stopped before it finished", 130)
         except IndexFileError as e:  # a file that is no index, or damaged: the message names it
             _fail(str(e))
         except sqlite3.DatabaseError as e:
@@ -106,7 +108,8 @@ _EXTENSIONS = " ".join(sorted(ARTICLE_EXTENSIONS))
 IDS_HELP = (
     "An article's id is its path under the folder given (world/story.txt), after the folder's name when several sources"
     " are given (bbc/world/story.txt; folders that share a name: after their paths, crawl-a/news/...). A file given on"
-    ' its own is known by its name, a JSON record by its "id".'
+    ' its own is known by its name, a JSON record by its "id"; one inside a folder also given is read there, under that'
+    " folder's ids, whatever the order of the arguments."
 )
 
 FormatOpt = Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="Output format: table, json, jsonl or csv.")]
@@ -486,12 +489,12 @@ def _read_into(ix: Index, sources: list[Path], count_replaced: bool = False, bui
             found = ix.add_many(todo)
         except IndexFileError as e:  # e.g. another process held the write lock past the timeout
             _fail(f"{e}; {done.added:,} articles added, the rest not: run the command again")
+        done.added += len(todo)  # (counted at once: an interruption after this batch says it was added)
         if count_replaced:
             for (article_id, _, _), matches in zip(todo, found):
                 twins = [m.id for m in matches if m.relation == "duplicate" and _same_file_under_another_folder(m.id, article_id)]
                 if twins:
                     done.copies.append((article_id, twins[0]))
-        done.added += len(todo)
         done.read += len(batch)
         batch.clear()
         if update:
@@ -565,13 +568,16 @@ def _build(sources: list[Path], index: Path, building: Path, damaged: str | None
         typer.echo(f"resuming: {building} already holds {done} articles", err=True)
     resumed = _ResumingIndex(ix) if done else ix
     skipped = _read_into(resumed, sources, building=(index, building)).skipped
-    if done:
-        resumed.remove_unseen()
-    ix.close()  # saves the statistics and the band tables
-    ix = _open_index(building, create=False)
-    problems = ix.check_integrity()  # of what the next open reads: the stored band tables included
-    total = len(ix)
-    ix.close()
+    try:
+        if done:
+            resumed.remove_unseen()
+        ix.close()  # saves the statistics and the band tables
+        ix = _open_index(building, create=False)
+        problems = ix.check_integrity()  # of what the next open reads: the stored band tables included
+        total = len(ix)
+        ix.close()
+    except KeyboardInterrupt:
+        _fail(f"interrupted while finishing: {index} is as it was; {building} holds what was indexed (run the same command again to resume)", 130)
     if problems:
         _fail(f"{building}: the new index failed its integrity check ({problems[0]}); the old index was left as it was")
     held = _articles_in(index) if total == 0 and damaged is None else 0
@@ -579,9 +585,12 @@ def _build(sources: list[Path], index: Path, building: Path, damaged: str | None
         delete_file(building)  # (empty: nothing to resume)
         _fail(f"{index}: nothing could be indexed from the sources ({skipped:,} skipped), so the index ({held:,} articles) was left as it was; remove {index} first to make it empty")
     try:
-        replace_file(index, building, damaged=damaged is not None)
+        replace_file(index, building, damaged=damaged is not None)  # (one transaction: the old index or the new)
     except IndexFileError as e:
         _fail(f"{e}; the new index is complete in {building}: run the same command again")
+    except KeyboardInterrupt:
+        _fail(f"interrupted while replacing {index}: it is the old index or the new one, whole (`dedup index stats` says which); "
+              f"the new one is complete in {building}: run the same command again", 130)
     delete_file(building)
     typer.echo(f"{index}: {total:,} article{'s' * (total != 1)} indexed, {skipped:,} skipped", err=True)
 
@@ -673,7 +682,10 @@ def index_add(
     _check_sources(sources)
     ix = _open_index(index, create=True)
     done = _read_into(ix, sources, count_replaced=True)
-    ix.close()
+    try:
+        ix.close()  # (saves the counts and band tables: at a million articles, seconds)
+    except KeyboardInterrupt:
+        _fail(f"interrupted while saving: {done.added:,} articles added (the index is sound: its next open reads what was not saved)", 130)
     detail = f" ({done.replaced:,} replacing the article with the same id)" if done.replaced else ""
     unchanged = f", {done.unchanged:,} indexed already as they are (left alone)" if done.unchanged else ""
     typer.echo(f"{index}: {done.added:,} article{'s' * (done.added != 1)} added{detail}{unchanged}, {done.skipped:,} skipped", err=True)

@@ -20,6 +20,7 @@ from .counts import CountTable
 from .features import check_packed, pack, unpack
 from .lsh import BandTable
 from .prefilter import Prefilter, min_agreements
+from .read import without_surrogates
 from .sketch import Sketch, Sketcher
 from .store import IndexFileError, Record, SQLiteStore, Store
 from .verify import RELATIONS, UNRELATED, Pair, check_verdicts, relation_rank
@@ -105,7 +106,7 @@ class Index:
         """Indexed articles this one duplicates, rewrites or partly reuses, strongest first."""
         _check_article(article_id, text, {})
         self._refresh()
-        return self._matches(article_id, self._sketch([text])[0])
+        return self._matches(article_id, self._sketch([without_surrogates(text)])[0])
 
     def add(self, article_id: str, text: str, metadata: dict | None = None) -> list[Match]:
         """Index an article (replacing one with the same id) and return what it matched before it was added."""
@@ -124,8 +125,8 @@ class Index:
                 article_id, text, metadata = item  # (any sequence of three: a tuple, a list, a row of an object array)
             except (TypeError, ValueError):
                 raise TypeError(f"add_many takes (id, text, metadata) triples (metadata may be None); item {number} is {_shown(item)}") from None
-            item = (article_id, text, metadata)
-            _check_article(*item)
+            _check_article(article_id, text, metadata)
+            item = (article_id, without_surrogates(text), metadata)  # (a lone surrogate cannot be stored or printed: U+FFFD, as files are read)
             if not _storable(item[0]):
                 raise ValueError(f"article id {item[0]!r} is not valid Unicode (a file name that is not UTF-8?): an index stores ids as text")
             chunk.append(item)
@@ -486,6 +487,8 @@ def _storable(text: str) -> bool:
 def _check_article(article_id: object, text: object, metadata: object) -> None:
     """TypeError or ValueError naming what is wrong with an article given to check or add, before any work."""
     _check_id(article_id)
+    if not article_id.strip():  # (a scan skips such a record too; one stored before can still be removed)
+        raise ValueError(f"article id must not be blank, not {article_id!r:.80}")
     if not isinstance(text, str):
         raise TypeError(f"{article_id}: text must be a str, not {type(text).__name__} (decode bytes first)")
     if not text.strip():
@@ -496,6 +499,8 @@ def _check_article(article_id: object, text: object, metadata: object) -> None:
         raw = json.dumps(metadata or {}, sort_keys=True, allow_nan=False, ensure_ascii=False)  # as the store writes it
     except (TypeError, ValueError) as e:
         raise TypeError(f"{article_id}: metadata must be JSON data ({e})") from None
+    except RecursionError:
+        raise TypeError(f"{article_id}: metadata must be JSON data (nested too deeply)") from None
     if json.loads(raw) != (metadata or {}):
         raise TypeError(f"{article_id}: metadata must be standard JSON data (string keys, lists not tuples): it would be stored as {raw[:80]}")
     if not _storable(raw):

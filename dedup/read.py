@@ -313,7 +313,7 @@ def _truncate(text: str, max_chars: int) -> tuple[str, bool]:
     return text[:cut].rstrip(), True
 
 
-def _clean_str(value: str) -> str:
+def without_surrogates(value: str) -> str:
     """Lone surrogates (from JSON "\\ud800" escapes or undecodable file names) become U+FFFD."""
     return _SURROGATE.sub("\ufffd", value)
 
@@ -676,7 +676,7 @@ class _Reader:
             raw_id = value["id"]
         if isinstance(raw_id, bool) or not isinstance(raw_id, (str, int)):
             return skip(f"'id' must be a string or an integer, got {_json_type(raw_id)}")
-        article_id = _clean_str(str(raw_id))
+        article_id = without_surrogates(str(raw_id))
         if not article_id.strip():
             return skip("empty 'id'")
         if "text" not in value or value["text"] is None:
@@ -695,8 +695,8 @@ class _Reader:
                 field_value = (_unix_date(field_value) if field == "published" else None) or str(field_value)
             if field_value is not None and not isinstance(field_value, str):
                 field_value = json.dumps(field_value, ensure_ascii=False)  # kept as its JSON text (a date that is not one: a warning)
-            optional[field] = _clean_str(field_value) if field_value and field_value.strip() else None
-        text, truncated = _truncate(_clean_str(text), self.max_chars)
+            optional[field] = without_surrogates(field_value) if field_value and field_value.strip() else None
+        text, truncated = _truncate(without_surrogates(text), self.max_chars)
         return Article(id=article_id, text=text, path=path, line=line, truncated=truncated, **optional)
 
 

@@ -712,6 +712,34 @@ def test_an_interrupted_add_says_how_far_it_got(tmp_path, monkeypatch):
     assert runner.invoke(app, ["index", "add", str(tmp_path / "i.dedup"), str(SEEDS)]).exit_code == 0
 
 
+def test_an_interruption_after_the_articles_are_stored_says_what_was_kept(tmp_path, monkeypatch):
+    """Ctrl-C while an add saved its tables, or while a build finished or replaced the index, exited 130 with an
+    empty line; an interruption anywhere else is named too."""
+    cli = importlib.import_module("dedup.cli")
+
+    def interrupt(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as m:
+        m.setattr(Index, "close", interrupt)
+        added = runner.invoke(app, ["index", "add", str(tmp_path / "i.dedup"), str(SEEDS)])
+    assert added.exit_code == 130 and "interrupted while saving: 5 articles added (the index is sound" in added.stderr
+    assert runner.invoke(app, ["index", "check", str(tmp_path / "i.dedup")]).stdout.endswith("sound (5 articles)\n")
+    old = tmp_path / "old.dedup"
+    assert runner.invoke(app, ["index", "build", str(next(SEEDS.glob("000_*.txt"))), "--index", str(old)]).exit_code == 0
+    with monkeypatch.context() as m:
+        m.setattr(cli, "replace_file", interrupt)
+        build = runner.invoke(app, ["index", "build", str(SEEDS), "--index", str(old)])
+    assert build.exit_code == 130 and f"interrupted while replacing {old}: it is the old index or the new one, whole" in build.stderr
+    with Index.open(old) as ix:
+        assert len(ix) == 1
+    assert runner.invoke(app, ["index", "build", str(SEEDS), "--index", str(old)]).stderr.startswith(f"resuming: {old}.building already holds 5")
+    with monkeypatch.context() as m:
+        m.setattr(Index, "stats", interrupt)
+        stats = runner.invoke(app, ["index", "stats", str(old)])
+    assert stats.exit_code == 130 and stats.stderr == "dedup: interrupted: `dedup index stats` stopped before it finished\n"
+
+
 def test_warnings_reach_the_jsonl_report_too(tmp_path):
     feed = tmp_path / "feed.jsonl"
     seed = next(SEEDS.glob("000_*.txt")).read_text(encoding="utf-8")

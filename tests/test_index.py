@@ -479,6 +479,14 @@ def test_check_finds_counts_that_count_articles_twice(tmp_path, seeds):
         assert any("counts differ" in p for p in ix.check_integrity())
 
 
+def _nested(depth: int) -> list:
+    """A list nested depth deep: deeper than the json module can write."""
+    value: list = []
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
 @pytest.mark.parametrize(
     "article_id, text, metadata, error, says",
     [
@@ -487,6 +495,8 @@ def test_check_finds_counts_that_count_articles_twice(tmp_path, seeds):
         ("", "text", None, ValueError, "article id must be a non-empty str"),
         ("a", None, None, TypeError, "a: text must be a str, not NoneType"),
         ("a", b"bytes", None, TypeError, "decode bytes first"),
+        (" \t", "text", None, ValueError, "article id must not be blank"),  # (a scan skips it as "empty 'id'")
+        ("a", "text", {"deep": _nested(5000)}, TypeError, r"a: metadata must be JSON data \(nested too deeply\)"),
         ("a", "", None, ValueError, "a: text is empty: no article"),  # (was stored: an article of nothing)
         ("a", " \n\t", None, ValueError, r"a: text is empty \(whitespace only\)"),
         ("a", "text", ["x"], TypeError, "a: metadata must be a dict"),
@@ -510,12 +520,30 @@ def test_wrong_arguments_get_errors_that_say_what_is_wrong_and_change_nothing(se
             ix.check(article_id, text)
     if isinstance(article_id, str) and "\udcff" in article_id:
         assert article_id not in ix and not ix.remove(article_id) and ix.text(article_id) is None
-    if text == "text" and metadata is None:  # a wrong id: refused by every method that takes one
+    if article_id == " \t":  # blank: refused for a new article, but one stored before can still be found and removed
+        assert not ix.remove(article_id) and ix.text(article_id) is None
+    elif text == "text" and metadata is None:  # a wrong id: refused by every method that takes one
         for call in (ix.remove, ix.text, ix.__contains__):
             with pytest.raises(error, match=says):
                 call(article_id)
     assert len(ix) == 1 and ix.check_integrity() == []
     assert np.array_equal(before[0], ix.term_counts.counts) and np.array_equal(before[1], ix.line_counts.counts) and before[2] == ix.term_counts.documents
+
+
+def test_text_with_a_lone_surrogate_is_taken_as_a_file_reader_takes_it(seeds, tmp_path):
+    """json.loads of a crawled page's "\\ud800" gives a lone surrogate: add stored it, and align --index on the
+    article then crashed printing it. It is U+FFFD, as the file readers read it, for add and check alike."""
+    from typer.testing import CliRunner
+    from dedup.cli import app
+
+    path = tmp_path / "s.dedup"
+    with Index.open(path) as ix:
+        assert ix.add("sur", "Breaking \ud800 " + seeds["003"]) == []
+        assert ix.text("sur")[0] == "Breaking \ufffd " + seeds["003"]
+        assert [(m.id, m.relation) for m in ix.check("again", "Breaking \udfff " + seeds["003"])] == [("sur", "duplicate")]
+        ix.add("plain", seeds["002"])
+    aligned = CliRunner().invoke(app, ["align", "sur", "plain", "--index", str(path), "--format", "json"])
+    assert aligned.exit_code == 0 and json.loads(aligned.stdout)["segments"][0]["a"]["text"].startswith("Breaking \ufffd")
 
 
 def test_an_index_path_that_is_not_a_path_is_refused_before_a_file_is_made(tmp_path, monkeypatch):

@@ -109,6 +109,21 @@ def test_syndicated_copies_keep_their_text_while_the_footer_goes(tmp_path, share
     assert [sorted(c.members) for c in result.clusters] == [[f"copy-{i:02d}.txt" for i in range(30)]]
 
 
+def test_copies_in_short_lines_keep_their_text(tmp_path, seeds):
+    """Text hard-wrapped (or in one-sentence paragraphs) has no line of 20 words. The line an outlet edited (a
+    dateline added) was then the measure of the article's own text, and every line it shares with two other
+    copies was stripped as chrome: a 344-word copy came out "too short to compare"."""
+    import textwrap
+
+    wrapped = "\n".join(textwrap.wrap(" ".join(seeds["000"].split()), 70))
+    copies = {"ap-1": wrapped, "ap-2": wrapped + "\nThe Associated Press contributed to this report.", "ap-3": "NAIROBI, Kenya (AP) — " + wrapped}
+    for name, text in copies.items():
+        (tmp_path / f"{name}.txt").write_text(text, encoding="utf-8")
+    result = scan([tmp_path])
+    assert [sorted(c.members) for c in result.clusters] == [["ap-1.txt", "ap-2.txt", "ap-3.txt"]]
+    assert all(p.relation == "near-duplicate" and p.jaccard > 0.9 for p in result.clusters[0].pairs)
+
+
 def test_worker_processes_give_the_same_report(tmp_path, seeds, monkeypatch):
     scan_module = importlib.import_module("dedup.scan")  # the module, not the function dedup exports
     for name, text in seeds.items():
