@@ -565,7 +565,7 @@ def _build(sources: list[Path], index: Path, building: Path, damaged: str | None
     ix = _resumable(building, job)
     done = len(ix)
     if done:
-        typer.echo(f"resuming: {building} already holds {done} articles", err=True)
+        typer.echo(f"resuming: {building} already holds {done:,} articles", err=True)
     resumed = _ResumingIndex(ix) if done else ix
     skipped = _read_into(resumed, sources, building=(index, building)).skipped
     try:

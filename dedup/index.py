@@ -491,7 +491,7 @@ def _check_article(article_id: object, text: object, metadata: object) -> None:
         raise ValueError(f"article id must not be blank, not {article_id!r:.80}")
     if not isinstance(text, str):
         raise TypeError(f"{article_id}: text must be a str, not {type(text).__name__} (decode bytes first)")
-    if not text.strip():
+    if not text or text.isspace():  # (isspace: no copy of a long text)
         raise ValueError(f"{article_id}: text is empty{' (whitespace only)' if text else ''}: no article to check or index")
     if metadata is not None and not isinstance(metadata, dict):
         raise TypeError(f"{article_id}: metadata must be a dict or None, not {type(metadata).__name__}")
