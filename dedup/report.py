@@ -8,7 +8,7 @@ import json
 from .align import counted
 from .read import display_path, visible, where
 from .scan import ScanResult
-from .verify import Pair
+from .verify import DUPLICATE, NEAR, Pair
 
 FORMATS = ("table", "json", "jsonl", "csv")
 
@@ -173,4 +173,7 @@ def _pair_lines(p, r: ScanResult, indent: str) -> list[str]:
 
 
 def _figures(p) -> str:
-    return f"shingle Jaccard {p.jaccard:.2f}, containment {p.containment:.2f}, rewrite score {p.rewrite_score:.2f}, shared passages {p.shared_passages}"
+    """A pair's figures as a report line shows them; a copy's shared passages are not counted (its whole text is
+    shared), so its line leaves them out rather than say 0."""
+    passages = "" if p.relation in (DUPLICATE, NEAR) else f", shared passages {p.shared_passages}"
+    return f"shingle Jaccard {p.jaccard:.2f}, containment {p.containment:.2f}, rewrite score {p.rewrite_score:.2f}{passages}"
