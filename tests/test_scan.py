@@ -1,5 +1,6 @@
 import importlib
 import json
+import re
 import subprocess
 import sys
 
@@ -122,6 +123,15 @@ def test_copies_in_short_lines_keep_their_text(tmp_path, seeds):
     result = scan([tmp_path])
     assert [sorted(c.members) for c in result.clusters] == [["ap-1.txt", "ap-2.txt", "ap-3.txt"]]
     assert all(p.relation == "near-duplicate" and p.jaccard > 0.9 for p in result.clusters[0].pairs)
+
+
+def test_a_report_line_gives_shared_passages_for_rewrites_not_for_copies(tmp_path, seeds):
+    """Passages are not counted between copies: their line said "shared passages 0" of two identical texts."""
+    (tmp_path / "a.txt").write_text(seeds["002"], encoding="utf-8")
+    (tmp_path / "b.txt").write_text("Updated\n" + seeds["002"], encoding="utf-8")
+    (tmp_path / "c.txt").write_text(seeds["003"], encoding="utf-8")
+    lines = {line.split(": ")[1].split(" (")[0]: line for line in render(scan([tmp_path]), "table").splitlines() if " ~ " in line}
+    assert "shared passages" not in lines["near-duplicate"] and re.search(r"shared passages [1-9]", lines["rewrite"])
 
 
 def test_worker_processes_give_the_same_report(tmp_path, seeds, monkeypatch):
