@@ -129,8 +129,8 @@ def headline(r: ScanResult) -> str:
     s = summary(r)
     return (
         f"{counted(s['articles'], 'article')} read: {counted(s['clusters'], 'story', 'stories')} with copies or rewrites "
-        f"({counted(s['in_clusters'], 'article')}), {s['unique']} unique, {counted(s['links'], 'link')} between stories, "
-        f"{s['skipped']} skipped"
+        f"({counted(s['in_clusters'], 'article')}), {s['unique']:,} unique, {counted(s['links'], 'link')} between stories, "
+        f"{s['skipped']:,} skipped"
     )
 
 

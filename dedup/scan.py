@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import time
 from collections import Counter
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
@@ -22,7 +23,7 @@ from .read import Skipped, notes, read_sources
 from .sketch import Sketcher
 from .spool import Spool, SpoolReader
 from .verify import DUPLICATE, NEAR, PARTIAL, Pair, copy_pairs, verify_pairs, weighted_jaccards
-from .workers import cpu_count, ordered_map
+from .workers import Workers, cpu_count
 
 Progress = Callable[[str, int, int | None], None]  # (stage, done, total or None)
 _BATCH = 500  # articles sketched together (fewer when they hold more than _BATCH_CHARS)
@@ -117,11 +118,11 @@ class _Summarizer:
         return [summarize(align(text(i), text(j), detail=False)) for i, j in pairs]
 
 
-def _in_chunks(make: Callable, args: tuple, work: np.ndarray, size: int, workers: int) -> Iterator[tuple[int, list]]:
+def _in_chunks(pool: Workers, make: Callable, args: tuple, work: np.ndarray, size: int) -> Iterator[tuple[int, list]]:
     """(start of a chunk of work, its results) in order; in this process when the work is too small to pay for
-    starting workers. Rows become Python lists a chunk at a time (a list of millions of pairs would not fit)."""
+    handing it to the workers. Rows become Python lists a chunk at a time (a list of millions of pairs would not fit)."""
     chunks = ((k, work[k : k + size].tolist()) for k in range(0, len(work), size))
-    return ordered_map(make, args, chunks, workers if len(work) >= 4 * size else 1)
+    return pool.map(make, args, chunks, parallel=len(work) >= 4 * size)
 
 
 def scan(
@@ -133,9 +134,13 @@ def scan(
     `workers`: processes that sketch articles (default: every core when there are 5,000 articles or more).
     The result does not depend on it.
     """
-    config = config or Config()
+    with ExitStack() as cleanup:  # (the worker processes stop however the scan ends)
+        return _scan(sources, config or Config(), progress or (lambda stage, done, total: None), workers, cleanup)
+
+
+def _scan(sources, config: Config, report: Progress, workers: int | None, cleanup: ExitStack) -> ScanResult:
+    """scan's work; the worker processes, started once for every stage, go on the cleanup stack."""
     sources = [sources] if isinstance(sources, (str, bytes, os.PathLike)) else list(sources)  # ('' stays '': not found)
-    report = progress or (lambda stage, done, total: None)
     timings: dict[str, float] = {}
     started = time.perf_counter()
 
@@ -184,7 +189,8 @@ def scan(
 
     if workers is None:
         workers = cpu_count() if len(infos) >= _PARALLEL_MIN else 1
-    for batch, (packed, n_words, hashes, keys) in ordered_map(_BatchSketcher, (config, lines), batches(), workers):
+    pool = cleanup.enter_context(Workers(workers))
+    for batch, (packed, n_words, hashes, keys) in pool.map(_BatchSketcher, (config, lines), batches()):
         fresh: list[int] = []
         for k, i in enumerate(batch):
             spool.add_features(packed[k])
@@ -262,7 +268,7 @@ def scan(
         todo = np.flatnonzero(rank == r)
         if linked:
             todo = todo[~np.isin(key[todo], np.fromiter(linked, dtype=np.int64, count=len(linked)))]
-        for start, results in _in_chunks(_PairVerifier, (reader, ids, terms, config), candidates[todo], _VERIFY_CHUNK, workers):
+        for start, results in _in_chunks(pool, _PairVerifier, (reader, ids, terms, config), candidates[todo], _VERIFY_CHUNK):
             for k, p in zip(todo[start : start + len(results)].tolist(), results):
                 if p is None or (p.relation == PARTIAL and key[k] in partial):
                     continue
@@ -302,7 +308,7 @@ def scan(
             summaries[(p.a, p.b)] = "identical after normalisation"
     to_align = [p for p in wanted if p.relation != DUPLICATE]
     work = np.array([[order[p.a], order[p.b]] for p in to_align], dtype=np.int64).reshape(-1, 2)
-    for start, results in _in_chunks(_Summarizer, (reader,), work, _SUMMARY_CHUNK, workers):
+    for start, results in _in_chunks(pool, _Summarizer, (reader,), work, _SUMMARY_CHUNK):
         for p, line in zip(to_align[start : start + len(results)], results):
             summaries[(p.a, p.b)] = line
         report("aligning", start + len(results), len(to_align))

@@ -24,12 +24,12 @@ class ScratchFolder:
 
     def __init__(self, prefix: str) -> None:
         _sweep(prefix)
+        held: list[int] = []  # the lock's descriptor, once taken
         self.path = Path(tempfile.mkdtemp(prefix=prefix))
-        self._lock = None
+        self._finalizer = weakref.finalize(self, _remove, self.path, held)  # (at once: an interruption leaves nothing)
         if fcntl is not None:
-            self._lock = os.open(self.path, os.O_RDONLY)
-            fcntl.flock(self._lock, fcntl.LOCK_EX)
-        self._finalizer = weakref.finalize(self, _remove, self.path, self._lock)
+            held.append(os.open(self.path, os.O_RDONLY))
+            fcntl.flock(held[0], fcntl.LOCK_EX)
 
     def cleanup(self) -> None:
         """Remove the folder and what it holds (once; later calls do nothing)."""
@@ -42,10 +42,10 @@ class ScratchFolder:
         self.cleanup()
 
 
-def _remove(path: Path, lock: int | None) -> None:
+def _remove(path: Path, held: list[int]) -> None:
     shutil.rmtree(path, ignore_errors=True)
-    if lock is not None:
-        os.close(lock)
+    for fd in held:
+        os.close(fd)
 
 
 def _sweep(prefix: str) -> None:

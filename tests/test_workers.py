@@ -3,7 +3,7 @@ import os
 
 import pytest
 
-from dedup.workers import WorkerError, ordered_map
+from dedup.workers import WorkerError, Workers, ordered_map
 
 
 def _square_or_die(die_on: int):
@@ -17,6 +17,25 @@ def _square_or_die(die_on: int):
 def test_results_come_back_in_input_order():
     items = [(f"batch {x}", x) for x in range(40)]
     assert list(ordered_map(_square_or_die, (-1,), items, workers=2)) == [(f"batch {x}", x * x) for x in range(40)]
+
+
+def _pid_and(offset: int):
+    def fn(x: int) -> tuple[int, int]:
+        return os.getpid(), x + offset
+    return fn
+
+
+def test_the_stages_of_a_job_share_one_start_up_of_the_workers():
+    """A scan started its processes afresh for each stage and each verification round (~0.7 s each): on 6,000
+    real articles, verification took 2.9 s with two workers and 0.7 s with none."""
+    with Workers(2) as pool:
+        first = list(pool.map(_pid_and, (0,), ((x, x) for x in range(20))))
+        second = list(pool.map(_pid_and, (100,), ((x, x) for x in range(20))))  # another function: built anew
+        here = list(pool.map(_pid_and, (5,), ((x, x) for x in range(3)), parallel=False))
+    assert [v for _, (_, v) in first] == list(range(20)) and [v for _, (_, v) in second] == [x + 100 for x in range(20)]
+    workers = {pid for _, (pid, _) in first}
+    assert os.getpid() not in workers and {pid for _, (pid, _) in second} <= workers
+    assert here == [(x, (os.getpid(), x + 5)) for x in range(3)]
 
 
 def test_a_worker_killed_mid_run_raises_worker_error():
