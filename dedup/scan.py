@@ -31,8 +31,9 @@ _BATCH_CHARS = 16_000_000
 _VERIFY_CHUNK = 2000  # candidate pairs sent to a worker at a time
 _COPY_CHUNK = 20_000  # near-duplicate candidate pairs compared at a time
 _SUMMARY_CHUNK = 200
-_PARALLEL_MIN = 5000  # below this many articles, starting worker processes costs more than it saves (2 cores,
-# synthetic news: 3,000 articles 7.1 s alone, 8.0 s with 2 workers; 5,000: 14.8 s, 13.8 s; 10,000: 29.7 s, 23.4 s)
+_PARALLEL_MIN = 5000  # below this many articles, starting worker processes costs more than it saves (2 cores, real
+# news from Multi-News, processes started once a scan: 3,000 articles 7.6-8.2 s alone, 8.1-8.4 s with 2 workers;
+# 6,000: 11.7-13.3 s, 11.1-11.6 s)
 _BUCKET_CAP = 64  # a bucket larger than this is verified as a star and a chain, not all pairs
 _TRIES_PER_GROUP_PAIR = 3  # member pairs tried between two groups of copies before they are judged unrelated
 
@@ -85,6 +86,11 @@ class _BatchSketcher:
         feats = [extract(boilerplate.strip(t, self.lines, c.boilerplate_min_docs), c.shingle_size) for t in texts]
         _, keys = self.sketcher.near(feats)
         return [pack(f) for f in feats], [f.n_words for f in feats], [f.exact for f in feats], keys
+
+
+def _warm_up() -> None:
+    """What a worker process does first, while the scan still reads: load the compiled code sketching runs."""
+    _BatchSketcher(Config(), CountTable())(["A few words of warm-up text, sketched once so that the compiled code is loaded."])
 
 
 class _PairVerifier:
@@ -144,7 +150,11 @@ def _scan(sources, config: Config, report: Progress, workers: int | None, cleanu
     timings: dict[str, float] = {}
     started = time.perf_counter()
 
-    # Pass 1: learn the corpus's boilerplate lines; account for every file; park the texts.
+    # Pass 1: learn the corpus's boilerplate lines; account for every file; park the texts. Worker processes
+    # start as soon as they are known to be wanted, so that their start-up overlaps the reading.
+    pool = cleanup.enter_context(Workers(cpu_count() if workers is None else workers))
+    if workers is not None:
+        pool.start(_warm_up)
     lines = CountTable()
     skipped: list[Skipped] = []
     infos: dict[str, ArticleInfo] = {}
@@ -164,6 +174,8 @@ def _scan(sources, config: Config, report: Progress, workers: int | None, cleanu
         if item.published is not None:
             instants[item.id] = published_instant(item.published)
         report("reading", len(infos), None)
+        if workers is None and len(infos) == _PARALLEL_MIN:
+            pool.start(_warm_up)
     timings["read + learn boilerplate"] = time.perf_counter() - started
     if not ids and not skipped:
         warnings.append(f"no files found in {', '.join(map(str, sources))}")
@@ -187,9 +199,8 @@ def _scan(sources, config: Config, report: Progress, workers: int | None, cleanu
                 yield range(start, i + 1), texts
                 start, chars, texts = i + 1, 0, []
 
-    if workers is None:
-        workers = cpu_count() if len(infos) >= _PARALLEL_MIN else 1
-    pool = cleanup.enter_context(Workers(workers))
+    if workers is None and len(infos) < _PARALLEL_MIN:
+        pool.workers = 1  # (too few articles to pay for starting processes: none were started)
     for batch, (packed, n_words, hashes, keys) in pool.map(_BatchSketcher, (config, lines), batches()):
         fresh: list[int] = []
         for k, i in enumerate(batch):

@@ -51,10 +51,7 @@ class Workers:
             for meta, payload in items:
                 yield meta, fn(payload)
             return
-        if self._pool is None:
-            self._folder = ScratchFolder("dedup-workers-")
-            context = multiprocessing.get_context("spawn")  # no inherited threads or locks: safe inside any host program
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_die_with, initargs=(os.getpid(),))
+        self.start()
         # (make, args) can weigh megabytes (count tables, spool offsets). Handed to the pool, they would be written
         # into each child's pipe, and a child that dies before reading them all leaves that write, and this
         # process, blocked for ever; the children read them from this private file instead.
@@ -77,6 +74,18 @@ class Workers:
                 "under `if __name__ == \"__main__\":`, which spawned processes need); its error, if any, is printed "
                 "above. Run with one process (workers=1, or --workers 1) to work around it."
             ) from e
+
+    def start(self, warm_up: Callable[[], Any] | None = None) -> None:
+        """Start the processes now (else the first parallel map starts them), each running warm_up first: a
+        process takes ~2 s to import dedup and load its compiled code, which can then overlap other work."""
+        if self._pool is not None or self.workers <= 1:
+            return
+        self._folder = ScratchFolder("dedup-workers-")
+        context = multiprocessing.get_context("spawn")  # no inherited threads or locks: safe inside any host program
+        self._pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_die_with, initargs=(os.getpid(),))
+        if warm_up is not None:
+            for _ in range(self.workers):  # (one task a process: the pool starts a process for each while none is idle)
+                self._pool.submit(warm_up)
 
     def close(self) -> None:
         """Stop the processes (after the work handed to them) and remove the folder."""
