@@ -62,6 +62,10 @@ def evaluate_clough(data_dir: Path, config: Config | None = None) -> dict:
             "missed_known_label_errors": errors,
         }
     rows["non"]["false_positives"] = found["non"]
+    # An independent answer related to anything at all is wrong too: to another answer on its task (a `non` or a
+    # copy of the source), not only to the source itself.
+    linked = {x for p in result.links for x in (p.a, p.b)}
+    rows["non"]["related_to_any"] = sum(1 for d in docs if d["category"] == "non" and (d["id"] in cluster_of or d["id"] in linked))
     rows["cut_excluding_label_errors"] = {
         "answers": total["cut"] - len(KNOWN_LABEL_ERRORS),
         "related_to_source": found["cut"],

@@ -61,6 +61,7 @@ def table(r: dict) -> str:
         denominator = x["answers"] - len(x["missed_known_label_errors"])
         rows.append(f"| Clough & Stevenson `{cat}` | answers found related to their source | {x['related_to_source']}/{denominator}{errors} | {goal} |")
     rows.append(f"| Clough & Stevenson `non` | same-topic answers wrongly related to the source | {c['non']['false_positives']}/{c['non']['answers']} (partial links: {c['non']['partial_only']}) | 0 |")
+    rows.append(f"| Clough & Stevenson `non` | independent answers related to any document (in a story or linked) | {c['non']['related_to_any']}/{c['non']['answers']} | 0 |")
     rows.append(f"| Seeds (5 articles) | cluster ARI vs the editor's reading; partial link to 004 | {s['ari']:.2f}; {'found' if s['partial_link_to_004_found'] else 'not found'} | 1.00; found |")
     for name, x in r["multinews"].items():
         kind = "full text" if name == "full" else "truncated, lower-cased"
