@@ -3,7 +3,7 @@ import os
 
 import pytest
 
-from dedup.workers import WorkerError, Workers, ordered_map
+from dedup.workers import WorkerError, Workers
 
 
 def _square_or_die(die_on: int):
@@ -16,7 +16,8 @@ def _square_or_die(die_on: int):
 
 def test_results_come_back_in_input_order():
     items = [(f"batch {x}", x) for x in range(40)]
-    assert list(ordered_map(_square_or_die, (-1,), items, workers=2)) == [(f"batch {x}", x * x) for x in range(40)]
+    with Workers(2) as pool:
+        assert list(pool.map(_square_or_die, (-1,), items)) == [(f"batch {x}", x * x) for x in range(40)]
 
 
 def _pid_and(offset: int):
@@ -39,15 +40,14 @@ def test_the_stages_of_a_job_share_one_start_up_of_the_workers():
 
 
 def test_a_worker_killed_mid_run_raises_worker_error():
-    results = ordered_map(_square_or_die, (25,), ((x, x) for x in range(40)), workers=2)
-    with pytest.raises(WorkerError, match="worker process died"):
-        for meta, value in results:
+    with Workers(2) as pool, pytest.raises(WorkerError, match="worker process died"):
+        for meta, value in pool.map(_square_or_die, (25,), ((x, x) for x in range(40))):
             assert value == meta * meta
 
 
 _SCRIPT = '''
 import os, sys, time
-from dedup.workers import ordered_map
+from dedup.workers import Workers
 
 def _park(folder):
     def fn(x):
@@ -56,8 +56,9 @@ def _park(folder):
     return fn
 
 if __name__ == "__main__":
-    for _ in ordered_map(_park, (sys.argv[1],), ((x, x) for x in range(4)), workers=2):
-        pass
+    with Workers(2) as pool:
+        for _ in pool.map(_park, (sys.argv[1],), ((x, x) for x in range(4))):
+            pass
 '''
 
 
