@@ -12,7 +12,7 @@ def results(shared):
 def test_every_labelled_set_is_measured(results):
     assert {"mrpc", "clough_stevenson", "seeds", "multinews", "synthetic"} <= set(results)
     table = quality.table(results)
-    assert table.count("\n") == 17 and "MRPC" in table and "Multi-News full text" in table and "Synthetic" in table
+    assert table.count("\n") == 18 and "MRPC" in table and "Multi-News full text" in table and "Synthetic" in table
 
 
 def test_sample_figures_are_real(results):
@@ -25,6 +25,8 @@ def test_sample_figures_are_real(results):
     # Same-topic, independently written answers stay apart, but for two that score as rewrites of a copied
     # answer (rewrite scores 0.159 and 0.141, no shared passage): a known shortfall, see the README.
     assert clough["non"]["false_positives"] <= 2
+    # Related to anything at all, as many are to each other (a shortfall the README's second `non` row shows):
+    assert clough["non"]["false_positives"] <= clough["non"]["related_to_any"] <= clough["non"]["answers"]
     assert clough["cut_excluding_label_errors"]["share"] == 1.0 and clough["heavy"]["share"] >= 0.95
     news = results["multinews"]["full"]
     assert news["alignment"]["pairs"] > 100 and news["alignment"]["quick_shows_fewer"] == news["alignment"]["align_shows_fewer"] == 0
