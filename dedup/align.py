@@ -480,6 +480,8 @@ def _past_word_diff(words_a: int, words_b: int) -> bool:
 
 def _whole_diff_note(ta: str, tb: str) -> str:
     """What a view says of a reworded passage diffed whole (empty for one diffed word by word)."""
+    if max(len(ta), len(tb)) <= MAX_DIFF_TOKENS:  # (fewer characters than that: fewer words; no need to count them)
+        return ""
     words = max(len(normalize.word_spans(ta)), len(normalize.word_spans(tb)))
     return f"diffed whole: {words:,} words, past the word diff's {MAX_DIFF_TOKENS:,}" if _past_word_diff(words, 0) else ""
 

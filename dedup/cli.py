@@ -349,7 +349,7 @@ def _load_article(ref: str, index: Optional[Path]) -> str:
         return _load_file(ref)
     ix = _open_index(index, create=False)
     try:
-        found = ix.text(_stored_id(ix, ref))
+        found = next((held for form in _id_forms(ref) if (held := ix.text(form)) is not None), None)
     finally:
         ix.close()
     if found is None:
@@ -359,14 +359,12 @@ def _load_article(ref: str, index: Optional[Path]) -> str:
     return found[0]
 
 
-def _stored_id(ix: Index, given: str) -> str:
-    """The id an argument names: as typed, or else as a terminal shows it (visible(): a newline in it as \\x0a).
-    (A file name's bytes that are not UTF-8 are stored as \\xNN, as reports show them.)"""
+def _id_forms(given: str) -> list[str]:
+    """The ids an argument may name, in the order to try them: as typed, then as a terminal shows it (visible(): a
+    newline in it as \\x0a). (A file name's bytes that are not UTF-8 are stored as \\xNN, as reports show them.)"""
     typed = display_path(given)
-    if typed in ix:
-        return typed
     shown = from_visible(typed)
-    return shown if shown in ix else typed
+    return [typed] if shown == typed else [typed, shown]
 
 
 def _say_skipped(item: Skipped) -> None:
@@ -716,7 +714,7 @@ def index_remove(
     """
     ix = _open_index(index, create=False)
     try:
-        missing = [i for i in ids if not ix.remove(_stored_id(ix, i))]
+        missing = [i for i in ids if not any(ix.remove(form) for form in _id_forms(i))]
     finally:
         ix.close()
     for i in missing:

@@ -376,18 +376,19 @@ class _Reader:
         if isinstance(sources, (str, bytes, os.PathLike)):
             sources = [sources]
         sources = list(sources)
+        paths = [_path_or_none(s) for s in sources]
+        reals = {p: os.path.realpath(p) for p in paths if p}
         folders: dict[str, str] = {}  # real path of a folder given -> the path it was first given as
-        for p in map(_path_or_none, sources):
+        for p in paths:
             if p and os.path.isdir(p):
-                folders.setdefault(os.path.realpath(p), p)
+                folders.setdefault(reals[p], p)
         self.roots = list(folders)
         # A source that a folder given walks into is read there, whichever comes first: an article's id does not
         # depend on the order of the arguments (`scan news/a.txt news` and `scan news news/a.txt` read news/a.txt).
-        inside = {p: folders[root] for p in map(_path_or_none, sources) if p and (root := self._walked_into(os.path.realpath(p)))}
-        own = [s for s in sources if _path_or_none(s) not in inside]
+        inside = {p: folders[root] for p in paths if p and (root := self._walked_into(reals[p]))}
+        own = [s for s, p in zip(sources, paths) if p not in inside]
         self.names = _source_names(own) if len(own) > 1 else {}
-        for source in sources:
-            path = _path_or_none(source)
+        for source, path in zip(sources, paths):
             if path in inside:
                 yield Skipped(path, f"inside {display_path(inside[path])!r}, also given: read there")
             else:
@@ -396,8 +397,8 @@ class _Reader:
     def _walked_into(self, real: str) -> str | None:
         """The outermost folder given whose walk reads this path (below it, through no hidden folder or file)."""
         for root in sorted(self.roots, key=len):
-            relative = real[len(root.rstrip(os.sep)) + 1 :].split(os.sep) if real.startswith(root.rstrip(os.sep) + os.sep) else None
-            if relative and not any(part.startswith(".") for part in relative):
+            parts = _below(real, root)
+            if parts and not any(part.startswith(".") for part in parts):
                 return root
         return None
 
@@ -472,7 +473,7 @@ class _Reader:
     def _inside_roots(self, real: str) -> bool:
         """Whether a link's target is under a folder given: it is read there under its own path, so an article's
         id does not depend on which of the two paths the walk meets first."""
-        return any(real == root or real.startswith(root.rstrip(os.sep) + os.sep) for root in self.roots)
+        return any(real == root or _below(real, root) for root in self.roots)
 
     def _file_once(self, path: str, file_id: str, st: os.stat_result) -> Iterator[Article | Skipped]:
         """file(), unless this file was read already (given on its own as well, or reached through a link): known
@@ -841,6 +842,12 @@ def read_sources(sources: Iterable[str | os.PathLike], max_chars: int = 2_000_00
     whitespace near the limit and flagged ``truncated``.
     """
     return _Reader(max_chars).sources(sources)
+
+
+def _below(real: str, root: str) -> list[str]:
+    """The parts of real's path below the folder root (both real paths); none when it is not below it."""
+    top = root.rstrip(os.sep) + os.sep
+    return real[len(top) :].split(os.sep) if real.startswith(top) else []
 
 
 def _path_or_none(source: object) -> str | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import tempfile
 import time
 import weakref
@@ -59,8 +60,8 @@ def _sweep(prefix: str) -> None:
         return
     for folder in found:
         try:
-            st = folder.lstat()
-            if not folder.is_dir() or folder.is_symlink() or st.st_uid != os.getuid() or time.time() - st.st_mtime < _SETTLING:
+            st = folder.lstat()  # (a link is not a folder here: never followed)
+            if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid() or time.time() - st.st_mtime < _SETTLING:
                 continue
             fd = os.open(folder, os.O_RDONLY)
         except OSError:
