@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import heapq
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Hashable, Iterable
 
-from .verify import DUPLICATE, NEAR, PARTIAL, REWRITE, Pair
+from .verify import NEAR, PARTIAL, REWRITE, Pair
 
 
 @dataclass
@@ -38,23 +38,44 @@ class UnionFind:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
+def copy_groups(edges: Iterable[tuple[Hashable, Hashable, Hashable | None]]) -> UnionFind:
+    """Groups of copies from verified copy pairs (a, b, held): held is None for the same text or a near-duplicate
+    by shingle Jaccard, else the one of a and b held whole in the other (near by containment). Copies join
+    transitively: a copy of a copy is a copy. A text held whole in articles of two or more groups joins none of
+    them: a page of site chrome alone is contained in every article that carries the chrome, a quote in every
+    report that quotes it, and either would chain unrelated stories into one. (A text that holds others, as a
+    wire story holds its trimmed copies, joins them all.)"""
+    uf = UnionFind()
+    held: list[tuple[Hashable, Hashable]] = []  # (the held text, the one holding it)
+    for a, b, inner in edges:
+        if inner is None:
+            uf.union(a, b)
+        else:
+            held.append((inner, b if inner == a else a))
+    holders: dict[Hashable, set] = {}
+    for inner, outer in held:
+        holders.setdefault(inner, set()).add(uf.find(outer))
+    for inner, outer in held:
+        if len(holders[inner] - {uf.find(inner)}) < 2:
+            uf.union(inner, outer)
+    return uf
+
+
 def cluster(
     pairs: list[Pair],
+    copies: UnionFind,
     similarity: dict[tuple[str, str], float],
     threshold: float,
     canonical_key: Callable[[str], tuple],
 ) -> tuple[list[Cluster], list[Pair]]:
     """Stories from verified pairs: (clusters with ≥ 2 members, links between clusters).
 
-    Copies (duplicate, near-duplicate) are joined transitively: a copy of a copy is a copy. Groups of copies
-    are then merged by average linkage on the rewrite score: two stories merge only while the mean score
-    over *all* pairs between them (unmeasured pairs count as 0) is at least `threshold`, so a chain of loose
-    rewrite edges through a topic cannot pull unrelated stories together.
+    The groups of copies (`copies`: copy_groups of the copy pairs, merged further in place) are merged by average
+    linkage on the scores in `similarity` (verified pairs between groups, by their rewrite score): two stories merge
+    only while the mean score over *all* pairs between them (unmeasured pairs count as 0) is at least `threshold`,
+    so a chain of loose rewrite edges through a topic cannot pull unrelated stories together.
     """
-    uf = UnionFind()
-    for p in pairs:
-        if p.relation in (DUPLICATE, NEAR):
-            uf.union(p.a, p.b)
+    uf = copies
     # Average linkage over groups of copies; weight between groups = best measured score between members.
     weights: dict[tuple[str, str], float] = {}
     for (a, b), s in similarity.items():
@@ -118,6 +139,6 @@ def cluster(
         ca, cb = root_to_cluster.get(uf.find(p.a)), root_to_cluster.get(uf.find(p.b))
         if ca is not None and ca is cb:  # (a partial pair inside one story is one of its pairs, not a link between stories)
             ca.pairs.append(p)
-        elif p.relation in (PARTIAL, REWRITE):
+        elif p.relation in (PARTIAL, REWRITE, NEAR):  # (a near-duplicate across stories: one kept out by copy_groups)
             cross.append(p)
     return clusters, cross

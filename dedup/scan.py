@@ -13,7 +13,7 @@ import numpy as np
 from . import boilerplate
 from .align import align, counted, summarize
 from .arrays import unique_sorted
-from .cluster import Cluster, UnionFind, cluster
+from .cluster import Cluster, cluster, copy_groups
 from .config import Config
 from .counts import CountTable
 from .dates import published_instant
@@ -124,6 +124,11 @@ class _Summarizer:
         return [summarize(align(text(i), text(j), detail=False)) for i, j in pairs]
 
 
+def _group_pair(gi, gj, n: int):
+    """One number for each unordered pair of copy groups (arrays or single groups, of n articles)."""
+    return np.minimum(gi, gj) * n + np.maximum(gi, gj)
+
+
 def _in_chunks(pool: Workers, make: Callable, args: tuple, work: np.ndarray, size: int) -> Iterator[tuple[int, list]]:
     """(start of a chunk of work, its results) in order; in this process when the work is too small to pay for
     handing it to the workers. Rows become Python lists a chunk at a time (a list of millions of pairs would not fit)."""
@@ -227,17 +232,20 @@ def _scan(sources, config: Config, report: Progress, workers: int | None, cleanu
     t0 = time.perf_counter()
     near_codes = near_table.pair_codes(_BUCKET_CAP)
     near_candidates = pairs_of(near_codes)
-    copies = UnionFind()
-    for i, j in duplicate_of.items():
-        copies.union(i, j)
     copy_edges: list[tuple[int, int, float, float]] = []
     for start in range(0, len(near_candidates), _COPY_CHUNK):
         chunk = near_candidates[start : start + _COPY_CHUNK]
         _, features, local = _local(chunk, feats)
         for (i, j), scores in zip(chunk.tolist(), copy_pairs(features, local, config)):
             if scores is not None:
-                copies.union(i, j)
                 copy_edges.append((i, j, *scores))
+
+    def contained(i: int, j: int, jaccard: float) -> int | None:
+        """copy_groups' third field: None for a pair near by Jaccard, else the one held in the other (the shorter)."""
+        return None if jaccard >= config.near_jaccard else i if len(feats(i).shingles) <= len(feats(j).shingles) else j
+
+    copy_graph = [(i, j, None) for i, j in duplicate_of.items()] + [(i, j, contained(i, j, jac)) for i, j, jac, _ in copy_edges]
+    copies = copy_groups(copy_graph)
     group = np.array([copies.find(i) for i in range(len(ids))], dtype=np.int64)  # each article's copy group
     for i in np.flatnonzero(group == np.arange(len(ids))).tolist():
         terms.add(feats(i).term_set)
@@ -262,17 +270,19 @@ def _scan(sources, config: Config, report: Progress, workers: int | None, cleanu
         _, features, local = _local([[i, j] for i, j, _, _ in edges], feats)
         rewrites = weighted_jaccards(features, local, terms)
         pairs.extend(Pair(ids[i], ids[j], NEAR, jac, con, rw, 0) for (i, j, jac, con), rw in zip(edges, rewrites.tolist()))
+    # Group pairs with a verified story link (near-duplicate or rewrite) need no other verified pair. The first are
+    # those of the near-duplicate pairs that copy_groups kept apart (a page of chrome alone), reported as links.
+    linked = {int(_group_pair(group[i], group[j], len(ids))) for i, j, _, _ in copy_edges if group[i] != group[j]}
     # Up to _TRIES_PER_GROUP_PAIR member pairs per pair of groups, in rounds: a round tries the next candidate
     # of every group pair that has no story link yet (the same pairs, in the same order, as one by one).
     gi, gj = group[candidates[:, 0]], group[candidates[:, 1]]
     between = gi != gj
     candidates = candidates[between]
-    key = (np.minimum(gi, gj) * len(ids) + np.maximum(gi, gj))[between]
+    key = _group_pair(gi, gj, len(ids))[between]
     by_key = np.argsort(key, kind="stable")
     rank = np.empty(len(key), dtype=np.int64)  # 0 for a group pair's first candidate, 1 for its second, …
     rank[by_key] = np.arange(len(key)) - np.searchsorted(key[by_key], key[by_key])
     found: dict[int, Pair] = {}
-    linked: set[int] = set()  # group pairs with a verified story link (near-duplicate or rewrite)
     partial: set[int] = set()  # group pairs with a partial link already reported
     done = 0
     for r in range(_TRIES_PER_GROUP_PAIR):
@@ -287,18 +297,19 @@ def _scan(sources, config: Config, report: Progress, workers: int | None, cleanu
                 found[k] = p
             done += len(results)
             report("verifying", done, None)
-    similarity: dict[tuple[str, str], float] = {}
-    for k in sorted(found):
-        p = found[k]
-        pairs.append(p)
-        similarity[(p.a, p.b)] = p.rewrite_score
+    pairs += [found[k] for k in sorted(found)]
     timings["verification"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
     order = {i: n for n, i in enumerate(ids)}
+    # The copy pairs verification found between groups join them as the others do; a copy pair kept apart by
+    # copy_groups adds nothing to the average linkage, which takes the other pairs' rewrite scores.
+    copy_graph += [(order[p.a], order[p.b], contained(order[p.a], order[p.b], p.jaccard)) for p in found.values() if p.relation in (DUPLICATE, NEAR)]
+    stories = copy_groups((ids[i], ids[j], None if h is None else ids[h]) for i, j, h in copy_graph)
+    similarity = {(p.a, p.b): p.rewrite_score for p in pairs if p.relation not in (DUPLICATE, NEAR)}
     never = float("inf")
     canonical_key = lambda a: (instants.get(a) or never, -infos[a].words, order[a])  # noqa: E731
-    clusters, links = cluster(pairs, similarity, config.rewrite_score, canonical_key)
+    clusters, links = cluster(pairs, stories, similarity, config.rewrite_score, canonical_key)
     in_cluster = {m for c in clusters for m in c.members}
     linked = Counter(x for p in links for x in (p.a, p.b))
 

@@ -1,7 +1,7 @@
 """Stories must not chain: one event covered by hundreds of outlets is normal, a topic is not a story."""
 import json
 
-from dedup.cluster import cluster
+from dedup.cluster import cluster, copy_groups
 from dedup.config import Config
 from dedup.scan import scan
 from dedup.verify import NEAR, PARTIAL, REWRITE, Pair
@@ -11,10 +11,15 @@ def _p(a, b, rel=REWRITE, score=0.2):
     return Pair(a, b, rel, 0.0, 0.0, score, 0)
 
 
+def _stories(pairs, similarity):
+    """cluster() of pairs whose near-duplicates are near by Jaccard (none held in the other)."""
+    return cluster(pairs, copy_groups((p.a, p.b, None) for p in pairs if p.relation == NEAR), similarity, 0.15, lambda x: (x,))
+
+
 def test_a_chain_of_loose_rewrite_edges_does_not_become_one_story():
     ids = [f"a{i:03d}" for i in range(200)]
     pairs = [_p(ids[i], ids[i + 1]) for i in range(199)]  # plain union-find would give one cluster of 200
-    clusters, links = cluster(pairs, {(p.a, p.b): p.rewrite_score for p in pairs}, 0.15, lambda x: (x,))
+    clusters, links = _stories(pairs, {(p.a, p.b): p.rewrite_score for p in pairs})
     assert max(len(c.members) for c in clusters) <= 3
     assert links  # the edges that did not merge are still reported
 
@@ -22,7 +27,7 @@ def test_a_chain_of_loose_rewrite_edges_does_not_become_one_story():
 def test_copies_chain_and_a_dense_rewrite_group_merges():
     pairs = [_p("c1", "c2", NEAR), _p("c2", "c3", NEAR), _p("c3", "c4", NEAR)]  # copies of copies
     pairs += [_p(x, y, REWRITE, 0.3) for x, y in [("r1", "r2"), ("r1", "r3"), ("r2", "r3")]]
-    clusters, _ = cluster(pairs, {(p.a, p.b): p.rewrite_score for p in pairs if p.relation == REWRITE}, 0.15, lambda x: (x,))
+    clusters, _ = _stories(pairs, {(p.a, p.b): p.rewrite_score for p in pairs if p.relation == REWRITE})
     assert sorted(sorted(c.members) for c in clusters) == [["c1", "c2", "c3", "c4"], ["r1", "r2", "r3"]]
 
 
@@ -30,7 +35,7 @@ def test_a_partial_pair_inside_one_story_is_its_pair_and_one_across_stories_a_li
     """Partial pairs stay out of what joins a story, but one between two members of a story (joined by other
     pairs) used to be reported as a 'link between stories' from that story to itself."""
     pairs = [_p("a", "b", NEAR), _p("b", "c", NEAR), _p("a", "c", PARTIAL), _p("x", "y", NEAR), _p("c", "x", PARTIAL)]
-    clusters, links = cluster(pairs, {}, 0.15, lambda x: (x,))
+    clusters, links = _stories(pairs, {})
     story = {m: c.id for c in clusters for m in c.members}
     assert sorted(sorted(c.members) for c in clusters) == [["a", "b", "c"], ["x", "y"]]
     assert [(p.a, p.b) for p in links] == [("c", "x")] and all(story[p.a] != story[p.b] for p in links)
@@ -48,3 +53,30 @@ def test_same_event_corpus_does_not_collapse_into_one_cluster(shared, tmp_path):
     path.write_text("".join(json.dumps({"id": d["id"], "text": d["text"]}) + "\n" for d in docs), encoding="utf-8")
     result = scan([path], Config())
     assert max(len(c.members) for c in result.clusters) <= 20
+
+
+NOTICE = ("Dow jones reprints: this copy is for your personal, non-commercial use only. To order presentation-ready "
+          "copies for distribution to your colleagues, clients or customers, use the order reprints tool at the bottom "
+          "of any article or visit www.djreprints.com")  # a real chrome paragraph (Multi-News), too long to learn as boilerplate
+
+
+def test_a_page_held_whole_in_unrelated_articles_does_not_join_them(shared, tmp_path, seeds):
+    """A page of chrome alone is contained in every article that carries the chrome: a near-duplicate of each by
+    containment, which union-find chained into one story of unrelated articles (9 articles of 7 events on
+    Multi-News). It is now linked to each and joins none. Excerpts of one wire story, held in it, still join it."""
+    docs = {d["id"]: " ".join(d["text"].split()[:150]) for d in map(json.loads, open(shared / "eval/bbc_news/bbc_news.jsonl", encoding="utf-8"))}
+    carriers = ["bbc-business-001", "bbc-sport-001", "bbc-tech-001"]  # one topic each: the notice is all they share
+    for name in carriers:
+        (tmp_path / f"{name}.txt").write_text(f"{NOTICE}\n{docs[name]}\n", encoding="utf-8")
+    (tmp_path / "notice.txt").write_text(NOTICE + "\n", encoding="utf-8")
+    words = seeds["003"].split()
+    for i in range(2):
+        (tmp_path / f"wire-{i}.txt").write_text(f"Site {i}: {' '.join(words)}\n", encoding="utf-8")
+    (tmp_path / "wire-opening.txt").write_text(" ".join(words[:150]) + "\n", encoding="utf-8")
+    (tmp_path / "wire-ending.txt").write_text(" ".join(words[-150:]) + "\n", encoding="utf-8")
+
+    result = scan([tmp_path])
+    assert [sorted(c.members) for c in result.clusters] == [["wire-0.txt", "wire-1.txt", "wire-ending.txt", "wire-opening.txt"]]
+    assert {(p.a, p.b) for p in result.links if p.relation == NEAR} == {tuple(sorted((f"{x}.txt", "notice.txt"))) for x in carriers}
+    excerpts = [p for p in result.clusters[0].pairs if p.relation == NEAR and "wire-" in p.a + p.b and ("opening" in p.a + p.b or "ending" in p.a + p.b)]
+    assert excerpts and all(p.jaccard < Config().near_jaccard <= p.containment for p in excerpts)
