@@ -103,10 +103,25 @@ class Index:
         return _storable(article_id) and self.store.get(article_id) is not None
 
     def check(self, article_id: str, text: str) -> list[Match]:
-        """Indexed articles this one duplicates, rewrites or partly reuses, strongest first."""
+        """Indexed articles this one duplicates, rewrites or partly reuses, strongest first: what add() would return.
+        Its text is cleaned as add() cleans it, with the article counted in place of the one it would replace, so
+        chrome it shares with two indexed articles is boilerplate here as there."""
         _check_article(article_id, text, {})
         self._refresh()
-        return self._matches(article_id, self._sketch([without_surrogates(text)])[0])
+        text = without_surrogates(text)
+        replaced = self.store.get(article_id) if _storable(article_id) else None
+        replaced = replaced if replaced is not None and replaced.row <= self._counted_to else None  # (counted here)
+        lines = boilerplate.lines_of(text[: self.config.max_article_chars])
+        if replaced is not None:
+            self._count(replaced.features, replaced.lines, sign=-1)
+        self.line_counts.add(lines)
+        try:
+            sketch = self._sketch([text])[0]
+        finally:
+            self.line_counts.add(lines, sign=-1)
+            if replaced is not None:
+                self._count(replaced.features, replaced.lines)
+        return self._matches(article_id, sketch)
 
     def add(self, article_id: str, text: str, metadata: dict | None = None) -> list[Match]:
         """Index an article (replacing one with the same id) and return what it matched before it was added."""

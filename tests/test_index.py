@@ -40,6 +40,24 @@ def test_add_returns_what_check_would(seeds):
     assert expected[0].relation == "duplicate"
 
 
+def test_check_cleans_an_article_as_add_does(shared, seeds):
+    """add() counts an article's lines before cleaning it, so chrome it shares with two indexed articles is
+    boilerplate; check() did not, and called an NBC article 'partial' to another through their two sentences of
+    newsletter chrome, where add() of it found nothing. check() leaves the counts as they were."""
+    docs = map(json.loads, open(shared / "eval/multinews/multinews_test_truncated_docs.jsonl", encoding="utf-8"))
+    nbc = [d for d in docs if d["text"].startswith("Breaking news emails get breaking news alerts")][:3]
+    ix = Index()
+    for d in nbc[:2]:
+        ix.add(d["id"], d["text"])
+    ix.add("edited", seeds["003"])
+    counts = [CountTable(c.counts.copy(), c.documents) for c in (ix.term_counts, ix.line_counts)]
+    new = nbc[2]
+    checked = [ix.check(new["id"], new["text"]), ix.check("edited", seeds["003"][:2000])]
+    assert [ix.term_counts, ix.line_counts] == counts
+    assert checked == [ix.add(new["id"], new["text"]), ix.add("edited", seeds["003"][:2000])]
+    assert checked[0] == []
+
+
 def test_the_index_keeps_its_own_parameters(tmp_path, seeds):
     path = tmp_path / "p.dedup"
     Index.open(path, Config(shingle_size=3, num_perm=64)).close()
