@@ -266,10 +266,10 @@ def scan(
     """Group the articles under SOURCES into stories.
 
     Prints every story with its members, the relation of each verified pair (duplicate, near-duplicate,
-    rewrite) and its figures, the links between stories (partial reuse), the unique articles, and every
-    skipped file with the reason. Exit code 0 when the scan ran, whatever it found; 1 when it could not (a
-    SOURCE missing, a worker process died); 2 for a usage error (an unknown --format, an --out file that cannot
-    be written).
+    rewrite) and its figures, the links between stories (partial reuse, rewrites across stories, a text held
+    whole in several stories), the unique articles, and every skipped file with the reason. Exit code 0 when the
+    scan ran, whatever it found; 1 when it could not (a SOURCE missing, a worker process died); 2 for a usage
+    error (an unknown --format, an --out file that cannot be written); 130 when interrupted (nothing written).
     """
     from .report import FORMATS, headline, render
     from .scan import scan as run_scan
@@ -514,7 +514,7 @@ def _read_into(ix: Index, sources: list[Path], count_replaced: bool = False, bui
                 flush()
     except KeyboardInterrupt:  # (a batch is stored whole or not at all)
         if building:
-            typer.echo(f"interrupted: {done.added:,} articles indexed into {building[1]}, the rest not; {building[0]} is as it was"
+            typer.echo(f"interrupted: {done.added:,} articles indexed into {building[1]}, the rest not; {_untouched(building[0])}"
                        " (run the same command again to resume)", err=True)
         else:
             typer.echo(f"interrupted: {done.added:,} articles added, the rest not (the index is sound: run the command again to add them)", err=True)
@@ -528,6 +528,11 @@ class _Null:
 
     def __exit__(self, *exc):
         return False
+
+
+def _untouched(index: Path) -> str:
+    """What an interrupted build says of the index it would have replaced."""
+    return f"{index} is as it was" if os.path.lexists(index) else f"{index} is not created yet"
 
 
 @index_app.command("build", cls=_Command, epilog=IDS_HELP, short_help="Rebuild an index from sources, atomically and resumably.")
@@ -545,7 +550,8 @@ def index_build(
     INDEX as it was.
 
     Exit code 0 when INDEX holds the new index (skipped files are listed on stderr); 1 when it could not (a SOURCE
-    missing, INDEX a file other than a dedup index, a failed check: the old index is left as it was).
+    missing, INDEX a file other than a dedup index, a failed check: the old index is left as it was); 130 when
+    interrupted (the build so far is kept in INDEX.building, and the same command resumes it).
     """
     _check_sources(sources)
     damaged = check_replaceable(index)
@@ -575,7 +581,7 @@ def _build(sources: list[Path], index: Path, building: Path, damaged: str | None
         total = len(ix)
         ix.close()
     except KeyboardInterrupt:
-        _fail(f"interrupted while finishing: {index} is as it was; {building} holds what was indexed (run the same command again to resume)", 130)
+        _fail(f"interrupted while finishing: {_untouched(index)}; {building} holds what was indexed (run the same command again to resume)", 130)
     if problems:
         _fail(f"{building}: the new index failed its integrity check ({problems[0]}); the old index was left as it was")
     held = _articles_in(index) if total == 0 and damaged is None else 0
@@ -675,7 +681,7 @@ def index_add(
     """Add articles to an index (an article with the same id replaces the old one).
 
     Exit code 0 when they were added (skipped files are listed on stderr); 1 when a SOURCE is missing or INDEX is
-    a file other than a dedup index.
+    a file other than a dedup index; 130 when interrupted (the batches stored so far are kept, and counted).
     """
     _check_sources(sources)
     ix = _open_index(index, create=True)

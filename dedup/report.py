@@ -137,7 +137,8 @@ def headline(r: ScanResult) -> str:
 def _table(r: ScanResult) -> str:
     lines = [headline(r), ""]
     for c in r.clusters:
-        lines.append(f"Story {c.id}: {counted(len(c.members), 'article')}, canonical {c.canonical}")
+        opening = f': "{r.openings[c.canonical]}"' if r.openings.get(c.canonical) else ""
+        lines.append(f"Story {c.id}: {counted(len(c.members), 'article')}, canonical {c.canonical}{opening}")
         for m in c.members:
             lines.append(f"  {'*' if m == c.canonical else ' '} {m}")
         lines += [line for p in c.pairs for line in _pair_lines(p, r, "    ")]

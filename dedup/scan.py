@@ -70,6 +70,7 @@ class ScanResult:
     warnings: list[str] = field(default_factory=list)
     summaries: dict[tuple[str, str], str] = field(default_factory=dict)  # (a, b) → what differs, vs the canonical and for links
     timings: dict[str, float] = field(default_factory=dict)
+    openings: dict[str, str] = field(default_factory=dict)  # each story's canonical id → its title, else its first words
 
 
 class _BatchSketcher:
@@ -122,6 +123,16 @@ class _Summarizer:
     def __call__(self, pairs: list[list[int]]) -> list[str]:
         text = self.reader.text
         return [summarize(align(text(i), text(j), detail=False)) for i, j in pairs]
+
+
+_OPENING_WORDS = 12
+
+
+def _opening(title: str | None, text: str, lines: CountTable, config: Config) -> str:
+    """What names a story in the table: the first words of its canonical article's title, else of its text without
+    the boilerplate (or as read, when that is all it has)."""
+    words = (title or "").split() or boilerplate.strip(text, lines, config.boilerplate_min_docs).split() or text.split()
+    return " ".join(words[:_OPENING_WORDS]) + (" …" if len(words) > _OPENING_WORDS else "")
 
 
 def _group_pair(gi, gj, n: int):
@@ -335,7 +346,8 @@ def _scan(sources, config: Config, report: Progress, workers: int | None, cleanu
             summaries[(p.a, p.b)] = line
         report("aligning", start + len(results), len(to_align))
     timings["alignment summaries"] = time.perf_counter() - t0
+    openings = {c.canonical: _opening(infos[c.canonical].title, reader.text(order[c.canonical]), lines, config) for c in clusters}
     reader.close()
     spool.close()
     timings["total"] = time.perf_counter() - started
-    return ScanResult(clusters, links, unique, skipped, infos, warnings=warnings, summaries=summaries, timings=timings)
+    return ScanResult(clusters, links, unique, skipped, infos, warnings=warnings, summaries=summaries, timings=timings, openings=openings)

@@ -707,9 +707,12 @@ def test_an_interrupted_add_says_how_far_it_got(tmp_path, monkeypatch):
     result = runner.invoke(app, ["index", "add", str(tmp_path / "i.dedup"), str(SEEDS)])
     assert result.exit_code == 130 and "interrupted: 0 articles added, the rest not" in result.stderr
     build = runner.invoke(app, ["index", "build", str(SEEDS), "--index", str(tmp_path / "b.dedup")])  # a build adds to its copy
-    assert build.exit_code == 130 and f"indexed into {tmp_path / 'b.dedup.building'}, the rest not; {tmp_path / 'b.dedup'} is as it was" in build.stderr
+    assert build.exit_code == 130 and f"indexed into {tmp_path / 'b.dedup.building'}, the rest not; {tmp_path / 'b.dedup'} is not created yet" in build.stderr
     monkeypatch.setattr(cli, "read_sources", real)
     assert runner.invoke(app, ["index", "add", str(tmp_path / "i.dedup"), str(SEEDS)]).exit_code == 0
+    monkeypatch.setattr(cli, "read_sources", interrupted)
+    rebuild = runner.invoke(app, ["index", "build", str(SEEDS), "--index", str(tmp_path / "i.dedup")])
+    assert rebuild.exit_code == 130 and f"{tmp_path / 'i.dedup'} is as it was" in rebuild.stderr
 
 
 def test_an_interruption_after_the_articles_are_stored_says_what_was_kept(tmp_path, monkeypatch):

@@ -297,3 +297,18 @@ def test_the_report_says_where_each_article_came_from_and_what_its_record_said(t
     assert {"type": "article", "id": "wire-1", **articles["wire-1"]} in lines
     rows = {row["id"]: row for row in csv.DictReader(render(result, "csv").splitlines())}
     assert (rows["wire-1"]["title"], rows["wire-1"]["url"]) == (record["title"], record["url"]) and rows["copy.txt"]["title"] == ""
+
+
+def test_the_table_names_each_story_by_its_canonical_articles_title_or_first_words(tmp_path, shared, seeds):
+    """'Story 1: 33 articles, canonical mn-test-0030-d2' told a reader nothing: that story was Twitter's location
+    notice on 33 pages. The first words come from the text without its boilerplate; a record's title wins."""
+    _bbc_with_footer(shared, tmp_path, 35)  # (so that the footer is learned as boilerplate)
+    for i in range(3):
+        (tmp_path / f"site-{i}.txt").write_text(f"{FOOTER}\n{seeds['003']}\n", encoding="utf-8")
+    titled = [json.loads(line) for line in open(shared / "eval/bbc_news/bbc_news.jsonl", encoding="utf-8")][100]
+    (tmp_path / "feed.jsonl").write_text("".join(json.dumps({"id": f"wire-{i}", "title": titled["title"], "text": titled["text"]}) + "\n" for i in range(2)), encoding="utf-8")
+    table = render(scan([tmp_path]), "table")
+    headers = sorted(line for line in table.splitlines() if line.startswith("Story "))
+    assert len(headers) == 2
+    assert any(h.endswith(f'canonical site-0.txt: "{" ".join(seeds["003"].split()[:12])} …"') for h in headers), headers
+    assert any(h.endswith(f'canonical wire-0: "{titled["title"]}"') for h in headers), headers
