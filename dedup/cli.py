@@ -368,7 +368,7 @@ def _id_forms(given: str) -> list[str]:
 
 
 def _say_skipped(item: Skipped) -> None:
-    typer.echo(visible(f"skipped {where(item)}: {item.reason}"), err=True)
+    typer.echo(visible(f"skipped {item.said()}"), err=True)
 
 
 def _say_notes(item: Article, limit: int) -> None:

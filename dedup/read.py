@@ -74,6 +74,11 @@ class Skipped:
     reason: str
     line: int | None = None
 
+    def said(self) -> str:
+        """'where: why', as messages and the table show it (a JSONL line named once, by the reason)."""
+        named = self.line is not None and self.reason.startswith(f"JSONL line {self.line}:")
+        return f"{display_path(self.path) if named else where(self)}: {self.reason}"
+
 
 class UnreadableFileError(ValueError):
     """A file's bytes are not text we can decode (binary, or no known encoding fits)."""

@@ -156,7 +156,7 @@ def _table(r: ScanResult) -> str:
         lines.append("")
     if r.skipped:
         lines.append("Skipped:")
-        lines += [f"  {where(x)}: {x.reason}" for x in r.skipped]
+        lines += [f"  {x.said()}" for x in r.skipped]
         lines.append("")
     if r.warnings:
         lines.append("Warnings:")

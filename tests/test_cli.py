@@ -466,7 +466,7 @@ def test_align_refuses_a_file_holding_several_articles(tmp_path):
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert report["counts"] == json.loads(runner.invoke(app, ["align", str(SEEDS / "001_7bcf6067cad31a24.txt"), str(SEEDS / "004_16ff02787705d14c.txt"), "--format", "json"]).stdout)["counts"]
-    assert f"skipped {lone}:2: JSONL line 2: invalid JSON" in result.stderr
+    assert f"skipped {lone}: JSONL line 2: invalid JSON" in result.stderr
 
 
 def test_align_says_what_is_wrong_with_an_input(tmp_path):
