@@ -15,6 +15,7 @@ import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
@@ -741,6 +742,8 @@ def index_query(
     Exit code 0 when the query ran, whatever it found (a FILE that is not an article is listed as skipped); 1 when
     a FILE is missing or INDEX is not a dedup index; 2 for an unknown --format.
     """
+    from .report import figures
+
     fmt = _check_format(fmt, ("table", "json"))
     named = [f for f in files if str(f) != "-"]
     if len(files) - len(named) > 1:
@@ -777,10 +780,7 @@ def index_query(
             lines.append(f"{r['id']}: no match{': ' + r['reason'] if 'reason' in r else ''}")
         else:
             lines.append(f"{r['id']}:")
-            lines += [
-                f"  {m['relation']:<15} {m['id']}  (shingle Jaccard {m['jaccard']:.2f}, containment {m['containment']:.2f}, rewrite score {m['rewrite_score']:.2f})"
-                for m in r["matches"]
-            ]
+            lines += [f"  {m['relation']:<15} {m['id']}  ({figures(SimpleNamespace(**m))})" for m in r["matches"]]
     _write("".join(visible(line) + "\n" for line in lines))
 
 

@@ -167,13 +167,13 @@ def _table(r: ScanResult) -> str:
 
 def _pair_lines(p, r: ScanResult, indent: str) -> list[str]:
     """A pair, its figures, and (when computed) the one-line summary of what differs."""
-    lines = [f"{indent}{p.a} ~ {p.b}: {p.relation} ({_figures(p)})"]
+    lines = [f"{indent}{p.a} ~ {p.b}: {p.relation} ({figures(p)})"]
     if r.summaries.get((p.a, p.b)):
         lines.append(f"{indent}  {r.summaries[(p.a, p.b)]}")
     return lines
 
 
-def _figures(p) -> str:
+def figures(p) -> str:
     """A pair's figures as a report line shows them; a copy's shared passages are not counted (its whole text is
     shared), so its line leaves them out rather than say 0."""
     passages = "" if p.relation in (DUPLICATE, NEAR) else f", shared passages {p.shared_passages}"
