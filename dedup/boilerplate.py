@@ -71,9 +71,10 @@ def lines_of(text: str) -> np.ndarray:
     return every[every != 0]
 
 
-def strip(text: str, table: CountTable, min_docs: int) -> str:
+def strip(text: str, table: CountTable, min_docs: int, counting_itself: bool = False) -> str:
     """The text without its boilerplate lines, nor the boilerplate sentences that open its first line or close its
-    last (chrome run into the article's text, as extractors without block breaks leave it).
+    last (chrome run into the article's text, as extractors without block breaks leave it). counting_itself: read
+    the table as if it counted this article too, as it will once the article is added (Index.check).
 
     A line is boilerplate when at least `min_docs` articles contain it and it is at least twice as common as the
     article's most widespread paragraph (in an article without one, the most widespread of its lines at least half
@@ -84,17 +85,17 @@ def strip(text: str, table: CountTable, min_docs: int) -> str:
     lines, hashes, lengths = line_hashes(text)
     if not hashes.any():
         return text
-    counts = table.get(hashes).astype(np.int64)
+    counts = table.get(hashes).astype(np.int64) + (counting_itself & (hashes != 0))
     paragraphs = lengths >= _PARAGRAPH_WORDS
     if not paragraphs.any():  # short paragraphs, hard-wrapped text, a script without spaces: its longer lines (the
         chars = np.array([len(line.strip()) for line in lines])  # longest alone may be the one an outlet edited)
         paragraphs = 2 * chars >= chars.max()
     reference = int(counts[paragraphs].max())
     drop = (hashes != 0) & (counts >= min_docs) & (counts >= 2 * max(reference, 1))
-    return _strip_edges([line for line, d in zip(lines, drop.tolist()) if not d], table, min_docs, reference)
+    return _strip_edges([line for line, d in zip(lines, drop.tolist()) if not d], table, min_docs, reference, counting_itself)
 
 
-def _strip_edges(lines: list[str], table: CountTable, min_docs: int, reference: int) -> str:
+def _strip_edges(lines: list[str], table: CountTable, min_docs: int, reference: int, counting_itself: bool) -> str:
     """Lines with the boilerplate sentences at the start of the first non-blank one and the end of the last gone.
 
     Chrome is short and recurs far more than the article's own text: a sentence under _PARAGRAPH_WORDS words
@@ -106,7 +107,8 @@ def _strip_edges(lines: list[str], table: CountTable, min_docs: int, reference: 
     if not filled:
         return "\n".join(lines)
     edges = {i: _edge_sentences(lines[i]) for i in dict.fromkeys((filled[0], filled[-1]))}
-    found = table.get(np.array([h for _, hashes, _ in edges.values() for h in hashes], dtype=np.uint64)).tolist()
+    hashes = np.array([h for _, edge, _ in edges.values() for h in edge], dtype=np.uint64)
+    found = (table.get(hashes).astype(np.int64) + (counting_itself & (hashes != 0))).tolist()
     runs, counts, at = {}, {}, 0  # runs: the longest runs of short recurring sentences at the edges, leaving one
     for i, (spans, _, words) in edges.items():
         c = counts[i] = found[at : at + len(spans)]

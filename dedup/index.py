@@ -108,19 +108,14 @@ class Index:
         chrome it shares with two indexed articles is boilerplate here as there."""
         _check_article(article_id, text, {})
         self._refresh()
-        text = without_surrogates(text)
         replaced = self.store.get(article_id) if _storable(article_id) else None
-        replaced = replaced if replaced is not None and replaced.row <= self._counted_to else None  # (counted here)
-        lines = boilerplate.lines_of(text[: self.config.max_article_chars])
-        if replaced is not None:
-            self._count(replaced.features, replaced.lines, sign=-1)
-        self.line_counts.add(lines)
+        if replaced is None or replaced.row > self._counted_to:  # nothing to replace that these counts hold
+            return self._matches(article_id, self._sketch([without_surrogates(text)], counting_itself=True)[0])
+        self._count(replaced.features, replaced.lines, sign=-1)
         try:
-            sketch = self._sketch([text])[0]
+            sketch = self._sketch([without_surrogates(text)], counting_itself=True)[0]
         finally:
-            self.line_counts.add(lines, sign=-1)
-            if replaced is not None:
-                self._count(replaced.features, replaced.lines)
+            self._count(replaced.features, replaced.lines)
         return self._matches(article_id, sketch)
 
     def add(self, article_id: str, text: str, metadata: dict | None = None) -> list[Match]:
@@ -239,9 +234,10 @@ class Index:
 
     # -- internals -------------------------------------------------------------------------------
 
-    def _sketch(self, texts: list[str]) -> list[Sketch]:
+    def _sketch(self, texts: list[str], counting_itself: bool = False) -> list[Sketch]:
+        """Sketches of texts cleaned of their boilerplate (counting_itself: see boilerplate.strip)."""
         limit = self.config.max_article_chars
-        cleaned = [boilerplate.strip(t[:limit], self.line_counts, self.config.boilerplate_min_docs) for t in texts]
+        cleaned = [boilerplate.strip(t[:limit], self.line_counts, self.config.boilerplate_min_docs, counting_itself) for t in texts]
         return self.sketcher.sketch(cleaned, self.term_counts)
 
     def _matches(self, article_id: str, s: Sketch) -> list[Match]:

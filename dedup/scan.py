@@ -55,7 +55,8 @@ class ArticleInfo:
 @dataclass
 class Unique:
     id: str
-    reason: str  # "no match", "in no story, but linked to N articles: see links" or "too short to compare (N words)"
+    reason: str  # "no match", "in no story, but linked to N articles: see links", "held whole in N articles that are
+    # not copies of each other, so in no story: see links" or "too short to compare (N words)"
 
 
 @dataclass
@@ -323,10 +324,13 @@ def _scan(sources, config: Config, report: Progress, workers: int | None, cleanu
     clusters, links = cluster(pairs, stories, similarity, config.rewrite_score, canonical_key)
     in_cluster = {m for c in clusters for m in c.members}
     linked = Counter(x for p in links for x in (p.a, p.b))
+    held = Counter(ids[inner] for p in links if p.relation == NEAR and (inner := contained(order[p.a], order[p.b], p.jaccard)) is not None)
 
     def why(i: str) -> str:
         if infos[i].words < config.min_words:
             return f"too short to compare ({counted(infos[i].words, 'word')})"
+        if held[i]:  # (kept apart by copy_groups)
+            return f"held whole in {counted(held[i], 'article')} that are not copies of each other, so in no story: see links"
         return f"in no story, but linked to {counted(linked[i], 'article')}: see links" if linked[i] else "no match"
 
     unique = [Unique(i, why(i)) for i in ids if i not in in_cluster]

@@ -78,5 +78,8 @@ def test_a_page_held_whole_in_unrelated_articles_does_not_join_them(shared, tmp_
     result = scan([tmp_path])
     assert [sorted(c.members) for c in result.clusters] == [["wire-0.txt", "wire-1.txt", "wire-ending.txt", "wire-opening.txt"]]
     assert {(p.a, p.b) for p in result.links if p.relation == NEAR} == {tuple(sorted((f"{x}.txt", "notice.txt"))) for x in carriers}
+    reasons = {u.id: u.reason for u in result.unique}
+    assert reasons["notice.txt"] == "held whole in 3 articles that are not copies of each other, so in no story: see links"
+    assert reasons["bbc-tech-001.txt"] == "in no story, but linked to 1 article: see links"
     excerpts = [p for p in result.clusters[0].pairs if p.relation == NEAR and "wire-" in p.a + p.b and ("opening" in p.a + p.b or "ending" in p.a + p.b)]
     assert excerpts and all(p.jaccard < Config().near_jaccard <= p.containment for p in excerpts)
