@@ -460,6 +460,13 @@ def _same_file_under_another_folder(a: str, b: str) -> bool:
     return a != b and (a.endswith("/" + b) or b.endswith("/" + a))
 
 
+def _added(done: _Added) -> str:
+    """'N articles added', and how many of them replaced the article of the same id, when that was counted."""
+    from .align import counted
+
+    return f"{counted(done.added, 'article')} added" + (f" ({done.replaced:,} of them replacing the article with the same id)" if done.replaced else "")
+
+
 def _read_into(ix: Index, sources: list[Path], count_replaced: bool = False, building: tuple[Path, Path] | None = None) -> _Added:
     """Add every article under sources; report skipped files on stderr. Replacements and copies are counted when
     asked (one lookup per article). building: (the index, the file a build fills), for what an interruption says."""
@@ -469,6 +476,7 @@ def _read_into(ix: Index, sources: list[Path], count_replaced: bool = False, bui
 
     def flush() -> None:
         todo = batch
+        counts = _Added()  # this batch's, added to done once it is stored
         if count_replaced:  # (an article indexed as it is stays as it is: nothing written, its row and counts kept)
             kept = set()
             for article_id, (text, meta) in {article_id: (text, meta) for article_id, text, meta in batch}.items():
@@ -477,18 +485,20 @@ def _read_into(ix: Index, sources: list[Path], count_replaced: bool = False, bui
                     same = _unchanged(ix, article_id, text, meta, held)
                     if same:
                         kept.add(article_id)
-                    done.unchanged += same
-                    done.replaced += not same
+                    counts.unchanged += same
+                    counts.replaced += not same
                     elsewhere = not same and held[1].get("path") != meta.get("path")
                     record = Path(meta.get("path", "")).suffix.lower() in (".json", ".jsonl")  # (its id is the record's own)
-                    done.other_record += elsewhere and record
-                    done.other_file += elsewhere and not record
+                    counts.other_record += elsewhere and record
+                    counts.other_file += elsewhere and not record
             todo = [b for b in batch if b[0] not in kept]
         try:
             found = ix.add_many(todo)
         except IndexFileError as e:  # e.g. another process held the write lock past the timeout
-            _fail(f"{e}; {done.added:,} articles added, the rest not: run the command again")
+            _fail(f"{e}; {_added(done)}, the rest not: run the command again")
         done.added += len(todo)  # (counted at once: an interruption after this batch says it was added)
+        for name in ("unchanged", "replaced", "other_record", "other_file"):
+            setattr(done, name, getattr(done, name) + getattr(counts, name))
         if count_replaced:
             for (article_id, _, _), matches in zip(todo, found):
                 twins = [m.id for m in matches if m.relation == "duplicate" and _same_file_under_another_folder(m.id, article_id)]
@@ -518,7 +528,7 @@ def _read_into(ix: Index, sources: list[Path], count_replaced: bool = False, bui
             typer.echo(f"interrupted: {done.added:,} articles indexed into {building[1]}, the rest not; {_untouched(building[0])}"
                        " (run the same command again to resume)", err=True)
         else:
-            typer.echo(f"interrupted: {done.added:,} articles added, the rest not (the index is sound: run the command again to add them)", err=True)
+            typer.echo(f"interrupted: {_added(done)}, the rest not (the index is sound: run the command again to add them)", err=True)
         raise typer.Exit(130) from None
     return done
 

@@ -715,6 +715,29 @@ def test_an_interrupted_add_says_how_far_it_got(tmp_path, monkeypatch):
     assert rebuild.exit_code == 130 and f"{tmp_path / 'i.dedup'} is as it was" in rebuild.stderr
 
 
+def test_an_interrupted_add_says_how_many_it_replaced(tmp_path, monkeypatch):
+    """An add interrupted after its first batch said "1,000 articles added" of 1,000 that replaced indexed records."""
+    from dedup.index import Index
+
+    feed, index = tmp_path / "feed.jsonl", str(tmp_path / "i.dedup")
+    write = lambda word: feed.write_text("".join(json.dumps({"id": f"r{i}", "text": f"Record {i} says {word}."}) + "\n" for i in range(1001)), encoding="utf-8")  # noqa: E731
+    write("hello")
+    assert runner.invoke(app, ["index", "add", index, str(feed)]).exit_code == 0
+    write("goodbye")
+    real, calls = Index.add_many, []
+
+    def second_batch_interrupted(self, articles, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(self, articles, *args, **kwargs)
+
+    monkeypatch.setattr(Index, "add_many", second_batch_interrupted)
+    result = runner.invoke(app, ["index", "add", index, str(feed)])
+    assert result.exit_code == 130
+    assert "interrupted: 1,000 articles added (1,000 of them replacing the article with the same id), the rest not" in result.stderr
+
+
 def test_an_interruption_after_the_articles_are_stored_says_what_was_kept(tmp_path, monkeypatch):
     """Ctrl-C while an add saved its tables, or while a build finished or replaced the index, exited 130 with an
     empty line; an interruption anywhere else is named too."""
