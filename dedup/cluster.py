@@ -52,12 +52,11 @@ def copy_groups(edges: Iterable[tuple[Hashable, Hashable, Hashable | None]]) -> 
             uf.union(a, b)
         else:
             held.append((inner, b if inner == a else a))
-    holders: dict[Hashable, set] = {}
+    holders: dict[Hashable, set] = {}  # each held text's holders' groups (of the copies joined so far), and its own
     for inner, outer in held:
-        holders.setdefault(inner, set()).add(uf.find(outer))
-    for inner, outer in held:
-        if len(holders[inner] - {uf.find(inner)}) < 2:
-            uf.union(inner, outer)
+        holders.setdefault(inner, {uf.find(inner)}).add(uf.find(outer))
+    for inner, outer in [edge for edge in held if len(holders[edge[0]]) <= 2]:  # (decided before any is joined)
+        uf.union(inner, outer)
     return uf
 
 

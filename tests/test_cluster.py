@@ -1,6 +1,8 @@
 """Stories must not chain: one event covered by hundreds of outlets is normal, a topic is not a story."""
 import json
 
+from hypothesis import given, strategies as st
+
 from dedup.cluster import cluster, copy_groups
 from dedup.config import Config
 from dedup.scan import scan
@@ -83,3 +85,30 @@ def test_a_page_held_whole_in_unrelated_articles_does_not_join_them(shared, tmp_
     assert reasons["bbc-tech-001.txt"] == "in no story, but linked to 1 article: see links"
     excerpts = [p for p in result.clusters[0].pairs if p.relation == NEAR and "wire-" in p.a + p.b and ("opening" in p.a + p.b or "ending" in p.a + p.b)]
     assert excerpts and all(p.jaccard < Config().near_jaccard <= p.containment for p in excerpts)
+
+
+def _partition(uf, nodes):
+    groups = {}
+    for x in nodes:
+        groups.setdefault(uf.find(x), set()).add(x)
+    return sorted(sorted(g) for g in groups.values())
+
+
+_edges = st.lists(st.tuples(st.integers(0, 11), st.integers(0, 11), st.booleans()).filter(lambda e: e[0] != e[1]), max_size=30)
+
+
+@given(_edges, st.randoms())
+def test_copy_groups_do_not_depend_on_the_order_of_the_pairs(edges, rnd):
+    """The same verified pairs in any order (workers finish in any order) give the same groups; pairs near by
+    Jaccard alone give the connected components."""
+    triples = [(a, b, None if same else a) for a, b, same in edges]  # (a held in b where not the same text)
+    shuffled = [(b, a, h) for a, b, h in triples]
+    rnd.shuffle(shuffled)
+    assert _partition(copy_groups(triples), range(12)) == _partition(copy_groups(shuffled), range(12))
+    plain = {x: {x} for x in range(12)}
+    for a, b, h in triples:
+        if h is None and plain[a] is not plain[b]:
+            merged = plain[a] | plain[b]
+            for x in merged:
+                plain[x] = merged
+    assert _partition(copy_groups([t for t in triples if t[2] is None]), range(12)) == sorted(sorted(g) for g in {id(g): g for g in plain.values()}.values())
