@@ -199,6 +199,22 @@ def test_a_row_whose_keys_or_signature_are_cut_short_is_left_out_and_named(tmp_p
         assert [p for p in ix.check_integrity() if "'002'" in p]
 
 
+CHROME = ["Breaking news emails get breaking news alerts and special reports. The news and stories that matter, delivered weekday mornings.",
+          "Share this article on Facebook, Twitter or by email with your friends and colleagues"]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(["a", "b", "c", "d"]), st.sampled_from(["000", "001", "002", "003", "004"]),
+                          st.sets(st.sampled_from(range(len(CHROME))))), min_size=1, max_size=10))
+def test_check_returns_what_add_then_returns(seeds, ops):
+    """check(id, text) is add(id, text)'s answer without the add, whatever the index holds: new ids and replaced
+    ones, texts that share a site's chrome with some indexed articles (boilerplate once three carry it)."""
+    ix = Index()
+    for article_id, key, chrome in ops:
+        text = "\n".join([CHROME[c] for c in sorted(chrome)] + [seeds[key]])
+        assert ix.check(article_id, text) == ix.add(article_id, text)
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(st.sampled_from(["000", "001", "002", "003", "004"]), st.booleans()), max_size=15))
 def test_add_remove_round_trips(seeds, ops):
