@@ -3,6 +3,7 @@ otherwise different articles."""
 from __future__ import annotations
 
 import re
+from typing import Callable
 
 import numpy as np
 import xxhash
@@ -85,17 +86,25 @@ def strip(text: str, table: CountTable, min_docs: int, counting_itself: bool = F
     lines, hashes, lengths = line_hashes(text)
     if not hashes.any():
         return text
-    counts = table.get(hashes).astype(np.int64) + (counting_itself & (hashes != 0))
+    counts = table.get(hashes).astype(np.int64) + (counting_itself & (hashes != 0))  # (add counts every line)
     paragraphs = lengths >= _PARAGRAPH_WORDS
     if not paragraphs.any():  # short paragraphs, hard-wrapped text, a script without spaces: its longer lines (the
         chars = np.array([len(line.strip()) for line in lines])  # longest alone may be the one an outlet edited)
         paragraphs = 2 * chars >= chars.max()
     reference = int(counts[paragraphs].max())
     drop = (hashes != 0) & (counts >= min_docs) & (counts >= 2 * max(reference, 1))
-    return _strip_edges([line for line, d in zip(lines, drop.tolist()) if not d], table, min_docs, reference, counting_itself)
+    itself = None
+    if counting_itself:  # add counts the sentences of the first and last lines as written: the edges here unless dropped
+        filled = np.flatnonzero(hashes)
+        if drop[filled[0]] or drop[filled[-1]]:
+            counted = np.concatenate([hashes[filled], *(_edge_sentences(lines[i])[1] for i in (filled[0], filled[-1]))])
+            itself = lambda found: np.isin(found & np.uint64(table.mask), counted.astype(np.uint64) & np.uint64(table.mask))  # noqa: E731
+        else:
+            itself = lambda found: found != 0  # noqa: E731
+    return _strip_edges([line for line, d in zip(lines, drop.tolist()) if not d], table, min_docs, reference, itself)
 
 
-def _strip_edges(lines: list[str], table: CountTable, min_docs: int, reference: int, counting_itself: bool) -> str:
+def _strip_edges(lines: list[str], table: CountTable, min_docs: int, reference: int, itself: Callable | None) -> str:
     """Lines with the boilerplate sentences at the start of the first non-blank one and the end of the last gone.
 
     Chrome is short and recurs far more than the article's own text: a sentence under _PARAGRAPH_WORDS words
@@ -108,7 +117,10 @@ def _strip_edges(lines: list[str], table: CountTable, min_docs: int, reference: 
         return "\n".join(lines)
     edges = {i: _edge_sentences(lines[i]) for i in dict.fromkeys((filled[0], filled[-1]))}
     hashes = np.array([h for _, edge, _ in edges.values() for h in edge], dtype=np.uint64)
-    found = (table.get(hashes).astype(np.int64) + (counting_itself & (hashes != 0))).tolist()
+    found = table.get(hashes).astype(np.int64)
+    if itself is not None:  # (which of these sentences the article's own counting holds)
+        found += itself(hashes)
+    found = found.tolist()
     runs, counts, at = {}, {}, 0  # runs: the longest runs of short recurring sentences at the edges, leaving one
     for i, (spans, _, words) in edges.items():
         c = counts[i] = found[at : at + len(spans)]

@@ -41,10 +41,10 @@ class UnionFind:
 def copy_groups(edges: Iterable[tuple[Hashable, Hashable, Hashable | None]]) -> UnionFind:
     """Groups of copies from verified copy pairs (a, b, held): held is None for the same text or a near-duplicate
     by shingle Jaccard, else the one of a and b held whole in the other (near by containment). Copies join
-    transitively: a copy of a copy is a copy. A text held whole in articles of two or more groups joins none of
-    them: a page of site chrome alone is contained in every article that carries the chrome, a quote in every
-    report that quotes it, and either would chain unrelated stories into one. (A text that holds others, as a
-    wire story holds its trimmed copies, joins them all.)"""
+    transitively: a copy of a copy is a copy. A text held whole in articles of two or more groups (it or its own
+    copies) joins none of them: a page of site chrome alone is contained in every article that carries the chrome,
+    a quote in every report that quotes it, and either would chain unrelated stories into one. (A text that holds
+    others, as a wire story holds its trimmed copies, joins them all.)"""
     uf = UnionFind()
     held: list[tuple[Hashable, Hashable]] = []  # (the held text, the one holding it)
     for a, b, inner in edges:
@@ -52,11 +52,16 @@ def copy_groups(edges: Iterable[tuple[Hashable, Hashable, Hashable | None]]) -> 
             uf.union(a, b)
         else:
             held.append((inner, b if inner == a else a))
-    holders: dict[Hashable, set] = {}  # each held text's holders' groups (of the copies joined so far), and its own
+    by_group: dict[Hashable, list[tuple[Hashable, Hashable]]] = {}  # each held group's (held, holder) pairs
     for inner, outer in held:
-        holders.setdefault(inner, {uf.find(inner)}).add(uf.find(outer))
-    for inner, outer in [edge for edge in held if len(holders[edge[0]]) <= 2]:  # (decided before any is joined)
-        uf.union(inner, outer)
+        by_group.setdefault(uf.find(inner), []).append((inner, outer))
+    while by_group:  # joins only merge groups, so the result is the same in any order: its least fixed point
+        joining = [g for g, pairs in by_group.items() if len({uf.find(x) for pair in pairs for x in pair}) <= 2]
+        if not joining:
+            break
+        for g in joining:  # (held in one group besides its own, perhaps since its holders were joined)
+            for inner, outer in by_group.pop(g):
+                uf.union(inner, outer)
     return uf
 
 

@@ -111,11 +111,16 @@ class Index:
         replaced = self.store.get(article_id) if _storable(article_id) else None
         if replaced is None or replaced.row > self._counted_to:  # nothing to replace that these counts hold
             return self._matches(article_id, self._sketch([without_surrogates(text)], counting_itself=True)[0])
-        self._count(replaced.features, replaced.lines, sign=-1)  # (verified without it too, as add verifies)
         try:
-            return self._matches(article_id, self._sketch([without_surrogates(text)], counting_itself=True)[0])
-        finally:
-            self._count(replaced.features, replaced.lines)
+            self._count(replaced.features, replaced.lines, sign=-1)  # (verified without it too, as add verifies)
+            try:
+                return self._matches(article_id, self._sketch([without_surrogates(text)], counting_itself=True)[0])
+            finally:
+                self._count(replaced.features, replaced.lines)
+        except BaseException:  # (Ctrl-C between a count and the next included: counted again from what is stored)
+            self._load_counts()
+            self._refresh(force=True)
+            raise
 
     def add(self, article_id: str, text: str, metadata: dict | None = None) -> list[Match]:
         """Index an article (replacing one with the same id) and return what it matched before it was added."""
