@@ -112,3 +112,11 @@ def test_copy_groups_do_not_depend_on_the_order_of_the_pairs(edges, rnd):
             for x in merged:
                 plain[x] = merged
     assert _partition(copy_groups([t for t in triples if t[2] is None]), range(12)) == sorted(sorted(g) for g in {id(g): g for g in plain.values()}.values())
+
+
+def test_copy_groups_judge_a_held_text_with_its_copies_and_once_its_holders_are_joined():
+    """Two copies of a chrome page, each held in one article, are one text held in two: neither article joins them.
+    An excerpt held in a story and in its trimmed copy joins both, once the trimmed copy has joined the story."""
+    nodes = ["A", "B", "N", "N2", "W", "T", "E"]
+    edges = [("N", "N2", None), ("N", "A", "N"), ("N2", "B", "N2"), ("T", "W", "T"), ("E", "W", "E"), ("E", "T", "E")]
+    assert _partition(copy_groups(edges), nodes) == [["A"], ["B"], ["E", "T", "W"], ["N", "N2"]]
