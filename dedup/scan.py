@@ -252,9 +252,16 @@ def _scan(sources, config: Config, report: Progress, workers: int | None, cleanu
             if scores is not None:
                 copy_edges.append((i, j, *scores))
 
+    shingles: dict[int, int] = {}  # an article's distinct shingles, read from the spool once
+
     def contained(i: int, j: int, jaccard: float) -> int | None:
         """copy_groups' third field: None for a pair near by Jaccard, else the one held in the other (the shorter)."""
-        return None if jaccard >= config.near_jaccard else i if len(feats(i).shingles) <= len(feats(j).shingles) else j
+        if jaccard >= config.near_jaccard:
+            return None
+        for k in (i, j):
+            if k not in shingles:
+                shingles[k] = len(feats(k).shingles)
+        return i if shingles[i] <= shingles[j] else j
 
     copy_graph = [(i, j, None) for i, j in duplicate_of.items()] + [(i, j, contained(i, j, jac)) for i, j, jac, _ in copy_edges]
     copies = copy_groups(copy_graph)
