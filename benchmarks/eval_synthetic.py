@@ -45,6 +45,7 @@ from scipy import sparse
 from dedup import Config, scan
 from dedup.counts import CountTable
 from dedup.features import Features, unpack
+from dedup.lsh import pairs_of
 from dedup.sketch import Sketcher
 from dedup.verify import DUPLICATE, NEAR, PARTIAL, REWRITE, idf
 
@@ -82,6 +83,7 @@ class EngineView:
     indexed: np.ndarray  # bool: the article went into the LSH tables
     near_candidates: np.ndarray  # (m, 2) int64, lower index first, from the shingle table (capped buckets, as scan)
     term_candidates: np.ndarray  # ...from the content-term table
+    reused_candidates: np.ndarray  # ...from articles sharing two or more sentences (dedup.reuse)
     near_candidates_uncapped: np.ndarray  # the same tables, every pair of every bucket
     term_candidates_uncapped: np.ndarray
     config: Config
@@ -100,11 +102,11 @@ def _recording_scan():
     """Let the real scan run unchanged while keeping what it computes: every article's features (as they go
     to the spool), the term statistics verification uses, and its two LSH band tables (with the rows and
     band counts loaded into each). Nothing is recomputed, so the brute force sees exactly the engine's data."""
-    for name in ("BandTable", "Spool", "verify_pairs"):
+    for name in ("BandTable", "Spool", "verify_pairs", "shared_sentence_pairs"):
         if not hasattr(scan_module, name):
             raise RuntimeError(f"dedup.scan has no {name!r}: update benchmarks/eval_synthetic.py to the engine")
-    rec: dict = {"tables": [], "features": [], "stats": None}
-    band_table, spool, verify_pairs = scan_module.BandTable, scan_module.Spool, scan_module.verify_pairs
+    rec: dict = {"tables": [], "features": [], "stats": None, "reused": []}
+    band_table, spool, verify_pairs, shared_sentence_pairs = scan_module.BandTable, scan_module.Spool, scan_module.verify_pairs, scan_module.shared_sentence_pairs
 
     class RecordingTable(band_table):
         def __init__(self, *args, **kwargs):
@@ -132,11 +134,18 @@ def _recording_scan():
         rec["stats"] = stats
         return verify_pairs(ids, features, pairs, stats, config)
 
+    def recording_shared_sentence_pairs(*args, **kwargs):
+        codes = shared_sentence_pairs(*args, **kwargs)
+        rec["reused"].append(codes)
+        return codes
+
     scan_module.BandTable, scan_module.Spool, scan_module.verify_pairs = RecordingTable, RecordingSpool, recording_verify_pairs
+    scan_module.shared_sentence_pairs = recording_shared_sentence_pairs
     try:
         yield rec
     finally:
         scan_module.BandTable, scan_module.Spool, scan_module.verify_pairs = band_table, spool, verify_pairs
+        scan_module.shared_sentence_pairs = shared_sentence_pairs
 
 
 def engine_view(folder: Path, config: Config | None = None, *, summaries: bool = False) -> EngineView:
@@ -175,6 +184,7 @@ def engine_view(folder: Path, config: Config | None = None, *, summaries: bool =
         indexed=indexed,
         near_candidates=near_table.pairs(cap),
         term_candidates=term_table.pairs(cap),
+        reused_candidates=pairs_of(np.concatenate(rec["reused"])) if rec["reused"] else np.empty((0, 2), dtype=np.int64),
         near_candidates_uncapped=near_table.pairs(_UNCAPPED),
         term_candidates_uncapped=term_table.pairs(_UNCAPPED),
         config=config,
@@ -398,8 +408,8 @@ def evaluate_folder(folder: Path, articles: list[synth.SynthArticle], config: Co
 
     cand_near = _codes(view.near_candidates, nn)
     cand_term = _codes(view.term_candidates, nn)
-    cand_all = np.union1d(cand_near, cand_term)
-    cand_all_uncapped = np.union1d(_codes(view.near_candidates_uncapped, nn), _codes(view.term_candidates_uncapped, nn))
+    cand_all = np.union1d(np.union1d(cand_near, cand_term), _codes(view.reused_candidates, nn))
+    cand_all_uncapped = np.union1d(np.union1d(_codes(view.near_candidates_uncapped, nn), _codes(view.term_candidates_uncapped, nn)), _codes(view.reused_candidates, nn))
 
     # -- brute force: near ------------------------------------------------------------------------
     t0 = time.perf_counter()
@@ -423,9 +433,9 @@ def evaluate_folder(folder: Path, articles: list[synth.SynthArticle], config: Co
     # The scan puts one article per group of copies into the rewrite table: a rewrite of one copy is found
     # through the group's representative. Groups: exact groups joined by the near pairs the scan found.
     copy_group = _copy_groups(view.rep, near_pairs[near_found] if len(near_pairs) else near_pairs)
-    rw_found = _found_groups(rw_pairs, copy_group, view.near_candidates, view.term_candidates)
+    rw_found = _found_groups(rw_pairs, copy_group, view.near_candidates, view.term_candidates, view.reused_candidates)
     rw_found_table = _found_groups(rw_pairs, copy_group, view.term_candidates)
-    rw_found_uncapped = _found_groups(rw_pairs, copy_group, view.near_candidates_uncapped, view.term_candidates_uncapped)
+    rw_found_uncapped = _found_groups(rw_pairs, copy_group, view.near_candidates_uncapped, view.term_candidates_uncapped, view.reused_candidates)
 
     t0 = time.perf_counter()
     dj_pairs, dj_jac = exact_jaccard_pairs(view.distinctive, config.rewrite_lsh_threshold)
@@ -581,6 +591,7 @@ def evaluate_folder(folder: Path, articles: list[synth.SynthArticle], config: Co
         "candidates": int(len(cand_all)),
         "candidates_shingle_table": int(len(cand_near)),
         "candidates_term_table": int(len(cand_term)),
+        "candidates_shared_sentences": int(len(view.reused_candidates)),
         "candidates_uncapped": int(len(cand_all_uncapped)),
         "all_pairs": nn * (nn - 1) // 2,
         "exact_duplicate_groups_collapsed": int((view.rep != np.arange(nn)).sum()),
@@ -632,7 +643,7 @@ def summary(r: dict) -> str:
     lines = [
         f"Synthetic corpus: N = {r['n']:,} (seed {r.get('seed')}), kinds {r['kinds']}",
         f"  scan {t['scan']:.1f} s{'' if r['alignment_summaries'] else ' (alignment summaries skipped)'}; evaluation total {t['total']:.1f} s",
-        f"  candidates: {r['candidates']:,} of {r['all_pairs']:,} pairs (shingle table {r['candidates_shingle_table']:,}, term table {r['candidates_term_table']:,}; uncapped buckets {r['candidates_uncapped']:,})",
+        f"  candidates: {r['candidates']:,} of {r['all_pairs']:,} pairs (shingle table {r['candidates_shingle_table']:,}, term table {r['candidates_term_table']:,}, shared sentences {r['candidates_shared_sentences']:,}; uncapped buckets {r['candidates_uncapped']:,})",
         "LSH candidate recall vs brute force",
         f"  near (Jaccard ≥ 0.5 or containment ≥ 0.8): {r['near_candidate_recall']:.4f} of {r['near_pairs_exact']:,} pairs"
         f" ({r['near_pairs_missed']:,} missed; distinct texts {r['near_candidate_recall_distinct_texts']:.4f} of {r['near_pairs_exact_distinct_texts']:,};"

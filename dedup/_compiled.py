@@ -402,6 +402,50 @@ def sentence_terms(terms, term_sentence):
     return term, sentence, sizes
 
 
+_KEY_MIX = np.uint64(0xBF58476D1CE4E5B9)  # reuse.py's
+
+
+@njit(cache=True, nogil=True)
+def sentence_keys(terms, term_sentence, min_terms):
+    """reuse.sentence_keys: per sentence holding at least min_terms distinct terms, the sum of its distinct terms'
+    mixed hashes; sorted, without repeats."""
+    n = len(terms)
+    out = np.empty(n // max(min_terms, 1) + 1, dtype=np.uint64)
+    held = np.empty(n, dtype=np.uint32)
+    m = 0
+    start = 0
+    for t in range(1, n + 1):
+        if t < n and term_sentence[t] == term_sentence[start]:
+            continue
+        size = t - start
+        for k in range(size):  # insertion sort: a sentence holds a few dozen terms at most, as a rule
+            v = terms[start + k]
+            j = k
+            while j > 0 and held[j - 1] > v:
+                held[j] = held[j - 1]
+                j -= 1
+            held[j] = v
+        distinct = 0
+        total = np.uint64(0)
+        for k in range(size):
+            if k == 0 or held[k] != held[k - 1]:
+                distinct += 1
+                mixed = np.uint64(held[k]) * _KEY_MIX
+                mixed ^= mixed >> np.uint64(29)
+                total += mixed * _KEY_MIX
+        if distinct >= min_terms:
+            out[m] = total
+            m += 1
+        start = t
+    out = np.sort(out[:m])
+    kept = 0
+    for k in range(m):
+        if k == 0 or out[k] != out[k - 1]:
+            out[kept] = out[k]
+            kept += 1
+    return out[:kept]
+
+
 @njit(cache=True, nogil=True)
 def one_to_one(who, i, j, n_a, n_b, out):
     """verify's greedy matching of sentence pairs (who[t]: the pair of articles; i[t]: its sentence of the first

@@ -20,6 +20,7 @@ from .dates import published_instant
 from .features import Features, extract, pack
 from .lsh import BandTable, pairs_of
 from .read import Skipped, notes, read_sources
+from .reuse import sentence_keys, shared_sentence_pairs
 from .sketch import Sketcher
 from .spool import Spool, SpoolReader
 from .verify import DUPLICATE, NEAR, PARTIAL, Pair, copy_pairs, verify_pairs, weighted_jaccards
@@ -270,14 +271,22 @@ def _scan(sources, config: Config, report: Progress, workers: int | None, cleanu
         terms.add(feats(i).term_set)
     chunk: list[Features] = []
     held = 0
+    sentences: list[np.ndarray] = []  # the compared articles' sentence keys, a chunk at a time (reuse.py)
     for n, i in enumerate(compared):  # in chunks bounded by articles and by terms held
         chunk.append(feats(i))
         held += len(chunk[-1].terms)
         if len(chunk) >= _BATCH or held >= _BATCH_CHARS // 8 or n == len(compared) - 1:
+            rows = np.array(compared[n + 1 - len(chunk) : n + 1])
             _, keys = sketcher.terms(chunk, terms)
-            term_table.bulk_load(np.array(compared[n + 1 - len(chunk) : n + 1]), keys)
+            term_table.bulk_load(rows, keys)
+            said = [sentence_keys(f) for f in chunk]
+            sentences += [np.concatenate(said), np.repeat(rows, [len(k) for k in said])]
             chunk, held = [], 0
-    candidates = pairs_of(unique_sorted(np.concatenate((near_codes, term_table.pair_codes(_BUCKET_CAP)))))
+    keys = np.concatenate([np.empty(0, dtype=np.uint64), *sentences[0::2]])
+    rows = np.concatenate([np.empty(0, dtype=np.int64), *sentences[1::2]])
+    reused = shared_sentence_pairs(keys, rows, group[rows], config.partial_passages, _BUCKET_CAP)
+    del sentences, keys, rows
+    candidates = pairs_of(unique_sorted(np.concatenate((near_codes, term_table.pair_codes(_BUCKET_CAP), reused))))
     timings["copies + rewrite LSH + candidate pairs"] = time.perf_counter() - t0
 
     # Copies are already verified; between two groups of copies, one verified pair stands for the group pair

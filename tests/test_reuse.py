@@ -1,0 +1,84 @@
+"""Candidates for partial links: articles that share whole sentences (dedup.reuse), and what a scan makes of them."""
+import importlib
+import itertools
+import json
+from unittest import mock
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dedup import accel, scan, sentences
+from dedup.features import extract
+from dedup.lsh import pairs_of
+from dedup.reuse import sentence_keys, shared_sentence_pairs
+from dedup.verify import PARTIAL
+
+SENTENCE = "Kenya dispatched approximately 400 police personnel to Port-au-Prince in June and July."
+
+
+def test_a_sentence_keeps_its_key_through_case_punctuation_stop_words_and_order():
+    base = sentence_keys(extract(SENTENCE + " The weather was fine.", 5))
+    assert len(base) == 1  # the short second sentence has under six content terms: no key
+    edited = "In June and July, approximately 400 police personnel were dispatched by KENYA to Port-au-Prince!"
+    assert np.array_equal(sentence_keys(extract(edited, 5)), base)
+    changed = SENTENCE.replace("400", "600")
+    assert not np.isin(sentence_keys(extract(changed, 5)), base).any()
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(alphabet=st.sampled_from("abcdefgh ijk.,\n0123"), max_size=400))
+def test_compiled_sentence_keys_equal_numpy_sentence_keys(text):
+    pytest.importorskip("dedup._compiled")
+    compiled = sentence_keys(extract(text, 5))
+    with mock.patch.object(accel, "kernels", lambda: None):
+        plain = sentence_keys(extract(text, 5))
+    assert compiled.dtype == plain.dtype and np.array_equal(compiled, plain)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sets(st.integers(0, 12), max_size=6), min_size=0, max_size=12), st.integers(1, 3), st.integers(2, 6))
+def test_shared_sentence_pairs_are_the_pairs_sharing_enough_keys_held_by_few(sets, min_shared, cap):
+    holders = {k: sum(k in s for s in sets) for k in set().union(*sets)}
+    expected = {(i, j) for i, j in itertools.combinations(range(len(sets)), 2)
+                if sum(holders[k] <= cap for k in sets[i] & sets[j]) >= min_shared}
+    keys = np.array([k for s in sets for k in s], dtype=np.uint64)
+    rows = np.array([i for i, s in enumerate(sets) for _ in s], dtype=np.int64)
+    got = pairs_of(shared_sentence_pairs(keys, rows, rows, min_shared, cap))
+    assert set(map(tuple, got.tolist())) == expected
+
+
+def test_copies_count_once_for_a_sentence():
+    """A sentence held by a story and by its 70 copies (one group) and by one follow-up is held by two groups:
+    under the cap, so the follow-up pairs with the story."""
+    keys = np.tile(np.array([1, 2], dtype=np.uint64), 72)
+    rows = np.repeat(np.arange(72, dtype=np.int64), 2)
+    groups = np.where(rows < 71, 0, 71)
+    assert pairs_of(shared_sentence_pairs(keys, rows, groups, 2, 64)).tolist() == [[0, 71]]
+    assert len(shared_sentence_pairs(keys, rows, rows, 2, 64)) == 0  # 72 stories holding one sentence: a template
+
+
+def test_follow_ups_repeating_two_background_sentences_are_linked_as_partial(tmp_path, shared, seeds):
+    """Real BBC stories, two of which repeat two sentences of the Kenya–Haiti wire story as background: the scan
+    links each to the wire, and to each other, as `partial` (and nothing else), though both LSH tables miss the
+    pairs."""
+    docs = [json.loads(line) for line in open(shared / "eval/bbc_news/bbc_news.jsonl", encoding="utf-8")][:30]
+    wire = seeds["001"]
+    background = " ".join(wire[s.start : s.end] for s in sentences.split(wire)[3:5])  # the Security Council; 400 police since June
+    follow_ups = ("bbc-business-004", "bbc-business-005")
+    (tmp_path / "wire.txt").write_text(wire, encoding="utf-8")
+    for d in docs:
+        paragraphs = d["text"].split("\n")
+        if d["id"] in follow_ups:
+            paragraphs.insert(2, background)
+        (tmp_path / f"{d['id']}.txt").write_text("\n".join(paragraphs), encoding="utf-8")
+
+    def related(result):
+        return {(p.a, p.b, p.relation, p.shared_passages) for p in result.links} | {(p.a, p.b, p.relation, p.shared_passages) for c in result.clusters for p in c.pairs}
+
+    a, b = (f"{name}.txt" for name in follow_ups)
+    assert related(scan(tmp_path)) == {(a, "wire.txt", PARTIAL, 2), (b, "wire.txt", PARTIAL, 2), (a, b, PARTIAL, 2)}
+    scan_module = importlib.import_module("dedup.scan")
+    with mock.patch.object(scan_module, "shared_sentence_pairs", lambda *a, **k: np.empty(0, dtype=np.int64)):
+        assert related(scan(tmp_path)) == set()  # (what the scan found before it keyed sentences)
