@@ -36,26 +36,30 @@ def sentence_keys(f: Features) -> np.ndarray:
 
 
 def shared_sentence_pairs(keys: np.ndarray, rows: np.ndarray, groups: np.ndarray, min_shared: int, cap: int) -> np.ndarray:
-    """Pair codes (lsh.encode_pairs) of the rows sharing at least min_shared keys, from one entry per key a row
-    holds (keys[k] held by rows[k], of copy group groups[k]). Rows of one group (copies of each other) count once
-    for a key, by the first of them that holds it; a key held by more than `cap` groups is left out: a sentence in
-    that many stories is a template, not a passage one story took from another."""
+    """Pair codes (lsh.encode_pairs) of the rows whose groups of copies share at least min_shared keys, from one
+    entry per key a row holds (keys[k] held by rows[k], of group groups[k]). A group counts once for a key, by the
+    first of its rows that holds it, and two groups sharing enough keys give every pair of such rows (a scan tries
+    a few); a key held by more than `cap` groups is left out: a sentence in that many stories is a template, not a
+    passage one story took from another."""
     if len(keys) < 2:
         return np.empty(0, dtype=np.int64)
     order = np.lexsort((rows, groups, keys))
-    values, owner, group = keys[order], np.asarray(rows, dtype=np.int64)[order], groups[order]
+    values, owner, group = keys[order], np.asarray(rows, dtype=np.int64)[order], np.asarray(groups, dtype=np.int64)[order]
     first = np.concatenate(([True], (values[1:] != values[:-1]) | (group[1:] != group[:-1])))
-    values, owner = values[first], owner[first]
+    values, owner, group = values[first], owner[first], group[first]
     starts = np.flatnonzero(np.concatenate(([True], values[1:] != values[:-1])))
     counts = np.diff(np.concatenate((starts, [len(values)])))
-    codes = []
+    members, between = [], []
     for size in np.unique(counts[(counts > 1) & (counts <= cap)]).tolist():
         i, j = np.triu_indices(size, 1)
         first = starts[counts == size][:, None]
-        codes.append(encode_pairs(owner[(first + i).ravel()], owner[(first + j).ravel()]))
-    if not codes:
+        p, q = (first + i).ravel(), (first + j).ravel()
+        members.append(encode_pairs(owner[p], owner[q]))
+        between.append(encode_pairs(group[p], group[q]))  # (never a group with itself: one entry a key and group)
+    if not members:
         return np.empty(0, dtype=np.int64)
-    codes = np.sort(np.concatenate(codes))
-    starts = np.flatnonzero(np.concatenate(([True], codes[1:] != codes[:-1])))
-    shared = np.diff(np.concatenate((starts, [len(codes)])))
-    return codes[starts[shared >= min_shared]]
+    members, between = np.concatenate(members), np.concatenate(between)
+    held = np.sort(between)
+    starts = np.flatnonzero(np.concatenate(([True], held[1:] != held[:-1])))
+    shared = np.diff(np.concatenate((starts, [len(held)])))
+    return unique_sorted(members[np.isin(between, held[starts[shared >= min_shared]])])

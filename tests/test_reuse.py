@@ -2,6 +2,7 @@
 import importlib
 import itertools
 import json
+from collections import Counter
 from unittest import mock
 
 import numpy as np
@@ -37,15 +38,26 @@ def test_compiled_sentence_keys_equal_numpy_sentence_keys(text):
     assert compiled.dtype == plain.dtype and np.array_equal(compiled, plain)
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.lists(st.sets(st.integers(0, 12), max_size=6), min_size=0, max_size=12), st.integers(1, 3), st.integers(2, 6))
-def test_shared_sentence_pairs_are_the_pairs_sharing_enough_keys_held_by_few(sets, min_shared, cap):
-    holders = {k: sum(k in s for s in sets) for k in set().union(*sets)}
-    expected = {(i, j) for i, j in itertools.combinations(range(len(sets)), 2)
-                if sum(holders[k] <= cap for k in sets[i] & sets[j]) >= min_shared}
-    keys = np.array([k for s in sets for k in s], dtype=np.uint64)
-    rows = np.array([i for i, s in enumerate(sets) for _ in s], dtype=np.int64)
-    got = pairs_of(shared_sentence_pairs(keys, rows, rows, min_shared, cap))
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sets(st.integers(0, 12), max_size=6), st.integers(0, 4)), max_size=12), st.integers(1, 3), st.integers(2, 6))
+def test_shared_sentence_pairs_are_those_of_groups_sharing_enough_keys_held_by_few(articles, min_shared, cap):
+    """Brute force: a key's holders are groups, each by its first row holding it; groups holding a key with at most
+    `cap` others count it shared; the rows that held shared keys pair up when their groups share enough."""
+    holders: dict[int, dict[int, int]] = {}  # key → group → its first row holding the key
+    for row, (held, group) in enumerate(articles):
+        for k in held:
+            holders.setdefault(k, {}).setdefault(group, row)
+    count, rows_of = Counter(), {}
+    for by_group in holders.values():
+        if len(by_group) <= cap:
+            for g, h in itertools.combinations(sorted(by_group), 2):
+                count[g, h] += 1
+                rows_of.setdefault((g, h), set()).add(tuple(sorted((by_group[g], by_group[h]))))
+    expected = set().union(*(rows_of[gh] for gh, n in count.items() if n >= min_shared))
+    keys = np.array([k for held, _ in articles for k in held], dtype=np.uint64)
+    rows = np.array([row for row, (held, _) in enumerate(articles) for _ in held], dtype=np.int64)
+    groups = np.array([group for held, group in articles for _ in held], dtype=np.int64)
+    got = pairs_of(shared_sentence_pairs(keys, rows, groups, min_shared, cap))
     assert set(map(tuple, got.tolist())) == expected
 
 
