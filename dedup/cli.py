@@ -267,10 +267,12 @@ def scan(
     """Group the articles under SOURCES into stories.
 
     Prints every story with its members, the relation of each verified pair (duplicate, near-duplicate,
-    rewrite) and its figures, the links between stories (partial reuse, rewrites across stories, a text held
-    whole in several stories), the unique articles, and every skipped file with the reason. Exit code 0 when the
-    scan ran, whatever it found; 1 when it could not (a SOURCE missing, a worker process died); 2 for a usage
-    error (an unknown --format, an --out file that cannot be written); 130 when interrupted (nothing written).
+    rewrite; partial for two members joined through others) and its figures, the links between stories
+    (partial reuse, rewrites across stories, a text held whole in several stories), the unique articles, and
+    every skipped file with the reason. With --format json, csv or jsonl, or --out, the one-line summary goes to
+    stderr. Exit code 0 when the scan ran, whatever it found; 1 when it could not (a SOURCE missing, a worker
+    process died); 2 for a usage error (an unknown --format, an --out file that cannot be written); 130 when
+    interrupted (nothing written).
     """
     from .report import FORMATS, headline, render
     from .scan import scan as run_scan
@@ -314,7 +316,8 @@ def align(
     """Align two articles passage by passage: shared verbatim, reworded (with the word diff), only in A, only in B.
 
     A and B are files holding one article each or, with --index, ids in that index (to align two records of a
-    JSON or JSONL file, index it first).
+    JSON or JSONL file, index it first). A file that is not .txt, .md, .html, .json or .jsonl (a page saved
+    without its extension) is read as text, or as HTML when it starts like a page.
 
     --format json prints "a", "b", "summary", "counts" (passages of each kind) and "segments": each has "kind"
     (same, reworded, only_a or only_b), "a" and "b" ({"start", "end", "text"}: character offsets into that
@@ -325,7 +328,7 @@ def align(
 
     Exit code 0 when aligned; 1 when an article could not be read (no such file or id, an empty or binary file);
     2 for a usage error (a folder, a device or pipe, a file of several articles, an unknown --format, an --html
-    file that cannot be written).
+    file that cannot be written); 130 when interrupted.
     """
     from . import align as aligner
 
@@ -405,7 +408,14 @@ def _load_file(ref: str) -> str:
     if mode is not None and stat.S_ISDIR(mode):
         _fail(f"{ref}: is a folder, align takes two files", 2)
     limit = Config().max_article_chars
-    items = list(read_sources([ref], limit))
+    if mode is not None and stat.S_ISREG(mode) and os.path.splitext(ref)[1].lower() not in ARTICLE_EXTENSIONS:
+        try:
+            with open(ref, "rb") as stream:  # (a page saved without its extension, `curl -o story`: read as standard input is)
+                items = [read_stream(ref, stream, limit)]
+        except OSError as e:
+            _fail(f"{ref}: cannot read: {e.strerror or e}")
+    else:
+        items = list(read_sources([ref], limit))
     articles = [i for i in items if isinstance(i, Article)]
     skipped = [i for i in items if isinstance(i, Skipped)]
     if not articles:

@@ -911,6 +911,22 @@ def test_align_reads_an_article_from_standard_input(tmp_path):
     assert twice.exit_code == 2 and "not both" in twice.stderr
 
 
+def test_align_reads_a_file_without_an_article_extension_as_standard_input_is_read(tmp_path):
+    """`curl -o story URL` saves a page without an extension: align said "unsupported file type (no extension)"
+    of a file it read when piped. (A scan still skips such files: a folder holds other things than articles.)"""
+    a = next(SEEDS.glob("002_*.txt"))
+    text = a.read_text(encoding="utf-8")
+    (tmp_path / "story").write_text(text, encoding="utf-8")
+    (tmp_path / "page.php").write_text(f"<!DOCTYPE html><html><body><nav>Home | World</nav><p>{text}</p></body></html>", encoding="utf-8")
+    (tmp_path / "image").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 10)
+    from_file = json.loads(runner.invoke(app, ["align", str(a), str(a), "--format", "json"]).stdout)
+    for name in ("story", "page.php"):
+        result = runner.invoke(app, ["align", str(tmp_path / name), str(a), "--format", "json"])
+        assert result.exit_code == 0 and json.loads(result.stdout)["counts"] == from_file["counts"], result.output
+    result = runner.invoke(app, ["align", str(tmp_path / "image"), str(a)])
+    assert result.exit_code == 1 and result.stderr.startswith(f"dedup: {tmp_path / 'image'}: binary file")
+
+
 def test_sources_and_index_paths_that_cannot_work_are_named_for_what_they_are(tmp_path):
     """`-` given to a command that reads folders said "no such file or folder"; a build into a missing folder said
     it could not create its lock file; a build onto another program's database said "(no such table: meta)"."""
