@@ -588,6 +588,9 @@ class _Reader:
             lines = getattr(exc, "msg", "") == "Extra data" and getattr(exc, "colno", 0) == 1
             yield Skipped(path, f"invalid JSON ({exc}){'; one JSON value a line is JSON Lines: name the file .jsonl' if lines else ''}")
             return
+        if isinstance(value, dict) and {"summary", "clusters", "links", "unique"} <= value.keys() and "text" not in value:
+            yield Skipped(path, "a dedup scan report (--format json), not articles")
+            return
         if isinstance(value, dict) and "text" not in value and "articles" in value:
             if not isinstance(value["articles"], list):
                 yield Skipped(path, f"JSON: 'articles' should be an array of objects; got {_json_type(value['articles'])}")

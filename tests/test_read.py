@@ -419,6 +419,7 @@ def test_json_file_shapes(tmp_path):
     (tmp_path / "emptyarr.json").write_text("[]")
     (tmp_path / "deep.json").write_text("[" * 100_000 + "]" * 100_000)
     (tmp_path / "z_dup.json").write_text(json.dumps([{"id": "one", "text": "again"}]))
+    (tmp_path / "report.json").write_text(json.dumps({"summary": {"articles": 2}, "clusters": [], "links": [], "unique": [], "skipped": []}))
     out = _read(tmp_path)
     summary = [(Path(o.path).name, o.id if isinstance(o, Article) else o.reason) for o in out]
     assert summary == [
@@ -430,6 +431,7 @@ def test_json_file_shapes(tmp_path):
         ("emptyarr.json", "empty JSON array (no records)"),
         ("noid.json", "noid.json"),  # a single object without id gets the file's id
         ("one.json", "one"),
+        ("report.json", "a dedup scan report (--format json), not articles"),  # (saved in the folder it scanned: "'articles' should be…")
         ("scalar.json", "JSON: expected an object with 'text', an array of objects, or {\"articles\": [...]}; got number"),
         ("wrapped.json", "7"),
         ("wrapped_not.json", "JSON: 'articles' should be an array of objects; got string"),  # (was "missing 'text'")
