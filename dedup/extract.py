@@ -55,6 +55,8 @@ class _Parser(HTMLParser):
         self.meta: dict[str, str] = {}
         self.title_parts: list[str] | None = None
         self.page_title: str | None = None
+        self.heading_parts: list[str] | None = None  # the first <h1> kept: the title of a page without <title>
+        self.heading: str | None = None
         self.time_datetime: str | None = None
 
     # -- structure -------------------------------------------------------------------------
@@ -114,6 +116,8 @@ class _Parser(HTMLParser):
             self.main_depth += 1
         if tag == "title" and self.page_title is None and not self._dropped_except_head():
             self.title_parts = []
+        if tag == "h1" and self.heading is None and self.heading_parts is None and not self.drop_serial:
+            self.heading_parts = []
 
     def _dropped_except_head(self) -> bool:
         return any(tag in _DROP and tag != "head" for tag in self.stack)
@@ -144,6 +148,9 @@ class _Parser(HTMLParser):
                 self.title_parts = None
                 if title:
                     self.page_title = title
+            if top == "h1" and self.heading_parts is not None:
+                self.heading = _SPACES.sub(" ", "".join(self.heading_parts)).strip() or None
+                self.heading_parts = None
             if top == "article":
                 self.article_depth -= 1
                 if self.article_depth == 0:
@@ -168,6 +175,8 @@ class _Parser(HTMLParser):
         if self.title_parts is not None:
             self.title_parts.append(data)
             return
+        if self.heading_parts is not None and not self.raw_drop:
+            self.heading_parts.append(data)
         if self.pre:
             self._emit("pre", data)
         else:
@@ -199,7 +208,7 @@ class _Parser(HTMLParser):
 
     def metadata(self) -> dict[str, str]:
         out: dict[str, str] = {}
-        title = self.meta.get("og:title") or self.page_title or self.meta.get("twitter:title")
+        title = self.meta.get("og:title") or self.page_title or self.meta.get("twitter:title") or self.heading
         if title:
             out["title"] = _SPACES.sub(" ", title).strip()
         url = self.meta.get("canonical") or self.meta.get("og:url")

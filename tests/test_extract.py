@@ -101,6 +101,16 @@ def test_metadata_fallbacks():
     assert html_to_text("<p>no metadata</p>")[1] == {}
 
 
+def test_a_page_without_a_title_element_is_titled_by_its_first_heading():
+    """A saved article page with an <h1> and no <title> got an empty title in the reports (a new user's page)."""
+    page = ('<html><body><nav><h1>Site name</h1></nav><article><h1>Kenya to send <em>600</em> more\n police</h1>'
+            '<p>Story text.</p><h1>Second heading</h1></article></body></html>')
+    text, meta = html_to_text(page)
+    assert meta == {"title": "Kenya to send 600 more police"} and text.startswith("Kenya to send 600 more police")
+    assert html_to_text("<title>T</title><h1>Heading</h1><p>x</p>")[1] == {"title": "T"}
+    assert html_to_text("<h1><script>x()</script></h1><p>x</p>")[1] == {}
+
+
 def test_broken_html_does_not_crash_or_lose_text():
     cases = {
         "<p>unclosed <b>bold <i>italic": "unclosed bold italic",
