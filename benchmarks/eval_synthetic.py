@@ -29,6 +29,7 @@ scan. The run is deterministic: same (N, seed), same figures.
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib
 import json
 import sys
@@ -84,7 +85,8 @@ class EngineView:
     near_candidates: np.ndarray  # (m, 2) int64, lower index first, from the shingle table (capped buckets, as scan)
     term_candidates: np.ndarray  # ...from the content-term table
     reused_candidates: np.ndarray  # ...from articles sharing two or more sentences (dedup.reuse)
-    near_candidates_uncapped: np.ndarray  # the same tables, every pair of every bucket
+    near_candidates_uncapped: np.ndarray  # the same tables, every pair of every bucket (the "uncapped" figures add
+    # reused_candidates to these as the scan made them: a sentence key held by more than 64 groups still left out)
     term_candidates_uncapped: np.ndarray
     config: Config
     result: object  # the ScanResult
@@ -106,7 +108,8 @@ def _recording_scan():
         if not hasattr(scan_module, name):
             raise RuntimeError(f"dedup.scan has no {name!r}: update benchmarks/eval_synthetic.py to the engine")
     rec: dict = {"tables": [], "features": [], "stats": None, "reused": []}
-    band_table, spool, verify_pairs, shared_sentence_pairs = scan_module.BandTable, scan_module.Spool, scan_module.verify_pairs, scan_module.shared_sentence_pairs
+    band_table, spool = scan_module.BandTable, scan_module.Spool
+    verify_pairs, shared_sentence_pairs = scan_module.verify_pairs, scan_module.shared_sentence_pairs
 
     class RecordingTable(band_table):
         def __init__(self, *args, **kwargs):
@@ -409,7 +412,8 @@ def evaluate_folder(folder: Path, articles: list[synth.SynthArticle], config: Co
     cand_near = _codes(view.near_candidates, nn)
     cand_term = _codes(view.term_candidates, nn)
     cand_all = np.union1d(np.union1d(cand_near, cand_term), _codes(view.reused_candidates, nn))
-    cand_all_uncapped = np.union1d(np.union1d(_codes(view.near_candidates_uncapped, nn), _codes(view.term_candidates_uncapped, nn)), _codes(view.reused_candidates, nn))
+    uncapped = (view.near_candidates_uncapped, view.term_candidates_uncapped, view.reused_candidates)
+    cand_all_uncapped = functools.reduce(np.union1d, (_codes(c, nn) for c in uncapped))
 
     # -- brute force: near ------------------------------------------------------------------------
     t0 = time.perf_counter()
@@ -435,7 +439,7 @@ def evaluate_folder(folder: Path, articles: list[synth.SynthArticle], config: Co
     copy_group = _copy_groups(view.rep, near_pairs[near_found] if len(near_pairs) else near_pairs)
     rw_found = _found_groups(rw_pairs, copy_group, view.near_candidates, view.term_candidates, view.reused_candidates)
     rw_found_table = _found_groups(rw_pairs, copy_group, view.term_candidates)
-    rw_found_uncapped = _found_groups(rw_pairs, copy_group, view.near_candidates_uncapped, view.term_candidates_uncapped, view.reused_candidates)
+    rw_found_uncapped = _found_groups(rw_pairs, copy_group, *uncapped)
 
     t0 = time.perf_counter()
     dj_pairs, dj_jac = exact_jaccard_pairs(view.distinctive, config.rewrite_lsh_threshold)

@@ -402,13 +402,11 @@ def sentence_terms(terms, term_sentence):
     return term, sentence, sizes
 
 
-_KEY_MIX = np.uint64(0xBF58476D1CE4E5B9)  # reuse.py's
-
-
 @njit(cache=True, nogil=True)
-def sentence_keys(terms, term_sentence, min_terms):
+def sentence_keys(terms, term_sentence, min_terms, step, mix):
     """reuse.sentence_keys: per sentence holding at least min_terms distinct terms, the sum of its distinct terms'
-    mixed hashes; sorted, without repeats."""
+    hashes, each mixed as reuse.sentence_keys mixes them (by its constants `step` and `mix`); sorted, without
+    repeats."""
     n = len(terms)
     out = np.empty(n // max(min_terms, 1) + 1, dtype=np.uint64)
     held = np.empty(n, dtype=np.uint32)
@@ -418,21 +416,24 @@ def sentence_keys(terms, term_sentence, min_terms):
         if t < n and term_sentence[t] == term_sentence[start]:
             continue
         size = t - start
-        for k in range(size):  # insertion sort: a sentence holds a few dozen terms at most, as a rule
-            v = terms[start + k]
-            j = k
-            while j > 0 and held[j - 1] > v:
-                held[j] = held[j - 1]
-                j -= 1
-            held[j] = v
+        if size > 32:  # (a page without full stops can be one sentence of 100,000 terms)
+            held[:size] = np.sort(terms[start:t])
+        else:
+            for k in range(size):  # insertion sort: a sentence holds a few dozen terms, as a rule
+                v = terms[start + k]
+                j = k
+                while j > 0 and held[j - 1] > v:
+                    held[j] = held[j - 1]
+                    j -= 1
+                held[j] = v
         distinct = 0
         total = np.uint64(0)
         for k in range(size):
             if k == 0 or held[k] != held[k - 1]:
                 distinct += 1
-                mixed = np.uint64(held[k]) * _KEY_MIX
+                mixed = (np.uint64(held[k]) + step) * mix
                 mixed ^= mixed >> np.uint64(29)
-                total += mixed * _KEY_MIX
+                total += mixed * mix
         if distinct >= min_terms:
             out[m] = total
             m += 1

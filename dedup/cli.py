@@ -316,8 +316,9 @@ def align(
     """Align two articles passage by passage: shared verbatim, reworded (with the word diff), only in A, only in B.
 
     A and B are files holding one article each or, with --index, ids in that index (to align two records of a
-    JSON or JSONL file, index it first). A file that is not .txt, .md, .html, .json or .jsonl (a page saved
-    without its extension) is read as text, or as HTML when it starts like a page.
+    JSON or JSONL file, index it first). A file without an article's extension (.txt .text .md .markdown
+    .html .htm .xhtml .json .jsonl .ndjson: a page saved without one, say) is read as text, or as HTML when it
+    starts like a page.
 
     --format json prints "a", "b", "summary", "counts" (passages of each kind) and "segments": each has "kind"
     (same, reworded, only_a or only_b), "a" and "b" ({"start", "end", "text"}: character offsets into that

@@ -1,6 +1,7 @@
 import importlib
 import json
 import os
+import re
 import sqlite3
 
 import pytest
@@ -8,6 +9,7 @@ from typer.testing import CliRunner
 
 from dedup import Index
 from dedup.cli import app
+from dedup.read import ARTICLE_EXTENSIONS
 from dedup.workers import WorkerError
 from conftest import SEEDS
 
@@ -507,6 +509,9 @@ def test_help_states_exit_codes_ids_and_the_align_json_without_python_types():
     for command in (["scan"], ["index", "build"], ["index", "add"]):
         text = _help(*command)
         assert "An article's id is its path under the folder given" in text and 'a JSON record by its "id"' in text, command
+    for command in (["scan"], ["align"]):  # (the extensions read as articles, all of them)
+        text = _help(*command)
+        assert [ext for ext in ARTICLE_EXTENSIONS if not re.search(rf"(?<![\w.]){re.escape(ext)}(?!\w)", text)] == [], command
     text = _help("align")
     for field in ('"summary"', '"counts"', '"segments"', '"kind"', '"start"', '"end"', '"text"', '"similarity"', '"diff"'):
         assert field in text, field

@@ -12,7 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dedup import read as read_module
+from dedup import scan
 from dedup.read import Article, Skipped, UnreadableFileError, decode_bytes, read_sources, read_text_file
+from dedup.report import render
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = sorted((ROOT / "fixtures" / "seeds").glob("*.txt"))
@@ -419,7 +421,9 @@ def test_json_file_shapes(tmp_path):
     (tmp_path / "emptyarr.json").write_text("[]")
     (tmp_path / "deep.json").write_text("[" * 100_000 + "]" * 100_000)
     (tmp_path / "z_dup.json").write_text(json.dumps([{"id": "one", "text": "again"}]))
-    (tmp_path / "report.json").write_text(json.dumps({"summary": {"articles": 2}, "clusters": [], "links": [], "unique": [], "skipped": []}))
+    seeds = scan(ROOT / "fixtures" / "seeds")
+    (tmp_path / "report.json").write_text(render(seeds, "json"))
+    (tmp_path / "report.jsonl").write_text(render(seeds, "jsonl"))  # (a line a cluster, link, …: was a skip a line)
     out = _read(tmp_path)
     summary = [(Path(o.path).name, o.id if isinstance(o, Article) else o.reason) for o in out]
     assert summary == [
@@ -432,6 +436,7 @@ def test_json_file_shapes(tmp_path):
         ("noid.json", "noid.json"),  # a single object without id gets the file's id
         ("one.json", "one"),
         ("report.json", "a dedup scan report (--format json), not articles"),  # (saved in the folder it scanned: "'articles' should be…")
+        ("report.jsonl", "a dedup scan report (--format jsonl), not articles"),
         ("scalar.json", "JSON: expected an object with 'text', an array of objects, or {\"articles\": [...]}; got number"),
         ("wrapped.json", "7"),
         ("wrapped_not.json", "JSON: 'articles' should be an array of objects; got string"),  # (was "missing 'text'")

@@ -11,10 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dedup import accel, scan, sentences
-from dedup.features import extract
+from dedup.features import Features, extract
 from dedup.lsh import pairs_of
 from dedup.reuse import sentence_keys, shared_sentence_pairs
-from dedup.verify import PARTIAL
+from dedup.verify import PARTIAL, PASSAGE_TERMS
 
 SENTENCE = "Kenya dispatched approximately 400 police personnel to Port-au-Prince in June and July."
 
@@ -28,37 +28,50 @@ def test_a_sentence_keeps_its_key_through_case_punctuation_stop_words_and_order(
     assert not np.isin(sentence_keys(extract(changed, 5)), base).any()
 
 
-@settings(max_examples=100, deadline=None)
-@given(st.text(alphabet=st.sampled_from("abcdefgh ijk.,\n0123"), max_size=400))
-def test_compiled_sentence_keys_equal_numpy_sentence_keys(text):
+_TERM = st.one_of(st.integers(0, 40), st.integers(2**32 - 40, 2**32 - 1))  # (repeats, and hashes near 2³²)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(_TERM, max_size=80), max_size=8))
+def test_compiled_sentence_keys_equal_numpy_sentence_keys(sentences_terms):
+    """Sentences of up to 80 terms: the kernel sorts short ones by insertion and long ones with np.sort."""
     pytest.importorskip("dedup._compiled")
-    compiled = sentence_keys(extract(text, 5))
+    terms = np.array([t for held in sentences_terms for t in held], dtype=np.uint32)
+    term_sentence = np.array([n for n, held in enumerate(sentences_terms) for _ in held], dtype=np.uint32)
+    f = Features(len(terms), 0, np.empty(0, dtype=np.uint32), terms, term_sentence)
+    compiled = sentence_keys(f)
     with mock.patch.object(accel, "kernels", lambda: None):
-        plain = sentence_keys(extract(text, 5))
+        plain = sentence_keys(Features(len(terms), 0, f.shingles, terms, term_sentence))
     assert compiled.dtype == plain.dtype and np.array_equal(compiled, plain)
+    assert len(plain) == len({frozenset(held) for held in sentences_terms if len(set(held)) >= PASSAGE_TERMS})
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.tuples(st.sets(st.integers(0, 12), max_size=6), st.integers(0, 4)), max_size=12), st.integers(1, 3), st.integers(2, 6))
 def test_shared_sentence_pairs_are_those_of_groups_sharing_enough_keys_held_by_few(articles, min_shared, cap):
-    """Brute force: a key's holders are groups, each by its first row holding it; groups holding a key with at most
-    `cap` others count it shared; the rows that held shared keys pair up when their groups share enough."""
-    holders: dict[int, dict[int, int]] = {}  # key → group → its first row holding the key
+    """Brute force: a key's holders are groups; groups holding a key with at most `cap` others count it shared;
+    for each shared key of two groups sharing enough, their first rows holding it pair up, and their rows holding
+    it with the most keys (then the first) pair up."""
+    holders: dict[int, dict[int, list[int]]] = {}  # key → group → its rows holding the key
     for row, (held, group) in enumerate(articles):
         for k in held:
-            holders.setdefault(k, {}).setdefault(group, row)
+            holders.setdefault(k, {}).setdefault(group, []).append(row)
     count, rows_of = Counter(), {}
     for by_group in holders.values():
         if len(by_group) <= cap:
             for g, h in itertools.combinations(sorted(by_group), 2):
                 count[g, h] += 1
-                rows_of.setdefault((g, h), set()).add(tuple(sorted((by_group[g], by_group[h]))))
+                fullest = [min(by_group[x], key=lambda r: (-len(articles[r][0]), r)) for x in (g, h)]
+                for a, b in ((by_group[g][0], by_group[h][0]), fullest):
+                    rows_of.setdefault((g, h), set()).add((min(a, b), max(a, b)))
     expected = set().union(*(rows_of[gh] for gh, n in count.items() if n >= min_shared))
     keys = np.array([k for held, _ in articles for k in held], dtype=np.uint64)
     rows = np.array([row for row, (held, _) in enumerate(articles) for _ in held], dtype=np.int64)
     groups = np.array([group for held, group in articles for _ in held], dtype=np.int64)
     got = pairs_of(shared_sentence_pairs(keys, rows, groups, min_shared, cap))
     assert set(map(tuple, got.tolist())) == expected
+    with mock.patch("dedup.reuse._CHUNK_PAIRS", 3):  # counted over several chunks, as a large scan's are
+        assert np.array_equal(pairs_of(shared_sentence_pairs(keys, rows, groups, min_shared, cap)), got)
 
 
 def test_copies_count_once_for_a_sentence():
@@ -69,6 +82,16 @@ def test_copies_count_once_for_a_sentence():
     groups = np.where(rows < 71, 0, 71)
     assert pairs_of(shared_sentence_pairs(keys, rows, groups, 2, 64)).tolist() == [[0, 71]]
     assert len(shared_sentence_pairs(keys, rows, rows, 2, 64)) == 0  # 72 stories holding one sentence: a template
+
+
+def test_a_story_whose_trimmed_copies_come_first_pairs_by_its_full_copy_too():
+    """Copies 0 and 1 each hold one of the two sentences a follow-up (3) repeats, the full copy (2) holds both: only
+    the pair with the full copy shares two sentences, as verification will require."""
+    held = [[1], [2], [1, 2, 3], [1, 2]]
+    keys = np.array([k for ks in held for k in ks], dtype=np.uint64)
+    rows = np.array([r for r, ks in enumerate(held) for _ in ks], dtype=np.int64)
+    groups = np.where(rows < 3, 0, 3)
+    assert pairs_of(shared_sentence_pairs(keys, rows, groups, 2, 64)).tolist() == [[0, 3], [1, 3], [2, 3]]
 
 
 def test_follow_ups_repeating_two_background_sentences_are_linked_as_partial(tmp_path, shared, seeds):
