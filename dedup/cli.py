@@ -60,6 +60,14 @@ def _terminated(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+def _reraise_interrupt(e: SystemError) -> None:
+    """Ctrl-C while a compiled kernel runs comes back as a SystemError caused by the KeyboardInterrupt (numba
+    returns with it pending): raise it as the interrupt it is, and any other SystemError as it was."""
+    if isinstance(e.__cause__, KeyboardInterrupt):
+        raise KeyboardInterrupt from None
+    raise e
+
+
 index_app = typer.Typer(help="Build, update and query a persistent index (one SQLite file).", no_args_is_help=True)
 app.add_typer(index_app, name="index")
 
@@ -81,7 +89,9 @@ class _Command(TyperCommand):
     def invoke(self, ctx: Context):
         try:
             return super().invoke(ctx)
-        except KeyboardInterrupt:  # (where a command can say what it kept, it says so itself and exits 130)
+        except (KeyboardInterrupt, SystemError) as e:  # (where a command can say what it kept, it says so itself and exits 130)
+            if isinstance(e, SystemError) and not isinstance(e.__cause__, KeyboardInterrupt):
+                raise
             _fail(f"interrupted: `{' '.join(['dedup', *ctx.command_path.split()[1:]])}` stopped before it finished", 130)
         except IndexFileError as e:  # a file that is no index, or damaged: the message names it
             _fail(str(e))
@@ -507,6 +517,8 @@ def _read_into(ix: Index, sources: list[Path], count_replaced: bool = False, bui
             found = ix.add_many(todo)
         except IndexFileError as e:  # e.g. another process held the write lock past the timeout
             _fail(f"{e}; {_added(done)}, the rest not: run the command again")
+        except SystemError as e:
+            _reraise_interrupt(e)
         done.added += len(todo)  # (counted at once: an interruption after this batch says it was added)
         for name in ("unchanged", "replaced", "other_record", "other_file"):
             setattr(done, name, getattr(done, name) + getattr(counts, name))
@@ -621,6 +633,26 @@ def _build(sources: list[Path], index: Path, building: Path, damaged: str | None
     typer.echo(f"{index}: {total:,} article{'s' * (total != 1)} indexed, {skipped:,} skipped", err=True)
 
 
+def _build_running(index: Path) -> bool:
+    """Whether a `dedup index build` of this index holds its lock (_build_lock) now."""
+    try:
+        import fcntl
+    except ImportError:
+        return False
+    real = Path(os.path.realpath(index))
+    try:
+        fd = os.open(real.with_name(real.name + ".building.lock"), os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        return False
+    except OSError:
+        return True
+    finally:
+        os.close(fd)
+
+
 @contextmanager
 def _build_lock(index: Path, building: Path):
     """Hold INDEX.building.lock while a build runs: a second build of the same index would resume from, or start
@@ -704,6 +736,8 @@ def index_add(
 
     Exit code 0 when they were added (skipped files are listed on stderr); 1 when a SOURCE is missing or INDEX is
     a file other than a dedup index; 130 when interrupted (the batches stored so far are kept, and counted).
+    While a `dedup index build` of INDEX runs, what add stores is not in the index that build puts in its place:
+    add says so.
     """
     _check_sources(sources)
     ix = _open_index(index, create=True)
@@ -715,6 +749,9 @@ def index_add(
     detail = f" ({done.replaced:,} replacing the article with the same id)" if done.replaced else ""
     unchanged = f", {done.unchanged:,} indexed already as they are (left alone)" if done.unchanged else ""
     typer.echo(f"{index}: {done.added:,} article{'s' * (done.added != 1)} added{detail}{unchanged}, {done.skipped:,} skipped", err=True)
+    if done.added and _build_running(index):
+        typer.echo(f"warning: a `dedup index build` of {index} is running and will replace it when it finishes, without what"
+                   " this added: add these sources again once it has finished", err=True)
     if done.other_file:  # (an article replaced by another file's: not an edit of the same file)
         typer.echo("note: an id is the file's path under the folder given; to keep files that share names apart, add their"
                    " folders from a common parent folder", err=True)

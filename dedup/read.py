@@ -661,8 +661,8 @@ class _Reader:
                 except ValueError as exc:
                     yield Skipped(path, f"JSONL line {number}: invalid JSON ({_short(str(exc))})", number)
                     continue
-                if records == 1 and isinstance(value, dict) and value.get("type") == "summary" and "text" not in value:
-                    yield Skipped(path, "a dedup scan report (--format jsonl), not articles")  # (its first line)
+                if records == 1 and isinstance(value, dict) and value.get("type") == "summary" and {"articles", "clusters", "links"} <= value.keys() and "text" not in value:
+                    yield Skipped(path, "a dedup scan report (--format jsonl), not articles", number)  # (its first line)
                     return
                 result = self._record(value, path, number, f"JSONL line {number}")
                 if isinstance(result, Skipped):

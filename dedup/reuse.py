@@ -35,90 +35,91 @@ def sentence_keys(f: Features) -> np.ndarray:
     return unique_sorted(sums[sizes >= PASSAGE_TERMS])
 
 
-_CHUNK_PAIRS = 1 << 22  # bucket pairs made at a time: 2²² of them take ~100 MB while counted
+_CHUNK_PAIRS = 1 << 20  # bucket pairs counted at a time: ~90 bytes each while counted
 
 
-def shared_sentence_pairs(keys: np.ndarray, rows: np.ndarray, groups: np.ndarray, min_shared: int, cap: int) -> np.ndarray:
+def shared_sentence_pairs(keys: np.ndarray, rows: np.ndarray, group: np.ndarray, min_shared: int, cap: int) -> np.ndarray:
     """Pair codes (lsh.encode_pairs) of the rows whose groups of copies share at least min_shared keys, from one
-    entry per key a row holds (keys[k] held by rows[k], of group groups[k]). A group counts once for a key, and
-    two groups sharing enough keys give, for each key, the pair of their first rows holding it and the pair of
-    their fullest (most keys) rows holding it (a scan tries a few: the first rows are the pair found before, the
-    fullest ones hold every shared sentence when trimmed copies come first). A key held by more than `cap` groups
-    is left out: a sentence in that many stories is a template, not a passage one story took from another."""
-    rows, groups = np.asarray(rows, dtype=np.int64), np.asarray(groups, dtype=np.int64)
+    entry per key a row holds (keys[k] held by rows[k]; rows 0 ≤ r < 2³¹, group[r] the group of copies of row r).
+    A group counts once for a key, and two groups sharing enough keys give, for each key, the pair of their first
+    rows holding it and the pair of their fullest rows holding it (most keys in all; a scan tries a few: the first
+    rows are the pair found before, the fullest ones hold every shared sentence when trimmed copies come first).
+    A key held by more than `cap` groups is left out: a sentence in that many stories is a template, not a passage
+    one story took from another (and a key's pairs are made at once: cap stays in the tens)."""
+    rows, group = np.asarray(rows, dtype=np.int64), np.asarray(group, dtype=np.int64)
     if len(keys) < 2:
         return np.empty(0, dtype=np.int64)
-    # Each row's place in the order (group, most keys held, row): sorting entries by key, then by that place,
-    # lines up each key's holders group by group, the fullest row of a group first.
-    held = np.bincount(rows)
-    group_of = np.zeros(len(held), dtype=np.int64)
-    group_of[rows] = groups
-    row_at = np.lexsort((np.arange(len(held)), -held, group_of))
-    place = np.empty(len(held), dtype=np.int64)
-    place[row_at] = np.arange(len(held))
     by_key = np.argsort(keys)
-    keys = keys[by_key]
-    same = keys[1:] == keys[:-1]
+    in_order = keys[by_key]
+    same = in_order[1:] == in_order[:-1]
+    del in_order
     shared = np.zeros(len(keys), dtype=bool)  # entries of a key held more than once (most keys are held once)
     shared[1:] |= same
     shared[:-1] |= same
     if not shared.any():
         return np.empty(0, dtype=np.int64)
-    runs = np.cumsum(np.concatenate(([0], ~same)))[shared]  # each entry's key, numbered in key order
-    ordered = np.sort((runs << 32) | place[rows[by_key[shared]]])  # (one sort of values, not an argsort)
-    keys, rows = ordered >> 32, row_at[ordered & 0xFFFFFFFF]
-    groups = group_of[rows]
-    holder = np.flatnonzero(np.concatenate(([True], (keys[1:] != keys[:-1]) | (groups[1:] != groups[:-1]))))
-    first = np.minimum.reduceat(rows, holder)  # the group's first row holding the key (`rows`: its fullest)
-    keys, rows, groups = keys[holder], rows[holder], groups[holder]
-    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
-    sizes = np.diff(np.concatenate((starts, [len(keys)])))
-    kept = (sizes > 1) & (sizes <= cap)
+    run = np.cumsum(np.concatenate(([True], ~same))[shared], dtype=np.int64)  # each shared entry's key, numbered
+    holding = rows[by_key[shared]]
+    del by_key, same, shared
+    # Each row's place in the order (group, most keys held, row): entries sorted by key, then by that place, line
+    # up each key's holders group by group, the fullest row of a group first; one sort of values, not an argsort.
+    held = np.bincount(rows, minlength=len(group))
+    row_at = np.lexsort((np.arange(len(group)), -held, group))
+    place = np.empty(len(group), dtype=np.int64)
+    place[row_at] = np.arange(len(group))
+    ordered = np.sort((run << 32) | place[holding])
+    run, row = ordered >> 32, row_at[ordered & 0xFFFFFFFF]
+    grp = group[row]
+    holder = np.flatnonzero(np.concatenate(([True], (run[1:] != run[:-1]) | (grp[1:] != grp[:-1]))))
+    first = np.minimum.reduceat(row, holder)  # each group's first row holding the key (`row`: its fullest)
+    run, row, grp = run[holder], row[holder], grp[holder]
+    starts = np.flatnonzero(np.concatenate(([True], run[1:] != run[:-1])))
+    sizes = np.diff(np.concatenate((starts, [len(run)])))
+    kept = (sizes > 1) & (sizes <= cap)  # (a key of one group pairs nothing)
     starts, sizes = starts[kept], sizes[kept]
 
     def bucket_pairs():
-        """(p, q) entry indices of every two holders of a key, _CHUNK_PAIRS or so at a time."""
+        """(p, q) entry indices of every two holders of a key, at most _CHUNK_PAIRS at a time (or one key's)."""
         p, q, made = [], [], 0
         for size in np.unique(sizes).tolist():
             i, j = np.triu_indices(size, 1)
             firsts = starts[sizes == size]
             step = max(1, _CHUNK_PAIRS // len(i))
             for at in range(0, len(firsts), step):
-                first = firsts[at : at + step, None]
-                p.append((first + i).ravel())
-                q.append((first + j).ravel())
-                made += len(p[-1])
-                if made >= _CHUNK_PAIRS:
+                base = firsts[at : at + step, None]
+                if made and made + base.size * len(i) > _CHUNK_PAIRS:
                     yield np.concatenate(p), np.concatenate(q)
                     p, q, made = [], [], 0
+                p.append((base + i).ravel())
+                q.append((base + j).ravel())
+                made += len(p[-1])
         if p:
             yield np.concatenate(p), np.concatenate(q)
 
-    # Count each pair of groups's shared keys (one entry a key and group: never a group with itself), then keep
+    # Count each pair of groups' shared keys (one entry a key and group: never a group with itself), then keep
     # the row pairs of those sharing enough; two passes, so that memory holds the counts and one chunk at a time.
-    codes, tallies = [np.empty(0, dtype=np.int64)], [np.empty(0, dtype=np.int64)]
+    # Partial counts merge once they outgrow the merged ones, so each count is merged a few times, not once a chunk.
+    merged, pending = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)), []
     for p, q in bucket_pairs():
-        code, tally = np.unique(encode_pairs(groups[p], groups[q]), return_counts=True)
-        codes.append(code)
-        tallies.append(tally)
-        if sum(map(len, codes)) > 2 * _CHUNK_PAIRS:
-            codes, tallies = _summed(codes, tallies)
-    codes, tallies = _summed(codes, tallies)
-    enough = codes[0][tallies[0] >= min_shared]
+        pending.append(np.unique(encode_pairs(grp[p], grp[q]), return_counts=True))
+        if sum(len(c) for c, _ in pending) > max(2 * _CHUNK_PAIRS, len(merged[0])):
+            merged, pending = _summed([merged, *pending]), []
+    codes, tallies = _summed([merged, *pending])
+    enough = codes[tallies >= min_shared]
     found = [np.empty(0, dtype=np.int64)]
     for p, q in bucket_pairs():
-        wanted = np.isin(encode_pairs(groups[p], groups[q]), enough)
-        found.append(encode_pairs(rows[p][wanted], rows[q][wanted]))
+        wanted = np.isin(encode_pairs(grp[p], grp[q]), enough)
+        found.append(encode_pairs(row[p][wanted], row[q][wanted]))
         found.append(encode_pairs(first[p][wanted], first[q][wanted]))
     return unique_sorted(np.concatenate(found))
 
 
-def _summed(codes: list[np.ndarray], tallies: list[np.ndarray]) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Counts of distinct codes, from partial counts each sorted by code: ([codes], [their summed tallies])."""
-    code = np.concatenate(codes)
+def _summed(counts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """(distinct codes, their summed tallies) from partial (codes, tallies), each sorted by code."""
+    code = np.concatenate([c for c, _ in counts])
     order = np.argsort(code, kind="stable")  # (timsort: a few sorted runs merge in linear time)
-    code, tally = code[order], np.concatenate(tallies)[order]
+    code, tally = code[order], np.concatenate([t for _, t in counts])[order]
     if not len(code):
-        return [code], [tally]
+        return code, tally
     starts = np.flatnonzero(np.concatenate(([True], code[1:] != code[:-1])))
-    return [code[starts]], [np.add.reduceat(tally, starts)]
+    return code[starts], np.add.reduceat(tally, starts)

@@ -284,8 +284,9 @@ def _scan(sources, config: Config, report: Progress, workers: int | None, cleanu
             chunk, held = [], 0
     sentence_key = np.concatenate([np.empty(0, dtype=np.uint64), *sentences[0::2]])
     key_row = np.concatenate([np.empty(0, dtype=np.int64), *sentences[1::2]])
-    reused = shared_sentence_pairs(sentence_key, key_row, group[key_row], config.partial_passages, _BUCKET_CAP)
-    del sentences, sentence_key, key_row
+    del sentences
+    reused = shared_sentence_pairs(sentence_key, key_row, group, config.partial_passages, _BUCKET_CAP)
+    del sentence_key, key_row
     candidates = pairs_of(unique_sorted(np.concatenate((near_codes, term_table.pair_codes(_BUCKET_CAP), reused))))
     timings["copies + rewrite LSH + candidate pairs"] = time.perf_counter() - t0
 

@@ -376,6 +376,9 @@ def check_replaceable(path: Path) -> str | None:
     _check_path(path)
     if not os.access(path, os.W_OK):
         raise IndexFileError(f"{path}: this user may not write this index, so a rebuild cannot replace it")
+    folder = path.parent
+    if not os.access(folder, os.W_OK | os.X_OK):  # (reading an index in WAL mode writes beside it, as does the build)
+        raise IndexFileError(f"{path}: this user may not write in {folder}, where a rebuild writes its new index; give it write access to the folder")
     try:
         db = sqlite3.connect(path)
         try:

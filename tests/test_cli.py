@@ -946,3 +946,45 @@ def test_sources_and_index_paths_that_cannot_work_are_named_for_what_they_are(tm
     result = runner.invoke(app, ["index", "build", str(SEEDS), "--index", str(other)])
     assert result.exit_code == 1 and "an SQLite database, but not a dedup index; not replacing it" in result.stderr
     assert other.read_bytes() == before
+
+
+def test_ctrl_c_inside_a_compiled_kernel_exits_130_not_with_a_traceback(tmp_path, monkeypatch):
+    """numba returns from a kernel with the interrupt pending, which Python raises as a SystemError caused by the
+    KeyboardInterrupt (seen on `index add` and `index query`): both say they were interrupted and exit 130."""
+    index_module = importlib.import_module("dedup.index")
+    path = tmp_path / "i.dedup"
+    assert runner.invoke(app, ["index", "build", str(SEEDS), "--index", str(path)]).exit_code == 0
+    new = tmp_path / "new.txt"
+    new.write_text((SEEDS / "000_9b5600509f698df4.txt").read_text(encoding="utf-8") + "\nUpdated.", encoding="utf-8")
+
+    def kernel(cause):
+        def verdicts(*args, **kwargs):
+            raise SystemError("CPUDispatcher(<function check_figures>) returned a result with an exception set") from cause
+        return verdicts
+
+    monkeypatch.setattr(index_module, "check_verdicts", kernel(KeyboardInterrupt()))
+    added = runner.invoke(app, ["index", "add", str(path), str(new)])
+    assert added.exit_code == 130 and "interrupted: 0 articles added, the rest not" in added.stderr and "Traceback" not in added.output
+    queried = runner.invoke(app, ["index", "query", str(path), str(new)])
+    assert queried.exit_code == 130 and "interrupted: `dedup index query` stopped before it finished" in queried.stderr
+    monkeypatch.setattr(index_module, "check_verdicts", kernel(ValueError("a real fault")))
+    assert isinstance(runner.invoke(app, ["index", "query", str(path), str(new)]).exception, SystemError)  # (not hidden)
+
+
+def test_an_add_while_a_build_of_the_index_runs_warns_that_the_build_will_not_hold_it(tmp_path):
+    """A build replaces the index with what it read: an add made meanwhile is stored, then lost, so add says so."""
+    fcntl = pytest.importorskip("fcntl")
+    path = tmp_path / "news.dedup"
+    assert runner.invoke(app, ["index", "build", str(SEEDS), "--index", str(path)]).exit_code == 0
+    new = tmp_path / "new.txt"
+    new.write_text((SEEDS / "000_9b5600509f698df4.txt").read_text(encoding="utf-8") + "\nUpdated.", encoding="utf-8")
+    quiet = runner.invoke(app, ["index", "add", str(path), str(new)])
+    assert quiet.exit_code == 0 and "warning" not in quiet.stderr
+    fd = os.open(tmp_path / "news.dedup.building.lock", os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # (what a running build holds)
+        (tmp_path / "other.txt").write_text((SEEDS / "001_7bcf6067cad31a24.txt").read_text(encoding="utf-8"), encoding="utf-8")
+        added = runner.invoke(app, ["index", "add", str(path), str(tmp_path / "other.txt")])
+    finally:
+        os.close(fd)
+    assert added.exit_code == 0 and f"warning: a `dedup index build` of {path} is running" in added.stderr

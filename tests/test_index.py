@@ -859,6 +859,11 @@ def test_an_index_this_user_cannot_write_is_refused_by_name_and_nothing_is_made_
     rebuild = dedup("index", "build", str(probe), "--index", str(path))
     assert rebuild.returncode == 1 and "so a rebuild cannot replace it" in rebuild.stderr, rebuild.stderr
     assert path.read_bytes() == before and sorted(p.name for p in folder.iterdir()) == ["004.txt", "ro.dedup"]
+    folder.chmod(0o755)  # a file this user may write, in a folder it may not (it said "not a dedup index")
+    path.chmod(0o666)
+    rebuild = dedup("index", "build", str(probe), "--index", str(path))
+    assert rebuild.returncode == 1 and f"this user may not write in {folder}, where a rebuild writes" in rebuild.stderr, rebuild.stderr
+    assert path.read_bytes() == before
     scanned = dedup("scan", str(probe), "--format", "json")  # (compiled kernels, cached in this user's own temporary folder)
     assert scanned.returncode == 0 and json.loads(scanned.stdout)["summary"]["articles"] == 1, scanned.stderr
 

@@ -28,6 +28,20 @@ def test_a_sentence_keeps_its_key_through_case_punctuation_stop_words_and_order(
     assert not np.isin(sentence_keys(extract(changed, 5)), base).any()
 
 
+@pytest.mark.parametrize("compiled", [True, False])
+def test_a_term_hashed_to_zero_changes_its_sentences_key(compiled):
+    """A sum of mixed hashes must not let a term add nothing: {0, 1, …, 6} and {1, …, 6} are different sentences."""
+    if compiled:
+        pytest.importorskip("dedup._compiled")
+
+    def key(terms):
+        t = np.array(terms, dtype=np.uint32)
+        with mock.patch.object(accel, "kernels", accel.kernels if compiled else (lambda: None)):
+            return sentence_keys(Features(len(t), 0, np.empty(0, dtype=np.uint32), t, np.zeros(len(t), dtype=np.uint32)))
+
+    assert len(key(range(1, 7))) == 1 and not np.array_equal(key(range(0, 7)), key(range(1, 7)))
+
+
 _TERM = st.one_of(st.integers(0, 40), st.integers(2**32 - 40, 2**32 - 1))  # (repeats, and hashes near 2³²)
 
 
@@ -67,7 +81,7 @@ def test_shared_sentence_pairs_are_those_of_groups_sharing_enough_keys_held_by_f
     expected = set().union(*(rows_of[gh] for gh, n in count.items() if n >= min_shared))
     keys = np.array([k for held, _ in articles for k in held], dtype=np.uint64)
     rows = np.array([row for row, (held, _) in enumerate(articles) for _ in held], dtype=np.int64)
-    groups = np.array([group for held, group in articles for _ in held], dtype=np.int64)
+    groups = np.array([group for _, group in articles], dtype=np.int64)
     got = pairs_of(shared_sentence_pairs(keys, rows, groups, min_shared, cap))
     assert set(map(tuple, got.tolist())) == expected
     with mock.patch("dedup.reuse._CHUNK_PAIRS", 3):  # counted over several chunks, as a large scan's are
@@ -79,9 +93,9 @@ def test_copies_count_once_for_a_sentence():
     under the cap, so the follow-up pairs with the story."""
     keys = np.tile(np.array([1, 2], dtype=np.uint64), 72)
     rows = np.repeat(np.arange(72, dtype=np.int64), 2)
-    groups = np.where(rows < 71, 0, 71)
+    groups = np.where(np.arange(72) < 71, 0, 71)
     assert pairs_of(shared_sentence_pairs(keys, rows, groups, 2, 64)).tolist() == [[0, 71]]
-    assert len(shared_sentence_pairs(keys, rows, rows, 2, 64)) == 0  # 72 stories holding one sentence: a template
+    assert len(shared_sentence_pairs(keys, rows, np.arange(72), 2, 64)) == 0  # 72 stories holding one sentence: a template
 
 
 def test_a_story_whose_trimmed_copies_come_first_pairs_by_its_full_copy_too():
@@ -90,7 +104,7 @@ def test_a_story_whose_trimmed_copies_come_first_pairs_by_its_full_copy_too():
     held = [[1], [2], [1, 2, 3], [1, 2]]
     keys = np.array([k for ks in held for k in ks], dtype=np.uint64)
     rows = np.array([r for r, ks in enumerate(held) for _ in ks], dtype=np.int64)
-    groups = np.where(rows < 3, 0, 3)
+    groups = np.array([0, 0, 0, 3])
     assert pairs_of(shared_sentence_pairs(keys, rows, groups, 2, 64)).tolist() == [[0, 3], [1, 3], [2, 3]]
 
 
