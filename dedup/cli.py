@@ -60,12 +60,10 @@ def _terminated(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def _reraise_interrupt(e: SystemError) -> None:
-    """Ctrl-C while a compiled kernel runs comes back as a SystemError caused by the KeyboardInterrupt (numba
-    returns with it pending): raise it as the interrupt it is, and any other SystemError as it was."""
-    if isinstance(e.__cause__, KeyboardInterrupt):
-        raise KeyboardInterrupt from None
-    raise e
+def _interrupted(e: BaseException) -> bool:
+    """Whether e is Ctrl-C (or SIGTERM): a KeyboardInterrupt, or the SystemError Python makes of one that arrives
+    while a compiled kernel runs (numba returns with it pending)."""
+    return isinstance(e, KeyboardInterrupt) or (isinstance(e, SystemError) and isinstance(e.__cause__, KeyboardInterrupt))
 
 
 index_app = typer.Typer(help="Build, update and query a persistent index (one SQLite file).", no_args_is_help=True)
@@ -90,7 +88,7 @@ class _Command(TyperCommand):
         try:
             return super().invoke(ctx)
         except (KeyboardInterrupt, SystemError) as e:  # (where a command can say what it kept, it says so itself and exits 130)
-            if isinstance(e, SystemError) and not isinstance(e.__cause__, KeyboardInterrupt):
+            if not _interrupted(e):
                 raise
             _fail(f"interrupted: `{' '.join(['dedup', *ctx.command_path.split()[1:]])}` stopped before it finished", 130)
         except IndexFileError as e:  # a file that is no index, or damaged: the message names it
@@ -517,8 +515,6 @@ def _read_into(ix: Index, sources: list[Path], count_replaced: bool = False, bui
             found = ix.add_many(todo)
         except IndexFileError as e:  # e.g. another process held the write lock past the timeout
             _fail(f"{e}; {_added(done)}, the rest not: run the command again")
-        except SystemError as e:
-            _reraise_interrupt(e)
         done.added += len(todo)  # (counted at once: an interruption after this batch says it was added)
         for name in ("unchanged", "replaced", "other_record", "other_file"):
             setattr(done, name, getattr(done, name) + getattr(counts, name))
@@ -546,7 +542,9 @@ def _read_into(ix: Index, sources: list[Path], count_replaced: bool = False, bui
                     flush()
             if batch:
                 flush()
-    except KeyboardInterrupt:  # (a batch is stored whole or not at all)
+    except (KeyboardInterrupt, SystemError) as e:  # (a batch is stored whole or not at all)
+        if not _interrupted(e):
+            raise
         if building:
             typer.echo(f"interrupted: {done.added:,} articles indexed into {building[1]}, the rest not; {_untouched(building[0])}"
                        " (run the same command again to resume)", err=True)
@@ -591,8 +589,7 @@ def index_build(
     damaged = check_replaceable(index)
     if damaged:
         typer.echo(f"dedup: {index}: damaged ({damaged}); the rebuild replaces it", err=True)
-    real = index.resolve() if index.is_symlink() else index  # (two builds through two links to one index are one build)
-    building = real.with_name(real.name + ".building")
+    building = _building(index)
     with _build_lock(index, building):
         _build(sources, index, building, damaged)
 
@@ -633,15 +630,21 @@ def _build(sources: list[Path], index: Path, building: Path, damaged: str | None
     typer.echo(f"{index}: {total:,} article{'s' * (total != 1)} indexed, {skipped:,} skipped", err=True)
 
 
+def _building(index: Path) -> Path:
+    """Where a build of this index writes the new one (INDEX.building; its lock beside it, INDEX.building.lock)."""
+    real = index.resolve() if index.is_symlink() else index  # (two builds through two links to one index are one build)
+    return real.with_name(real.name + ".building")
+
+
 def _build_running(index: Path) -> bool:
     """Whether a `dedup index build` of this index holds its lock (_build_lock) now."""
     try:
         import fcntl
     except ImportError:
         return False
-    real = Path(os.path.realpath(index))
+    building = _building(index)
     try:
-        fd = os.open(real.with_name(real.name + ".building.lock"), os.O_RDONLY)
+        fd = os.open(building.with_name(building.name + ".lock"), os.O_RDONLY)
     except OSError:
         return False
     try:
