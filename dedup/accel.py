@@ -12,7 +12,7 @@ from types import ModuleType
 
 
 @lru_cache(maxsize=1)
-def kernels() -> ModuleType | None:
+def kernels() -> Interruptible | None:
     try:
         from . import _compiled
     except ImportError:
@@ -22,7 +22,31 @@ def kernels() -> ModuleType | None:
 
         config.CACHE_DIR = _private_cache()
         from . import _compiled
-    return _compiled
+    return Interruptible(_compiled)
+
+
+class Interruptible:
+    """A module's functions, each raising KeyboardInterrupt for a Ctrl-C (or SIGTERM) that arrives while it runs:
+    numba can return from a kernel with the interrupt pending, which Python reports as a SystemError caused by it."""
+
+    def __init__(self, module: ModuleType):
+        self._module = module
+
+    def __getattr__(self, name: str):
+        kernel = getattr(self._module, name)
+        if not callable(kernel):
+            return kernel  # (a constant)
+
+        def call(*args):
+            try:
+                return kernel(*args)
+            except SystemError as e:
+                if isinstance(e.__cause__, KeyboardInterrupt):
+                    raise e.__cause__ from None
+                raise
+
+        setattr(self, name, call)  # (looked up once)
+        return call
 
 
 def _private_cache() -> str:

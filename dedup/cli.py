@@ -60,12 +60,6 @@ def _terminated(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def _interrupted(e: BaseException) -> bool:
-    """Whether e is Ctrl-C (or SIGTERM): a KeyboardInterrupt, or the SystemError Python makes of one that arrives
-    while a compiled kernel runs (numba returns with it pending)."""
-    return isinstance(e, KeyboardInterrupt) or (isinstance(e, SystemError) and isinstance(e.__cause__, KeyboardInterrupt))
-
-
 index_app = typer.Typer(help="Build, update and query a persistent index (one SQLite file).", no_args_is_help=True)
 app.add_typer(index_app, name="index")
 
@@ -86,10 +80,10 @@ class _Command(TyperCommand):
 
     def invoke(self, ctx: Context):
         try:
-            return super().invoke(ctx)
-        except (KeyboardInterrupt, SystemError) as e:  # (where a command can say what it kept, it says so itself and exits 130)
-            if not _interrupted(e):
-                raise
+            with warnings.catch_warnings():
+                warnings.showwarning = _say_warning
+                return super().invoke(ctx)
+        except KeyboardInterrupt:  # (where a command can say what it kept, it says so itself and exits 130)
             _fail(f"interrupted: `{' '.join(['dedup', *ctx.command_path.split()[1:]])}` stopped before it finished", 130)
         except IndexFileError as e:  # a file that is no index, or damaged: the message names it
             _fail(str(e))
@@ -122,6 +116,11 @@ IDS_HELP = (
 )
 
 FormatOpt = Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="Output format: table, json, jsonl or csv.")]
+
+
+def _say_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """What the library warns of (a damaged row of an index, band tables rebuilt) as a plain line on stderr."""
+    typer.echo(f"warning: {message}", err=True)
 
 
 def _fail(message: str, code: int = 1) -> None:
@@ -360,7 +359,7 @@ def _load_article(ref: str, index: Optional[Path]) -> str:
     """The text of article ref: an id in index, or else a file holding one article."""
     if index is None:
         return _load_file(ref)
-    ix = _open_index(index, create=False)
+    ix = Index.open(index, create=False)
     try:
         found = next((held for form in _id_forms(ref) if (held := ix.text(form)) is not None), None)
     finally:
@@ -442,16 +441,6 @@ def _load_file(ref: str) -> str:
     return articles[0].text
 
 
-def _open_index(path: Path, create: bool) -> Index:
-    """The index at path; what opening it warns about (damaged band tables, rebuilt) as plain lines on stderr."""
-    with warnings.catch_warnings(record=True) as said:  # (a file it refuses: _Command says why)
-        warnings.simplefilter("always")
-        ix = Index.open(path, create=create)
-    for w in said:
-        typer.echo(f"warning: {w.message}", err=True)
-    return ix
-
-
 @dataclass
 class _Added:
     """What adding sources did: articles added, of them (when counted) those replacing the article indexed with
@@ -513,8 +502,8 @@ def _read_into(ix: Index, sources: list[Path], count_replaced: bool = False, bui
             todo = [b for b in batch if b[0] not in kept]
         try:
             found = ix.add_many(todo)
-        except IndexFileError as e:  # e.g. another process held the write lock past the timeout
-            _fail(f"{e}; {_added(done)}, the rest not: run the command again")
+        except IndexFileError as e:  # e.g. another process held the write lock past the timeout, or a damaged candidate
+            _fail(f"{e}. {_added(done)}, the rest not")
         done.added += len(todo)  # (counted at once: an interruption after this batch says it was added)
         for name in ("unchanged", "replaced", "other_record", "other_file"):
             setattr(done, name, getattr(done, name) + getattr(counts, name))
@@ -542,9 +531,7 @@ def _read_into(ix: Index, sources: list[Path], count_replaced: bool = False, bui
                     flush()
             if batch:
                 flush()
-    except (KeyboardInterrupt, SystemError) as e:  # (a batch is stored whole or not at all)
-        if not _interrupted(e):
-            raise
+    except KeyboardInterrupt:  # (a batch is stored whole or not at all)
         if building:
             typer.echo(f"interrupted: {done.added:,} articles indexed into {building[1]}, the rest not; {_untouched(building[0])}"
                        " (run the same command again to resume)", err=True)
@@ -607,7 +594,7 @@ def _build(sources: list[Path], index: Path, building: Path, damaged: str | None
         if done:
             resumed.remove_unseen()
         ix.close()  # saves the statistics and the band tables
-        ix = _open_index(building, create=False)
+        ix = Index.open(building, create=False)
         problems = ix.check_integrity()  # of what the next open reads: the stored band tables included
         total = len(ix)
         ix.close()
@@ -707,7 +694,7 @@ def _resumable(building: Path, job: str) -> Index:
         if ix is not None:
             ix.close()
         delete_file(building)
-        ix = _open_index(building, create=True)
+        ix = Index.open(building, create=True)
     ix.store.set_meta("build", job)
     return ix
 
@@ -743,7 +730,7 @@ def index_add(
     add says so.
     """
     _check_sources(sources)
-    ix = _open_index(index, create=True)
+    ix = Index.open(index, create=True)
     done = _read_into(ix, sources, count_replaced=True)
     try:
         ix.close()  # (saves the counts and band tables: at a million articles, seconds)
@@ -780,7 +767,7 @@ def index_remove(
     Exit code 0 when every id was removed; 1 when one was not in the index (the others are removed) or INDEX is
     not a dedup index.
     """
-    ix = _open_index(index, create=False)
+    ix = Index.open(index, create=False)
     try:
         missing = [i for i in ids if not any(ix.remove(form) for form in _id_forms(i))]
     finally:
@@ -810,7 +797,7 @@ def index_query(
     if len(files) - len(named) > 1:
         _fail("standard input (-) can be given once", 2)
     _check_sources(named)
-    ix = _open_index(index, create=False)
+    ix = Index.open(index, create=False)
     limit = ix.config.max_article_chars
     found = read_sources(named, limit) if named else iter(())
     if len(named) < len(files):  # (standard input first when given first, else last)
@@ -857,7 +844,7 @@ def index_stats(
     from .align import counted
 
     fmt = _check_format(fmt, ("table", "json"))
-    ix = _open_index(index, create=False)
+    ix = Index.open(index, create=False)
     stats = ix.stats()
     ix.close()
     stats["path"] = str(index)
@@ -875,7 +862,7 @@ def index_check(index: Annotated[Path, typer.Argument(metavar="INDEX", help="The
 
     Exit code 0 when sound; 1 when a problem was found (each is listed on stderr) or INDEX is not a dedup index.
     """
-    ix = _open_index(index, create=False)
+    ix = Index.open(index, create=False)
     problems = ix.check_integrity()
     n = len(ix)
     ix.close()

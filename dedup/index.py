@@ -22,7 +22,7 @@ from .lsh import BandTable
 from .prefilter import Prefilter, min_agreements
 from .read import without_surrogates
 from .sketch import Sketch, Sketcher
-from .store import IndexFileError, Record, SQLiteStore, Store
+from .store import IndexFileError, Record, SQLiteStore, Store, damaged_article
 from .verify import RELATIONS, UNRELATED, Pair, check_verdicts, relation_rank
 
 _STATS_EVERY = 10_000  # adds between saves of the term and line count tables
@@ -100,7 +100,7 @@ class Index:
 
     def __contains__(self, article_id: str) -> bool:
         _check_id(article_id)
-        return _storable(article_id) and self.store.get(article_id) is not None
+        return _storable(article_id) and self.store.counted(article_id) is not None
 
     def check(self, article_id: str, text: str) -> list[Match]:
         """Indexed articles this one duplicates, rewrites or partly reuses, strongest first: what add() would return.
@@ -108,15 +108,15 @@ class Index:
         chrome it shares with two indexed articles is boilerplate here as there."""
         _check_article(article_id, text, {})
         self._refresh()
-        replaced = self.store.get(article_id) if _storable(article_id) else None
-        if replaced is None or replaced.row > self._counted_to:  # nothing to replace that these counts hold
+        replaced = self.store.counted(article_id) if _storable(article_id) else None
+        if replaced is None or replaced[0] > self._counted_to:  # nothing to replace that these counts hold
             return self._matches(article_id, self._sketch([without_surrogates(text)], counting_itself=True)[0])
         try:
-            self._count(replaced.features, replaced.lines, sign=-1)  # (verified without it too, as add verifies)
+            self._count(*replaced, sign=-1)  # (verified without it too, as add verifies)
             try:
                 return self._matches(article_id, self._sketch([without_surrogates(text)], counting_itself=True)[0])
             finally:
-                self._count(replaced.features, replaced.lines)
+                self._count(*replaced)
         except BaseException:  # (Ctrl-C between a count and the next included: counted again from what is stored)
             self._load_counts()
             self._refresh(force=True)
@@ -154,11 +154,11 @@ class Index:
     def remove(self, article_id: str) -> bool:
         """Remove an article; False when it was not indexed."""
         _check_id(article_id)
-        record = self.store.get(article_id) if _storable(article_id) else None
-        if record is None:
+        held = self.store.counted(article_id) if _storable(article_id) else None
+        if held is None:
             return False
         self.store.delete(article_id)
-        self._uncount(record)
+        self._uncount(*held)
         self._unsaved += 1
         self._wrote = True
         self._refresh(force=True)
@@ -260,7 +260,7 @@ class Index:
                 try:
                     unpack(blob)
                 except ValueError as e:
-                    raise self._damaged(other_id, e) from None
+                    raise damaged_article(self.store.path, other_id, e) from None
             raise
         if len(blobs) == len(fetched):
             of = np.arange(len(fetched))  # each fetched candidate's distinct features
@@ -288,9 +288,6 @@ class Index:
         """(id, packed features, near signature) of the rows that still exist, from the cache or else SQLite."""
         return self._cache.get(rows, self._fetch)
 
-    def _damaged(self, article_id: str, why: Exception) -> IndexFileError:
-        return IndexFileError(f"{self.store.path}: article {article_id!r} is damaged ({why}); `dedup index check` lists what is")
-
     def _fetch(self, rows: list[int]) -> list[tuple[int, str, bytes, np.ndarray]]:
         """The candidates of rows from the store, each checked whole once, before compiled code reads it: a damaged
         one raises IndexFileError naming it, never a wrong figure."""
@@ -302,7 +299,7 @@ class Index:
                 if len(sig) != width:
                     raise ValueError(f"near signature has {len(sig)} bytes, expected {width}")
             except ValueError as e:
-                raise self._damaged(other_id, e) from None
+                raise damaged_article(self.store.path, other_id, e) from None
             out.append((row, other_id, blob, np.frombuffer(sig, dtype="<u4")))
         return out
 
@@ -325,9 +322,9 @@ class Index:
         """_add_chunk's work: uncount the articles replaced, count the chunk's lines and terms, sketch and match it,
         store it; its matches and rows."""
         for article_id in dict.fromkeys(article_id for article_id, _, _ in chunk):  # each replaced article once
-            replaced = self.store.get(article_id)
+            replaced = self.store.counted(article_id)
             if replaced is not None:
-                self._uncount(replaced)
+                self._uncount(*replaced)
         limit = self.config.max_article_chars
         for article_id, text, _ in chunk:
             if len(text) > limit:
@@ -348,17 +345,24 @@ class Index:
             self.term_counts.add(s.features.term_set)  # (counted once each: the distinct terms, as pack stored them)
         return results, self.store.put(records)
 
-    def _uncount(self, record: Record) -> None:
+    def _uncount(self, row: int, features: bytes, lines: bytes) -> None:
         """Take an article this process removes or replaces out of the term and line counts (if they hold it:
         a row another process added since this one last looked was never counted)."""
-        if record.row <= self._counted_to:
-            self._count(record.features, record.lines, sign=-1)
-        self._own_removed.add(record.row)
+        if row <= self._counted_to:
+            self._count(row, features, lines, sign=-1)
+        self._own_removed.add(row)
 
-    def _count(self, features: bytes, lines: bytes, sign: int = 1) -> None:
-        """Count a stored article's terms and lines (sign=-1: uncount them)."""
-        self.term_counts.add(unpack(features).term_set, sign)
-        self.line_counts.add(np.frombuffer(lines, dtype="<u8"), sign)
+    def _count(self, row: int, features: bytes, lines: bytes, sign: int = 1) -> None:
+        """Count a stored article's terms and lines (sign=-1: uncount them). Stored terms or lines that no longer
+        read (damaged) are left as counted, with a warning: the index stays usable, a rebuild recounts."""
+        try:
+            terms, hashes = unpack(features).term_set, np.frombuffer(lines, dtype="<u8")
+        except ValueError as e:
+            warnings.warn(f"{self.store.path}: the stored terms or lines of row {row} are damaged ({e}): the term and line counts "
+                          "keep them as they were (`dedup index build` recounts)", stacklevel=3)
+            return
+        self.term_counts.add(terms, sign)
+        self.line_counts.add(hashes, sign)
 
     def _refresh(self, own: Collection[int] = (), force: bool = False) -> None:
         """Catch up with rows other processes (or this one: `own`, already counted) wrote since the last look;
@@ -413,7 +417,7 @@ class Index:
         before, counted = self._counted_to, set(own)
         for row, features, lines in self.store.counted_since(before):
             if row not in own:
-                self._count(features, lines)
+                self._count(row, features, lines)
             counted.add(row)
             self._counted_to = max(self._counted_to, row)
         return before, counted
@@ -427,7 +431,7 @@ class Index:
             if row not in self._own_removed and (row <= before or row in counted):
                 if features is None:
                     return False
-                self._count(features, lines, sign=-1)
+                self._count(row, features, lines, sign=-1)
             self._counted_deleted = seq
         return True
 

@@ -92,8 +92,11 @@ class _BatchSketcher:
 
 
 def _warm_up() -> None:
-    """What a worker process does first, while the scan still reads: load the compiled code sketching runs."""
-    _BatchSketcher(Config(), CountTable())(["A few words of warm-up text, sketched once so that the compiled code is loaded."])
+    """What a worker process does first, while the scan still reads: load the compiled code sketching runs, and
+    the sentence keying the main process runs next (compiled here the first time, for numba's cache: ~10 s)."""
+    text = "A few words of warm-up text, sketched once so that the compiled code is loaded; its sentence is keyed too."
+    _BatchSketcher(Config(), CountTable())([text])
+    sentence_keys(extract(text, Config().shingle_size))
 
 
 class _PairVerifier:

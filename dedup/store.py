@@ -25,6 +25,12 @@ class IndexFileError(Exception):
     """An index file cannot be used: not a dedup index, another format version, corrupt, or locked."""
 
 
+def damaged_article(path: str, article_id: str, why: Exception) -> IndexFileError:
+    """The error for a stored article that no longer reads, with what clears it."""
+    return IndexFileError(f"{path}: article {article_id!r} is damaged ({why}); remove it (`dedup index remove`) and add it again,"
+                          " or rebuild the index (`dedup index build`); `dedup index check` lists every damaged article")
+
+
 @dataclass
 class Record:
     """One stored article: what the engine needs to check against it and to show it again."""
@@ -50,6 +56,7 @@ class Store(Protocol):
     def put(self, records: list[Record]) -> list[int]: ...
     def delete(self, article_id: str) -> int | None: ...
     def get(self, article_id: str) -> Record | None: ...
+    def counted(self, article_id: str) -> tuple[int, bytes, bytes] | None: ...
     def contents(self, rows: list[int]) -> list[tuple[int, str, bytes, bytes, bytes]]: ...
     def candidates(self, rows: list[int]) -> list[tuple[int, str, bytes, bytes]]: ...
     def keys_since(self, row: int) -> list[tuple[int, bytes, bytes, bytes]]: ...
@@ -230,7 +237,7 @@ class SQLiteStore:
         try:
             return Record(r[0], r[1], json.loads(r[2]), zlib.decompress(r[3]).decode("utf-8", "surrogatepass"), *r[4:])
         except (ValueError, zlib.error) as e:
-            raise IndexFileError(f"{self.path}: article {article_id!r} is damaged ({e}); `dedup index check` lists what is") from e
+            raise damaged_article(self.path, article_id, e) from e
 
     def contents(self, rows: list[int]) -> list[tuple[int, str, bytes, bytes, bytes]]:
         """(row, id, features, near signature, line hashes) of the given rows: what an integrity check reads."""
@@ -250,6 +257,11 @@ class SQLiteStore:
         return self.db.execute(
             "SELECT seq, row, features, lines FROM deleted LEFT JOIN uncounted USING (seq) WHERE seq > ? ORDER BY seq", (seq,)
         ).fetchall()
+
+    def counted(self, article_id: str) -> tuple[int, bytes, bytes] | None:
+        """(row, features, line hashes) of an article, or None: what the counts hold of it, its text not read (an
+        article whose text is damaged can still be removed or replaced)."""
+        return self.db.execute("SELECT row, features, lines FROM articles WHERE id=?", (article_id,)).fetchone()
 
     def counted_since(self, row: int) -> list[tuple[int, bytes, bytes]]:
         """(row, features, line hashes) of every row after the given one: what the term and line counts take."""
@@ -430,7 +442,7 @@ def delete_file(path: Path) -> None:
 def _raise_if_busy(path: str | Path, e: sqlite3.OperationalError) -> None:
     """A clear IndexFileError when another process held the index's lock past the timeout."""
     if "locked" in str(e) or "busy" in str(e):
-        raise IndexFileError(f"{path}: another process is writing to this index and did not finish in time ({e})") from e
+        raise IndexFileError(f"{path}: another process is writing to this index and did not finish in time ({e}): try again when it has") from e
 
 
 def _check_path(path: Path) -> None:

@@ -3,6 +3,7 @@ import json
 import os
 import re
 import sqlite3
+import types
 
 import pytest
 from typer.testing import CliRunner
@@ -302,6 +303,23 @@ def test_align_names_a_damaged_indexed_article(tmp_path):
     assert result.exit_code == 1 and "article '002_67ae491904088e5a.txt' is damaged" in result.stderr
     check = runner.invoke(app, ["index", "check", str(path)])
     assert check.exit_code == 1 and "checksum mismatch" in check.stderr
+
+
+def test_an_article_whose_terms_are_damaged_blocks_a_query_until_it_is_removed_as_the_error_says(tmp_path):
+    path = tmp_path / "i.dedup"
+    runner.invoke(app, ["index", "build", str(SEEDS), "--index", str(path)])
+    db = sqlite3.connect(path)
+    db.execute("UPDATE articles SET features = substr(features, 1, 100) WHERE id = '001_7bcf6067cad31a24.txt'")
+    db.commit()
+    db.close()
+    probe = str(SEEDS / "000_9b5600509f698df4.txt")
+    blocked = runner.invoke(app, ["index", "query", str(path), probe])
+    assert blocked.exit_code == 1 and "article '001_7bcf6067cad31a24.txt' is damaged" in blocked.stderr and "`dedup index remove`" in blocked.stderr
+    removed = runner.invoke(app, ["index", "remove", str(path), "001_7bcf6067cad31a24.txt"])
+    assert removed.exit_code == 0 and "1 removed" in removed.stderr
+    assert "warning: " in removed.stderr and "row 2 are damaged" in removed.stderr and "Warning" not in removed.stderr
+    query = runner.invoke(app, ["index", "query", str(path), probe])
+    assert query.exit_code == 0 and "003_7e9b22f87c9658b0.txt" in query.stdout and "001_7bcf6067cad31a24.txt" not in query.stdout
 
 
 def test_version_and_counts_in_the_right_number(tmp_path):
@@ -948,26 +966,31 @@ def test_sources_and_index_paths_that_cannot_work_are_named_for_what_they_are(tm
     assert other.read_bytes() == before
 
 
-def test_ctrl_c_inside_a_compiled_kernel_exits_130_not_with_a_traceback(tmp_path, monkeypatch):
-    """numba returns from a kernel with the interrupt pending, which Python raises as a SystemError caused by the
-    KeyboardInterrupt (seen on `index add` and `index query`): both say they were interrupted and exit 130."""
-    index_module = importlib.import_module("dedup.index")
+def test_ctrl_c_inside_a_compiled_kernel_is_an_interrupt_in_the_library_and_exits_130(tmp_path, monkeypatch):
+    """numba can return from a kernel with the interrupt pending, which Python raises as a SystemError caused by the
+    KeyboardInterrupt (seen on `index add` and `index query`): Index.check raises KeyboardInterrupt, and the commands
+    say they were interrupted and exit 130; any other SystemError still propagates."""
+    compiled = pytest.importorskip("dedup._compiled", reason="numba is not installed: no compiled kernels")
+    from dedup import accel
+
     path = tmp_path / "i.dedup"
     assert runner.invoke(app, ["index", "build", str(SEEDS), "--index", str(path)]).exit_code == 0
     new = tmp_path / "new.txt"
     new.write_text((SEEDS / "000_9b5600509f698df4.txt").read_text(encoding="utf-8") + "\nUpdated.", encoding="utf-8")
 
-    def kernel(cause):
-        def verdicts(*args, **kwargs):
+    def kernels(cause):
+        def figures(*args):
             raise SystemError("CPUDispatcher(<function check_figures>) returned a result with an exception set") from cause
-        return verdicts
+        return lambda: accel.Interruptible(types.SimpleNamespace(**{**vars(compiled), "check_figures": figures}))
 
-    monkeypatch.setattr(index_module, "check_verdicts", kernel(KeyboardInterrupt()))
+    monkeypatch.setattr(accel, "kernels", kernels(KeyboardInterrupt()))
+    with Index.open(path) as index, pytest.raises(KeyboardInterrupt):
+        index.check("new", new.read_text(encoding="utf-8"))
     added = runner.invoke(app, ["index", "add", str(path), str(new)])
     assert added.exit_code == 130 and "interrupted: 0 articles added, the rest not" in added.stderr and "Traceback" not in added.output
     queried = runner.invoke(app, ["index", "query", str(path), str(new)])
     assert queried.exit_code == 130 and "interrupted: `dedup index query` stopped before it finished" in queried.stderr
-    monkeypatch.setattr(index_module, "check_verdicts", kernel(ValueError("a real fault")))
+    monkeypatch.setattr(accel, "kernels", kernels(ValueError("a real fault")))
     assert isinstance(runner.invoke(app, ["index", "query", str(path), str(new)]).exception, SystemError)  # (not hidden)
 
 

@@ -190,6 +190,36 @@ def test_a_check_meeting_a_damaged_candidate_names_it_and_reads_nothing_astray(t
         assert any("'001'" in p for p in ix.check_integrity())  # (what the message sends the user to)
 
 
+def test_a_damaged_article_can_be_removed_or_replaced_and_the_index_stays_usable(tmp_path, seeds):
+    """What the error for a damaged article advises works: removing it (its terms no longer read, its text not
+    either) or adding it again, in this process and with another one open; the counts keep the terms they cannot
+    read (with a warning), which `check_integrity` reports until a rebuild."""
+    path = tmp_path / "d.dedup"
+    with Index.open(path) as ix:
+        for k in ("000", "001", "002", "003"):
+            ix.add(k, seeds[k])
+    db = sqlite3.connect(path)
+    db.execute("UPDATE articles SET features = substr(features, 1, 100) WHERE id='001'")
+    db.execute("UPDATE articles SET text = x'00112233' WHERE id='002'")
+    db.commit()
+    db.close()
+    with Index.open(path) as ix, Index.open(path) as other:
+        with pytest.raises(IndexFileError, match="article '001' is damaged .*remove it"):
+            ix.check("probe", seeds["001"])
+        with pytest.warns(UserWarning, match="stored terms or lines of row 2 are damaged"):
+            assert ix.remove("001")
+        assert ix.remove("002") and "001" not in ix and "002" not in ix
+        with pytest.warns(UserWarning, match="row 2 are damaged"):
+            other._refresh()  # (another process uncounts what this one removed)
+        assert [m.id for m in other.check("probe", seeds["001"])] == ["000", "003"]
+        ix.add("002", seeds["002"])
+        assert [m.id for m in ix.check("probe", seeds["002"])][0] == "002"
+    with Index.open(path) as ix:
+        assert ix.ids() == ["000", "003", "002"]
+        assert ix.check_integrity() == ["term or line counts differ from a fresh count of the articles (rebuild with `dedup index build`; "
+                                        "if another process was writing meanwhile, check again)"]
+
+
 @pytest.mark.parametrize("column", ["near_keys", "term_keys", "term_sig"])
 def test_a_row_whose_keys_or_signature_are_cut_short_is_left_out_and_named(tmp_path, seeds, column):
     """Band keys and term signatures are read for every row on opening (those the stored tables do not hold): one
