@@ -118,7 +118,7 @@ IDS_HELP = (
 FormatOpt = Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="Output format: table, json, jsonl or csv.")]
 
 
-def _say_warning(message, category, filename, lineno, file=None, line=None) -> None:
+def _say_warning(message: Warning | str, category: type, filename: str, lineno: int, file: object = None, line: str | None = None) -> None:
     """What the library warns of (a damaged row of an index, band tables rebuilt) as a plain line on stderr."""
     typer.echo(f"warning: {message}", err=True)
 

@@ -4,6 +4,8 @@ import os
 import re
 import sqlite3
 import types
+from contextlib import closing
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -292,13 +294,18 @@ def test_damaged_band_tables_are_a_warning_on_open_and_a_problem_for_index_check
     assert check.exit_code == 1 and "1 problem found" in check.stderr
 
 
-def test_align_names_a_damaged_indexed_article(tmp_path):
+def _seeds_index_damaged(tmp_path, update: str) -> Path:
+    """An index of the seeds, then one SQL update of its articles table (what a bad disk or a hand edit does)."""
     path = tmp_path / "i.dedup"
-    runner.invoke(app, ["index", "build", str(SEEDS), "--index", str(path)])
-    db = sqlite3.connect(path)
-    db.execute("UPDATE articles SET metadata = '{oops' WHERE id = '002_67ae491904088e5a.txt'")
-    db.commit()
-    db.close()
+    assert runner.invoke(app, ["index", "build", str(SEEDS), "--index", str(path)]).exit_code == 0
+    with closing(sqlite3.connect(path)) as db:
+        db.execute(update)
+        db.commit()
+    return path
+
+
+def test_align_names_a_damaged_indexed_article(tmp_path):
+    path = _seeds_index_damaged(tmp_path, "UPDATE articles SET metadata = '{oops' WHERE id = '002_67ae491904088e5a.txt'")
     result = runner.invoke(app, ["align", "002_67ae491904088e5a.txt", "003_7e9b22f87c9658b0.txt", "--index", str(path)])
     assert result.exit_code == 1 and "article '002_67ae491904088e5a.txt' is damaged" in result.stderr
     check = runner.invoke(app, ["index", "check", str(path)])
@@ -306,12 +313,7 @@ def test_align_names_a_damaged_indexed_article(tmp_path):
 
 
 def test_an_article_whose_terms_are_damaged_blocks_a_query_until_it_is_removed_as_the_error_says(tmp_path):
-    path = tmp_path / "i.dedup"
-    runner.invoke(app, ["index", "build", str(SEEDS), "--index", str(path)])
-    db = sqlite3.connect(path)
-    db.execute("UPDATE articles SET features = substr(features, 1, 100) WHERE id = '001_7bcf6067cad31a24.txt'")
-    db.commit()
-    db.close()
+    path = _seeds_index_damaged(tmp_path, "UPDATE articles SET features = substr(features, 1, 100) WHERE id = '001_7bcf6067cad31a24.txt'")
     probe = str(SEEDS / "000_9b5600509f698df4.txt")
     blocked = runner.invoke(app, ["index", "query", str(path), probe])
     assert blocked.exit_code == 1 and "article '001_7bcf6067cad31a24.txt' is damaged" in blocked.stderr and "`dedup index remove`" in blocked.stderr
