@@ -70,6 +70,10 @@ class DictStore:
         row = self.rows_by_id.get(article_id)
         return None if row is None else dataclasses.replace(self.articles[row])
 
+    def counted(self, article_id: str) -> tuple[int, bytes, bytes] | None:
+        row = self.rows_by_id.get(article_id)
+        return None if row is None else (row, self.articles[row].features, self.articles[row].lines)
+
     def contents(self, rows: list[int]) -> list[tuple[int, str, bytes, bytes, bytes]]:
         return [(r, a.id, a.features, a.near_sig, a.lines) for r in rows if (a := self.articles.get(r))]
 
