@@ -5,6 +5,7 @@ import atexit
 import os
 import shutil
 import stat
+import sys
 import tempfile
 from functools import lru_cache
 from pathlib import Path
@@ -13,15 +14,21 @@ from types import ModuleType
 
 @lru_cache(maxsize=1)
 def kernels() -> Interruptible | None:
+    before = set(sys.modules)
     try:
-        from . import _compiled
-    except ImportError:
-        return None
-    except RuntimeError:  # numba may write its compiled code neither beside the package nor in this user's home
-        from numba.core import config
+        try:
+            from . import _compiled
+        except ImportError:
+            return None
+        except RuntimeError:  # numba may write its compiled code neither beside the package nor in this user's home
+            from numba.core import config
 
-        config.CACHE_DIR = _private_cache()
-        from . import _compiled
+            config.CACHE_DIR = _private_cache()
+            from . import _compiled
+    except BaseException:  # (Ctrl-C half way through importing numba: forget its half-made modules, so the next call imports them whole)
+        for name in set(sys.modules) - before:
+            del sys.modules[name]
+        raise
     return Interruptible(_compiled)
 
 
@@ -41,12 +48,25 @@ class Interruptible:
             try:
                 return kernel(*args)
             except SystemError as e:
-                if isinstance(e.__cause__, KeyboardInterrupt):
-                    raise e.__cause__ from None
+                interrupt = _interrupt_in(e)
+                if interrupt is not None:
+                    raise interrupt from None
                 raise
 
         setattr(self, name, call)  # (looked up once)
         return call
+
+
+def _interrupt_in(error: BaseException) -> BaseException | None:
+    """The KeyboardInterrupt (or SystemExit, from a SIGTERM handler) somewhere in error's chain of causes, if any:
+    numba can wrap it in several SystemErrors."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        if isinstance(error, (KeyboardInterrupt, SystemExit)):
+            return error
+        seen.add(id(error))
+        error = error.__cause__ or error.__context__
+    return None
 
 
 def _private_cache() -> str:

@@ -54,10 +54,12 @@ class Index:
         self.store = store or SQLiteStore(":memory:")
         if self.store.get_meta("config") is None:
             self.store.set_meta("config", (config or Config()).to_json())
+        self._sound = False  # (see _ready)
         try:
             self._load()
         except sqlite3.DatabaseError as e:  # a page of the file no longer reads
             raise IndexFileError(f"{self.store.path}: damaged ({e}); `dedup index build` rebuilds it") from None
+        self._sound = True
 
     def _load(self) -> None:
         """Take the index's parameters (they win over any given), saved counts and band tables, and catch up with
@@ -107,20 +109,17 @@ class Index:
         Its text is cleaned as add() cleans it, with the article counted in place of the one it would replace, so
         chrome it shares with two indexed articles is boilerplate here as there."""
         _check_article(article_id, text, {})
-        self._refresh()
+        self._ready()
         replaced = self.store.counted(article_id) if _storable(article_id) else None
         if replaced is None or replaced[0] > self._counted_to:  # nothing to replace that these counts hold
             return self._matches(article_id, self._sketch([without_surrogates(text)], counting_itself=True)[0])
+        self._sound = False  # (verified without it too, as add verifies; Ctrl-C before it is counted again: see _ready)
+        self._count(*replaced, sign=-1)
         try:
-            self._count(*replaced, sign=-1)  # (verified without it too, as add verifies)
-            try:
-                return self._matches(article_id, self._sketch([without_surrogates(text)], counting_itself=True)[0])
-            finally:
-                self._count(*replaced)
-        except BaseException:  # (Ctrl-C between a count and the next included: counted again from what is stored)
-            self._load_counts()
-            self._refresh(force=True)
-            raise
+            return self._matches(article_id, self._sketch([without_surrogates(text)], counting_itself=True)[0])
+        finally:
+            self._count(*replaced)
+            self._sound = True
 
     def add(self, article_id: str, text: str, metadata: dict | None = None) -> list[Match]:
         """Index an article (replacing one with the same id) and return what it matched before it was added."""
@@ -154,14 +153,17 @@ class Index:
     def remove(self, article_id: str) -> bool:
         """Remove an article; False when it was not indexed."""
         _check_id(article_id)
+        self._ready()
         held = self.store.counted(article_id) if _storable(article_id) else None
         if held is None:
             return False
+        self._sound = False  # (see _ready)
         self.store.delete(article_id)
         self._uncount(*held)
         self._unsaved += 1
         self._wrote = True
         self._refresh(force=True)
+        self._sound = True
         return True
 
     def ids(self) -> list[str]:
@@ -175,7 +177,7 @@ class Index:
         return (record.text, record.metadata) if record else None
 
     def stats(self) -> dict:
-        self._refresh()
+        self._ready()
         return {
             "articles": len(self),
             "config": asdict(self.config),
@@ -188,7 +190,7 @@ class Index:
         """What is wrong with the index: storage-level damage, records whose blobs do not decode, term and line
         counts that differ from a fresh count of the articles, band tables (as loaded, from the stored snapshot and
         the rows since) that differ from the rows' own band keys. Articles are read a chunk at a time."""
-        self._refresh()
+        self._ready()
         problems = self.store.integrity() + [self._damaged_bands] * (self._damaged_bands is not None)
         width = self.config.num_perm * 4
         rows = self.store.rows()
@@ -215,17 +217,18 @@ class Index:
     def flush(self) -> None:
         """Save the term and line count tables, brought up to date first (opening takes them and counts the
         articles added and removed since)."""
-        self._refresh(force=True)
+        self._ready(force=True)
         self.store.save_counts(self.term_counts.to_bytes(), self.line_counts.to_bytes(), self._counted_to, self._counted_deleted, self._generation)
         self._unsaved = 0
 
     def close(self) -> None:
         """Save what is unsaved; a process that changed the index by a twentieth or more since the band tables
         were last stored stores them again, so that the next open reads them instead of rebuilding them. Closing
-        twice is closing once; any other call after it raises IndexFileError."""
-        if self._unsaved:
+        twice is closing once; any other call after it raises IndexFileError. Counts or band tables that an
+        interrupt left half changed are not saved (see _ready): the next open counts from what is stored."""
+        if self._sound and self._unsaved:
             self.flush()
-        if self._wrote and self._since_snapshot * _SNAPSHOT_SHARE >= max(1, len(self)):
+        if self._sound and self._wrote and self._since_snapshot * _SNAPSHOT_SHARE >= max(1, len(self)):
             self._save_bands()
         self._wrote = False
         self.store.close()
@@ -304,16 +307,13 @@ class Index:
         return out
 
     def _add_chunk(self, chunk: list[tuple[str, str, dict | None]]) -> list[list[Match]]:
-        self._refresh()
-        try:  # the counts change as the chunk is read; interrupted (Ctrl-C included), they are counted again from what is stored
-            results, rows = self._counted_chunk(chunk)
-        except BaseException:
-            self._load_counts()
-            self._refresh(force=True)
-            raise
+        self._ready()
+        self._sound = False  # (the counts change as the chunk is read: see _ready)
+        results, rows = self._counted_chunk(chunk)
         self._unsaved += len(chunk)
         self._wrote = True
         self._refresh(own=set(rows), force=True)
+        self._sound = True
         if self._unsaved >= _STATS_EVERY:
             self.flush()
         return results
@@ -364,14 +364,27 @@ class Index:
         self.term_counts.add(terms, sign)
         self.line_counts.add(hashes, sign)
 
+    def _ready(self, force: bool = False) -> None:
+        """What each call does first: _refresh, or, when a call that was changing the counts and band tables stopped
+        half way (Ctrl-C, or an error) and left them unsound (`_sound` is False from before such a change to after
+        it), load them again from the store, as opening does; what this process added or removed is stored."""
+        if self._sound:
+            self._refresh(force=force)
+            return
+        unsaved, wrote = self._unsaved, self._wrote
+        self._load()
+        self._unsaved, self._wrote, self._sound = unsaved, wrote, True
+
     def _refresh(self, own: Collection[int] = (), force: bool = False) -> None:
         """Catch up with rows other processes (or this one: `own`, already counted) wrote since the last look;
         a check pays one cheap query when no other process wrote (force: this one just did)."""
         changes = self.store.changes()
         if changes == self._seen_changes and not force:
             return
+        sound, self._sound = self._sound, False  # (see _ready)
         if self.store.get_meta("generation") != self._generation:
             self._load()  # `dedup index build` replaced the index: everything this process holds is of the old one
+            self._sound = sound
             return
         self._seen_changes = changes
         new = self.store.keys_since(self._last_row)
@@ -399,6 +412,7 @@ class Index:
             self._terms.remove(*gone)
             self._prefilter.remove(*gone)
             self._since_snapshot += len(gone)
+        self._sound = sound
 
     def _load_counts(self) -> None:
         """Take the saved term and line count tables (empty before the first save) and the positions they hold."""

@@ -183,6 +183,13 @@ class SQLiteStore:
         """The format and version the meta table states."""
         return self.get_meta("format"), self.get_meta("version")
 
+    def _begin(self, kind: str) -> None:
+        """Begin a transaction. This store never nests them: one still open was left by a Ctrl-C that landed
+        before its COMMIT or ROLLBACK ran, and is rolled back (its caller was interrupted, so nothing it wrote returned)."""
+        if self.db.in_transaction:
+            self.db.execute("ROLLBACK")
+        self.db.execute(f"BEGIN {kind}")
+
     def write(self):
         """A write transaction holding the database's write lock (waits up to the timeout, then a clear error)."""
         return _WriteTransaction(self)
@@ -282,7 +289,7 @@ class SQLiteStore:
     def load_counts(self) -> tuple[bytes, bytes, int, int] | None:
         """The saved term and line count tables with the last row and removal they include, read as one snapshot;
         None before the first save."""
-        self.db.execute("BEGIN")
+        self._begin("DEFERRED")
         try:
             blobs = dict(self.db.execute("SELECT name, data FROM blobs WHERE name IN ('term_counts', 'line_counts')").fetchall())
             counted_to, counted_deleted = self.get_meta("counted_to"), self.get_meta("counted_deleted")
@@ -368,14 +375,24 @@ class _WriteTransaction:
         self.store = store
 
     def __enter__(self):
+        db = self.store.db
         try:
-            self.store.db.execute("BEGIN IMMEDIATE")
+            self.store._begin("IMMEDIATE")
         except sqlite3.OperationalError as e:
             _raise_if_busy(self.store.path, e)
             raise
+        except BaseException:  # a Ctrl-C while it waited for the lock lands once it has it: let it go
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
 
     def __exit__(self, exc_type, exc, tb):
-        self.store.db.execute("COMMIT" if exc_type is None else "ROLLBACK")
+        db = self.store.db
+        try:
+            db.execute("COMMIT" if exc_type is None else "ROLLBACK")
+        finally:
+            if db.in_transaction:  # (a Ctrl-C before the COMMIT ran)
+                db.execute("ROLLBACK")
         return False
 
 

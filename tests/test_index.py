@@ -945,28 +945,3 @@ def test_an_index_on_a_read_only_file_system_is_refused_saying_so(tmp_path, seed
     with pytest.raises(IndexFileError, match="on a read-only file system; .* copy it to a writable place"):
         Index.open(path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ro.dedup"]
-
-
-@pytest.mark.parametrize("stage", ["_sketch", "_matches", "put"])
-def test_an_add_interrupted_mid_chunk_leaves_counts_that_match_the_articles(tmp_path, seeds, stage):
-    """Ctrl-C in a crawler's loop of adds, then the `with` block's close: the counts of the interrupted chunk
-    (its replaced article uncounted, its lines and terms counted) were saved although nothing of it was stored, and
-    `dedup index check` failed until a rebuild."""
-    path = tmp_path / "int.dedup"
-    texts = list(seeds.values())
-    with pytest.raises(KeyboardInterrupt), Index.open(path) as ix:
-        ix.add("a", texts[0])
-        ix.add("b", texts[1])
-        target = ix.store if stage == "put" else ix
-        real = getattr(target, stage)
-
-        def interrupted(*args, **kwargs):
-            real(*args, **kwargs)
-            raise KeyboardInterrupt
-
-        setattr(target, stage, interrupted)
-        ix.add_many([("b", texts[2], None), ("c", texts[3], None)])  # b replaced: uncounted before the interrupt
-    with Index.open(path) as ix:
-        assert ix.check_integrity() == []
-        assert (ix.term_counts, ix.line_counts) == _recount(path)
-        assert len(ix) == 2 + (stage == "put") and ix.text("b")[0] == (texts[2] if stage == "put" else texts[1])
