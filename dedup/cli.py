@@ -115,7 +115,10 @@ IDS_HELP = (
     " folder's ids, whatever the order of the arguments."
 )
 
-FormatOpt = Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="Output format: table, json, jsonl or csv.")]
+FormatOpt = Annotated[
+    Optional[str],
+    typer.Option("--format", "-f", metavar="FORMAT", help="Output format: table, json, jsonl or csv. Default: the --out file's extension (.json, .jsonl, .csv), else table."),
+]
 
 
 def _say_warning(message: Warning | str, category: type, filename: str, lineno: int, file: object = None, line: str | None = None) -> None:
@@ -147,6 +150,12 @@ def _check_format(fmt: str, known: tuple[str, ...]) -> str:
     if fmt.lower() not in known:
         _fail(f"unknown format {fmt!r}; choose {', '.join(known[:-1])} or {known[-1]}", 2)
     return fmt.lower()
+
+
+def _format_of(out: Optional[Path]) -> str:
+    """The report format an --out file's extension names (r.json: json), else table."""
+    suffix = out.suffix.lower().lstrip(".") if out else ""
+    return suffix if suffix in ("json", "jsonl", "csv") else "table"
 
 
 def _check_out(out: Optional[Path], inputs: list[Path] = ()) -> None:
@@ -263,7 +272,7 @@ def _missing(path: Path) -> str:
 @app.command(cls=_Command, epilog=IDS_HELP)
 def scan(
     sources: Annotated[list[Path], typer.Argument(metavar="SOURCE", help=f"Folders (walked recursively) or files: {_EXTENSIONS}")],
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = None,
     out: Annotated[Optional[Path], typer.Option("--out", "-o", metavar="FILE", help="Write the report to this file instead of stdout.")] = None,
     profile: Annotated[bool, typer.Option("--profile", help="Print each stage's share of the time on stderr.")] = False,
     workers: Annotated[
@@ -284,7 +293,7 @@ def scan(
     from .report import FORMATS, headline, render
     from .scan import scan as run_scan
 
-    fmt = _check_format(fmt, FORMATS)
+    fmt = _check_format(fmt or _format_of(out), FORMATS)
     _check_out(out, sources)
     _check_sources(sources)
     bar, update = _progress()
