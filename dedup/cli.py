@@ -251,22 +251,27 @@ def _progress():
 
 
 def _check_sources(sources: list[Path]) -> None:
-    """Exit 1 naming a source that is not there (a link that leads nowhere said as such)."""
+    """Exit 1 naming a source that cannot be reached, and why."""
     for s in sources:
-        if str(s) == "-" and not s.exists():
+        why = _unreachable(s)
+        if str(s) == "-" and why:
             _fail("-: this command reads folders and files, not standard input (`dedup align` and `dedup index query` read an article from -)")
-        if not s.exists():
-            _fail(f"{s}: {_missing(s)}")
+        if why:
+            _fail(f"{s}: {why}")
 
 
-def _missing(path: Path) -> str:
-    """Why a path that does not exist is not there: nothing by that name, or a link that leads nowhere."""
-    if path.is_symlink():
-        try:
-            path.stat()
-        except OSError as e:
+def _unreachable(path: str | Path) -> str | None:
+    """Why path cannot be reached, or None: nothing by that name, a link that leads nowhere, or the system's
+    reason (a folder on the way that this user may not enter)."""
+    try:
+        os.stat(path)
+    except OSError as e:
+        if os.path.islink(path):
             return f"a symbolic link that leads nowhere ({e.strerror})"
-    return "no such file or folder"
+        if isinstance(e, (FileNotFoundError, NotADirectoryError)):
+            return "no such file or folder"
+        return f"cannot be reached ({e.strerror})"
+    return None
 
 
 @app.command(cls=_Command, epilog=IDS_HELP)
@@ -416,16 +421,16 @@ def _load_file(ref: str) -> str:
 
     if ref == "-":
         return _load_stream()
-    try:
-        mode: int | None = os.stat(ref).st_mode
-    except OSError:
-        mode = None  # the reader names the reason (a broken link, permission denied...)
-    if mode is None and not os.path.lexists(ref):
+    why = _unreachable(ref)
+    if why == "no such file or folder":
         _fail(f"{ref}: no such file (use --index to align two indexed ids)")
-    if mode is not None and stat.S_ISDIR(mode):
+    if why:
+        _fail(f"{ref}: {why}")
+    mode = os.stat(ref).st_mode
+    if stat.S_ISDIR(mode):
         _fail(f"{ref}: is a folder, align takes two files", 2)
     limit = Config().max_article_chars
-    if mode is not None and stat.S_ISREG(mode) and os.path.splitext(ref)[1].lower() not in ARTICLE_EXTENSIONS:
+    if stat.S_ISREG(mode) and os.path.splitext(ref)[1].lower() not in ARTICLE_EXTENSIONS:
         try:
             with open(ref, "rb") as stream:  # (a page saved without its extension, `curl -o story`: read as standard input is)
                 items = [read_stream(ref, stream, limit)]
@@ -437,7 +442,7 @@ def _load_file(ref: str) -> str:
     skipped = [i for i in items if isinstance(i, Skipped)]
     if not articles:
         more = f" (and {counted(len(skipped) - 1, 'other record')} not read)" if len(skipped) > 1 else ""
-        if mode is None or stat.S_ISREG(mode):
+        if stat.S_ISREG(mode):
             _fail(f"{ref}: {skipped[0].reason}{more}")
         _fail(f"{ref}: {skipped[0].reason}, align takes two files (one may be -: standard input, `curl … | dedup align - B`)", 2)  # a device, pipe or socket
     if len(articles) > 1:

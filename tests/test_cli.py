@@ -42,6 +42,26 @@ def test_scan_formats_and_out_file(tmp_path):
     assert json.loads((tmp_path / "named.JSON").read_text())["summary"]["articles"] == 5
 
 
+def test_a_source_behind_a_folder_this_user_may_not_enter_is_named_with_the_reason(tmp_path, monkeypatch):
+    """Not "no such file", and not a usage error: the file may be there, this user cannot reach it (simulated, as
+    the tests may run as root, whom permissions do not stop)."""
+    closed = tmp_path / "closed"
+    closed.mkdir()
+    inside = closed / "a.txt"
+    inside.write_text((SEEDS / "000_9b5600509f698df4.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    real_stat = os.stat
+
+    def stat(path, *args, **kwargs):
+        if os.fspath(path).startswith(f"{closed}{os.sep}"):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", stat)
+    for command in (["scan", str(inside)], ["align", str(inside), str(SEEDS / "001_7bcf6067cad31a24.txt")]):
+        result = runner.invoke(app, command)
+        assert (result.exit_code, result.stderr) == (1, f"dedup: {inside}: cannot be reached (Permission denied)\n")
+
+
 def test_scan_errors_are_clear_and_nonzero(tmp_path):
     result = runner.invoke(app, ["scan", str(tmp_path / "missing")])
     assert result.exit_code == 1 and "no such file or folder" in result.stderr
