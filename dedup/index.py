@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import sys
 import warnings
 import zlib
 from collections import OrderedDict
@@ -52,8 +53,12 @@ class Index:
         if config is not None and not isinstance(config, Config):
             raise TypeError(f"Index(config, store) takes a Config, not {_shown(config)}: to open an index file, use Index.open(path)")
         self.store = store or SQLiteStore(":memory:")
-        if self.store.get_meta("config") is None:
+        stored = self.store.get_meta("config")
+        if stored is None:
             self.store.set_meta("config", (config or Config()).to_json())
+        elif config is not None and config.to_json() != stored:
+            _warn(f"{self.store.path}: this index keeps the parameters it was built with; the Config given differs and is not used "
+                  "(`Index.open(path).config` shows them; other parameters need a new index)")
         self._sound = False  # (see _ready)
         try:
             self._load()
@@ -95,6 +100,8 @@ class Index:
             raise TypeError(f"an index path is a str, bytes or os.PathLike, not {_shown(path)}")
         if not os.fspath(path):
             raise ValueError("the index path is empty")
+        if os.fsdecode(path) == ":memory:":
+            raise ValueError("':memory:' is SQLite's name for a database in memory: Index() is an index in memory; for a file of that name, give './:memory:'")
         return cls(config, SQLiteStore(os.fsdecode(path), timeout=timeout, create=create))
 
     def __len__(self) -> int:
@@ -109,6 +116,8 @@ class Index:
         Its text is cleaned as add() cleans it, with the article counted in place of the one it would replace, so
         chrome it shares with two indexed articles is boilerplate here as there."""
         _check_article(article_id, text, {})
+        if len(text) > self.config.max_article_chars:
+            _warn(f"{article_id}: longer than {self.config.max_article_chars:,} characters, truncated")
         self._ready()
         replaced = self.store.counted(article_id) if _storable(article_id) else None
         if replaced is None or replaced[0] > self._counted_to:  # nothing to replace that these counts hold
@@ -129,6 +138,10 @@ class Index:
         """Index many articles, sketched in vectorised batches; each gets its matches among the articles
         indexed before its batch (a rebuild clusters afterwards; a crawler adds one at a time). An item that is
         not a valid (id, text, metadata) raises before its batch is stored; the batches before it are."""
+        if isinstance(batch, bool) or not isinstance(batch, int):
+            raise TypeError(f"add_many's batch is a number of articles (an int), not {_shown(batch)}")
+        if batch < 1:
+            raise ValueError(f"add_many's batch is 1 article or more, not {batch}")
         out: list[list[Match]] = []
         chunk: list[tuple[str, str, dict | None]] = []
         for number, item in enumerate(articles):
@@ -328,7 +341,7 @@ class Index:
         limit = self.config.max_article_chars
         for article_id, text, _ in chunk:
             if len(text) > limit:
-                warnings.warn(f"{article_id}: longer than {limit:,} characters, truncated", stacklevel=4)
+                _warn(f"{article_id}: longer than {limit:,} characters, truncated")
         texts = [t[:limit] for _, t, _ in chunk]
         lines = [boilerplate.lines_of(t) for t in texts]
         for hashes in lines:
@@ -358,8 +371,8 @@ class Index:
         try:
             terms, hashes = unpack(features).term_set, np.frombuffer(lines, dtype="<u8")
         except ValueError as e:
-            warnings.warn(f"{self.store.path}: the stored terms or lines of row {row} are damaged ({e}): the term and line counts "
-                          "keep them as they were (`dedup index build` recounts)", stacklevel=3)
+            _warn(f"{self.store.path}: the stored terms or lines of row {row} are damaged ({e}): the term and line counts "
+                          "keep them as they were (`dedup index build` recounts)")
             return
         self.term_counts.add(terms, sign)
         self.line_counts.add(hashes, sign)
@@ -391,9 +404,9 @@ class Index:
         if new:
             damaged = _load(self._near, self._terms, self._prefilter, new, self.sketcher)
             if damaged:
-                warnings.warn(f"{self.store.path}: the band keys or term signature of row{'s' * (len(damaged) > 1)} {', '.join(map(str, damaged[:5]))}"
+                _warn(f"{self.store.path}: the band keys or term signature of row{'s' * (len(damaged) > 1)} {', '.join(map(str, damaged[:5]))}"
                               f"{' …' * (len(damaged) > 5)} have the wrong length (damaged): left out of every check; `dedup index check` names "
-                              "the articles, `dedup index build` repairs them", stacklevel=3)
+                              "the articles, `dedup index build` repairs them")
             self._last_row = new[-1][0]
             self._since_snapshot += len(new)
         before, counted = self._count_added(own)
@@ -489,10 +502,18 @@ class Index:
                 raise ValueError(f"the prefilter holds row {int(rows[-1])}, after the last the tables include ({last_row})")
         except ValueError as e:
             self._damaged_bands = f"the stored band tables are damaged ({e}): each open rebuilds them from the articles until an add, a removal or `dedup index build` stores them again"
-            warnings.warn(f"{self.store.path}: {self._damaged_bands}", stacklevel=5)
+            _warn(f"{self.store.path}: {self._damaged_bands}")
             return
         self._near, self._terms, self._prefilter = near, terms, prefilter
         self._last_row, self._last_deleted = last_row, last_deleted
+
+
+def _warn(message: str) -> None:
+    """A UserWarning that names the line of the first caller outside this module (the user's add, check...)."""
+    frame, level = sys._getframe(1), 2
+    while frame is not None and frame.f_code.co_filename == __file__:
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, stacklevel=level)
 
 
 def _shown(value: object) -> str:

@@ -362,7 +362,8 @@ class _Closed:
         self.path = path
 
     def execute(self, *args, **kwargs):
-        raise IndexFileError(f"{self.path}: this index was closed (open it again with Index.open)")
+        again = "what it held is gone with it" if self.path == ":memory:" else "open it again with Index.open"
+        raise IndexFileError(f"{self.path}: this index was closed ({again})")
 
     executemany = execute
 

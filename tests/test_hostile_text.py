@@ -62,8 +62,15 @@ def test_verify_never_raises(a, b):
         assert min(len(a.split()), len(b.split())) >= 1
 
 
-def test_huge_articles_are_truncated_with_a_warning(seeds):
+def test_huge_articles_are_truncated_with_a_warning_at_the_callers_line(seeds):
+    """add, add_many and check cut an article to the index's max_article_chars alike, each saying so, and the
+    warning names the caller's line (it named a line of dedup/index.py for add, and check said nothing)."""
     ix = Index(Config(max_article_chars=5_000))
-    with pytest.warns(UserWarning, match="longer than 5,000 characters, truncated"):
-        ix.add("huge", seeds["003"] * 20)
+    for call in (lambda: ix.add("huge", seeds["003"] * 20), lambda: ix.add_many([("huge 2", seeds["003"] * 20, None)]),
+                 lambda: ix.check("huge 3", seeds["003"] * 20)):
+        with pytest.warns(UserWarning, match="longer than 5,000 characters, truncated") as said:
+            call()
+        assert [w.filename for w in said] == [__file__]
     assert len(ix.text("huge")[0]) == 5_000
+    with pytest.warns(UserWarning):
+        assert [m.id for m in ix.check("huge 4", seeds["003"] * 20)] == ["huge", "huge 2"]

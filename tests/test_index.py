@@ -71,8 +71,13 @@ def test_check_cleans_an_article_as_add_does(shared, seeds):
 def test_the_index_keeps_its_own_parameters(tmp_path, seeds):
     path = tmp_path / "p.dedup"
     Index.open(path, Config(shingle_size=3, num_perm=64)).close()
-    with Index.open(path, Config()) as ix:  # a different config given on reopen is ignored
+    with pytest.warns(UserWarning, match="keeps the parameters it was built with; the Config given differs and is not used"):
+        ix = Index.open(path, Config())  # a different config given on reopen is not used, and that is said
+    with ix, warnings.catch_warnings():
+        warnings.simplefilter("error")
         assert (ix.config.shingle_size, ix.config.num_perm) == (3, 64)
+        Index.open(path).close()  # (none given, or the same: nothing to say)
+        Index.open(path, Config(shingle_size=3, num_perm=64)).close()
 
 
 @pytest.mark.parametrize("field, value", [("rewrite_score", float("nan")), ("near_jaccard", 1.5), ("near_threshold", 0.0),
@@ -630,7 +635,12 @@ def test_an_index_path_that_is_not_a_path_is_refused_before_a_file_is_made(tmp_p
             Index.open(wrong)
     with pytest.raises(ValueError, match="empty"):
         Index.open("")
+    with pytest.raises(ValueError, match=r"SQLite's name for a database in memory: Index\(\) is an index in memory"):
+        Index.open(":memory:")  # (it gave an index in memory, gone at close, where a file was asked for)
     assert list(tmp_path.iterdir()) == []
+    Index.open("./:memory:").close()
+    assert [p.name for p in tmp_path.iterdir()] == [":memory:"]
+    os.remove(":memory:")
     with Index.open(b"bytes.dedup") as ix:  # a path as bytes names the file those bytes name
         ix.add("000", "Kenya will send 600 more police officers to Haiti next month, President William Ruto said.")
     with Index.open(tmp_path / "bytes.dedup") as again:
@@ -850,6 +860,10 @@ def test_a_closed_index_says_so(tmp_path, seeds):
             call()
     with Index.open(tmp_path / "c.dedup") as again:
         assert again.ids() == ["000"]
+    in_memory = Index()
+    in_memory.close()
+    with pytest.raises(IndexFileError, match=r"this index was closed \(what it held is gone with it\)"):
+        in_memory.ids()
 
 
 def test_an_index_this_user_cannot_write_is_refused_by_name_and_nothing_is_made_beside_it(seeds, request):
@@ -925,6 +939,10 @@ def test_add_many_and_the_constructor_say_what_they_take(seeds):
         with pytest.raises(TypeError, match=r"add_many takes \(id, text, metadata\) triples .* item 1 is"):
             ix.add_many([("ok", seeds["001"], None), item])
     assert len(ix) == 0  # (in the same batch as the bad item: nothing stored)
+    for batch, error in (("10", TypeError), (2.0, TypeError), (True, TypeError), (0, ValueError), (-1, ValueError)):
+        with pytest.raises(error, match="add_many's batch is"):
+            ix.add_many([("a", seeds["000"], None)], batch=batch)
+    assert len(ix) == 0
     import collections
 
     rows = np.array([["a", seeds["000"], None]], dtype=object)  # (a DataFrame's .values; any sequence of three)
