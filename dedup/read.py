@@ -704,7 +704,12 @@ class _Reader:
             if field == "published" and isinstance(field_value, dict) and list(field_value) == ["$date"]:
                 field_value = _mongo_date(field_value["$date"])  # MongoDB's export of a date
             if isinstance(field_value, (int, float)) and not isinstance(field_value, bool):  # as ids are
-                field_value = (_unix_date(field_value) if field == "published" else None) or str(field_value)
+                if field != "published":
+                    field_value = str(field_value)
+                elif field_value <= 0:
+                    field_value = None  # (the placeholder many exports write for no date: as 1970, its article would be every story's earliest)
+                else:
+                    field_value = _unix_date(field_value) or str(field_value)
             if field_value is not None and not isinstance(field_value, str):
                 field_value = json.dumps(field_value, ensure_ascii=False)  # kept as its JSON text (a date that is not one: a warning)
             optional[field] = without_surrogates(field_value) if field_value and field_value.strip() else None
@@ -713,10 +718,9 @@ class _Reader:
 
 
 def _unix_date(value: float) -> str | None:
-    """ISO 8601 of a number given as a date: Unix seconds, or milliseconds when it is too large to be seconds
-    (after the year 5138, as JavaScript's Date.now() and many exports give it). None for 0 and below: the
-    placeholder many exports write for no date, which as 1970 would make its article every story's earliest."""
-    return iso_from_unix(value / 1000 if value >= 1e11 else value) if value > 0 else None
+    """ISO 8601 of a number above 0 given as a date: Unix seconds, or milliseconds when it is too large to be
+    seconds (after the year 5138, as JavaScript's Date.now() and many exports give it); None when out of range."""
+    return iso_from_unix(value / 1000 if value >= 1e11 else value)
 
 
 def _mongo_date(value: object) -> object:
