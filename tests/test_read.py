@@ -818,3 +818,15 @@ def test_a_date_of_zero_or_below_is_no_date_and_goes_unsaid(tmp_path):
     got = {o.id: o for o in _read(tmp_path)}
     assert [got[k].published for k in ("zero", "minus", "mongo", "real")] == [None, None, None, "1970-01-01T00:00:01Z"]
     assert [notes(got[k], 100) for k in ("zero", "minus", "mongo", "real")] == [[], [], [], []]
+
+
+def test_a_warning_about_a_record_of_a_json_array_says_which_record(tmp_path):
+    """A JSON file holds many articles on no lines of their own: a warning named only the file."""
+    from dedup.read import notes
+
+    records = [{"id": "fine", "text": "x", "published": "2024-05-12"}, {"id": "odd", "text": "x", "published": "yesterday"}]
+    (tmp_path / "feed.json").write_text(json.dumps(records), encoding="utf-8")
+    (tmp_path / "page.txt").write_text("x")
+    got = {o.id: notes(o, 100) for o in _read(tmp_path)}
+    assert got == {"fine": [], "odd": [f"{tmp_path / 'feed.json'} (id 'odd'): published 'yesterday' is not an ISO 8601 or RFC 2822 date; not used"],
+                   "page.txt": []}
