@@ -394,7 +394,8 @@ class _Reader:
         # depend on the order of the arguments (`scan news/a.txt news` and `scan news news/a.txt` read news/a.txt).
         inside = {p: folders[root] for p in paths if p and (root := self._walked_into(reals[p]))}
         own = [s for s, p in zip(sources, paths) if p not in inside]
-        self.names = _source_names(own) if len(own) > 1 else {}
+        distinct = {reals.get(p, p) for p in map(_path_or_none, own)}  # (a source given twice is read once: `scan news news` gives the ids `scan news` gives)
+        self.names = _source_names(own) if len(distinct) > 1 else {}
         for source, path in zip(sources, paths):
             if path in inside:
                 yield Skipped(path, f"inside {display_path(inside[path])!r}, also given: read there")

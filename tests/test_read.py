@@ -723,6 +723,8 @@ def test_folders_scanned_together_keep_their_files_apart(tmp_path):
         again = list(read_sources(order))
         assert [o.id for o in again if isinstance(o, Article)] == ["bbc/story.txt", "cnn/story.txt"]
         assert [(o.path, o.reason) for o in again if isinstance(o, Skipped)] == [(str(tmp_path / "cnn"), f"inside '{tmp_path}', also given: read there")]
+    twice = list(read_sources([tmp_path / "bbc", f"{tmp_path / 'bbc'}/"]))  # one folder given twice: ids as given once (they took its name)
+    assert [o.id for o in twice if isinstance(o, Article)] == ["story.txt"] and [o.reason for o in twice if isinstance(o, Skipped)] == [f"already read as '{tmp_path / 'bbc'}'"]
 
 
 def test_sources_with_the_same_name_keep_their_articles_apart(tmp_path, monkeypatch):
