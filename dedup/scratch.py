@@ -1,6 +1,6 @@
 """Temporary folders (a scan's spool, the workers' start file) that outlive no process for long: each is removed
 when its work ends, and one a killed process left behind (kill -9, out of memory) is removed by the next dedup
-process that makes one of its kind. A folder is known to be left behind by its lock: the system frees a lock when
+process that makes one of any kind. A folder is known to be left behind by its lock: the system frees a lock when
 its process ends, however it ends."""
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ try:
 except ImportError:  # (no fcntl: folders are still removed at the end of their work, but not swept)
     fcntl = None
 
+_KINDS = ("dedup-scan-", "dedup-workers-")  # the folders made here (a scan with one process makes no workers' folder, so each sweeps both)
 _SETTLING = 60.0  # seconds: a folder is locked as soon as it is made, so an unlocked one older than this is left behind
 
 
@@ -24,7 +25,7 @@ class ScratchFolder:
     """A private temporary folder, locked while this process uses it."""
 
     def __init__(self, prefix: str) -> None:
-        _sweep(prefix)
+        _sweep((prefix, *_KINDS))
         held: list[int] = []  # the lock's descriptor, once taken
         self.path = Path(tempfile.mkdtemp(prefix=prefix))
         self._finalizer = weakref.finalize(self, _remove, self.path, held)  # (at once: an interruption leaves nothing)
@@ -49,13 +50,13 @@ def _remove(path: Path, held: list[int]) -> None:
         os.close(fd)
 
 
-def _sweep(prefix: str) -> None:
-    """Remove the folders of this kind that no process holds any more (only this user's, only old enough)."""
+def _sweep(prefixes: tuple[str, ...]) -> None:
+    """Remove the folders of these kinds that no process holds any more (only this user's, only old enough)."""
     if fcntl is None:
         return
     root = Path(tempfile.gettempdir())
     try:
-        found = [p for p in root.iterdir() if p.name.startswith(prefix)]
+        found = [p for p in root.iterdir() if p.name.startswith(prefixes)]
     except OSError:
         return
     for folder in found:
