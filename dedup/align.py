@@ -626,15 +626,15 @@ def render_text(al: Alignment, a: str, b: str, color: bool = False) -> str:
         if s.kind == SAME:
             lines.append(c("dim", "  = " + opening(a[s.a.start : s.a.end])) + c("cyan", mark))
         elif s.kind == REWORDED:
+            note = _whole_diff_note(a[s.a.start : s.a.end], b[s.b.start : s.b.end])
             shown = ""
-            for op, t in s.diff:
+            for op, t in (("-", opening(a[s.a.start : s.a.end])), ("+", opening(b[s.b.start : s.b.end]))) if note else s.diff:  # (diffed whole: each side's opening, as for a one-sided passage)
                 lead, core, trail = _spaced(visible(re.sub(r"\s+", " ", t)))
                 if op == "+" and shown and not shown.endswith(" "):
                     lead = " " + lead  # a replaced word and its replacement side by side
                 if op != "=":
                     core = c("red" if op == "-" else "green", core) if color else f"[-{core}-]" if op == "-" else f"{{+{core}+}}"
                 shown += lead + core + trail
-            note = _whole_diff_note(a[s.a.start : s.a.end], b[s.b.start : s.b.end])
             lines.append(c("yellow", "  ~ ") + shown.strip() + c("dim", f"  ({s.similarity:.2f}{'; ' + note if note else ''})") + c("cyan", mark))
         elif s.kind == ONLY_A:
             lines.append(c("red", "  A " + opening(a[s.a.start : s.a.end])))

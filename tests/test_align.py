@@ -237,6 +237,7 @@ def test_a_passage_too_long_for_a_word_diff_is_diffed_whole_and_the_views_say_so
     assert al.reworded == 1 and al.segments[0].diff == [("-", a), ("+", b)]
     for view in (render_text(al, a, b), render_html(al, a, b)):
         assert re.search(r"diffed whole: 3,\d{3} words, past the word diff's 3,000", view)
+    assert len(render_text(al, a, b)) < 1000  # the terminal shows each side's opening (it printed both passages whole: 40 KB here)
     short_a, short_b = " ".join(words), " ".join(words).replace(" police ", " officers ")
     short = align(short_a, short_b)
     assert ("-", "police ") in short.segments[0].diff and "diffed whole" not in render_text(short, short_a, short_b)
