@@ -522,6 +522,10 @@ class _Reader:
     def document(self, path: str, file_id: str, ext: str) -> Iterator[Article | Skipped]:
         is_html = ext in HTML_EXTENSIONS
         data, complete = _read_prefix(path, self.html_max_bytes if is_html else self.text_max_bytes)
+        if not is_html and _starts_like_a_page(data):  # (a page saved as .txt: its text is the article, not its markup)
+            is_html = True
+            if not complete:
+                data, complete = _read_prefix(path, self.html_max_bytes)
         yield from self.from_bytes(data, complete, path, file_id, is_html)
 
     def from_bytes(self, data: bytes, complete: bool, path: str, file_id: str, is_html: bool) -> Iterator[Article | Skipped]:
@@ -838,12 +842,19 @@ def _stat_error(path: str, exc: OSError) -> str:
     return f"cannot read: {exc.strerror or exc}"
 
 
+def _starts_like_a_page(data: bytes) -> bool:
+    """Whether bytes begin as an HTML page does, after blanks or a UTF-8 BOM: <!DOCTYPE html>, or <html> with a
+    <head> or <body> after it (prose may begin with the tag's name)."""
+    start = re.match(rb"(\xef\xbb\xbf)?\s*<(!doctype\s+html|html[\s>])", data[:1024], re.IGNORECASE)
+    return start is not None and (start.group(2)[:1] == b"!" or re.search(rb"<(head|body)[\s>]", data[:65536], re.IGNORECASE) is not None)
+
+
 def read_stream(name: str, stream: BinaryIO, max_chars: int = 2_000_000) -> Article | Skipped:
     """The one article a pipe or standard input holds, read as a text file's bytes are (an HTML page when it starts
     like one), up to what max_chars may need; its id is name."""
     reader = _Reader(max_chars)
     data = stream.read(reader.html_max_bytes + 1)
-    page = re.match(rb"\s*<(!doctype html|html)", data[:1024], re.IGNORECASE) is not None
+    page = _starts_like_a_page(data)
     limit = reader.html_max_bytes if page else reader.text_max_bytes
     return next(reader.from_bytes(data[:limit], len(data) <= limit, name, name, page))
 

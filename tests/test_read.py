@@ -287,6 +287,16 @@ def test_html_file(tmp_path):
     )
 
 
+def test_an_html_page_saved_as_text_is_read_as_a_page(tmp_path):
+    """A crawler that saves every page as .txt (or .md): its markup, scripts and menu were read as the article's words."""
+    paragraphs = [p.strip() for p in SEED_TEXTS[0].split("\n\n") if p.strip()]
+    (tmp_path / "story.txt").write_bytes(b"\xef\xbb\xbf\n  <!DOCTYPE html>\n" + _html(paragraphs).encode("utf-8"))
+    (tmp_path / "notes.md").write_text("<html> is the root element of a page.\n\n" + SEED_TEXTS[1], encoding="utf-8")  # (prose that starts with the tag: still prose)
+    article = _one(tmp_path / "story.txt")
+    assert (article.text, article.title) == ("\n\n".join(paragraphs), "Page title")
+    assert _one(tmp_path / "notes.md").text.startswith("<html> is the root element")
+
+
 def test_html_declared_charset_is_used_when_not_utf8(tmp_path):
     paragraphs = ["Президент Кении заявил, что миссия может стать миссией ООН."]
     (tmp_path / "ru.htm").write_bytes(_html(paragraphs, charset="windows-1251").encode("cp1251"))
