@@ -5,6 +5,7 @@ unknown declarations all give some text (possibly empty) and a metadata dict.
 """
 from __future__ import annotations
 
+import json
 import re
 from html.parser import HTMLParser
 
@@ -57,6 +58,7 @@ class _Parser(HTMLParser):
         self.page_title: str | None = None
         self.heading_parts: list[str] | None = None  # the first <h1> kept: the title of a page without <title>
         self.heading: str | None = None
+        self.linked_data: list[str] | None = None  # an open <script type="application/ld+json">'s text
         self.time_datetime: str | None = None
 
     # -- structure -------------------------------------------------------------------------
@@ -143,6 +145,11 @@ class _Parser(HTMLParser):
                 self.raw_drop -= 1
             if top == "pre":
                 self.pre -= 1
+            if top == "script" and self.linked_data is not None:
+                when = _date_published(_json_or_none("".join(self.linked_data)))
+                if when:
+                    self.meta.setdefault("ld:datepublished", when)
+                self.linked_data = None
             if top == "title" and self.title_parts is not None:
                 title = _SPACES.sub(" ", "".join(self.title_parts)).strip()
                 self.title_parts = None
@@ -172,6 +179,9 @@ class _Parser(HTMLParser):
             self._emit("text", " ")
 
     def handle_data(self, data):
+        if self.linked_data is not None:
+            self.linked_data.append(data)
+            return
         if self.title_parts is not None:
             self.title_parts.append(data)
             return
@@ -194,6 +204,8 @@ class _Parser(HTMLParser):
             href = attrs.get("href", "").strip()
             if "canonical" in rels and href:
                 self.meta.setdefault("canonical", href)
+        elif tag == "script" and "ld+json" in attrs.get("type", "").lower():
+            self.linked_data = []
         elif tag == "time":
             when = attrs.get("datetime", "").strip()
             if when and (self.time_datetime is None or (self.article is not None and not self._time_in_article)):
@@ -216,6 +228,7 @@ class _Parser(HTMLParser):
             out["url"] = url
         published = (
             self.meta.get("article:published_time")
+            or self.meta.get("ld:datepublished")
             or self.meta.get("datepublished")
             or self.time_datetime
             or self.meta.get("pubdate")
@@ -227,6 +240,32 @@ class _Parser(HTMLParser):
         if source:
             out["source"] = source
         return out
+
+
+def _json_or_none(text: str) -> object:
+    try:
+        return json.loads(text)
+    except ValueError:  # (a page's broken JSON-LD: no date from it)
+        return None
+
+
+def _date_published(value: object) -> str | None:
+    """The datePublished of JSON-LD (schema.org's NewsArticle...) nearest its top, in an object, a list of them or
+    an @graph: the article's own, not that of something it holds (a publisher, a review)."""
+    level = [value]
+    for _ in range(5):  # (levels: deeper is never the page's article)
+        nested: list = []
+        while level:
+            item = level.pop()
+            if isinstance(item, list):
+                level.extend(reversed(item))  # (a list's items are on its own level, in order)
+            elif isinstance(item, dict):
+                when = item.get("datePublished")
+                if isinstance(when, str) and when.strip():
+                    return when.strip()
+                nested.extend(v for v in item.values() if isinstance(v, (dict, list)))
+        level = nested[::-1]
+    return None
 
 
 def _render(tokens) -> str:

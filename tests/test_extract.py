@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import html as htmllib
+import json
 from pathlib import Path
 
 from hypothesis import given, settings
@@ -99,6 +100,18 @@ def test_metadata_fallbacks():
     )
     assert meta == {"title": "Plain title", "url": "https://x/og", "published": "2024-01-02T03:04:05+01:00"}
     assert html_to_text("<p>no metadata</p>")[1] == {}
+
+
+def test_a_date_published_only_in_json_ld_is_read():
+    """Many news sites state the date only in schema.org JSON-LD (in an @graph, beside the site's own object): the
+    page had no date, and the canonical article of its story was chosen without it."""
+    linked = {"@context": "https://schema.org", "@graph": [{"@type": "WebSite", "name": "Example", "publisher": {"datePublished": "1999-01-01"}},
+                                                           {"@type": "NewsArticle", "headline": "H", "datePublished": "2024-08-27T10:00:00+03:00"}]}
+    page = (f'<html><head><script type="application/ld+json">{{broken</script><script type="application/ld+json">{json.dumps(linked)}</script>'
+            '</head><body><article><p>Kenya will send 600 more officers.</p></article></body></html>')
+    assert html_to_text(page) == ("Kenya will send 600 more officers.", {"published": "2024-08-27T10:00:00+03:00"})
+    stated = page.replace("<head>", '<head><meta property="article:published_time" content="2024-08-27T07:00:00Z">')
+    assert html_to_text(stated)[1] == {"published": "2024-08-27T07:00:00Z"}  # (the page's own meta tag first)
 
 
 def test_a_page_without_a_title_element_is_titled_by_its_first_heading():
