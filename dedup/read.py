@@ -462,7 +462,7 @@ class _Reader:
                     yield Skipped(child, f"symlink loop (points back to {display_path(visited.get(real, real))!r})")
                     continue
                 if os.path.islink(child) and self._inside_roots(real):
-                    yield Skipped(child, f"link to {display_path(real)!r}, a folder read under its own path")
+                    yield Skipped(child, f"link to {display_path(real)!r}, a folder scanned under its own path (reported there)")
                     continue
                 if real in visited:
                     yield Skipped(child, f"folder already scanned as {display_path(visited[real])!r}")
@@ -474,7 +474,7 @@ class _Reader:
                 yield Skipped(child, "hidden file")
                 continue
             if os.path.islink(child) and self._inside_roots(real := os.path.realpath(child)):
-                yield Skipped(child, f"link to {display_path(real)!r}, a file read under its own path")
+                yield Skipped(child, f"link to {display_path(real)!r}, a file scanned under its own path (reported there)")
                 continue
             yield from self._file_once(child, "/".join(child_rel), st)
 
@@ -666,6 +666,9 @@ class _Reader:
                     yield Skipped(path, f"JSONL line {number}: invalid JSON (nested too deeply)", number)
                     continue
                 except ValueError as exc:
+                    if records == 1 and _one_json_value(path):
+                        yield Skipped(path, "one JSON value over many lines (pretty-printed JSON), not JSON Lines: name the file .json, or write one object a line")
+                        return
                     yield Skipped(path, f"JSONL line {number}: invalid JSON ({_short(str(exc))})", number)
                     continue
                 if records == 1 and isinstance(value, dict) and value.get("type") == "summary" and {"articles", "clusters", "links"} <= value.keys() and "text" not in value:
@@ -722,6 +725,17 @@ class _Reader:
             optional[field] = without_surrogates(field_value) if field_value and field_value.strip() else None
         text, truncated = _truncate(without_surrogates(text), self.max_chars)
         return Article(id=article_id, text=text, path=path, line=line, truncated=truncated, **optional)
+
+
+def _one_json_value(path: str) -> bool:
+    """Whether a file is one JSON object or array as a whole (small enough to parse whole)."""
+    try:
+        if os.path.getsize(path) > _JSON_MAX_BYTES:
+            return False
+        with open(path, "rb") as raw:
+            return isinstance(json.loads(raw.read().decode("utf-8-sig")), (dict, list))
+    except (OSError, ValueError, RecursionError):
+        return False
 
 
 def _unix_date(value: float) -> str | None:

@@ -512,7 +512,7 @@ def test_a_link_into_a_folder_given_does_not_take_its_articles_ids(tmp_path):
         out = list(read_sources(sources))
         assert sorted(o.id for o in out if isinstance(o, Article)) == ["crawl/news/wire.txt", "mix/sub/story.txt"]
         assert sorted(os.path.basename(o.path) for o in out if isinstance(o, Skipped)) == ["a-link.txt", "feed", "loopdir"]
-        assert all("read under its own path" in o.reason for o in out if isinstance(o, Skipped))
+        assert all("scanned under its own path (reported there)" in o.reason for o in out if isinstance(o, Skipped))
     alone = _read(tmp_path / "mix")  # a link to a folder not given is read through the link: no other path reads it
     assert sorted(o.id for o in alone if isinstance(o, Article)) == ["feed/wire.txt", "sub/story.txt"]
 
@@ -766,7 +766,7 @@ def test_a_file_inside_a_given_folder_or_linked_twice_is_read_once(tmp_path):
         out = list(read_sources(order))
         assert sorted(o.id for o in out if isinstance(o, Article)) == ["draft.txt", "news/story.txt"]
         assert sorted(o.reason for o in out if isinstance(o, Skipped)) == [
-            "hidden folder (not scanned)", f"inside '{tmp_path / 'news'}', also given: read there", f"link to '{story}', a file read under its own path"]
+            "hidden folder (not scanned)", f"inside '{tmp_path / 'news'}', also given: read there", f"link to '{story}', a file scanned under its own path (reported there)"]
 
 
 @pytest.mark.parametrize("stray", [b"\xff", b"\x9d", b"\xe2\x80"])  # a lone byte, a cp1252 hole, a cut character
@@ -816,6 +816,17 @@ def test_a_date_in_milliseconds_is_read_as_one_and_json_lines_in_a_json_file_get
     got = {getattr(o, "id", None) or Path(o.path).name: o for o in _read(tmp_path)}
     assert got["ms"].published == got["s"].published == "2024-01-03T00:00:00Z"  # (milliseconds used to be "not a date")
     assert got["lines.json"].reason.endswith("one JSON value a line is JSON Lines: name the file .jsonl")
+
+
+def test_pretty_printed_json_in_a_jsonl_file_is_one_skip_with_a_hint(tmp_path):
+    """It was skipped line by line (a line of "invalid JSON" for each of its lines), with no word of why."""
+    records = [{"id": "a", "text": "Kenya will send 600 more police officers to Haiti."}, {"id": "b", "text": "x"}]
+    (tmp_path / "feed.jsonl").write_text(json.dumps(records, indent=2), encoding="utf-8")
+    (tmp_path / "broken.jsonl").write_text('{"id": "a",\n "text": "x"}\n{"id": "c", "text": "fine"}\n', encoding="utf-8")  # (not one value: line by line)
+    got = [(Path(o.path).name, o.reason if hasattr(o, "reason") else o.id) for o in _read(tmp_path)]
+    assert got == [("broken.jsonl", "JSONL line 1: invalid JSON (Expecting property name enclosed in double quotes: line 1 column 12 (char 11))"),
+                   ("broken.jsonl", "JSONL line 2: invalid JSON (Extra data: line 1 column 8 (char 7))"), ("broken.jsonl", "c"),
+                   ("feed.jsonl", "one JSON value over many lines (pretty-printed JSON), not JSON Lines: name the file .json, or write one object a line")]
 
 
 def test_a_date_of_zero_or_below_is_no_date_and_goes_unsaid(tmp_path):
