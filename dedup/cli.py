@@ -107,7 +107,8 @@ class _Command(TyperCommand):
                     formatter.write_dl(records)
 
 
-_EXTENSIONS = " ".join(sorted(ARTICLE_EXTENSIONS))
+_EXTENSIONS = (" ".join(sorted(ARTICLE_EXTENSIONS)) + ". A JSON record is an object with \"id\" and \"text\" (and, optional, \"title\","
+               " \"url\", \"source\", \"published\"); a .json file holds one, an array of them or {\"articles\": [...]}, a .jsonl file one a line")
 IDS_HELP = (
     "An article's id is its path under the folder given (world/story.txt), after the folder's name when several sources"
     " are given (bbc/world/story.txt; folders that share a name: after their paths, crawl-a/news/...). A file given on"
