@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Iterable, Iterator, Optional
 
 import typer
 from typer.core import TyperCommand
@@ -490,9 +490,9 @@ def _added(done: _Added) -> str:
     return f"{counted(done.added, 'article')} added" + (f" ({done.replaced:,} of them replacing the article with the same id)" if done.replaced else "")
 
 
-def _read_into(ix: Index, sources: list[Path], count_replaced: bool = False, building: tuple[Path, Path] | None = None) -> _Added:
-    """Add every article under sources; report skipped files on stderr. Replacements and copies are counted when
-    asked (one lookup per article). building: (the index, the file a build fills), for what an interruption says."""
+def _read_into(ix: Index, items: Iterable[tuple[str, str, dict] | Skipped], count_replaced: bool = False, building: tuple[Path, Path] | None = None) -> _Added:
+    """Add every (id, text, metadata) of items; report skipped ones on stderr. Replacements and copies are counted
+    when asked (one lookup per article). building: (the index, the file a build fills), for what an interruption says."""
     done = _Added()
     bar, update = _progress()
     batch: list[tuple[str, str, dict]] = []
@@ -534,14 +534,12 @@ def _read_into(ix: Index, sources: list[Path], count_replaced: bool = False, bui
 
     try:
         with bar if bar else _Null():
-            for item in read_sources(sources, ix.config.max_article_chars):
+            for item in items:
                 if isinstance(item, Skipped):
                     done.skipped += 1
                     _say_skipped(item)
                     continue
-                meta = {k: v for k, v in (("title", item.title), ("url", item.url), ("source", item.source), ("published", item.published), ("path", display_path(os.path.abspath(item.path)) if item.path else "")) if v}
-                _say_notes(item, ix.config.max_article_chars)
-                batch.append((item.id, item.text, meta))
+                batch.append(item)
                 if len(batch) >= 1000:
                     flush()
             if batch:
@@ -554,6 +552,37 @@ def _read_into(ix: Index, sources: list[Path], count_replaced: bool = False, bui
             typer.echo(f"interrupted: {_added(done)}, the rest not (the index is sound: run the command again to add them)", err=True)
         raise typer.Exit(130) from None
     return done
+
+
+def _from_files(sources: list[Path], limit: int) -> Iterator[tuple[str, str, dict] | Skipped]:
+    """The articles under sources as (id, text, metadata: title, url, source, published, path), what read_sources
+    says of each told on stderr; skipped inputs as they are."""
+    for item in read_sources(sources, limit):
+        if isinstance(item, Skipped):
+            yield item
+            continue
+        _say_notes(item, limit)
+        yield item.id, item.text, {k: v for k, v in (("title", item.title), ("url", item.url), ("source", item.source), ("published", item.published),
+                                                    ("path", display_path(os.path.abspath(item.path)) if item.path else "")) if v}
+
+
+def _held(index: Path) -> Iterator[tuple[str, str, dict] | Skipped]:
+    """The articles an index holds, oldest first, with their metadata: what a build given no SOURCE indexes again
+    (a crawler's index, whose articles came from no folder). One whose text no longer reads is left out, said so."""
+    store = SQLiteStore(index, create=False)
+    try:
+        for article_id in store.ids():
+            try:
+                record = store.get(article_id)
+            except IndexFileError as e:
+                yield Skipped(str(index), visible(f"article {article_id!r} is damaged ({e.__cause__ or e}): left out"))
+                continue
+            if record is not None:  # (removed meanwhile by another process)
+                yield article_id, record.text, record.metadata
+    except sqlite3.DatabaseError as e:
+        yield Skipped(str(index), f"the articles after those read do not read ({e}): left out")
+    finally:
+        store.close()
 
 
 class _Null:
@@ -571,10 +600,17 @@ def _untouched(index: Path) -> str:
 
 @index_app.command("build", cls=_Command, epilog=IDS_HELP, short_help="Rebuild an index from sources, atomically and resumably.")
 def index_build(
-    sources: Annotated[list[Path], typer.Argument(metavar="SOURCE", help=f"Folders (walked recursively) or files to index: {_EXTENSIONS}")],
-    index: Annotated[Path, typer.Option("--index", metavar="INDEX", help="The index file to (re)build.")],
+    sources: Annotated[
+        Optional[list[Path]],
+        typer.Argument(metavar="SOURCE", show_default=False, help=f"Folders (walked recursively) or files to index; none: the articles INDEX holds. {_EXTENSIONS}"),
+    ] = None,
+    index: Annotated[Path, typer.Option("--index", metavar="INDEX", help="The index file to (re)build.")] = ...,
 ) -> None:
     """Rebuild an index from scratch, atomically: the old index stays readable until the new one is complete.
+
+    Given no SOURCE, it rebuilds INDEX from the articles it holds, with their metadata (an index a crawler filled
+    through the library, whose articles are in no folder): counts, band tables and articles made anew, as the
+    index's errors advise; an article whose text no longer reads is left out, and listed.
 
     The new index is built beside it (INDEX.building), checked, and copied into INDEX in one transaction at the
     end; processes that have INDEX open go on with the new contents. If a build is interrupted, running the
@@ -587,7 +623,10 @@ def index_build(
     missing, INDEX a file other than a dedup index, a failed check: the old index is left as it was); 130 when
     interrupted (the build so far is kept in INDEX.building, and the same command resumes it).
     """
+    sources = sources or []
     _check_sources(sources)
+    if not sources and not _articles_in(index):
+        _fail(f"{index}: no SOURCE given, and no index there to rebuild from its own articles; give the folders or files to index", 2)
     damaged = check_replaceable(index)
     if damaged:
         typer.echo(f"dedup: {index}: damaged ({damaged}); the rebuild replaces it", err=True)
@@ -604,7 +643,8 @@ def _build(sources: list[Path], index: Path, building: Path, damaged: str | None
     if done:
         typer.echo(f"resuming: {building} already holds {done:,} articles", err=True)
     resumed = _ResumingIndex(ix) if done else ix
-    skipped = _read_into(resumed, sources, building=(index, building)).skipped
+    articles = _from_files(sources, ix.config.max_article_chars) if sources else _held(index)
+    skipped = _read_into(resumed, articles, building=(index, building)).skipped
     try:
         if done:
             resumed.remove_unseen()
@@ -746,7 +786,7 @@ def index_add(
     """
     _check_sources(sources)
     ix = Index.open(index, create=True)
-    done = _read_into(ix, sources, count_replaced=True)
+    done = _read_into(ix, _from_files(sources, ix.config.max_article_chars), count_replaced=True)
     try:
         ix.close()  # (saves the counts and band tables: at a million articles, seconds)
     except KeyboardInterrupt:

@@ -50,7 +50,7 @@ def notes(item: Article, max_chars: int) -> list[str]:
     """What whoever reads an article should be told of it: its text was cut to max_chars, bytes replaced, or its
     published date is not one (a scan and an add say the same)."""
     origin = where(item) or item.id
-    if item.path is not None and item.line is None and not item.path.endswith(item.id):  # (a record of a JSON array: which)
+    if item.path is not None and item.line is None and os.path.splitext(item.path)[1].lower() in JSON_EXTENSIONS:  # (a record of a JSON file: which)
         origin = f"{origin} (id {item.id!r})"
     said = [f"{origin}: longer than {max_chars:,} characters, truncated"] if item.truncated else []
     if item.replaced:

@@ -329,6 +329,31 @@ def _seeds_index_damaged(tmp_path, update: str) -> Path:
     return path
 
 
+def test_an_index_given_no_source_is_rebuilt_from_its_own_articles(tmp_path):
+    """A crawler's index (filled through the library: its articles are in no folder) could not be rebuilt, though
+    the index's errors say to rebuild it; now `index build --index INDEX` indexes again what INDEX holds, metadata
+    and all, leaves out an article whose text no longer reads (listing it), and passes the check it failed."""
+    path = tmp_path / "crawl.dedup"
+    texts = {p.name[:3]: p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))}
+    with Index.open(path) as ix:
+        for key, text in texts.items():
+            ix.add(f"https://example.org/{key}", text, {"source": f"outlet {key}", "crawled": [2024, int(key)]})
+    with closing(sqlite3.connect(path)) as db:  # (a bad disk: one article's text, and the counts, no longer what they were)
+        db.execute("UPDATE articles SET text = x'00' WHERE id = 'https://example.org/002'")
+        db.execute("DELETE FROM blobs")
+        db.commit()
+    assert runner.invoke(app, ["index", "check", str(path)]).exit_code == 1
+    rebuilt = runner.invoke(app, ["index", "build", "--index", str(path)])
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert f"{path}: article 'https://example.org/002' is damaged" in rebuilt.stderr and f"{path}: 4 articles indexed, 1 skipped" in rebuilt.stderr
+    assert runner.invoke(app, ["index", "check", str(path)]).exit_code == 0
+    with Index.open(path) as ix:
+        assert ix.ids() == [f"https://example.org/{k}" for k in ("000", "001", "003", "004")]
+        assert ix.text("https://example.org/004") == (texts["004"], {"source": "outlet 004", "crawled": [2024, 4]})
+    nothing = runner.invoke(app, ["index", "build", "--index", str(tmp_path / "none.dedup")])
+    assert nothing.exit_code == 2 and "no SOURCE given, and no index there to rebuild from its own articles" in nothing.stderr
+
+
 def test_align_names_a_damaged_indexed_article(tmp_path):
     path = _seeds_index_damaged(tmp_path, "UPDATE articles SET metadata = '{oops' WHERE id = '002_67ae491904088e5a.txt'")
     result = runner.invoke(app, ["align", "002_67ae491904088e5a.txt", "003_7e9b22f87c9658b0.txt", "--index", str(path)])
