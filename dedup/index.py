@@ -396,6 +396,9 @@ class Index:
             return
         sound, self._sound = self._sound, False  # (see _ready)
         if self.store.get_meta("generation") != self._generation:
+            if self._wrote:
+                _warn(f"{self.store.path}: `dedup index build` replaced this index; what this process added or removed before is not in "
+                      "the new one unless the build's sources held it: add it again")
             self._load()  # `dedup index build` replaced the index: everything this process holds is of the old one
             self._sound = sound
             return
