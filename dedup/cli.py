@@ -490,9 +490,11 @@ def _added(done: _Added) -> str:
     return f"{counted(done.added, 'article')} added" + (f" ({done.replaced:,} of them replacing the article with the same id)" if done.replaced else "")
 
 
-def _read_into(ix: Index, items: Iterable[tuple[str, str, dict] | Skipped], count_replaced: bool = False, building: tuple[Path, Path] | None = None) -> _Added:
+def _read_into(ix: Index, items: Iterable[tuple[str, str, dict] | Skipped], count_replaced: bool = False, building: tuple[Path, Path] | None = None,
+               total: int | None = None) -> _Added:
     """Add every (id, text, metadata) of items; report skipped ones on stderr. Replacements and copies are counted
-    when asked (one lookup per article). building: (the index, the file a build fills), for what an interruption says."""
+    when asked (one lookup per article). building: (the index, the file a build fills), for what an interruption says;
+    total: how many items there are, when known (the progress bar's)."""
     done = _Added()
     bar, update = _progress()
     batch: list[tuple[str, str, dict]] = []
@@ -530,7 +532,7 @@ def _read_into(ix: Index, items: Iterable[tuple[str, str, dict] | Skipped], coun
         done.read += len(batch)
         batch.clear()
         if update:
-            update("indexing", done.read, None)
+            update("indexing", done.read, total)
 
     try:
         with bar if bar else _Null():
@@ -643,8 +645,8 @@ def _build(sources: list[Path], index: Path, building: Path, damaged: str | None
     if done:
         typer.echo(f"resuming: {building} already holds {done:,} articles", err=True)
     resumed = _ResumingIndex(ix) if done else ix
-    articles = _from_files(sources, ix.config.max_article_chars) if sources else _held(index)
-    skipped = _read_into(resumed, articles, building=(index, building)).skipped
+    articles, total = (_from_files(sources, ix.config.max_article_chars), None) if sources else (_held(index), _articles_in(index))
+    skipped = _read_into(resumed, articles, building=(index, building), total=total).skipped
     try:
         if done:
             resumed.remove_unseen()
