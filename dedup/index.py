@@ -372,7 +372,7 @@ class Index:
             terms, hashes = unpack(features).term_set, np.frombuffer(lines, dtype="<u8")
         except ValueError as e:
             _warn(f"{self.store.path}: the stored terms or lines of row {row} are damaged ({e}): the term and line counts "
-                          "keep them as they were (`dedup index build` recounts)")
+                  "keep them as they were (`dedup index build` recounts)")
             return
         self.term_counts.add(terms, sign)
         self.line_counts.add(hashes, sign)
@@ -408,8 +408,8 @@ class Index:
             damaged = _load(self._near, self._terms, self._prefilter, new, self.sketcher)
             if damaged:
                 _warn(f"{self.store.path}: the band keys or term signature of row{'s' * (len(damaged) > 1)} {', '.join(map(str, damaged[:5]))}"
-                              f"{' …' * (len(damaged) > 5)} have the wrong length (damaged): left out of every check; `dedup index check` names "
-                              "the articles, `dedup index build` repairs them")
+                      f"{' …' * (len(damaged) > 5)} have the wrong length (damaged): left out of every check; `dedup index check` names "
+                      "the articles, `dedup index build` repairs them")
             self._last_row = new[-1][0]
             self._since_snapshot += len(new)
         before, counted = self._count_added(own)
