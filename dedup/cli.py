@@ -570,12 +570,16 @@ def _from_files(sources: list[Path], limit: int) -> Iterator[tuple[str, str, dic
 
 def _held(index: Path) -> Iterator[tuple[str, str, dict] | Skipped]:
     """The articles an index holds, oldest first, with their metadata: what a build given no SOURCE indexes again
-    (a crawler's index, whose articles came from no folder). One whose text no longer reads is left out, said so."""
+    (a crawler's index, whose articles came from no folder). One that no longer reads whole, or no longer matches
+    its checksum (a text or metadata changed on disk), is left out, said so."""
     store = SQLiteStore(index, create=False)
     try:
+        changed = {article_id for _, article_id in store.mismatched()}
         for article_id in store.ids():
             try:
                 record = store.get(article_id)
+                if article_id in changed:
+                    raise IndexFileError("it no longer matches its checksum: its text or metadata changed on disk")
             except IndexFileError as e:
                 yield Skipped(str(index), visible(f"article {article_id!r} is damaged ({e.__cause__ or e}): left out"))
                 continue
@@ -612,7 +616,8 @@ def index_build(
 
     Given no SOURCE, it rebuilds INDEX from the articles it holds, with their metadata (an index a crawler filled
     through the library, whose articles are in no folder): counts, band tables and articles made anew, as the
-    index's errors advise; an article whose text no longer reads is left out, and listed.
+    index's errors advise; an article that no longer reads whole or matches its checksum is left out, and listed.
+    A rebuild keeps the parameters of the index it replaces (set through the library), when they read.
 
     The new index is built beside it (INDEX.building), checked, and copied into INDEX in one transaction at the
     end; processes that have INDEX open go on with the new contents. If a build is interrupted, running the
@@ -640,7 +645,7 @@ def index_build(
 def _build(sources: list[Path], index: Path, building: Path, damaged: str | None) -> None:
     """index_build's work, under its lock."""
     job = json.dumps([str(p.resolve()) for p in sources])
-    ix = _resumable(building, job)
+    ix = _resumable(building, job, _kept_config(index))
     done = len(ix)
     if done:
         typer.echo(f"resuming: {building} already holds {done:,} articles", err=True)
@@ -738,20 +743,38 @@ def _articles_in(index: Path) -> int:
         store.close()
 
 
-def _resumable(building: Path, job: str) -> Index:
-    """The partial index an interrupted run of this same job left, or a new one (anything else there is discarded)."""
+def _kept_config(index: Path) -> Config:
+    """The parameters a rebuild keeps: those of the index it replaces (set through the library), when they read;
+    else the defaults."""
+    try:
+        store = SQLiteStore(index, create=False)
+    except IndexFileError:
+        return Config()
+    try:
+        return Config.from_json(store.get_meta("config") or "{}")
+    except (TypeError, ValueError, sqlite3.DatabaseError):
+        return Config()
+    finally:
+        store.close()
+
+
+def _resumable(building: Path, job: str, config: Config) -> Index:
+    """The partial index an interrupted run of this same job left, or a new one with these parameters (anything
+    else there is discarded)."""
     try:
         ix = Index.open(building)
     except IndexFileError as e:
         ix, why = None, str(e)
     else:
-        why = "" if not len(ix) or ix.store.get_meta("build") == job else f"{building}: left by a build from other sources"
-    if why:
-        typer.echo(f"{why}; starting over", err=True)
+        same = ix.store.get_meta("build") == job and ix.config == config
+        why = "" if not len(ix) or same else f"{building}: left by a build from other sources or with other parameters"
+    if why or ix.config != config:
+        if why:
+            typer.echo(f"{why}; starting over", err=True)
         if ix is not None:
             ix.close()
         delete_file(building)
-        ix = Index.open(building, create=True)
+        ix = Index.open(building, config, create=True)
     ix.store.set_meta("build", job)
     return ix
 

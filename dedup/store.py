@@ -122,7 +122,7 @@ def _open_problem(path: str, e: sqlite3.DatabaseError) -> str:
             return f"cannot be created: folder {folder} does not exist"
         return f"cannot be {'created' if not Path(path).exists() else 'opened'} ({e}){'' if os.access(folder, os.W_OK) else f': folder {folder} is not writable'}"
     if "malformed" in str(e):
-        return f"damaged ({e}); `dedup index build` rebuilds it"
+        return f"damaged ({e}); `dedup index build SOURCE… --index {path}` rebuilds it from its sources (its own articles no longer read whole)"
     return f"not a dedup index ({e})"
 
 
@@ -172,7 +172,10 @@ class SQLiteStore:
         if fmt != FORMAT:
             raise self._refused(f"an SQLite database, but not a dedup index (its format is {fmt!r})")
         if version != str(VERSION):
-            raise self._refused(f"dedup index format version {version}, this dedup reads version {VERSION}; rebuild it with `dedup index build`")
+            newer = version is not None and version.isdigit() and int(version) > VERSION
+            raise self._refused(f"dedup index format version {version}, this dedup reads version {VERSION}; " + (
+                "a newer dedup wrote it: open it with that one" if newer else
+                f"rebuild it from its sources with `dedup index build SOURCE… --index {self.path}` (this version cannot read its articles)"))
 
     def _refused(self, why: str) -> IndexFileError:
         """The error that refuses this file, its connection closed first (nothing left open beside it)."""
@@ -342,12 +345,13 @@ class SQLiteStore:
     def integrity(self) -> list[str]:
         """Problems found: SQLite's own check, then every record's checksum."""
         problems = [r[0] for r in self.db.execute("PRAGMA integrity_check") if r[0] != "ok"]
-        for row, id_, meta, text, *blobs, crc in self.db.execute(
-            "SELECT row, id, metadata, text, features, near_sig, term_sig, near_keys, term_keys, lines, checksum FROM articles"
-        ):
-            if checksum(id_.encode("utf-8", "surrogatepass"), meta.encode("utf-8", "surrogatepass"), text, *blobs) != crc:
-                problems.append(f"article {id_!r} (row {row}): checksum mismatch")
-        return problems
+        return problems + [f"article {id_!r} (row {row}): checksum mismatch" for row, id_ in self.mismatched()]
+
+    def mismatched(self) -> list[tuple[int, str]]:
+        """(row, id) of every record that no longer matches its checksum (changed on disk, or by hand)."""
+        return [(row, id_) for row, id_, meta, text, *blobs, crc in self.db.execute(
+            "SELECT row, id, metadata, text, features, near_sig, term_sig, near_keys, term_keys, lines, checksum FROM articles")
+            if checksum(id_.encode("utf-8", "surrogatepass"), meta.encode("utf-8", "surrogatepass"), text, *blobs) != crc]
 
     def close(self) -> None:
         """Close the file; any later call says the index was closed (not SQLite's "closed database")."""

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from dedup import Index
+from dedup import Config, Index
 from dedup.cli import app
 from dedup.read import ARTICLE_EXTENSIONS
 from dedup.workers import WorkerError
@@ -336,21 +336,27 @@ def test_an_index_given_no_source_is_rebuilt_from_its_own_articles(tmp_path):
     and all, leaves out an article whose text no longer reads (listing it), and passes the check it failed."""
     path = tmp_path / "crawl.dedup"
     texts = {p.name[:3]: p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))}
-    with Index.open(path) as ix:
+    with Index.open(path, Config(num_perm=64, shingle_size=4)) as ix:  # (parameters of its own: the rebuild keeps them)
         for key, text in texts.items():
             ix.add(f"https://example.org/{key}", text, {"source": f"outlet {key}", "crawled": [2024, int(key)]})
     with closing(sqlite3.connect(path)) as db:  # (a bad disk: one article's text, and the counts, no longer what they were)
         db.execute("UPDATE articles SET text = x'00' WHERE id = 'https://example.org/002'")
+        db.execute("UPDATE articles SET text = (SELECT text FROM articles WHERE id = 'https://example.org/000') WHERE id = 'https://example.org/001'")
         db.execute("DELETE FROM blobs")
         db.commit()
     assert runner.invoke(app, ["index", "check", str(path)]).exit_code == 1
     rebuilt = runner.invoke(app, ["index", "build", "--index", str(path)])
     assert rebuilt.exit_code == 0, rebuilt.output
-    assert f"{path}: article 'https://example.org/002' is damaged" in rebuilt.stderr and f"{path}: 4 articles indexed, 1 skipped" in rebuilt.stderr
+    assert f"{path}: article 'https://example.org/002' is damaged" in rebuilt.stderr and f"{path}: 3 articles indexed, 2 skipped" in rebuilt.stderr
+    assert f"{path}: article 'https://example.org/001' is damaged (it no longer matches its checksum" in rebuilt.stderr  # (its text reads: another's)
     assert runner.invoke(app, ["index", "check", str(path)]).exit_code == 0
     with Index.open(path) as ix:
-        assert ix.ids() == [f"https://example.org/{k}" for k in ("000", "001", "003", "004")]
+        assert ix.ids() == [f"https://example.org/{k}" for k in ("000", "003", "004")]
         assert ix.text("https://example.org/004") == (texts["004"], {"source": "outlet 004", "crawled": [2024, 4]})
+        assert (ix.config.num_perm, ix.config.shingle_size) == (64, 4)
+    assert runner.invoke(app, ["index", "build", str(SEEDS), "--index", str(path)]).exit_code == 0  # (from sources: kept too)
+    with Index.open(path) as ix:
+        assert (len(ix), ix.config.num_perm, ix.config.shingle_size) == (5, 64, 4)  # (5 seeds)
     nothing = runner.invoke(app, ["index", "build", "--index", str(tmp_path / "none.dedup")])
     assert nothing.exit_code == 2 and "no SOURCE given, and no index there to rebuild from its own articles" in nothing.stderr
 

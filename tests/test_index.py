@@ -1,5 +1,6 @@
 import json
 import os
+import re
 import sqlite3
 import sys
 import warnings
@@ -139,12 +140,13 @@ def test_other_sqlite_databases_and_versions_are_refused(tmp_path):
         assert path.read_bytes() == before and sorted(p.name for p in tmp_path.glob(path.name + "*")) == [path.name]
     old = tmp_path / "old.dedup"
     Index.open(old).close()
-    db = sqlite3.connect(old)
-    db.execute("UPDATE meta SET value='999' WHERE key='version'")
-    db.commit()
-    db.close()
-    with pytest.raises(IndexFileError, match="version 999"):
-        Index.open(old)
+    for version, says in (("999", "a newer dedup wrote it: open it with that one"), ("1", "rebuild it from its sources with `dedup index build SOURCE…")):
+        db = sqlite3.connect(old)
+        db.execute("UPDATE meta SET value=? WHERE key='version'", (version,))
+        db.commit()
+        db.close()
+        with pytest.raises(IndexFileError, match=f"format version {version}, this dedup reads version .*; {re.escape(says)}"):  # (the advice is one that works)
+            Index.open(old)
 
 
 def test_integrity_check_finds_a_corrupted_record(tmp_path, seeds):
