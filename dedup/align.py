@@ -4,6 +4,7 @@ from __future__ import annotations
 import difflib
 import html
 import itertools
+import os
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -628,7 +629,8 @@ def render_text(al: Alignment, a: str, b: str, color: bool = False) -> str:
         elif s.kind == REWORDED:
             note = _whole_diff_note(a[s.a.start : s.a.end], b[s.b.start : s.b.end])
             shown = ""
-            for op, t in (("-", opening(a[s.a.start : s.a.end])), ("+", opening(b[s.b.start : s.b.end]))) if note else s.diff:  # (diffed whole: each side's opening, as for a one-sided passage)
+            whole = zip("-+", map(opening, _from_first_change(a[s.a.start : s.a.end], b[s.b.start : s.b.end]))) if note else ()
+            for op, t in whole or s.diff:  # (diffed whole: each side from its first change, shortened as a one-sided passage is)
                 lead, core, trail = _spaced(visible(re.sub(r"\s+", " ", t)))
                 if op == "+" and shown and not shown.endswith(" "):
                     lead = " " + lead  # a replaced word and its replacement side by side
@@ -644,6 +646,13 @@ def render_text(al: Alignment, a: str, b: str, color: bool = False) -> str:
 
 
 _SHOWN_WORDS = 20  # words of a verbatim or one-sided passage the terminal view shows
+
+
+def _from_first_change(ta: str, tb: str) -> tuple[str, str]:
+    """Both sides of a passage from a few words before their first difference (whole when they differ at once)."""
+    start = ta.rfind(" ", 0, max(0, len(os.path.commonprefix([ta, tb])) - 30)) + 1
+    lead = "… " if start else ""
+    return lead + ta[start:], lead + tb[start:]
 
 _CSS = """
 body{font-family:Georgia,serif;margin:1.5em;color:#222;background:#fff}

@@ -20,6 +20,9 @@ STOPWORDS = frozenset(
     what when where why how not no nor so too very also just only s t said says say told according""".split()
 )
 _SUFFIXES = ("ments", "ment", "ings", "ing", "ions", "ion", "edly", "ed", "ies", "es", "ly", "s", "er")
+LONGEST_JUDGED = 100  # words: the judge was fitted on sentences (MRPC's are under 40 words); past this its set ratios
+LONG_TRIGRAMS = 0.3  # fill up with common words (two unrelated 500-word passages scored 0.96), so a longer passage is
+#                      judged only when this share of its word trigrams (of the one with more) is in the other
 MAX_LCS_CHARS = 2000  # longer passages skip the character LCS (quadratic bits) and use word overlap instead
 
 
@@ -234,6 +237,8 @@ def pair_similarity(fa: SentenceFeatures, fb: SentenceFeatures) -> float:
     if fa.joined == fb.joined:
         return 1.0 if fa.n else 0.0
     if not fa.n or not fb.n:
+        return 0.0
+    if max(fa.n, fb.n) > LONGEST_JUDGED and _ratios(fa.trigrams, fb.trigrams)[0] < LONG_TRIGRAMS:
         return 0.0
     z = BIAS
     for w, x in zip(WEIGHTS, pair_features(fa, fb)):
