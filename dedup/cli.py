@@ -118,7 +118,7 @@ IDS_HELP = (
 
 FormatOpt = Annotated[
     Optional[str],
-    typer.Option("--format", "-f", metavar="FORMAT", help="Output format: table, json, jsonl or csv. Default: the --out file's extension (.json, .jsonl, .csv), else table."),
+    typer.Option("--format", "-f", metavar="FORMAT", help="Output format: table, json, jsonl or csv. Default: the --out file's extension (.json, .jsonl or .ndjson, .csv), else table."),
 ]
 
 
@@ -156,6 +156,7 @@ def _check_format(fmt: str, known: tuple[str, ...]) -> str:
 def _format_of(out: Optional[Path]) -> str:
     """The report format an --out file's extension names (r.json: json), else table."""
     suffix = out.suffix.lower().lstrip(".") if out else ""
+    suffix = "jsonl" if suffix == "ndjson" else suffix  # (as the readers take it)
     return suffix if suffix in ("json", "jsonl", "csv") else "table"
 
 

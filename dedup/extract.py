@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 from html.parser import HTMLParser
+from typing import Callable
 
 __all__ = ["html_to_text"]
 
@@ -243,6 +244,7 @@ class _Parser(HTMLParser):
 
 
 def _json_or_none(text: str) -> object:
+    text = re.sub(r"^\s*(//\s*)?<!\[CDATA\[|(//\s*)?\]\]>\s*$", "", text)  # (XHTML pages wrap their scripts so)
     try:
         return json.loads(text)
     except ValueError:  # (a page's broken JSON-LD: no date from it)
@@ -251,7 +253,18 @@ def _json_or_none(text: str) -> object:
 
 def _date_published(value: object) -> str | None:
     """The datePublished of JSON-LD (schema.org's NewsArticle...) nearest its top, in an object, a list of them or
-    an @graph: the article's own, not that of something it holds (a publisher, a review)."""
+    an @graph: an article's first (an object whose @type names one), else any object's; the article's own, not
+    that of something it holds (a publisher, a review)."""
+    return _nearest_date(value, _is_article) or _nearest_date(value, lambda item: True)
+
+
+def _is_article(item: dict) -> bool:
+    kinds = item.get("@type")
+    return any(isinstance(k, str) and ("Article" in k or k in ("Report", "BlogPosting")) for k in (kinds if isinstance(kinds, list) else [kinds]))
+
+
+def _nearest_date(value: object, wanted: Callable[[dict], bool]) -> str | None:
+    """The first datePublished, level by level, of an object that is wanted."""
     level = [value]
     for _ in range(5):  # (levels: deeper is never the page's article)
         nested: list = []
@@ -261,7 +274,7 @@ def _date_published(value: object) -> str | None:
                 level.extend(reversed(item))  # (a list's items are on its own level, in order)
             elif isinstance(item, dict):
                 when = item.get("datePublished")
-                if isinstance(when, str) and when.strip():
+                if isinstance(when, str) and when.strip() and wanted(item):
                     return when.strip()
                 nested.extend(v for v in item.values() if isinstance(v, (dict, list)))
         level = nested[::-1]

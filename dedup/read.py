@@ -857,10 +857,10 @@ def _stat_error(path: str, exc: OSError) -> str:
 
 
 def _starts_like_a_page(data: bytes) -> bool:
-    """Whether bytes begin as an HTML page does, after blanks or a UTF-8 BOM: <!DOCTYPE html>, or <html> with a
-    <head> or <body> after it (prose may begin with the tag's name)."""
-    start = re.match(rb"(\xef\xbb\xbf)?\s*<(!doctype\s+html|html[\s>])", data[:1024], re.IGNORECASE)
-    return start is not None and (start.group(2)[:1] == b"!" or re.search(rb"<(head|body)[\s>]", data[:65536], re.IGNORECASE) is not None)
+    """Whether bytes begin as an HTML page does, after blanks, a UTF-8 BOM, an XML prolog or comments (a browser's
+    "saved from url"): <!DOCTYPE html>, or <html> with a <head> or <body> after it (prose may begin with the tag's name)."""
+    start = re.match(rb"(\xef\xbb\xbf)?(\s*(<\?xml[^>]*>|<!--.*?-->))*\s*<(!doctype\s+html|html[\s>])", data[:4096], re.IGNORECASE | re.DOTALL)
+    return start is not None and (start.group(4)[:1] == b"!" or re.search(rb"<(head|body)[\s>]", data[:65536], re.IGNORECASE) is not None)
 
 
 def read_stream(name: str, stream: BinaryIO, max_chars: int = 2_000_000) -> Article | Skipped:

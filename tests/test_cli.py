@@ -35,10 +35,11 @@ def test_scan_formats_and_out_file(tmp_path):
     rows = (tmp_path / "report.csv").read_text().splitlines()
     assert rows[0].startswith("id,status") and len(rows) == 6  # header + one row per article
     assert all(json.loads(line)["type"] for line in (tmp_path / "report.jsonl").read_text().splitlines())
-    for name in ("named.JSON", "named.csv", "named.md"):  # no --format: the --out file's extension says, else the table
+    for name in ("named.JSON", "named.csv", "named.md", "named.ndjson"):  # no --format: the --out file's extension says, else the table
         assert runner.invoke(app, ["scan", str(SEEDS), "--out", str(tmp_path / name)]).exit_code == 0
     assert (tmp_path / "named.csv").read_text().startswith("id,status,cluster")
     assert (tmp_path / "named.md").read_text().startswith("5 articles read")
+    assert json.loads((tmp_path / "named.ndjson").read_text().splitlines()[0])["type"] == "summary"
     assert json.loads((tmp_path / "named.JSON").read_text())["summary"]["articles"] == 5
 
 

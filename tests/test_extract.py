@@ -110,6 +110,9 @@ def test_a_date_published_only_in_json_ld_is_read():
     page = (f'<html><head><script type="application/ld+json">{{broken</script><script type="application/ld+json">{json.dumps(linked)}</script>'
             '</head><body><article><p>Kenya will send 600 more officers.</p></article></body></html>')
     assert html_to_text(page) == ("Kenya will send 600 more officers.", {"published": "2024-08-27T10:00:00+03:00"})
+    webpage_first = json.dumps({"@graph": [{"@type": "WebPage", "datePublished": "2019-01-01"}, {"@type": ["NewsArticle"], "datePublished": "2021-03-18"}]})
+    wrapped = f'<script type="application/ld+json">//<![CDATA[\n{webpage_first}\n//]]></script><p>x</p>'
+    assert html_to_text(wrapped)[1] == {"published": "2021-03-18"}  # (the article's, before the page's; inside XHTML's CDATA)
     stated = page.replace("<head>", '<head><meta property="article:published_time" content="2024-08-27T07:00:00Z">')
     assert html_to_text(stated)[1] == {"published": "2024-08-27T07:00:00Z"}  # (the page's own meta tag first)
 
