@@ -858,9 +858,8 @@ def _stat_error(path: str, exc: OSError) -> str:
 
 def _starts_like_a_page(data: bytes) -> bool:
     """Whether bytes begin as an HTML page does, after blanks, a UTF-8 BOM, an XML prolog or comments (a browser's
-    "saved from url"): <!DOCTYPE html>, or <html> with a <head> or <body> after it (prose may begin with the tag's name)."""
-    start = re.match(rb"(\xef\xbb\xbf)?(\s*(<\?xml[^>]*>|<!--.*?-->))*\s*<(!doctype\s+html|html[\s>])", data[:4096], re.IGNORECASE | re.DOTALL)
-    return start is not None and (start.group(4)[:1] == b"!" or re.search(rb"<(head|body)[\s>]", data[:65536], re.IGNORECASE) is not None)
+    "saved from url"): <!DOCTYPE html>, or an <html> tag that another tag follows (prose may begin with "<html> is")."""
+    return re.match(rb"(\xef\xbb\xbf)?(\s*(<\?xml[^>]*>|<!--.*?-->))*\s*(<!doctype\s+html|<html(\s[^>]*)?>\s*<)", data[:4096], re.IGNORECASE | re.DOTALL) is not None
 
 
 def read_stream(name: str, stream: BinaryIO, max_chars: int = 2_000_000) -> Article | Skipped:

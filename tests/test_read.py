@@ -291,7 +291,8 @@ def test_an_html_page_saved_as_text_is_read_as_a_page(tmp_path):
     """A crawler that saves every page as .txt (or .md): its markup, scripts and menu were read as the article's words."""
     paragraphs = [p.strip() for p in SEED_TEXTS[0].split("\n\n") if p.strip()]
     (tmp_path / "story.txt").write_bytes(b"\xef\xbb\xbf\n  <!DOCTYPE html>\n" + _html(paragraphs).encode("utf-8"))
-    (tmp_path / "notes.md").write_text("<html> is the root element of a page.\n\n" + SEED_TEXTS[1], encoding="utf-8")  # (prose that starts with the tag: still prose)
+    (tmp_path / "notes.md").write_text("<html> is the root element of a page; the <head> holds its metadata, the <body> its text.\n\n"
+                                      + SEED_TEXTS[1], encoding="utf-8")  # (prose that starts with the tag: still prose)
     (tmp_path / "saved.txt").write_text('<?xml version="1.0"?>\n<!-- saved from url=(0042)https://example.org/ -->\n' + _html(paragraphs), encoding="utf-8")
     for name in ("story.txt", "saved.txt"):  # (a browser's Save As puts a comment first; XHTML, a prolog)
         article = _one(tmp_path / name)
