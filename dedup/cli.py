@@ -628,8 +628,9 @@ def index_build(
     INDEX as it was.
 
     Exit code 0 when INDEX holds the new index (skipped files are listed on stderr); 1 when it could not (a SOURCE
-    missing, INDEX a file other than a dedup index, a failed check: the old index is left as it was); 130 when
-    interrupted (the build so far is kept in INDEX.building, and the same command resumes it).
+    missing, INDEX a file other than a dedup index, a failed check: the old index is left as it was); 2 when no
+    SOURCE is given and INDEX holds no articles to rebuild from; 130 when interrupted (the build so far is kept in
+    INDEX.building, and the same command resumes it).
     """
     sources = sources or []
     _check_sources(sources)
