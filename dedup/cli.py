@@ -88,7 +88,8 @@ class _Command(TyperCommand):
         except IndexFileError as e:  # a file that is no index, or damaged: the message names it
             _fail(str(e))
         except sqlite3.DatabaseError as e:
-            _fail(f"{ctx.params.get('index') or 'the index'}: damaged ({e}); `dedup index build` rebuilds it")
+            index = ctx.params.get("index") or "INDEX"
+            _fail(f"{index}: damaged ({e}); `dedup index build SOURCE… --index {index}` rebuilds it from its sources")
 
     def format_options(self, ctx: Context, formatter: HelpFormatter) -> None:
         arguments: list[tuple[str, str]] = []
