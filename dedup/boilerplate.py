@@ -97,8 +97,9 @@ def strip(text: str, table: CountTable, min_docs: int, counting_itself: bool = F
     if counting_itself:  # add counts the sentences of the first and last lines as written: the edges here unless dropped
         filled = np.flatnonzero(hashes)
         if drop[filled[0]] or drop[filled[-1]]:
-            counted = np.concatenate([hashes[filled], *(_edge_sentences(lines[i])[1] for i in (filled[0], filled[-1]))])
-            itself = lambda found: np.isin(found & np.uint64(table.mask), counted.astype(np.uint64) & np.uint64(table.mask))  # noqa: E731
+            edges = (np.array(_edge_sentences(lines[i])[1], dtype=np.uint64) for i in (filled[0], filled[-1]))  # (as uint64: a list of
+            counted = np.concatenate([hashes[filled], *edges])  # Python ints past 2**63 made a float64 array, and the hashes no longer matched)
+            itself = lambda found: np.isin(found & np.uint64(table.mask), counted & np.uint64(table.mask))  # noqa: E731
         else:
             itself = lambda found: found != 0  # noqa: E731
     return _strip_edges([line for line, d in zip(lines, drop.tolist()) if not d], table, min_docs, reference, itself)
