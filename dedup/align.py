@@ -627,10 +627,11 @@ def render_text(al: Alignment, a: str, b: str, color: bool = False) -> str:
         if s.kind == SAME:
             lines.append(c("dim", "  = " + opening(a[s.a.start : s.a.end])) + c("cyan", mark))
         elif s.kind == REWORDED:
-            note = _whole_diff_note(a[s.a.start : s.a.end], b[s.b.start : s.b.end])
+            ta, tb = a[s.a.start : s.a.end], b[s.b.start : s.b.end]
+            note = _whole_diff_note(ta, tb)
+            pieces = zip("-+", map(opening, _from_first_change(ta, tb))) if note else s.diff  # (diffed whole: each side from its first change, shortened as a one-sided passage is)
             shown = ""
-            whole = zip("-+", map(opening, _from_first_change(a[s.a.start : s.a.end], b[s.b.start : s.b.end]))) if note else ()
-            for op, t in whole or s.diff:  # (diffed whole: each side from its first change, shortened as a one-sided passage is)
+            for op, t in pieces:
                 lead, core, trail = _spaced(visible(re.sub(r"\s+", " ", t)))
                 if op == "+" and shown and not shown.endswith(" "):
                     lead = " " + lead  # a replaced word and its replacement side by side

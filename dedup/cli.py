@@ -635,26 +635,27 @@ def index_build(
     """
     sources = sources or []
     _check_sources(sources)
-    if not sources and not _articles_in(index):
+    own_articles = 0 if sources else _articles_in(index)
+    if not sources and not own_articles:
         _fail(f"{index}: no SOURCE given, and no index there to rebuild from its own articles; give the folders or files to index", 2)
     damaged = check_replaceable(index)
     if damaged:
         typer.echo(f"dedup: {index}: damaged ({damaged}); the rebuild replaces it", err=True)
     building = _building(index)
     with _build_lock(index, building):
-        _build(sources, index, building, damaged)
+        _build(sources, index, building, damaged, own_articles)
 
 
-def _build(sources: list[Path], index: Path, building: Path, damaged: str | None) -> None:
-    """index_build's work, under its lock."""
+def _build(sources: list[Path], index: Path, building: Path, damaged: str | None, own_articles: int) -> None:
+    """index_build's work, under its lock (own_articles: how many INDEX holds, when it is rebuilt from them)."""
     job = json.dumps([str(p.resolve()) for p in sources])
     ix = _resumable(building, job, _kept_config(index))
     done = len(ix)
     if done:
         typer.echo(f"resuming: {building} already holds {done:,} articles", err=True)
     resumed = _ResumingIndex(ix) if done else ix
-    articles, total = (_from_files(sources, ix.config.max_article_chars), None) if sources else (_held(index), _articles_in(index))
-    skipped = _read_into(resumed, articles, building=(index, building), total=total).skipped
+    articles = _from_files(sources, ix.config.max_article_chars) if sources else _held(index)
+    skipped = _read_into(resumed, articles, building=(index, building), total=own_articles or None).skipped
     try:
         if done:
             resumed.remove_unseen()
