@@ -87,95 +87,85 @@ def _xxh64(cps, n):
 
 
 @njit(inline="always")
-def _term(buf, m, h, first, stop, suffixes, suffix_lengths, to_y):
-    """tokenhash.term_hash of the token buf[:m] whose hash is h and whose first character's table entry is first
-    (stop words out, terms.stem, folded to 32 bits)."""
+def _term(buf, m, h, isdigit, stop, masks, patterns, lengths, to_y):
+    """tokenhash.term_hash of the token buf[:m] whose hash is h (stop words out, terms.stem, folded to 32 bits).
+
+    The stemmer reads the token's last eight characters as one integer (a byte each, 0xFF for non-ASCII) and
+    compares it with every suffix at once, without an early exit: a loop of branches was a third of the scan."""
     slot = h & np.uint64(len(stop) - 1)  # stop words: an open-addressing set of their hashes (0 = empty slot)
     while stop[slot] != 0:
         if stop[slot] == h:
             return -1
         slot = (slot + np.uint64(1)) & np.uint64(len(stop) - 1)
-    isdigit = (first >> 24) & _ISDIGIT != 0
     if m < 2 and not isdigit:
         return -1
     if not isdigit and m > 4:
-        for s in range(len(suffixes)):
-            n = suffix_lengths[s]
-            if m - n < 3:
-                continue
-            match = True
-            for c in range(n - 1, -1, -1):  # from the last character: most words differ there at once
-                if buf[m - n + c] != suffixes[s, c]:
-                    match = False
-                    break
-            if match:
-                m -= n
-                if to_y[s]:
-                    buf[m] = np.uint64(121)  # "y"
-                    m += 1
-                h = _xxh64(buf, m)
-                break
+        tail = np.uint64(0)
+        for c in range(max(0, m - 8), m):
+            tail = (tail << np.uint64(8)) | (buf[c] if buf[c] < 128 else np.uint64(0xFF))
+        found = -1
+        for s in range(len(masks) - 1, -1, -1):  # the first suffix in terms.SUFFIXES' order wins
+            if tail & masks[s] == patterns[s] and m - lengths[s] >= 3:
+                found = s
+        if found >= 0:
+            m -= lengths[found]
+            if to_y[found]:
+                buf[m] = np.uint64(121)  # "y"
+                m += 1
+            h = _xxh64(buf, m)
     return np.int64((h ^ (h >> np.uint64(32))) & _LOW32)
 
 
-@njit(inline="always")
-def _take(codes, table, j, n, cls, buf, m):
-    """Copy the folded code points of the run of class cls at codes[j:] to buf[m:]; return the new j and m."""
-    while j < n:
-        entry = table[codes[j]]
-        if (entry >> 24) & _CLASS != cls:
-            break
-        buf[m] = np.uint64(entry & _CODE)
-        m += 1
-        j += 1
-    return j, m
-
-
 @njit(cache=True, nogil=True)
-def scan(codes, table, stop, suffixes, suffix_lengths, to_y, hashes, terms, starts, ends, buf):
+def scan(codes, table, stop, masks, patterns, lengths, to_y, hashes, terms, starts, ends, buf):
     """Fill hashes/terms/starts/ends with the tokens of the code points `codes` (buf: scratch space, as long as
     codes + 2); return how many there are, -1 when a character folds to several (ß → ss: the caller folds the
     text first), or -2 when a code point lies beyond the table (the caller takes the table of all Unicode).
 
     table[c] is the case-folded code point of c in its low 24 bits and the class of that (letter, digit,
-    isdigit) in the high 8; FOLDS_TO_MANY (class bits 3: neither letter nor digit) where folding is longer."""
+    isdigit) in the high 8; FOLDS_TO_MANY (class bits 3: neither letter nor digit) where folding is longer.
+    One pass over the characters (and a sentinel past the end): a token grows while the class stays the same."""
     n = len(codes)
     if n and codes.max() >= len(table):
         return -2
     count = 0
-    i = 0
-    while i < n:
-        entry = table[codes[i]]
+    m = 0  # length of the token in buf (0: not in a token)
+    cls_in = -1  # class of the token being read
+    start = 0
+    isdigit = False
+    for i in range(n + 1):
+        entry = table[codes[i]] if i < n else np.uint32(0)
+        cls = (entry >> 24) & _CLASS if i < n else -1
+        if cls == cls_in and m:
+            buf[m] = np.uint64(entry & _CODE)
+            m += 1
+            continue
+        # A point or comma between digits continues the figure; the comma is a separator, dropped.
+        if cls_in == _DIGIT and i + 1 < n and (table[codes[i + 1]] >> 24) & _CLASS == _DIGIT:
+            mark = entry & _CODE
+            if mark == _POINT or mark == _COMMA:
+                if mark == _POINT:
+                    buf[m] = np.uint64(_POINT)
+                    m += 1
+                continue
+        if m:
+            h = _xxh64(buf, m)
+            hashes[count] = h
+            terms[count] = _term(buf, m, h, isdigit, stop, masks, patterns, lengths, to_y)
+            starts[count] = start
+            ends[count] = i
+            count += 1
+            m = 0
         if entry == FOLDS_TO_MANY:
             return -1
-        cls = (entry >> 24) & _CLASS
-        m = 0
-        j = i
-        if cls == _LETTER:
-            j, m = _take(codes, table, j, n, _LETTER, buf, m)
-        elif cls == _DIGIT:
-            while True:
-                j, m = _take(codes, table, j, n, _DIGIT, buf, m)
-                # A point or comma between digits continues the figure; the comma is a separator, dropped.
-                if j + 1 < n and (table[codes[j + 1]] >> 24) & _CLASS == _DIGIT:
-                    mark = table[codes[j]] & _CODE
-                    if mark == _POINT or mark == _COMMA:
-                        if mark == _POINT:
-                            buf[m] = np.uint64(_POINT)
-                            m += 1
-                        j += 1
-                        continue
-                break
+        if cls == _LETTER or cls == _DIGIT:
+            cls_in = cls
+            start = i
+            isdigit = (entry >> 24) & _ISDIGIT != 0
+            buf[0] = np.uint64(entry & _CODE)
+            m = 1
         else:
-            i += 1
-            continue
-        h = _xxh64(buf, m)
-        hashes[count] = h
-        terms[count] = _term(buf, m, h, entry, stop, suffixes, suffix_lengths, to_y)
-        starts[count] = i
-        ends[count] = j
-        count += 1
-        i = j
+            cls_in = -1
     return count
 
 

@@ -161,18 +161,19 @@ def _table(size: int) -> np.ndarray:
 
 
 @lru_cache(maxsize=1)
-def _term_rules() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _term_rules() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """terms.py's rules as arrays for the scanner: the stop-word hashes as an open-addressing set (a quarter
-    full, linear probing, 0 for an empty slot), suffixes (code points, padded), their lengths, and whether the
-    stem gains a "y"."""
+    full, linear probing, 0 for an empty slot); each suffix as a mask and a pattern over a token's last eight
+    characters read as bytes, its length, and whether the stem gains a "y"."""
     stop = np.zeros(1 << (4 * len(STOP_WORDS) - 1).bit_length(), dtype=np.uint64)
     for h in map(hash_token, STOP_WORDS):
         slot = h & (len(stop) - 1)
         while stop[slot]:
             slot = (slot + 1) & (len(stop) - 1)
         stop[slot] = h
-    width = max(map(len, SUFFIXES))
-    suffixes = np.array([[ord(c) for c in x.ljust(width, "\0")] for x in SUFFIXES], dtype=np.uint64)
+    assert all(x.isascii() and len(x) <= 8 for x in SUFFIXES), "the scanner reads suffixes as bytes of one integer"
+    masks = np.array([(1 << 8 * len(x)) - 1 for x in SUFFIXES], dtype=np.uint64)
+    patterns = np.array([int.from_bytes(x.encode("ascii"), "big") for x in SUFFIXES], dtype=np.uint64)
     lengths = np.array([len(x) for x in SUFFIXES], dtype=np.int64)
     to_y = np.array([x in TO_Y for x in SUFFIXES], dtype=np.bool_)
-    return stop, suffixes, lengths, to_y
+    return stop, masks, patterns, lengths, to_y
