@@ -119,15 +119,13 @@ def _term(buf, m, h, isdigit, stop, masks, patterns, lengths, to_y):
 @njit(cache=True, nogil=True)
 def scan(codes, table, stop, masks, patterns, lengths, to_y, hashes, terms, starts, ends, buf):
     """Fill hashes/terms/starts/ends with the tokens of the code points `codes` (buf: scratch space, as long as
-    codes + 2); return how many there are, -1 when a character folds to several (ß → ss: the caller folds the
-    text first), or -2 when a code point lies beyond the table (the caller takes the table of all Unicode).
+    codes + 2); return how many there are, or -1 when a character folds to several (ß → ss: the caller folds the
+    text first).
 
     table[c] is the case-folded code point of c in its low 24 bits and the class of that (letter, digit,
     isdigit) in the high 8; FOLDS_TO_MANY (class bits 3: neither letter nor digit) where folding is longer.
     One pass over the characters (and a sentinel past the end): a token grows while the class stays the same."""
     n = len(codes)
-    if n and codes.max() >= len(table):
-        return -2
     count = 0
     m = 0  # length of the token in buf (0: not in a token)
     cls_in = -1  # class of the token being read

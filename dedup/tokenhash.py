@@ -65,9 +65,7 @@ def _scan(fast, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarr
     else:
         codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     hashes, terms, starts, ends, buf = _scratch(len(codes))
-    n = fast.scan(codes, _table(0x10000), *_term_rules(), hashes, terms, starts, ends, buf)
-    if n == -2:  # beyond the Basic Multilingual Plane
-        n = fast.scan(codes, _table(0x110000), *_term_rules(), hashes, terms, starts, ends, buf)
+    n = fast.scan(codes, _TABLE.covering(codes), *_term_rules(), hashes, terms, starts, ends, buf)
     return None if n < 0 else (hashes[:n].copy(), terms[:n].copy(), starts[:n].copy(), ends[:n].copy())
 
 
@@ -142,12 +140,44 @@ def _regex_tokenize(cleaned: str) -> Tokens:
     return Tokens(hash_tokens(tokens), terms, starts, ends, text)
 
 
-@lru_cache(maxsize=2)
-def _table(size: int) -> np.ndarray:
-    """The scanner's table for the first `size` code points: case-folded code point | class << 24 (letter or
-    digit, read off the token pattern itself so both paths agree, and whether str.isdigit() holds). The Basic Multilingual Plane takes ~30 ms, all of
-    Unicode ~0.5 s: built when a text needs it."""
-    every = "".join(map(chr, range(size)))
+class _Table:
+    """The scanner's table, one entry per code point: its case-folded code point | class << 24 (letter or digit,
+    read off the token pattern itself so both paths agree, and whether str.isdigit() holds); FOLDS_TO_MANY where
+    folding gives several characters. The Basic Multilingual Plane is made at once (~30 ms); the planes beyond
+    it 4,096 code points at a time, when a text holds one of them (all of them took ~0.5-1.4 s: an emoji made a
+    crawler's check, or each scan worker, wait that long)."""
+
+    PAGE = 1 << 12
+
+    def __init__(self) -> None:
+        self.entries = np.zeros(0x110000, dtype=np.uint32)
+        self.made = np.zeros(0x110000 // self.PAGE, dtype=bool)
+        self.lock = threading.Lock()
+        self.plane_made = False  # the Basic Multilingual Plane's pages, all of them
+
+    def covering(self, codes: np.ndarray) -> np.ndarray:
+        """The table, with the pages of these code points made."""
+        if not self.plane_made:
+            self._make(range(0, 0x10000 // self.PAGE))
+            self.plane_made = True
+        if codes.dtype == np.uint32 and len(codes) and codes.max() >= 0x10000:
+            pages = np.unique(codes[codes >= 0x10000] // self.PAGE)
+            self._make(pages[~self.made[pages]].tolist())
+        return self.entries
+
+    def _make(self, pages) -> None:
+        with self.lock:  # (another thread may be making them: a page is marked made once it is whole)
+            for page in pages:
+                if not self.made[page]:
+                    start = page * self.PAGE
+                    self.entries[start : start + self.PAGE] = _entries(start, start + self.PAGE)
+                    self.made[page] = True
+
+
+def _entries(start: int, end: int) -> np.ndarray:
+    """The table entries of code points start to end (see _Table)."""
+    every = "".join(map(chr, range(start, end)))
+    size = end - start
     classes = np.zeros(size, dtype=np.uint32)
     for pattern, cls in ((r"[^\W\d_]+", _LETTER), (r"\d+", _DIGIT)):
         for m in re.finditer(pattern, every):
@@ -155,9 +185,23 @@ def _table(size: int) -> np.ndarray:
     classes |= np.fromiter((c.isdigit() for c in every), dtype=bool, count=size) * np.uint32(_ISDIGIT)
     folds = [c.casefold() for c in every]
     folded = np.fromiter((ord(f) if len(f) == 1 else 0 for f in folds), dtype=np.uint32, count=size)
-    table = folded | (classes[folded] << np.uint32(24))
+    inside = (folded >= start) & (folded < end)
+    folded_class = np.zeros(size, dtype=np.uint32)
+    folded_class[inside] = classes[folded[inside] - start]
+    for i in np.flatnonzero(~inside):  # (folded into another page: rare)
+        folded_class[i] = _class(chr(folded[i]))
+    table = folded | (folded_class << np.uint32(24))
     table[np.fromiter((len(f) != 1 for f in folds), dtype=bool, count=size)] = 0xFFFFFFFF  # folds to several
     return table
+
+
+def _class(c: str) -> int:
+    """The table class of one character (see _Table)."""
+    letter = _LETTER if re.fullmatch(r"[^\W\d_]", c) else _DIGIT if re.fullmatch(r"\d", c) else 0
+    return letter | (_ISDIGIT if c.isdigit() else 0)
+
+
+_TABLE = _Table()
 
 
 @lru_cache(maxsize=1)

@@ -121,3 +121,15 @@ def test_compiled_terms_are_term_hash_of_each_token(text):
     assert same(compiled, regex)
     assert compiled.terms.tolist() == [term_hash(t) for t in tokens(text)]
     assert tokenhash.term_set(tokens(text)) == set(compiled.terms.tolist()) - {tokenhash.NOT_A_TERM}  # (what align uses)
+
+
+def test_a_character_beyond_the_basic_plane_makes_only_its_own_page_of_the_table():
+    table = tokenhash._Table()
+    codes = np.frombuffer("Ruto 😀 met 𝐆𝐮𝐭𝐞𝐫𝐫𝐞𝐬".encode("utf-32-le"), dtype=np.uint32)
+    entries = table.covering(codes)
+    assert table.made.sum() == 16 + 2  # the Basic Multilingual Plane, and the pages of 😀 and of 𝐆
+    assert entries[ord("😀")] == ord("😀")  # a symbol: neither letter nor digit
+    assert entries[ord("𝐆")] >> 24 == tokenhash._LETTER and entries[ord("𝐆")] & 0xFFFFFF == ord("𝐆")
+    assert entries[0x10400] == 0  # Deseret (another page): not made, never read
+    text = clean("Ruto 😀 met 𝐆𝐮𝐭𝐞𝐫𝐫𝐞𝐬 and 𐐀𐐨 (Deseret, folds to lower case)")
+    assert same(*both_paths(text)) and spelled(tokenhash.tokenize(text)) == tokens(text)
