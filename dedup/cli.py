@@ -161,11 +161,17 @@ def _format_of(out: Optional[Path]) -> str:
     return suffix if suffix in ("json", "jsonl", "csv") else "table"
 
 
+_COMPRESSED = {".gz": "gzip", ".bz2": "bzip2", ".xz": "xz", ".zst": "zstd"}  # a name the report would not match
+
+
 def _check_out(out: Optional[Path], inputs: list[Path] = ()) -> None:
     """Refuse an output path that cannot be written, or that is an article this command reads (a slip of the
     keyboard would replace it with the report), before any work is done (exit code 2)."""
     if out is None:
         return
+    if out.suffix.lower() in _COMPRESSED:
+        _fail(f"{out}: dedup writes no compressed files; write {out.with_suffix('').name} and compress it, or pipe the report:"
+              f" dedup … | {_COMPRESSED[out.suffix.lower()]} > {out.name}", 2)
     mode = _mode(out)
     if mode is not None and stat.S_ISDIR(mode):
         _fail(f"{out}: is a folder; give a file name", 2)
@@ -281,7 +287,7 @@ def _unreachable(path: str | Path) -> str | None:
 def scan(
     sources: Annotated[list[Path], typer.Argument(metavar="SOURCE", help=f"Folders (walked recursively) or files: {_EXTENSIONS}")],
     fmt: FormatOpt = None,
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", metavar="FILE", help="Write the report to this file instead of stdout.")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", metavar="FILE", help="Write the report to this file instead of stdout (replaced whole when complete; not compressed: pipe to gzip for that).")] = None,
     profile: Annotated[bool, typer.Option("--profile", help="Print each stage's share of the time on stderr.")] = False,
     workers: Annotated[
         Optional[int],

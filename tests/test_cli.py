@@ -252,6 +252,13 @@ def test_an_output_path_that_cannot_be_written_is_refused_before_the_scan(tmp_pa
     assert html.exit_code == 2 and "does not exist" in html.stderr and "A: " not in html.stdout
 
 
+def test_a_compressed_file_name_is_refused_rather_than_given_a_plain_report(tmp_path):
+    """--out r.json.gz used to write a plain table under that name."""
+    result = runner.invoke(app, ["scan", str(SEEDS), "--out", str(tmp_path / "r.json.gz")])
+    assert result.exit_code == 2 and "writes no compressed files; write r.json and compress it" in result.stderr
+    assert "| gzip > r.json.gz" in result.stderr and not (tmp_path / "r.json.gz").exists()
+
+
 def test_the_report_follows_a_link_and_writes_into_a_pipe(tmp_path):
     """--out replaces a regular file whole, but a link stays a link (its target gets the report) and a named pipe
     stays a pipe (its reader gets the report); both used to be replaced by a plain file."""
