@@ -273,12 +273,22 @@ def _nearest_date(value: object, wanted: Callable[[dict], bool]) -> str | None:
             if isinstance(item, list):
                 level.extend(reversed(item))  # (a list's items are on its own level, in order)
             elif isinstance(item, dict):
-                when = item.get("datePublished")
-                if isinstance(when, str) and when.strip() and wanted(item):
-                    return when.strip()
+                when = _date_value(item.get("datePublished"))
+                if when and wanted(item):
+                    return when
                 nested.extend(v for v in item.values() if isinstance(v, (dict, list)))
         level = nested[::-1]
     return None
+
+
+def _date_value(when: object) -> str | None:
+    """A datePublished as JSON-LD may write it: a string, an {"@value": string} object, or a list whose first
+    item is one of those."""
+    if isinstance(when, list) and when:
+        when = when[0]
+    if isinstance(when, dict):
+        when = when.get("@value")
+    return (when.strip() or None) if isinstance(when, str) else None
 
 
 def _render(tokens) -> str:

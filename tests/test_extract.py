@@ -117,6 +117,17 @@ def test_a_date_published_only_in_json_ld_is_read():
     assert html_to_text(stated)[1] == {"published": "2024-08-27T07:00:00Z"}  # (the page's own meta tag first)
 
 
+def test_json_ld_dates_as_a_list_or_a_value_object_are_read():
+    """datePublished written as ["…"] or {"@value": "…"} (both valid JSON-LD) gave no date."""
+    for when in (["2024-08-27", "2024-08-28"], {"@value": "2024-08-27", "@type": "Date"}, [{"@value": " 2024-08-27 "}]):
+        linked = json.dumps({"@type": "NewsArticle", "datePublished": when})
+        page = f'<script type="application/ld+json">{linked}</script><p>Kenya will send 600 more officers.</p>'
+        assert html_to_text(page)[1] == {"published": "2024-08-27"}, when
+    for when in ([], {"@id": "x"}, [7], " "):
+        page = f'<script type="application/ld+json">{json.dumps({"@type": "NewsArticle", "datePublished": when})}</script><p>x</p>'
+        assert html_to_text(page)[1] == {}, when
+
+
 def test_a_page_without_a_title_element_is_titled_by_its_first_heading():
     """A saved article page with an <h1> and no <title> got an empty title in the reports (a new user's page)."""
     page = ('<html><body><nav><h1>Site name</h1></nav><article><h1>Kenya to send <em>600</em> more\n police</h1>'
