@@ -858,8 +858,13 @@ def _stat_error(path: str, exc: OSError) -> str:
 
 def _starts_like_a_page(data: bytes) -> bool:
     """Whether bytes begin as an HTML page does, after blanks, a UTF-8 BOM, an XML prolog or comments (a browser's
-    "saved from url"): <!DOCTYPE html>, or an <html> tag that another tag follows (prose may begin with "<html> is")."""
-    return re.match(rb"(\xef\xbb\xbf)?(\s*(<\?xml[^>]*>|<!--.*?-->))*\s*(<!doctype\s+html|<html(\s[^>]*)?>\s*<)", data[:4096], re.IGNORECASE | re.DOTALL) is not None
+    "saved from url"): <!DOCTYPE html>, or an <html> tag that another tag follows (prose may begin with "<html> is").
+    A UTF-16 page (as Windows saves one) is looked at in its characters."""
+    head = data[:4096]
+    utf16 = "utf-16" if head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) else _utf16_without_bom(head) if b"\0" in head else None
+    if utf16:
+        head = head.decode(utf16, "replace").lstrip("\ufeff").encode("utf-8")
+    return re.match(rb"(\xef\xbb\xbf)?(\s*(<\?xml[^>]*>|<!--.*?-->))*\s*(<!doctype\s+html|<html(\s[^>]*)?>\s*<)", head, re.IGNORECASE | re.DOTALL) is not None
 
 
 def read_stream(name: str, stream: BinaryIO, max_chars: int = 2_000_000) -> Article | Skipped:

@@ -294,7 +294,9 @@ def test_an_html_page_saved_as_text_is_read_as_a_page(tmp_path):
     (tmp_path / "notes.md").write_text("<html> is the root element of a page; the <head> holds its metadata, the <body> its text.\n\n"
                                       + SEED_TEXTS[1], encoding="utf-8")  # (prose that starts with the tag: still prose)
     (tmp_path / "saved.txt").write_text('<?xml version="1.0"?>\n<!-- saved from url=(0042)https://example.org/ -->\n' + _html(paragraphs), encoding="utf-8")
-    for name in ("story.txt", "saved.txt"):  # (a browser's Save As puts a comment first; XHTML, a prolog)
+    (tmp_path / "windows.txt").write_bytes(codecs.BOM_UTF16_LE + ("<!DOCTYPE html>\r\n" + _html(paragraphs)).encode("utf-16-le"))
+    (tmp_path / "nobom.txt").write_bytes(_html(paragraphs).encode("utf-16-be"))  # (UTF-16 pages used to be read as their markup)
+    for name in ("story.txt", "saved.txt", "windows.txt", "nobom.txt"):  # (a browser's Save As puts a comment first; XHTML, a prolog)
         article = _one(tmp_path / name)
         assert (article.text, article.title) == ("\n\n".join(paragraphs), "Page title")
     assert _one(tmp_path / "notes.md").text.startswith("<html> is the root element")
