@@ -161,17 +161,21 @@ def _format_of(out: Optional[Path]) -> str:
     return suffix if suffix in ("json", "jsonl", "csv") else "table"
 
 
-_COMPRESSED = {".gz": "gzip", ".bz2": "bzip2", ".xz": "xz", ".zst": "zstd"}  # a name the report would not match
+# Compressed file names (a report written under one would not be what it says), and the tool that makes each.
+_COMPRESSED = {".gz": "gzip", ".tgz": "gzip", ".bz2": "bzip2", ".xz": "xz", ".lzma": "xz", ".zst": "zstd", ".lz4": "lz4",
+               ".br": "brotli", ".zip": None, ".z": None}
 
 
-def _check_out(out: Optional[Path], inputs: list[Path] = ()) -> None:
-    """Refuse an output path that cannot be written, or that is an article this command reads (a slip of the
-    keyboard would replace it with the report), before any work is done (exit code 2)."""
+def _check_out(out: Optional[Path], inputs: list[Path] = (), piped: str | None = None) -> None:
+    """Refuse an output path that cannot be written, that names a compressed file, or that is an article this
+    command reads (a slip of the keyboard would replace it with the report), before any work is done (exit code 2).
+    piped: the command that writes the same report to stdout, when there is one (the advice for a compressed name)."""
     if out is None:
         return
     if out.suffix.lower() in _COMPRESSED:
-        _fail(f"{out}: dedup writes no compressed files; write {out.with_suffix('').name} and compress it, or pipe the report:"
-              f" dedup … | {_COMPRESSED[out.suffix.lower()]} > {out.name}", 2)
+        tool = _COMPRESSED[out.suffix.lower()]
+        pipe = f", or pipe the report: {piped} | {tool} > {out}" if piped and tool else ""
+        _fail(f"{out}: dedup writes no compressed files; write {out.with_suffix('')} and compress it{pipe}", 2)
     mode = _mode(out)
     if mode is not None and stat.S_ISDIR(mode):
         _fail(f"{out}: is a folder; give a file name", 2)
@@ -287,7 +291,7 @@ def _unreachable(path: str | Path) -> str | None:
 def scan(
     sources: Annotated[list[Path], typer.Argument(metavar="SOURCE", help=f"Folders (walked recursively) or files: {_EXTENSIONS}")],
     fmt: FormatOpt = None,
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", metavar="FILE", help="Write the report to this file instead of stdout (replaced whole when complete; not compressed: pipe to gzip for that).")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", metavar="FILE", help="Write the report to this file instead of stdout (replaced whole when complete; not compressed: pipe the report, with --format, to gzip for that).")] = None,
     profile: Annotated[bool, typer.Option("--profile", help="Print each stage's share of the time on stderr.")] = False,
     workers: Annotated[
         Optional[int],
@@ -307,8 +311,9 @@ def scan(
     from .report import FORMATS, headline, render
     from .scan import scan as run_scan
 
+    piped = _check_format(fmt or _format_of(out and out.with_suffix("")), FORMATS)  # (r.json.gz: the json report, piped to gzip)
     fmt = _check_format(fmt or _format_of(out), FORMATS)
-    _check_out(out, sources)
+    _check_out(out, sources, f"dedup scan … --format {piped}")
     _check_sources(sources)
     bar, update = _progress()
     try:

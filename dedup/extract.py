@@ -282,13 +282,16 @@ def _nearest_date(value: object, wanted: Callable[[dict], bool]) -> str | None:
 
 
 def _date_value(when: object) -> str | None:
-    """A datePublished as JSON-LD may write it: a string, an {"@value": string} object, or a list whose first
-    item is one of those."""
-    if isinstance(when, list) and when:
-        when = when[0]
-    if isinstance(when, dict):
-        when = when.get("@value")
-    return (when.strip() or None) if isinstance(when, str) else None
+    """A datePublished as JSON-LD may write it: a string, an {"@value": string} object, or a list (or an
+    {"@list": list}) of those, whose first that says something is taken."""
+    if isinstance(when, dict) and "@list" in when:
+        when = when["@list"]
+    for item in when if isinstance(when, list) else [when]:
+        if isinstance(item, dict):
+            item = item.get("@value")
+        if isinstance(item, str) and item.strip():
+            return item.strip()
+    return None
 
 
 def _render(tokens) -> str:

@@ -7,6 +7,7 @@ without it a regex and the xxhash library give the same hashes and spans (tested
 """
 from __future__ import annotations
 
+import os
 import re
 import threading
 from dataclasses import dataclass
@@ -202,6 +203,8 @@ def _class(c: str) -> int:
 
 
 _TABLE = _Table()
+# A process forked while another thread makes a page would inherit the lock held, and wait for it forever.
+os.register_at_fork(after_in_child=lambda: setattr(_TABLE, "lock", threading.Lock()))
 
 
 @lru_cache(maxsize=1)

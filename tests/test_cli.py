@@ -254,9 +254,16 @@ def test_an_output_path_that_cannot_be_written_is_refused_before_the_scan(tmp_pa
 
 def test_a_compressed_file_name_is_refused_rather_than_given_a_plain_report(tmp_path):
     """--out r.json.gz used to write a plain table under that name."""
-    result = runner.invoke(app, ["scan", str(SEEDS), "--out", str(tmp_path / "r.json.gz")])
-    assert result.exit_code == 2 and "writes no compressed files; write r.json and compress it" in result.stderr
-    assert "| gzip > r.json.gz" in result.stderr and not (tmp_path / "r.json.gz").exists()
+    out = tmp_path / "r.json.gz"
+    result = runner.invoke(app, ["scan", str(SEEDS), "--out", str(out)])
+    assert result.exit_code == 2 and f"writes no compressed files; write {tmp_path / 'r.json'} and compress it" in result.stderr
+    assert f"pipe the report: dedup scan … --format json | gzip > {out}" in result.stderr and not out.exists()
+    table = runner.invoke(app, ["scan", str(SEEDS), "-f", "table", "--out", str(tmp_path / "r.tgz")])
+    assert table.exit_code == 2 and "--format table | gzip >" in table.stderr
+    zipped = runner.invoke(app, ["scan", str(SEEDS), "--out", str(tmp_path / "r.csv.zip")])
+    assert zipped.exit_code == 2 and zipped.stderr.rstrip().endswith(f"write {tmp_path / 'r.csv'} and compress it")  # (zip reads no pipe)
+    html = runner.invoke(app, ["align", str(SEEDS / "000_9b5600509f698df4.txt"), str(SEEDS / "001_7bcf6067cad31a24.txt"), "--html", str(tmp_path / "r.html.gz")])
+    assert html.exit_code == 2 and html.stderr.rstrip().endswith("and compress it")  # (the HTML view is never written to stdout)
 
 
 def test_the_report_follows_a_link_and_writes_into_a_pipe(tmp_path):

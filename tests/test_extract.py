@@ -119,11 +119,12 @@ def test_a_date_published_only_in_json_ld_is_read():
 
 def test_json_ld_dates_as_a_list_or_a_value_object_are_read():
     """datePublished written as ["…"] or {"@value": "…"} (both valid JSON-LD) gave no date."""
-    for when in (["2024-08-27", "2024-08-28"], {"@value": "2024-08-27", "@type": "Date"}, [{"@value": " 2024-08-27 "}]):
+    for when in (["2024-08-27", "2024-08-28"], {"@value": "2024-08-27", "@type": "Date"}, [{"@value": " 2024-08-27 "}],
+                 ["", None, "2024-08-27"], {"@list": [{"@value": "2024-08-27"}]}):
         linked = json.dumps({"@type": "NewsArticle", "datePublished": when})
         page = f'<script type="application/ld+json">{linked}</script><p>Kenya will send 600 more officers.</p>'
         assert html_to_text(page)[1] == {"published": "2024-08-27"}, when
-    for when in ([], {"@id": "x"}, [7], " "):
+    for when in ([], {"@id": "x"}, [7], " ", [["2024-08-27"]], {"@value": 20240827}):
         page = f'<script type="application/ld+json">{json.dumps({"@type": "NewsArticle", "datePublished": when})}</script><p>x</p>'
         assert html_to_text(page)[1] == {}, when
 

@@ -133,3 +133,16 @@ def test_a_character_beyond_the_basic_plane_makes_only_its_own_page_of_the_table
     assert entries[0x10400] == 0  # Deseret (another page): not made, never read
     text = clean("Ruto 😀 met 𝐆𝐮𝐭𝐞𝐫𝐫𝐞𝐬 and 𐐀𐐨 (Deseret, folds to lower case)")
     assert same(*both_paths(text)) and spelled(tokenhash.tokenize(text)) == tokens(text)
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="no fork on this platform")
+def test_a_process_forked_while_a_page_is_made_can_make_pages():
+    """A child forked while another thread held the table's lock inherited it held, and hung on its first emoji."""
+    import os
+
+    with tokenhash._TABLE.lock:  # (as a thread making a page holds it)
+        pid = os.fork()
+        if pid == 0:  # the child: a fresh lock, so it makes its page
+            os._exit(0 if not tokenhash._TABLE.lock.locked() and len(tokenhash.tokenize("Ruto 🀄 Haiti").hashes) == 2 else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
