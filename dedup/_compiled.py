@@ -1,6 +1,7 @@
 """numba-compiled twins of the hot loops, imported only when numba is installed; each gives exactly what its
-pure-Python/numpy original gives (tested): the token scanner (`tokenhash`), shingle hashing (`shingle`) and
-MinHash (`signature`).
+pure-Python/numpy original gives (tested): the token scanner (`tokenhash`), shingle hashing (`shingle`),
+MinHash (`signature`), the sentence splitter's loop (`sentences`), verification's counts (`verify`), the band
+tables (`lsh`), the prefilter and shared-sentence keys (`reuse`).
 
 All arithmetic is on uint64 (numba turns mixed signed/unsigned integers into floats); xxh64 is written
 out from its specification for inputs that are whole UTF-32 code points.
@@ -839,3 +840,101 @@ def directory(run, shift, slots):
         out[p] = len(run)
         p += 1
     return out
+
+
+_SPACE, _ALNUM, _END, _CLOSER, _OPENER = 1, 2, 4, 8, 16  # sentence_spans' character kinds (bits)
+
+
+@njit(cache=True, nogil=True)
+def sentence_spans(codes, kinds, lines, abbreviations, longest, links, out):
+    """sentences.split's loop over the lines (start, end) of a text's code points: its spans in out (n, 2); how
+    many there are, or -1 when a word before a point is not ASCII and its case folding decides (the caller
+    splits in Python). kinds[c]: the bits above for code point c; abbreviations: each packed as ASCII bytes
+    (big-endian) in a uint64; links: the link openings as code points, padded with 0."""
+    n_out = 0
+    for line in range(len(lines)):
+        start, end = lines[line, 0], lines[line, 1]
+        cursor = resume = start
+        for stop in range(start, end):
+            if kinds[codes[stop]] & _END == 0 or stop < resume:
+                continue
+            after = stop
+            while after < end and kinds[codes[after]] & _END:
+                after += 1
+            while after < end and kinds[codes[after]] & _CLOSER:
+                after += 1
+            resume = nxt = after
+            while nxt < end and kinds[codes[nxt]] & _SPACE:
+                nxt += 1
+            if nxt > after and nxt < end and kinds[codes[nxt]] & _OPENER:
+                nxt += 1
+            if nxt == after or nxt == end or kinds[codes[nxt]] & _ALNUM == 0:
+                continue
+            if 97 <= codes[nxt] <= 122 and not _starts_with_any(codes, nxt, links):
+                continue
+            if codes[stop] == 46:  # a point after an initial or a known abbreviation does not end the sentence
+                known = _abbreviated_at(codes, kinds, cursor, stop, abbreviations, longest)
+                if known < 0:
+                    return -1
+                if known:
+                    continue
+            n_out = _stripped(codes, kinds, cursor, after, out, n_out)
+            cursor = after
+        n_out = _stripped(codes, kinds, cursor, end, out, n_out)
+    return n_out
+
+
+@njit(inline="always")
+def _starts_with_any(codes, at, links):
+    """Whether codes[at:] starts with one of the links (rows of code points, padded with 0)."""
+    for k in range(links.shape[0]):
+        same = True
+        for c in range(links.shape[1]):
+            if links[k, c] == 0:
+                break
+            if at + c >= len(codes) or codes[at + c] != links[k, c]:
+                same = False
+                break
+        if same:
+            return True
+    return False
+
+
+@njit(inline="always")
+def _abbreviated_at(codes, kinds, start, point, abbreviations, longest):
+    """sentences._abbreviated: 1 if the last word of codes[start:point] is an initial or a known abbreviation, 0 if
+    not, -1 when that word is not ASCII (case folding, done in Python, decides)."""
+    e = point
+    while e > start and not (kinds[codes[e - 1]] & _ALNUM or codes[e - 1] == 95):
+        e -= 1
+    b = e
+    while b > start and (kinds[codes[b - 1]] & _ALNUM or codes[b - 1] == 95):
+        b -= 1
+        if e - b > longest:
+            return 0
+    if e - b == 1:
+        return 1
+    word = np.uint64(0)
+    for c in range(b, e):
+        if codes[c] >= 128:
+            return -1
+        low = codes[c] + 32 if 65 <= codes[c] <= 90 else codes[c]
+        word = (word << np.uint64(8)) | np.uint64(low)
+    for k in range(len(abbreviations)):
+        if abbreviations[k] == word:
+            return 1
+    return 0
+
+
+@njit(inline="always")
+def _stripped(codes, kinds, start, end, out, n):
+    """sentences._append: codes[start:end] without the whitespace around it, as a span in out[n], unless empty."""
+    while start < end and kinds[codes[start]] & _SPACE:
+        start += 1
+    while end > start and kinds[codes[end - 1]] & _SPACE:
+        end -= 1
+    if end > start:
+        out[n, 0] = start
+        out[n, 1] = end
+        n += 1
+    return n

@@ -46,7 +46,7 @@ class Features:
 
 def _sentence_of(cleaned: str, tokens: Tokens, positions: np.ndarray) -> np.ndarray:
     """Index of the sentence of `cleaned` that holds each token offset."""
-    bounds = np.fromiter((span.start for span in sentences.split(cleaned)), dtype=np.int64)
+    bounds = sentences.spans(cleaned)[:, 0]
     if len(tokens.text) != len(cleaned):  # offsets index the folded text, longer (ß → ss): move the bounds with it
         grown = np.cumsum([0, *(len(c.casefold()) for c in cleaned)])
         bounds = grown[bounds]

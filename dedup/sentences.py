@@ -3,9 +3,13 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from functools import lru_cache
 from itertools import islice
 from typing import NamedTuple
 
+import numpy as np
+
+from . import accel
 from .normalize import find_all
 
 _BLOCK = re.compile(r"\n[ \t\r\f\v]*\n\s*")
@@ -28,6 +32,18 @@ class Span(NamedTuple):
 
 def split(text: str) -> list[Span]:
     """Sentence spans in order, non-overlapping, each stripped of surrounding whitespace."""
+    return [Span(start, end) for start, end in spans(text).tolist()]
+
+
+def spans(text: str) -> np.ndarray:
+    """split's spans as an (n, 2) array of [start, end) offsets: by the compiled loop when numba is installed."""
+    fast = accel.kernels()
+    found = _compiled_split(fast, text) if fast is not None else None
+    return np.array(_split(text), dtype=np.int64).reshape(-1, 2) if found is None else found
+
+
+def _split(text: str) -> list[Span]:
+    """split in Python: the rule as written below."""
     spans: list[Span] = []
     marks = sorted(i for c in _ENDS for i in find_all(text, c))
     for start, end in _lines(text):
@@ -107,3 +123,42 @@ def _append(text: str, start: int, end: int, spans: list[Span]) -> None:
     if kept:
         start += piece.find(kept[0])
         spans.append(Span(start, start + len(kept)))
+
+
+def _compiled_split(fast, text: str) -> np.ndarray | None:
+    """spans by the compiled twin of _sentences (the same spans: tested), or None when a word before a point is not
+    ASCII (whether it is an abbreviation is case folding's to say)."""
+    if text.isascii():
+        codes = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
+    else:
+        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        if codes.max() >= 0x10000:  # beyond the table: stand-ins of the same kind (neither space, punctuation nor ASCII)
+            codes = codes.copy()
+            beyond = codes >= 0x10000
+            codes[beyond] = [_ALNUM_STAND_IN if chr(c).isalnum() else _OTHER_STAND_IN for c in codes[beyond].tolist()]
+    lines = np.array([*_lines(text)], dtype=np.int64).reshape(-1, 2)
+    out = np.empty((len(text) // 2 + len(lines) + 1, 2), dtype=np.int64)  # (spans in a line are apart by a space)
+    n = fast.sentence_spans(codes, _kinds(), lines, *_abbreviation_codes(), out)
+    return None if n < 0 else out[:n].copy()
+
+
+_ALNUM_STAND_IN, _OTHER_STAND_IN = ord("é"), ord("¤")
+
+
+@lru_cache(maxsize=1)
+def _kinds() -> np.ndarray:
+    """The compiled loop's kind bits of each code point of the Basic Multilingual Plane (see _compiled)."""
+    every = [chr(c) for c in range(0x10000)]
+    bits = [(c.isspace()) | (c.isalnum() << 1) | ((c in _ENDS) << 2) | ((c in _CLOSERS) << 3) | ((c in _OPENERS) << 4) for c in every]
+    return np.array(bits, dtype=np.uint8)
+
+
+@lru_cache(maxsize=1)
+def _abbreviation_codes() -> tuple[np.ndarray, int, np.ndarray]:
+    """The abbreviations packed as ASCII bytes in a uint64 each, the longest's length, and the links as rows of
+    code points (padded with 0): what the compiled loop compares."""
+    assert all(a.isascii() and len(a) <= 8 for a in _ABBREVIATIONS)
+    packed = np.array([int.from_bytes(a.encode("ascii"), "big") for a in sorted(_ABBREVIATIONS)], dtype=np.uint64)
+    width = max(map(len, _LINKS))
+    links = np.array([[ord(c) for c in link] + [0] * (width - len(link)) for link in _LINKS], dtype=np.uint32)
+    return packed, _LONGEST_ABBREVIATION, links

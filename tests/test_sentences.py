@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import SEEDS
-from dedup import sentences
+from dedup import accel, sentences
 from dedup.sentences import Span
 
 # The rule as patterns: a run of sentence-ending punctuation and closers, then (on the same line) whitespace, at
@@ -41,13 +41,24 @@ def _by_pattern(text: str) -> list[Span]:
 
 PIECES = [".", "!", "?", "…", "...", '"', "'", "”", "’", "»", ")", "]", "“", "‘", "«", "(", "[", " ", "  ", "\n", "\n\n",
           "\t", "\u00a0", "word", "Word", "é", "É", "7", "3.5", "_", "Mr", "mr", "U", "u", "St", "etc", "Ω", "ß", "١",
-          "https://", "http://x.org", "www.", "http", "ww"]
+          "https://", "http://x.org", "www.", "http", "ww", "😀", "𐐀", "ſt", "K", "İ", "\u2028"]
 
 
-@settings(max_examples=1000)
+@settings(max_examples=1000, deadline=None)  # (the first example loads the compiled kernel)
 @given(st.lists(st.sampled_from(PIECES), max_size=40).map("".join))
 def test_the_loop_splits_as_the_pattern_does(text):
     assert sentences.split(text) == _by_pattern(text)
+    assert sentences._split(text) == sentences.split(text)  # (the Python loop and the compiled one, when numba is installed)
+
+
+def test_the_compiled_loop_leaves_a_word_that_is_not_ascii_to_case_folding():
+    """"ſt." folds to "st.", an abbreviation: the compiled loop, which compares ASCII, hands the text back."""
+    text = "He lives on Main ſt. Paris is far. It is on Rue K. Then É. Macron spoke. Then 😀. Next one."
+    fast = accel.kernels()
+    if fast is not None:
+        assert sentences._compiled_split(fast, text) is None
+    assert [text[a:b] for a, b in sentences.spans(text).tolist()] == [
+        "He lives on Main ſt. Paris is far.", "It is on Rue K. Then É. Macron spoke.", "Then 😀.", "Next one."]
 
 
 def test_real_articles_split_as_the_pattern_does():
