@@ -842,16 +842,69 @@ def directory(run, shift, slots):
     return out
 
 
-_SPACE, _ALNUM, _END, _CLOSER, _OPENER = 1, 2, 4, 8, 16  # sentence_spans' character kinds (bits)
+_SPACE, _ALNUM, _END, _CLOSER, _OPENER, _LINE_END = 1, 2, 4, 8, 16, 32  # sentence_spans' character kinds (bits)
+_NEWLINE = 10
+
+
+@njit(inline="always")
+def _blank_line_run(codes, kinds, p):
+    """Where sentences._BLOCK's match at the newline codes[p] ends (a newline, [ \t\r\f\v]*, a newline, then any
+    whitespace), or -1 when none starts there."""
+    q = p + 1
+    while q < len(codes) and (codes[q] == 32 or 9 <= codes[q] <= 13) and codes[q] != _NEWLINE:
+        q += 1
+    if q >= len(codes) or codes[q] != _NEWLINE:
+        return -1
+    q += 1
+    while q < len(codes) and kinds[codes[q]] & _SPACE:
+        q += 1
+    return q
+
+
+@njit(inline="always")
+def _line_ends(codes, kinds, start, cut, hard_break):
+    """sentences._lines' test: whether the line codes[start:cut], stripped, is empty, ends in a _LINE_END
+    character or is shorter than hard_break."""
+    first, last = start, cut - 1
+    while first < cut and kinds[codes[first]] & _SPACE:
+        first += 1
+    while last >= first and kinds[codes[last]] & _SPACE:
+        last -= 1
+    return last < first or kinds[codes[last]] & _LINE_END != 0 or last + 1 - first < hard_break
+
+
+@njit(inline="always")
+def _text_lines(codes, kinds, hard_break):
+    """sentences._lines: the (start, end) of the blocks between blank lines, cut further at a newline that ends a
+    line (_line_ends)."""
+    n = len(codes)
+    newlines = 0
+    for i in range(n):
+        newlines += codes[i] == _NEWLINE
+    lines = np.empty((newlines + 1, 2), dtype=np.int64)
+    count, start, p = 0, 0, 0
+    while p < n:
+        if codes[p] != _NEWLINE:
+            p += 1
+            continue
+        run_end = _blank_line_run(codes, kinds, p)
+        if run_end >= 0 or _line_ends(codes, kinds, start, p, hard_break):
+            lines[count, 0], lines[count, 1] = start, p
+            count += 1
+            start = run_end if run_end >= 0 else p + 1
+        p = run_end if run_end >= 0 else p + 1
+    lines[count, 0], lines[count, 1] = start, n
+    return lines[: count + 1]
 
 
 @njit(cache=True, nogil=True)
-def sentence_spans(codes, kinds, lines, abbreviations, longest, links, out):
-    """sentences.split's loop over the lines (start, end) of a text's code points: its spans in out (n, 2); how
+def sentence_spans(codes, kinds, hard_break, abbreviations, longest, links, out):
+    """sentences.split's loop over the lines of a text's code points (_text_lines): its spans in out (n, 2); how
     many there are, or -1 when a word before a point is not ASCII and its case folding decides (the caller
     splits in Python). kinds[c]: the bits above for code point c; abbreviations: each packed as ASCII bytes
     (big-endian) in a uint64; links: the link openings as code points, padded with 0."""
     n_out = 0
+    lines = _text_lines(codes, kinds, hard_break)
     for line in range(len(lines)):
         start, end = lines[line, 0], lines[line, 1]
         cursor = resume = start

@@ -14,6 +14,7 @@ from .normalize import find_all
 
 _BLOCK = re.compile(r"\n[ \t\r\f\v]*\n\s*")
 _ENDS, _CLOSERS, _OPENERS = ".!?…", "\"'”’»)]", "\"'“‘«(["  # sentence-ending punctuation, what may close and open around it
+_LINE_ENDS = ".!?:;\"”’»)"  # a line ending in one of these ends its sentence
 _ABBREVIATIONS = frozenset(
     "mr mrs ms dr prof sr jr st mt gen col lt sgt capt gov sen rep rev fig no vs etc inc ltd co corp "
     "jan feb mar apr jun jul aug sep sept oct nov dec approx est dept univ".split()
@@ -60,7 +61,7 @@ def _lines(text: str):
         cut = text.find("\n", pos, stop)
         while cut >= 0:
             line = text[block_start:cut].strip()
-            if not line or line[-1] in ".!?:;\"”’»)" or len(line) < _HARD_BREAK_LINE:
+            if not line or line[-1] in _LINE_ENDS or len(line) < _HARD_BREAK_LINE:
                 yield block_start, cut
                 block_start = cut + 1
             cut = text.find("\n", cut + 1, stop)
@@ -136,9 +137,8 @@ def _compiled_split(fast, text: str) -> np.ndarray | None:
             codes = codes.copy()
             beyond = codes >= 0x10000
             codes[beyond] = [_ALNUM_STAND_IN if chr(c).isalnum() else _OTHER_STAND_IN for c in codes[beyond].tolist()]
-    lines = np.array([*_lines(text)], dtype=np.int64).reshape(-1, 2)
-    out = np.empty((len(text) // 2 + len(lines) + 1, 2), dtype=np.int64)  # (spans in a line are apart by a space)
-    n = fast.sentence_spans(codes, _kinds(), lines, *_abbreviation_codes(), out)
+    out = np.empty((len(text) // 2 + text.count("\n") + 1, 2), dtype=np.int64)  # (spans in a line are apart by a space)
+    n = fast.sentence_spans(codes, _kinds(), _HARD_BREAK_LINE, *_abbreviation_codes(), out)
     return None if n < 0 else out[:n].copy()
 
 
@@ -149,7 +149,8 @@ _ALNUM_STAND_IN, _OTHER_STAND_IN = ord("é"), ord("¤")
 def _kinds() -> np.ndarray:
     """The compiled loop's kind bits of each code point of the Basic Multilingual Plane (see _compiled)."""
     every = [chr(c) for c in range(0x10000)]
-    bits = [(c.isspace()) | (c.isalnum() << 1) | ((c in _ENDS) << 2) | ((c in _CLOSERS) << 3) | ((c in _OPENERS) << 4) for c in every]
+    bits = [c.isspace() | (c.isalnum() << 1) | ((c in _ENDS) << 2) | ((c in _CLOSERS) << 3) | ((c in _OPENERS) << 4) | ((c in _LINE_ENDS) << 5)
+            for c in every]
     return np.array(bits, dtype=np.uint8)
 
 

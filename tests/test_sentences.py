@@ -41,7 +41,8 @@ def _by_pattern(text: str) -> list[Span]:
 
 PIECES = [".", "!", "?", "…", "...", '"', "'", "”", "’", "»", ")", "]", "“", "‘", "«", "(", "[", " ", "  ", "\n", "\n\n",
           "\t", "\u00a0", "word", "Word", "é", "É", "7", "3.5", "_", "Mr", "mr", "U", "u", "St", "etc", "Ω", "ß", "١",
-          "https://", "http://x.org", "www.", "http", "ww", "😀", "𐐀", "ſt", "K", "İ", "\u2028"]
+          "https://", "http://x.org", "www.", "http", "ww", "😀", "𐐀", "ſt", "K", "İ", "\u2028", "\x0b", "\r\n",
+          "\n \t\n", ":", ";", "A line of more than fifty characters, and no end in it"]
 
 
 @settings(max_examples=1000, deadline=None)  # (the first example loads the compiled kernel)
