@@ -898,13 +898,14 @@ def _text_lines(codes, kinds, hard_break):
 
 
 @njit(cache=True, nogil=True)
-def sentence_spans(codes, kinds, hard_break, abbreviations, longest, links, out):
-    """sentences.split's loop over the lines of a text's code points (_text_lines): its spans in out (n, 2); how
-    many there are, or -1 when a word before a point is not ASCII and its case folding decides (the caller
-    splits in Python). kinds[c]: the bits above for code point c; abbreviations: each packed as ASCII bytes
-    (big-endian) in a uint64; links: the link openings as code points, padded with 0."""
+def sentence_spans(codes, kinds, hard_break, abbreviations, longest, links):
+    """sentences.split's loop over the lines of a text's code points (_text_lines): its spans, (n, 2), or None
+    when a word before a point is not ASCII and its case folding decides (the caller splits in Python).
+    kinds[c]: the bits above for code point c; abbreviations: each packed as ASCII bytes (big-endian) in a uint64;
+    links: the link openings as code points, padded with 0."""
     n_out = 0
     lines = _text_lines(codes, kinds, hard_break)
+    out = np.empty((len(codes) // 2 + len(lines), 2), dtype=np.int64)  # (spans in a line are apart by a space)
     for line in range(len(lines)):
         start, end = lines[line, 0], lines[line, 1]
         cursor = resume = start
@@ -928,13 +929,13 @@ def sentence_spans(codes, kinds, hard_break, abbreviations, longest, links, out)
             if codes[stop] == 46:  # a point after an initial or a known abbreviation does not end the sentence
                 known = _abbreviated_at(codes, kinds, cursor, stop, abbreviations, longest)
                 if known < 0:
-                    return -1
+                    return None
                 if known:
                     continue
             n_out = _stripped(codes, kinds, cursor, after, out, n_out)
             cursor = after
         n_out = _stripped(codes, kinds, cursor, end, out, n_out)
-    return n_out
+    return out[:n_out].copy()
 
 
 @njit(inline="always")

@@ -154,16 +154,19 @@ def _check_format(fmt: str, known: tuple[str, ...]) -> str:
     return fmt.lower()
 
 
-def _format_of(out: Optional[Path]) -> str:
-    """The report format an --out file's extension names (r.json: json), else table."""
-    suffix = out.suffix.lower().lstrip(".") if out else ""
-    suffix = "jsonl" if suffix == "ndjson" else suffix  # (as the readers take it)
-    return suffix if suffix in ("json", "jsonl", "csv") else "table"
-
-
 # Compressed file names (a report written under one would not be what it says), and the tool that makes each.
 _COMPRESSED = {".gz": "gzip", ".tgz": "gzip", ".bz2": "bzip2", ".xz": "xz", ".lzma": "xz", ".zst": "zstd", ".lz4": "lz4",
                ".br": "brotli", ".zip": None, ".z": None}
+
+
+def _format_of(out: Optional[Path]) -> str:
+    """The report format an --out file's extension names (r.json: json; r.json.gz: json, refused by _check_out
+    with a pipe that writes it), else table."""
+    if out and out.suffix.lower() in _COMPRESSED:
+        out = out.with_suffix("")
+    suffix = out.suffix.lower().lstrip(".") if out else ""
+    suffix = "jsonl" if suffix == "ndjson" else suffix  # (as the readers take it)
+    return suffix if suffix in ("json", "jsonl", "csv") else "table"
 
 
 def _check_out(out: Optional[Path], inputs: list[Path] = (), piped: str | None = None) -> None:
@@ -311,9 +314,8 @@ def scan(
     from .report import FORMATS, headline, render
     from .scan import scan as run_scan
 
-    piped = _check_format(fmt or _format_of(out and out.with_suffix("")), FORMATS)  # (r.json.gz: the json report, piped to gzip)
     fmt = _check_format(fmt or _format_of(out), FORMATS)
-    _check_out(out, sources, f"dedup scan … --format {piped}")
+    _check_out(out, sources, f"dedup scan … --format {fmt}")
     _check_sources(sources)
     bar, update = _progress()
     try:

@@ -861,20 +861,12 @@ def _starts_like_a_page(data: bytes) -> bool:
     "saved from url"): <!DOCTYPE html>, or an <html> tag that another tag follows (prose may begin with "<html> is").
     A UTF-16 or UTF-32 page (as Windows may save one) is looked at in its first 4,096 characters."""
     head = data[:4096]
-    wide = _wide_encoding(head)
-    if wide:
-        head = data[: 4096 * (4 if "32" in wide else 2)].decode(wide, "replace").lstrip("\ufeff").encode("utf-8")
+    bom, wide = next(((bom, encoding) for bom, encoding in _BOMS if head.startswith(bom)), (b"", None))
+    if wide is None and b"\0" in head:
+        wide = _utf16_without_bom(head)
+    if wide and wide != "utf-8":  # (a UTF-8 BOM: the pattern takes it)
+        head = data[len(bom) : len(bom) + 4096 * (4 if "32" in wide else 2)].decode(wide, "replace").encode("utf-8")
     return re.match(rb"(\xef\xbb\xbf)?(\s*(<\?xml[^>]*>|<!--.*?-->))*\s*(<!doctype\s+html|<html(\s[^>]*)?>\s*<)", head, re.IGNORECASE | re.DOTALL) is not None
-
-
-def _wide_encoding(head: bytes) -> str | None:
-    """UTF-32 or UTF-16 when bytes start with its BOM (UTF-32's first: UTF-16-LE's is a prefix of it), UTF-16 when
-    they look like it without one, else None."""
-    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
-        return "utf-32"
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    return _utf16_without_bom(head) if b"\0" in head else None
 
 
 def read_stream(name: str, stream: BinaryIO, max_chars: int = 2_000_000) -> Article | Skipped:

@@ -137,9 +137,7 @@ def _compiled_split(fast, text: str) -> np.ndarray | None:
             codes = codes.copy()
             beyond = codes >= 0x10000
             codes[beyond] = [_ALNUM_STAND_IN if chr(c).isalnum() else _OTHER_STAND_IN for c in codes[beyond].tolist()]
-    out = np.empty((len(text) // 2 + text.count("\n") + 1, 2), dtype=np.int64)  # (spans in a line are apart by a space)
-    n = fast.sentence_spans(codes, _kinds(), _HARD_BREAK_LINE, *_abbreviation_codes(), out)
-    return None if n < 0 else out[:n].copy()
+    return fast.sentence_spans(codes, _kinds(), _HARD_BREAK_LINE, *_abbreviation_codes())
 
 
 _ALNUM_STAND_IN, _OTHER_STAND_IN = ord("é"), ord("¤")
