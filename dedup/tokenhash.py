@@ -177,29 +177,20 @@ class _Table:
 
 def _entries(start: int, end: int) -> np.ndarray:
     """The table entries of code points start to end (see _Table)."""
-    every = "".join(map(chr, range(start, end)))
-    size = end - start
-    classes = np.zeros(size, dtype=np.uint32)
-    for pattern, cls in ((r"[^\W\d_]+", _LETTER), (r"\d+", _DIGIT)):
-        for m in re.finditer(pattern, every):
-            classes[m.start() : m.end()] = cls
-    classes |= np.fromiter((c.isdigit() for c in every), dtype=bool, count=size) * np.uint32(_ISDIGIT)
-    folds = [c.casefold() for c in every]
-    folded = np.fromiter((ord(f) if len(f) == 1 else 0 for f in folds), dtype=np.uint32, count=size)
-    inside = (folded >= start) & (folded < end)
-    folded_class = np.zeros(size, dtype=np.uint32)
-    folded_class[inside] = classes[folded[inside] - start]
-    for i in np.flatnonzero(~inside):  # (folded into another page: rare)
-        folded_class[i] = _class(chr(folded[i]))
-    table = folded | (folded_class << np.uint32(24))
-    table[np.fromiter((len(f) != 1 for f in folds), dtype=bool, count=size)] = 0xFFFFFFFF  # folds to several
+    folds = [chr(c).casefold() for c in range(start, end)]
+    folded = "".join(f if len(f) == 1 else "\0" for f in folds)
+    table = np.fromiter(map(ord, folded), dtype=np.uint32, count=len(folded)) | (_classes(folded) << np.uint32(24))
+    table[np.fromiter((len(f) != 1 for f in folds), dtype=bool, count=len(folds))] = 0xFFFFFFFF  # folds to several
     return table
 
 
-def _class(c: str) -> int:
-    """The table class of one character (see _Table)."""
-    letter = _LETTER if re.fullmatch(r"[^\W\d_]", c) else _DIGIT if re.fullmatch(r"\d", c) else 0
-    return letter | (_ISDIGIT if c.isdigit() else 0)
+def _classes(chars: str) -> np.ndarray:
+    """The table class of each character: letter or digit as the token pattern reads it, and str.isdigit()."""
+    classes = np.zeros(len(chars), dtype=np.uint32)
+    for pattern, cls in ((r"[^\W\d_]+", _LETTER), (r"\d+", _DIGIT)):
+        for m in re.finditer(pattern, chars):
+            classes[m.start() : m.end()] = cls
+    return classes | np.fromiter(map(str.isdigit, chars), dtype=bool, count=len(chars)) * np.uint32(_ISDIGIT)
 
 
 _TABLE = _Table()
