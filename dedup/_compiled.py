@@ -848,8 +848,8 @@ _NEWLINE = 10
 
 @njit(inline="always")
 def _blank_line_run(codes, kinds, p):
-    """Where sentences._BLOCK's match at the newline codes[p] ends (a newline, [ \t\r\f\v]*, a newline, then any
-    whitespace), or -1 when none starts there."""
+    """Where sentences._BLOCK's match at the newline codes[p] ends (a newline, [ \\t\\r\\f\\v]*, a newline, then
+    any whitespace), or -1 when none starts there."""
     q = p + 1
     while q < len(codes) and (codes[q] == 32 or 9 <= codes[q] <= 13) and codes[q] != _NEWLINE:
         q += 1
