@@ -12,7 +12,7 @@ import sys
 import tempfile
 import threading
 import warnings
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
@@ -725,8 +725,9 @@ def _build_running(index: Path) -> bool:
 @contextmanager
 def _build_lock(index: Path, building: Path):
     """Hold INDEX.building.lock while a build runs: a second build of the same index would resume from, or start
-    over on, the first one's partial index. (A lock the system frees when the process ends, however it ends;
-    where there is no fcntl, builds are not guarded.)"""
+    over on, the first one's partial index. The lock file is deleted when the build ends, still locked; a build
+    that locked a file deleted so takes the new one. (A lock the system frees when the process ends, however it
+    ends, leaving the file; where there is no fcntl, builds are not guarded.)"""
     try:
         import fcntl
     except ImportError:
@@ -735,18 +736,35 @@ def _build_lock(index: Path, building: Path):
     path = building.with_name(building.name + ".lock")
     if not path.parent.is_dir():
         _fail(f"{index}: cannot be created: folder {path.parent} does not exist")
-    try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError as e:
-        _fail(f"{path}: cannot create the build's lock file ({e.strerror})")
-    try:
+    while True:
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as e:
+            _fail(f"{path}: cannot create the build's lock file ({e.strerror})")
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
+            os.close(fd)
             _fail(f"{index}: another `dedup index build` of it is running (it holds {path}); run this one when it has finished")
+        if _same_file(fd, path):
+            break
+        os.close(fd)  # (the build that held it finished and deleted it: lock the file now there)
+    try:
         yield
     finally:
+        with suppress(OSError):
+            path.unlink()
         os.close(fd)
+
+
+def _same_file(fd: int, path: Path) -> bool:
+    """Whether path still names the open file fd."""
+    try:
+        here = path.stat()
+    except OSError:
+        return False
+    held = os.fstat(fd)
+    return (here.st_dev, here.st_ino) == (held.st_dev, held.st_ino)
 
 
 def _articles_in(index: Path) -> int:

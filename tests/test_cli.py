@@ -737,6 +737,36 @@ def test_a_second_build_of_an_index_is_refused_while_one_runs_and_an_empty_build
     assert runner.invoke(app, ["index", "build", str(empty), "--index", str(tmp_path / "new.dedup")]).exit_code == 0  # (nothing to keep)
 
 
+def test_a_build_deletes_its_lock_file_and_one_that_locked_a_deleted_lock_file_takes_the_new_one(tmp_path, monkeypatch):
+    """INDEX.building.lock is not left beside the index; a build that opened the lock file just before the build
+    holding it finished (and deleted it) must not run unguarded on the deleted file."""
+    fcntl = pytest.importorskip("fcntl")
+    from dedup import cli
+
+    index = tmp_path / "news.dedup"
+    lock = tmp_path / "news.dedup.building.lock"
+    assert runner.invoke(app, ["index", "build", str(SEEDS), "--index", str(index)]).exit_code == 0
+    assert index.exists() and not lock.exists()
+    flock, raced = fcntl.flock, []
+
+    def finished_meanwhile(fd, op):  # the first lock is taken after the other build deleted the file
+        if not raced:
+            raced.append(fd)
+            lock.unlink()
+        return flock(fd, op)
+
+    monkeypatch.setattr(fcntl, "flock", finished_meanwhile)
+    with cli._build_lock(index, tmp_path / "news.dedup.building"):
+        assert raced and lock.exists()  # a new lock file, and it is held
+        other = os.open(lock, os.O_RDWR)
+        try:
+            with pytest.raises(OSError):
+                flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        finally:
+            os.close(other)
+    assert not lock.exists()
+
+
 def test_out_replaces_the_report_alone_keeps_its_permissions_and_writes_to_devices(tmp_path):
     import os
     import subprocess
