@@ -20,7 +20,8 @@ def _fold(text: str) -> str:
 
 def _hashes(pieces: list[str]) -> tuple[list[int], list[int]]:
     """A hash of each folded line or sentence with its spacing normalised (0 for a blank one), and its words."""
-    keys = [" ".join(p.split()) for p in pieces]
+    keys = [p if p.isprintable() and "  " not in p and p[:1] != " " and p[-1:] != " " else " ".join(p.split()) for p in pieces]
+    # (spaced as it is already, most lines: isprintable() is False for every whitespace character but " ")
     hashes = [xxhash.xxh3_64_intdigest(k.encode("utf-8", "surrogatepass")) if k else 0 for k in keys]
     return hashes, [k.count(" ") + 1 if k else 0 for k in keys]
 

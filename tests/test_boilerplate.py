@@ -64,3 +64,15 @@ def test_strip_only_ever_removes_lines_and_edge_sentences(texts):
             if n not in filled[:1] + filled[-1:]:
                 assert piece == lines[at]
             at += 1
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from(" \t\xa0\u2003\u3000\u2028\x1f\x85\r\x0bAb.é\u00ad"), max_size=40), max_size=6))
+def test_a_line_hashes_as_its_words_single_spaced(pieces):
+    """Lines already single-spaced skip the re-spacing: the same hash and word count as re-spaced, whatever
+    spaces (Unicode's included) they hold."""
+    respaced = [" ".join(p.split()) for p in pieces]
+    hashes, words = boilerplate._hashes(pieces)
+    assert hashes == boilerplate._hashes(respaced)[0]
+    assert words == [len(r.split()) for r in respaced]
+    assert [h == 0 for h in hashes] == [not r for r in respaced]
