@@ -1,10 +1,12 @@
 """The persistent index a crawler checks articles against: add, check, remove (what a check costs, and how it grows: README)."""
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sqlite3
 import sys
+import threading
 import warnings
 import zlib
 from collections import OrderedDict
@@ -46,10 +48,24 @@ class Match:
     as_dict = Pair.as_dict  # (fields as dict, figures rounded: a check's JSON reads as a scan's)
 
 
+def _one_call_at_a_time(method: Callable) -> Callable:
+    """A public method run under the index's lock: threads that share an Index take turns (two calls at once would
+    interleave their SQLite transactions and count articles twice or not at all)."""
+
+    @functools.wraps(method)
+    def serialized(self: "Index", *args, **kwargs):
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    return serialized
+
+
 class Index:
-    """A dedup index: in memory (`Index()`) or in a file (`Index.open(path)`)."""
+    """A dedup index: in memory (`Index()`) or in a file (`Index.open(path)`). Threads may share one: its calls
+    take turns."""
 
     def __init__(self, config: Config | None = None, store: Store | None = None):
+        self._lock = threading.RLock()  # (reentrant: add calls add_many; a generator given to add_many may check)
         if config is not None and not isinstance(config, Config):
             raise TypeError(f"Index(config, store) takes a Config, not {_shown(config)}: to open an index file, use Index.open(path)")
         self.store = store or SQLiteStore(":memory:")
@@ -104,13 +120,16 @@ class Index:
             raise ValueError("':memory:' is SQLite's name for a database in memory: Index() is an index in memory; for a file of that name, give './:memory:'")
         return cls(config, SQLiteStore(os.fsdecode(path), timeout=timeout, create=create))
 
+    @_one_call_at_a_time
     def __len__(self) -> int:
         return self.store.count()
 
+    @_one_call_at_a_time
     def __contains__(self, article_id: str) -> bool:
         _check_id(article_id)
         return _storable(article_id) and self.store.counted(article_id) is not None
 
+    @_one_call_at_a_time
     def check(self, article_id: str, text: str) -> list[Match]:
         """Indexed articles this one duplicates, rewrites or partly reuses, strongest first: what add() would return.
         Its text is cleaned as add() cleans it, with the article counted in place of the one it would replace, so
@@ -130,10 +149,12 @@ class Index:
             self._count(*replaced)
             self._sound = True
 
+    @_one_call_at_a_time
     def add(self, article_id: str, text: str, metadata: dict | None = None) -> list[Match]:
         """Index an article (replacing one with the same id) and return what it matched before it was added."""
         return self.add_many([(article_id, text, metadata)])[0]
 
+    @_one_call_at_a_time
     def add_many(self, articles: Iterable[tuple[str, str, dict | None]], batch: int = 1000) -> list[list[Match]]:
         """Index many articles, sketched in vectorised batches; each gets its matches among the articles
         indexed before its batch (a rebuild clusters afterwards; a crawler adds one at a time). An item that is
@@ -163,6 +184,7 @@ class Index:
             out.extend(self._add_chunk(chunk))
         return out
 
+    @_one_call_at_a_time
     def remove(self, article_id: str) -> bool:
         """Remove an article; False when it was not indexed."""
         _check_id(article_id)
@@ -179,16 +201,19 @@ class Index:
         self._sound = True
         return True
 
+    @_one_call_at_a_time
     def ids(self) -> list[str]:
         """Every indexed article's id, oldest first."""
         return self.store.ids()
 
+    @_one_call_at_a_time
     def text(self, article_id: str) -> tuple[str, dict] | None:
         """The stored text and metadata of an indexed article."""
         _check_id(article_id)
         record = self.store.get(article_id) if _storable(article_id) else None
         return (record.text, record.metadata) if record else None
 
+    @_one_call_at_a_time
     def stats(self) -> dict:
         self._ready()
         return {
@@ -199,6 +224,7 @@ class Index:
             "band_entries": len(self._near) + len(self._terms),
         }
 
+    @_one_call_at_a_time
     def check_integrity(self) -> list[str]:
         """What is wrong with the index: storage-level damage, records whose blobs do not decode, term and line
         counts that differ from a fresh count of the articles, band tables (as loaded, from the stored snapshot and
@@ -227,6 +253,7 @@ class Index:
             problems.append("band tables differ from the articles' band keys and term signatures (stale or damaged snapshot: reopen after `dedup index build`)")
         return problems
 
+    @_one_call_at_a_time
     def flush(self) -> None:
         """Save the term and line count tables, brought up to date first (opening takes them and counts the
         articles added and removed since)."""
@@ -234,6 +261,7 @@ class Index:
         self.store.save_counts(self.term_counts.to_bytes(), self.line_counts.to_bytes(), self._counted_to, self._counted_deleted, self._generation)
         self._unsaved = 0
 
+    @_one_call_at_a_time
     def close(self) -> None:
         """Save what is unsaved; a process that changed the index by a twentieth or more since the band tables
         were last stored stores them again, so that the next open reads them instead of rebuilding them. Closing
