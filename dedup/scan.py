@@ -19,7 +19,7 @@ from .counts import CountTable
 from .dates import published_instant
 from .features import Features, extract, pack
 from .lsh import BandTable, pairs_of
-from .read import Skipped, notes, read_sources
+from .read import Article, Skipped, notes, read_sources
 from .reuse import sentence_keys, shared_sentence_pairs
 from .sketch import Sketcher
 from .spool import Spool, SpoolReader
@@ -89,6 +89,11 @@ class _BatchSketcher:
         feats = [extract(boilerplate.strip(t, self.lines, c.boilerplate_min_docs), c.shingle_size) for t in texts]
         _, keys = self.sketcher.near(feats)
         return [pack(f) for f in feats], [f.n_words for f in feats], [f.exact for f in feats], keys
+
+
+def _line_hasher() -> Callable[[list[str]], list[np.ndarray]]:
+    """What a worker does with texts while the scan reads: what each adds to the boilerplate line counts."""
+    return lambda texts: [boilerplate.lines_of(t) for t in texts]
 
 
 def _warm_up() -> None:
@@ -172,7 +177,8 @@ def _scan(sources, config: Config, report: Progress, workers: int | None, cleanu
     started = time.perf_counter()
 
     # Pass 1: learn the corpus's boilerplate lines; account for every file; park the texts. Worker processes
-    # start as soon as they are known to be wanted, so that their start-up overlaps the reading.
+    # start as soon as they are known to be wanted, so that their start-up overlaps the reading; from then on they
+    # hash the lines (the counting is the same in any order).
     pool = cleanup.enter_context(Workers(cpu_count() if workers is None else workers))
     if workers is not None:
         pool.start(_warm_up)
@@ -183,11 +189,13 @@ def _scan(sources, config: Config, report: Progress, workers: int | None, cleanu
     spool = Spool()
     ids: list[str] = []
     instants: dict[str, float | None] = {}  # publication times, for the canonical article (earliest)
-    for item in read_sources(sources, config.max_article_chars):
+    items = read_sources(sources, config.max_article_chars)
+
+    def take(item: Article | Skipped) -> str | None:
+        """Account for one input and park its text; the text, or None when the input is skipped."""
         if isinstance(item, Skipped):
             skipped.append(item)
-            continue
-        boilerplate.learn(lines, item.text)
+            return None
         spool.add_text(item.text)
         ids.append(item.id)
         infos[item.id] = ArticleInfo(item.id, item.path, item.title, item.published, 0, item.truncated, item.url, item.source)
@@ -197,6 +205,31 @@ def _scan(sources, config: Config, report: Progress, workers: int | None, cleanu
         report("reading", len(infos), None)
         if workers is None and len(infos) == _PARALLEL_MIN:
             pool.start(_warm_up)
+        return item.text
+
+    for item in items:  # here until the workers start (at once when a number of them was given)
+        text = take(item)
+        if text is not None:
+            boilerplate.learn(lines, text)
+        if pool.started:
+            break
+
+    def rest() -> Iterator[tuple[None, list[str]]]:
+        texts, chars = [], 0
+        for item in items:  # (those left, if any)
+            text = take(item)
+            if text is not None:
+                texts.append(text)
+                chars += len(text)
+            if len(texts) >= _BATCH or chars >= _BATCH_CHARS:
+                yield None, texts
+                texts, chars = [], 0
+        if texts:
+            yield None, texts
+
+    for _, found in pool.map(_line_hasher, (), rest(), parallel=pool.started):  # hashed on the workers, counted here
+        for hashes in found:
+            lines.add(hashes)
     timings["read + learn boilerplate"] = time.perf_counter() - started
     if not ids and not skipped:
         warnings.append(f"no files found in {', '.join(map(str, sources))}")

@@ -76,6 +76,11 @@ class Workers:
                 "above. Run with one process (workers=1, or --workers 1) to work around it."
             ) from e
 
+    @property
+    def started(self) -> bool:
+        """Whether the processes run (a map hands them the work)."""
+        return self._pool is not None
+
     def start(self, warm_up: Callable[[], Any] | None = None) -> None:
         """Start the processes now (else the first parallel map starts them), each running warm_up first: a
         process takes ~2 s to import dedup and load its compiled code, which can then overlap other work."""
