@@ -510,7 +510,7 @@ class Index:
 
     def _restore_bands(self) -> None:
         """Load the stored band tables and prefilter, if any and whole; otherwise _refresh builds them from every row."""
-        parts = self.store.parts("bands")
+        parts = iter(self.store.parts("bands"))
         first = next(parts, None)
         if first is None:
             return

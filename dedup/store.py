@@ -6,9 +6,10 @@ import os
 import sqlite3
 import uuid
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Protocol
+from typing import Protocol
 
 from .read import file_kind
 
@@ -65,7 +66,7 @@ class Store(Protocol):
     def changes(self) -> int: ...
     def load_counts(self) -> tuple[bytes, bytes, int, int] | None: ...
     def save_counts(self, terms: bytes, lines: bytes, counted_to: int, counted_deleted: int, generation: str | None) -> None: ...
-    def parts(self, name: str) -> Iterator[bytes]: ...
+    def parts(self, name: str) -> list[bytes]: ...
     def set_parts(self, name: str, parts: list[bytes], generation: str | None) -> None: ...
     def rows(self) -> list[int]: ...
     def ids(self) -> list[str]: ...
@@ -130,7 +131,7 @@ class SQLiteStore:
     """An index in one SQLite file (WAL mode: readers never block the writer, writers queue on a lock)."""
 
     def __init__(self, path: str | Path, timeout: float = 30.0, create: bool = True):
-        self.path = str(path)
+        self.path, self.timeout = str(path), timeout
         if self.path != ":memory:":
             p = Path(self.path)
             if not p.exists() and not create:
@@ -317,19 +318,66 @@ class SQLiteStore:
             self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [("counted_to", str(counted_to)), ("counted_deleted", str(counted_deleted))])
             self.db.execute("DELETE FROM uncounted WHERE seq <= ?", (counted_deleted,))
 
-    def parts(self, name: str) -> Iterator[bytes]:
-        """The parts of a large value stored uncompressed (SQLite caps one value at 1 GB), in order, one at a time;
-        none if absent."""
-        return (r[0] for r in self.db.execute("SELECT data FROM parts WHERE name=? ORDER BY part", (name,)))
+    def parts(self, name: str) -> list[bytes]:
+        """The parts of a large value stored uncompressed (SQLite caps one value at 1 GB), in order, as one snapshot;
+        none if absent. Each is read straight into its bytes (a SELECT copies it twice), every other one by a second
+        connection at once (SQLite reads without holding the GIL): 1.5 GB of band tables in 0.7 s instead of 1.6 s.
+        That connection's parts are used only if it saw the same stored value (its token), else they are read here."""
+        if not hasattr(self.db, "blobopen"):  # (Python 3.10)
+            return [r[0] for r in self.db.execute("SELECT data FROM parts WHERE name=? ORDER BY part", (name,))]
+        self._begin("DEFERRED")
+        try:
+            token = self.get_meta(f"parts {name}")
+            rowids = [r[0] for r in self.db.execute("SELECT rowid FROM parts WHERE name=? ORDER BY part", (name,))]
+            theirs = None
+            if token is not None and len(rowids) > 1 and self.path != ":memory:":
+                with ThreadPoolExecutor(1) as helper:
+                    elsewhere = helper.submit(self._blobs_elsewhere, rowids[1::2], name, token)
+                    mine = self._blobs(self.db, rowids[0::2])
+                    theirs = elsewhere.result()
+            if theirs is None:
+                return self._blobs(self.db, rowids)
+            out = [b""] * len(rowids)
+            out[0::2], out[1::2] = mine, theirs
+            return out
+        finally:
+            self.db.execute("COMMIT")
+
+    @staticmethod
+    def _blobs(db: sqlite3.Connection, rowids: list[int]) -> list[bytes]:
+        """The data of these rows of the parts table, each read whole into its bytes."""
+        out = []
+        for rowid in rowids:
+            with db.blobopen("parts", "data", rowid, readonly=True) as blob:
+                out.append(blob.read())
+        return out
+
+    def _blobs_elsewhere(self, rowids: list[int], name: str, token: str) -> list[bytes] | None:
+        """_blobs through a connection of its own, in a snapshot that holds the same value of name (token); None
+        when it holds another (written meanwhile) or the file would not open a second time."""
+        try:
+            db = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
+        except sqlite3.Error:
+            return None
+        try:
+            db.execute("BEGIN DEFERRED")
+            same = db.execute("SELECT value FROM meta WHERE key=?", (f"parts {name}",)).fetchone() == (token,)
+            return self._blobs(db, rowids) if same else None
+        except sqlite3.Error:
+            return None
+        finally:
+            db.close()  # (ends its read transaction)
 
     def set_parts(self, name: str, parts: list[bytes], generation: str | None) -> None:
         """Replace a value stored in parts, in one transaction: readers see the old parts or the new, never a mix;
-        nothing is written if a rebuild replaced the index since the value was made (another generation)."""
+        nothing is written if a rebuild replaced the index since the value was made (another generation). A new
+        token names the value (`parts` compares the snapshots of two connections with it)."""
         with self.write():
             if self.get_meta("generation") != generation:
                 return
             self.db.execute("DELETE FROM parts WHERE name=?", (name,))
             self.db.executemany("INSERT INTO parts VALUES (?, ?, ?)", ((name, k, p) for k, p in enumerate(parts)))
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (f"parts {name}", uuid.uuid4().hex))
 
     def count(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]

@@ -1014,3 +1014,37 @@ def test_threads_that_share_an_index_take_turns(tmp_path, seeds):
     index.close()
     with Index.open(path) as again:
         assert again.check_integrity() == [] and len(again) == 25
+
+
+def test_band_tables_stored_in_many_parts_read_back_whole_as_one_snapshot(tmp_path, seeds, monkeypatch):
+    """Opening reads the stored band tables' parts through two connections at once; those of the second are used
+    only when it saw the same stored tables (a writer may store new ones between the two reads)."""
+    from dedup import index as index_module
+    from dedup.store import SQLiteStore
+
+    monkeypatch.setattr(index_module, "_PART_BYTES", 1024)  # (256 MB a part: the seeds' tables would be one)
+    path = tmp_path / "news.dedup"
+    with Index.open(path) as ix:
+        for key, text in seeds.items():
+            ix.add(key, text, {})
+    store = SQLiteStore(path)
+    stored = [r[0] for r in store.db.execute("SELECT data FROM parts WHERE name='bands' ORDER BY part")]
+    elsewhere, read = SQLiteStore._blobs_elsewhere, []
+    monkeypatch.setattr(SQLiteStore, "_blobs_elsewhere", lambda *args: read.append(elsewhere(*args)) or read[-1])
+    assert len(stored) >= 8 and store.parts("bands") == stored
+    assert read[0] == stored[1::2]  # (half of them read by the second connection)
+    with Index.open(path) as again:
+        assert again.check_integrity() == [] and len(again._terms) == 5 * again.sketcher.term_bands[0]
+
+    newer = [b"\0" * len(p) for p in stored]  # (what the second connection would see, had it read them)
+
+    def written_meanwhile(self, rowids, name, token):
+        writer = SQLiteStore(path)
+        writer.set_parts("bands", newer, writer.get_meta("generation"))
+        writer.close()
+        return elsewhere(self, rowids, name, token)
+
+    monkeypatch.setattr(SQLiteStore, "_blobs_elsewhere", written_meanwhile)
+    assert store.parts("bands") == stored  # this connection's snapshot, whole: not half of each
+    assert store.parts("bands") == newer
+    store.close()

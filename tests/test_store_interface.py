@@ -4,7 +4,6 @@ same answers as SQLite."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 
 import numpy as np
 from hypothesis import HealthCheck, given, settings, strategies as st
@@ -107,8 +106,8 @@ class DictStore:
             self.uncounted = {s: v for s, v in self.uncounted.items() if s > counted_deleted}
             self._wrote()
 
-    def parts(self, name: str) -> Iterator[bytes]:
-        return iter(self.stored_parts.get(name, []))
+    def parts(self, name: str) -> list[bytes]:
+        return list(self.stored_parts.get(name, []))
 
     def set_parts(self, name: str, parts: list[bytes], generation: str | None) -> None:
         if generation == self.meta["generation"]:
