@@ -1,4 +1,5 @@
 """Boilerplate learned from the corpus: what goes, and what a story's own copies and rewrites keep."""
+import numpy as np
 from hypothesis import given, settings, strategies as st
 
 from dedup import boilerplate
@@ -76,3 +77,18 @@ def test_a_line_hashes_as_its_words_single_spaced(pieces):
     assert hashes == boilerplate._hashes(respaced)[0]
     assert words == [len(r.split()) for r in respaced]
     assert [h == 0 for h in hashes] == [not r for r in respaced]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 2**64 - 1), max_size=30), max_size=8), st.data())
+def test_a_document_counts_each_item_once_and_uncounting_takes_it_back(documents, data):
+    """However often a document holds an item (or two items share a slot), it counts once in that slot; uncounting
+    the documents, in any order, leaves the table as it was."""
+    table = CountTable()
+    for items in documents:
+        table.add(np.array(items + items[:3], dtype=np.uint64))
+    for slot in {int(x) & table.mask for items in documents for x in items}:
+        assert table.counts[slot] == sum(any(int(x) & table.mask == slot for x in items) for items in documents)
+    for items in data.draw(st.permutations(documents)):
+        table.add(np.array(items, dtype=np.uint64), sign=-1)
+    assert not table.counts.any() and table.documents == 0
