@@ -89,7 +89,7 @@ class _Command(TyperCommand):
             _fail(str(e))
         except sqlite3.DatabaseError as e:
             index = ctx.params.get("index") or "INDEX"
-            _fail(f"{index}: damaged ({e}); `dedup index build SOURCE… --index {index}` rebuilds it from its sources")
+            _fail(f"{index}: damaged ({e}); `dedup index build SOURCE… --index {index}` rebuilds it from its sources (given no SOURCE, from the articles that still read)")
 
     def format_options(self, ctx: Context, formatter: HelpFormatter) -> None:
         arguments: list[tuple[str, str]] = []
@@ -589,16 +589,11 @@ def _held(index: Path) -> Iterator[tuple[str, str, dict] | Skipped]:
     its checksum (a text or metadata changed on disk), is left out, said so."""
     store = SQLiteStore(index, create=False)
     try:
-        changed = {article_id for _, article_id in store.mismatched()}
-        for article_id in store.ids():
-            try:
-                record = store.get(article_id)
-                if article_id in changed:
-                    raise IndexFileError("it no longer matches its checksum: its text or metadata changed on disk")
-            except IndexFileError as e:
-                yield Skipped(str(index), visible(f"article {article_id!r} is damaged ({e.__cause__ or e}): left out"))
-                continue
-            if record is not None:  # (removed meanwhile by another process)
+        for row, article_id, record, why in store.salvage():
+            if record is None:
+                name = f"article {article_id!r}" if article_id is not None else f"row {row}"
+                yield Skipped(str(index), visible(f"{name} is damaged ({why}): left out"))
+            else:
                 yield article_id, record.text, record.metadata
     except sqlite3.DatabaseError as e:
         yield Skipped(str(index), f"the articles after those read do not read ({e}): left out")

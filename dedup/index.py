@@ -79,7 +79,7 @@ class Index:
         try:
             self._load()
         except sqlite3.DatabaseError as e:  # a page of the file no longer reads
-            raise IndexFileError(f"{self.store.path}: damaged ({e}); `dedup index build SOURCE… --index {self.store.path}` rebuilds it from its sources") from None
+            raise IndexFileError(f"{self.store.path}: damaged ({e}); `dedup index build SOURCE… --index {self.store.path}` rebuilds it from its sources (given no SOURCE, from the articles that still read)") from None
         self._sound = True
 
     def _load(self) -> None:

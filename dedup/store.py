@@ -9,7 +9,7 @@ import zlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Iterator, Protocol
 
 from .read import file_kind
 
@@ -123,8 +123,11 @@ def _open_problem(path: str, e: sqlite3.DatabaseError) -> str:
             return f"cannot be created: folder {folder} does not exist"
         return f"cannot be {'created' if not Path(path).exists() else 'opened'} ({e}){'' if os.access(folder, os.W_OK) else f': folder {folder} is not writable'}"
     if "malformed" in str(e):
-        return f"damaged ({e}); `dedup index build SOURCE… --index {path}` rebuilds it from its sources (its own articles no longer read whole)"
+        return f"damaged ({e}); `dedup index build SOURCE… --index {path}` rebuilds it from its sources (given no SOURCE, from its own articles that still read)"
     return f"not a dedup index ({e})"
+
+
+_SALVAGE_ROWS = 1000  # articles a rebuild of a damaged index reads at once
 
 
 class SQLiteStore:
@@ -394,6 +397,34 @@ class SQLiteStore:
         """Problems found: SQLite's own check, then every record's checksum."""
         problems = [r[0] for r in self.db.execute("PRAGMA integrity_check") if r[0] != "ok"]
         return problems + [f"article {id_!r} (row {row}): checksum mismatch" for row, id_ in self.mismatched()]
+
+    def salvage(self) -> Iterator[tuple[int, str | None, Record | None, str | None]]:
+        """Every stored article, oldest first, as (row, id, its record or None, why it is left out or None): what a
+        rebuild of a damaged index keeps. Rows are read a thousand at a time; a range that does not read (a damaged
+        page) is read again one row at a time, so a damaged page costs only the articles it holds. A record that
+        no longer matches its checksum or no longer decodes is left out too."""
+        top = self.db.execute("SELECT seq FROM sqlite_sequence WHERE name='articles'").fetchone()
+        last = int(top[0]) if top else 0
+        columns = "row, id, metadata, text, features, near_sig, term_sig, near_keys, term_keys, lines, checksum"
+        for start in range(1, last + 1, _SALVAGE_ROWS):
+            end = min(start + _SALVAGE_ROWS, last + 1)
+            try:
+                found = self.db.execute(f"SELECT {columns} FROM articles WHERE row >= ? AND row < ? ORDER BY row", (start, end)).fetchall()
+            except sqlite3.DatabaseError:
+                found = []
+                for row in range(start, end):
+                    try:
+                        found += self.db.execute(f"SELECT {columns} FROM articles WHERE row=?", (row,)).fetchall()
+                    except sqlite3.DatabaseError as e:
+                        yield row, None, None, f"it does not read: {e}"
+            for row, id_, meta, text, *blobs, crc in found:
+                if checksum(id_.encode("utf-8", "surrogatepass"), meta.encode("utf-8", "surrogatepass"), text, *blobs) != crc:
+                    yield row, id_, None, "it no longer matches its checksum: its text or metadata changed on disk"
+                    continue
+                try:
+                    yield row, id_, Record(row, id_, json.loads(meta), zlib.decompress(text).decode("utf-8", "surrogatepass"), *blobs), None
+                except (ValueError, zlib.error) as e:
+                    yield row, id_, None, f"it does not decode: {e}"
 
     def mismatched(self) -> list[tuple[int, str]]:
         """(row, id) of every record that no longer matches its checksum (changed on disk, or by hand)."""

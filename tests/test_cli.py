@@ -376,6 +376,35 @@ def test_an_index_given_no_source_is_rebuilt_from_its_own_articles(tmp_path):
     assert nothing.exit_code == 2 and "no SOURCE given, and no index there to rebuild from its own articles" in nothing.stderr
 
 
+def test_a_damaged_page_costs_a_rebuild_from_its_own_articles_only_the_articles_on_it(tmp_path, shared):
+    """One unreadable page of article records made a rebuild given no SOURCE index nothing (the whole table was
+    read in one query), and advise removing the only copy; now the rows are read again one at a time where a
+    range does not read, and only those on the page are left out, listed."""
+    import zlib
+
+    articles = [json.loads(line) for line in (shared / "eval" / "bbc_news" / "bbc_news.jsonl").open(encoding="utf-8")][:150]
+    path = tmp_path / "crawl.dedup"
+    with Index.open(path) as ix:
+        ix.add_many((a["id"], a["text"], {"title": a["title"]}) for a in articles)
+    with closing(sqlite3.connect(path)) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        page = db.execute("PRAGMA page_size").fetchone()[0]
+    data = bytearray(path.read_bytes())
+    victim = articles[75]
+    at = data.find(zlib.compress(victim["text"].encode("utf-8"))[:64]) // page  # the page holding its text
+    assert at > 0
+    data[at * page : (at + 1) * page] = b"\xab" * page
+    path.write_bytes(bytes(data))
+    rebuilt = runner.invoke(app, ["index", "build", "--index", str(path)])
+    assert rebuilt.exit_code == 0, rebuilt.stderr
+    skipped = int(re.search(r"(\d+) skipped", rebuilt.stderr).group(1))
+    assert 1 <= skipped <= 5 and "is damaged" in rebuilt.stderr
+    assert f"{path}: {150 - skipped:,} articles indexed" in rebuilt.stderr
+    assert runner.invoke(app, ["index", "check", str(path)]).exit_code == 0
+    with Index.open(path) as ix:
+        assert victim["id"] not in ix and ix.text(articles[0]["id"]) == (articles[0]["text"], {"title": articles[0]["title"]})
+
+
 def test_align_names_a_damaged_indexed_article(tmp_path):
     path = _seeds_index_damaged(tmp_path, "UPDATE articles SET metadata = '{oops' WHERE id = '002_67ae491904088e5a.txt'")
     result = runner.invoke(app, ["align", "002_67ae491904088e5a.txt", "003_7e9b22f87c9658b0.txt", "--index", str(path)])
