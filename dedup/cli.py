@@ -697,6 +697,16 @@ def _building(index: Path) -> Path:
     return real.with_name(real.name + ".building")
 
 
+def _say_unfinished_build(index: Path) -> None:
+    """A note on stderr when INDEX.building holds a build that stopped before it finished (killed, or interrupted):
+    left alone, it takes disk space and nothing else says so."""
+    building = _building(index)
+    if building.is_file() and not _build_running(index):
+        size = building.stat().st_size
+        typer.echo(f"note: {building} ({size / 1e6:,.1f} MB) holds a `dedup index build` of {index} that did not finish: running"
+                   " the same command again resumes it; delete it (and its -wal and -shm files) to give it up", err=True)
+
+
 def _build_running(index: Path) -> bool:
     """Whether a `dedup index build` of this index holds its lock (_build_lock) now."""
     try:
@@ -957,6 +967,7 @@ def index_stats(
     ix = Index.open(index, create=False)
     stats = ix.stats()
     ix.close()
+    _say_unfinished_build(index)
     stats["path"] = str(index)
     stats["bytes"] = index.stat().st_size
     if fmt == "json":
@@ -976,6 +987,7 @@ def index_check(index: Annotated[Path, typer.Argument(metavar="INDEX", help="The
     problems = ix.check_integrity()
     n = len(ix)
     ix.close()
+    _say_unfinished_build(index)
     if problems:
         for p in problems:
             typer.echo(f"{index}: {p}", err=True)

@@ -796,6 +796,27 @@ def test_a_build_deletes_its_lock_file_and_one_that_locked_a_deleted_lock_file_t
     assert not lock.exists()
 
 
+def test_stats_and_check_mention_a_build_that_did_not_finish(tmp_path):
+    """A killed build leaves INDEX.building (often hundreds of MB); stats and check say so, and how to resume or
+    give it up, but not while the build still runs."""
+    fcntl = pytest.importorskip("fcntl")
+    index = tmp_path / "news.dedup"
+    assert runner.invoke(app, ["index", "build", str(SEEDS), "--index", str(index)]).exit_code == 0
+    for command in ("stats", "check"):
+        assert "did not finish" not in runner.invoke(app, ["index", command, str(index)]).stderr
+    building = tmp_path / "news.dedup.building"
+    building.write_bytes(index.read_bytes())  # (what a build killed before its end leaves)
+    for command in ("stats", "check"):
+        result = runner.invoke(app, ["index", command, str(index)])
+        assert result.exit_code == 0 and f"note: {building}" in result.stderr and "did not finish: running the same command again resumes it" in result.stderr
+    fd = os.open(tmp_path / "news.dedup.building.lock", os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # (a build that is running)
+        assert "did not finish" not in runner.invoke(app, ["index", "stats", str(index)]).stderr
+    finally:
+        os.close(fd)
+
+
 def test_out_replaces_the_report_alone_keeps_its_permissions_and_writes_to_devices(tmp_path):
     import os
     import subprocess
