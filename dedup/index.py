@@ -149,7 +149,6 @@ class Index:
             self._count(*replaced)
             self._sound = True
 
-    @_one_call_at_a_time
     def add(self, article_id: str, text: str, metadata: dict | None = None) -> list[Match]:
         """Index an article (replacing one with the same id) and return what it matched before it was added."""
         return self.add_many([(article_id, text, metadata)])[0]

@@ -91,6 +91,20 @@ class _BatchSketcher:
         return [pack(f) for f in feats], [f.n_words for f in feats], [f.exact for f in feats], keys
 
 
+def _batches(texts: Iterable[str]) -> Iterator[list[str]]:
+    """Texts in lists of _BATCH, fewer when they hold _BATCH_CHARS characters: what a worker gets at a time."""
+    batch: list[str] = []
+    chars = 0
+    for text in texts:
+        batch.append(text)
+        chars += len(text)
+        if len(batch) >= _BATCH or chars >= _BATCH_CHARS:
+            yield batch
+            batch, chars = [], 0
+    if batch:
+        yield batch
+
+
 def _line_hasher() -> Callable[[list[str]], list[np.ndarray]]:
     """What a worker does with texts while the scan reads: what each adds to the boilerplate line counts."""
     return lambda texts: [boilerplate.lines_of(t) for t in texts]
@@ -214,20 +228,8 @@ def _scan(sources, config: Config, report: Progress, workers: int | None, cleanu
         if pool.started:
             break
 
-    def rest() -> Iterator[tuple[None, list[str]]]:
-        texts, chars = [], 0
-        for item in items:  # (those left, if any)
-            text = take(item)
-            if text is not None:
-                texts.append(text)
-                chars += len(text)
-            if len(texts) >= _BATCH or chars >= _BATCH_CHARS:
-                yield None, texts
-                texts, chars = [], 0
-        if texts:
-            yield None, texts
-
-    for _, found in pool.map(_line_hasher, (), rest(), parallel=pool.started):  # hashed on the workers, counted here
+    rest = ((None, texts) for texts in _batches(text for text in map(take, items) if text is not None))  # (those left, if any)
+    for _, found in pool.map(_line_hasher, (), rest, parallel=pool.started):  # hashed on the workers, counted here
         for hashes in found:
             lines.add(hashes)
     timings["read + learn boilerplate"] = time.perf_counter() - started
@@ -245,13 +247,10 @@ def _scan(sources, config: Config, report: Progress, workers: int | None, cleanu
     parked = spool.reader()
 
     def batches() -> Iterator[tuple[range, list[str]]]:
-        start, chars, texts = 0, 0, []
-        for i in range(len(ids)):
-            texts.append(parked.text(i))
-            chars += len(texts[-1])
-            if len(texts) >= _BATCH or chars >= _BATCH_CHARS or i == len(ids) - 1:
-                yield range(start, i + 1), texts
-                start, chars, texts = i + 1, 0, []
+        start = 0
+        for texts in _batches(parked.text(i) for i in range(len(ids))):
+            yield range(start, start + len(texts)), texts
+            start += len(texts)
 
     if workers is None and len(infos) < _PARALLEL_MIN:
         pool.workers = 1  # (too few articles to pay for starting processes: none were started)

@@ -10,6 +10,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import accel
+from .arrays import code_points
 from .normalize import find_all
 
 _BLOCK = re.compile(r"\n[ \t\r\f\v]*\n\s*")
@@ -127,16 +128,14 @@ def _append(text: str, start: int, end: int, spans: list[Span]) -> None:
 
 
 def _compiled_split(fast, text: str) -> np.ndarray | None:
-    """spans by the compiled twin of _sentences (the same spans: tested), or None when a word before a point is not
+    """spans by the compiled twin of _split (the same spans: tested), or None when a word before a point is not
     ASCII (whether it is an abbreviation is case folding's to say)."""
-    if text.isascii():
-        codes = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
-    else:
-        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        if codes.max() >= 0x10000:  # beyond the table: stand-ins of the same kind (neither space, punctuation nor ASCII)
-            codes = codes.copy()
-            beyond = codes >= 0x10000
-            codes[beyond] = [_ALNUM_STAND_IN if chr(c).isalnum() else _OTHER_STAND_IN for c in codes[beyond].tolist()]
+    codes = code_points(text)
+    if codes.dtype == np.uint32 and codes.max() >= 0x10000:  # beyond the table: stand-ins of the same kind
+        # (neither space, punctuation nor ASCII)
+        codes = codes.copy()
+        beyond = codes >= 0x10000
+        codes[beyond] = [_ALNUM_STAND_IN if chr(c).isalnum() else _OTHER_STAND_IN for c in codes[beyond].tolist()]
     return fast.sentence_spans(codes, _kinds(), _HARD_BREAK_LINE, *_abbreviation_codes())
 
 

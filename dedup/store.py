@@ -97,9 +97,10 @@ CREATE TABLE IF NOT EXISTS parts (name TEXT NOT NULL, part INTEGER NOT NULL, dat
 """
 
 
-def checksum(*parts: bytes) -> int:
+def checksum(article_id: str, metadata: str, text: bytes, *blobs: bytes) -> int:
+    """A stored record's checksum: its id and metadata JSON (as UTF-8), compressed text and blobs, in column order."""
     crc = 0
-    for p in parts:
+    for p in (article_id.encode("utf-8", "surrogatepass"), metadata.encode("utf-8", "surrogatepass"), text, *blobs):
         crc = zlib.crc32(p, crc)
     return crc
 
@@ -125,6 +126,11 @@ def _open_problem(path: str, e: sqlite3.DatabaseError) -> str:
     if "malformed" in str(e):
         return f"damaged ({e}); `dedup index build SOURCE… --index {path}` rebuilds it from its sources (given no SOURCE, from its own articles that still read)"
     return f"not a dedup index ({e})"
+
+
+def _record(row: int, article_id: str, metadata: str, text: bytes, *blobs: bytes) -> Record:
+    """A record from its stored columns (ValueError or zlib.error when they no longer decode)."""
+    return Record(row, article_id, json.loads(metadata), zlib.decompress(text).decode("utf-8", "surrogatepass"), *blobs)
 
 
 _SALVAGE_ROWS = 1000  # articles a rebuild of a damaged index reads at once
@@ -217,7 +223,7 @@ class SQLiteStore:
                 self._delete(r.id)
                 text = zlib.compress(r.text.encode("utf-8", "surrogatepass"))
                 meta = json.dumps(r.metadata, ensure_ascii=False, sort_keys=True, allow_nan=False)
-                crc = checksum(r.id.encode("utf-8", "surrogatepass"), meta.encode("utf-8", "surrogatepass"), text, r.features, r.near_sig, r.term_sig, r.near_keys, r.term_keys, r.lines)
+                crc = checksum(r.id, meta, text, r.features, r.near_sig, r.term_sig, r.near_keys, r.term_keys, r.lines)
                 cur = self.db.execute(
                     "INSERT INTO articles (id, metadata, text, features, near_sig, term_sig, near_keys, term_keys, lines, checksum)"
                     " VALUES (?,?,?,?,?,?,?,?,?,?)",
@@ -249,7 +255,7 @@ class SQLiteStore:
         if r is None:
             return None
         try:
-            return Record(r[0], r[1], json.loads(r[2]), zlib.decompress(r[3]).decode("utf-8", "surrogatepass"), *r[4:])
+            return _record(*r)
         except (ValueError, zlib.error) as e:
             raise damaged_article(self.path, article_id, e) from e
 
@@ -418,11 +424,11 @@ class SQLiteStore:
                     except sqlite3.DatabaseError as e:
                         yield row, None, None, f"it does not read: {e}"
             for row, id_, meta, text, *blobs, crc in found:
-                if checksum(id_.encode("utf-8", "surrogatepass"), meta.encode("utf-8", "surrogatepass"), text, *blobs) != crc:
+                if checksum(id_, meta, text, *blobs) != crc:
                     yield row, id_, None, "it no longer matches its checksum: its text or metadata changed on disk"
                     continue
                 try:
-                    yield row, id_, Record(row, id_, json.loads(meta), zlib.decompress(text).decode("utf-8", "surrogatepass"), *blobs), None
+                    yield row, id_, _record(row, id_, meta, text, *blobs), None
                 except (ValueError, zlib.error) as e:
                     yield row, id_, None, f"it does not decode: {e}"
 
@@ -430,7 +436,7 @@ class SQLiteStore:
         """(row, id) of every record that no longer matches its checksum (changed on disk, or by hand)."""
         return [(row, id_) for row, id_, meta, text, *blobs, crc in self.db.execute(
             "SELECT row, id, metadata, text, features, near_sig, term_sig, near_keys, term_keys, lines, checksum FROM articles")
-            if checksum(id_.encode("utf-8", "surrogatepass"), meta.encode("utf-8", "surrogatepass"), text, *blobs) != crc]
+            if checksum(id_, meta, text, *blobs) != crc]
 
     def close(self) -> None:
         """Close the file; any later call says the index was closed (not SQLite's "closed database")."""

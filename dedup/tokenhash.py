@@ -18,6 +18,7 @@ import numpy as np
 import xxhash
 
 from . import accel
+from .arrays import code_points
 from .normalize import SEPARATOR, TOKEN
 from .terms import STOP_WORDS, SUFFIXES, TO_Y, stem
 
@@ -61,10 +62,7 @@ def tokenize(cleaned: str) -> Tokens:
 
 
 def _scan(fast, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
-    if text.isascii():
-        codes = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
-    else:
-        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    codes = code_points(text)
     hashes, terms, starts, ends, buf = _scratch(len(codes))
     n = fast.scan(codes, _TABLE.covering(codes), *_term_rules(), hashes, terms, starts, ends, buf)
     return None if n < 0 else (hashes[:n].copy(), terms[:n].copy(), starts[:n].copy(), ends[:n].copy())
