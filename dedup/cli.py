@@ -419,24 +419,13 @@ def _say_notes(item: Article, limit: int) -> None:
         typer.echo(f"warning: {said}", err=True)
 
 
-def _load_stream() -> str:
-    """The article on standard input ("-"); exits 1 saying why when it holds none. (A named pipe is not read: with
-    no writer, opening it would wait for ever.)"""
-    limit = Config().max_article_chars
-    item = read_stream("-", typer.get_binary_stream("stdin"), limit)
-    if isinstance(item, Skipped):
-        _fail(f"standard input: {item.reason}")
-    _say_notes(item, limit)
-    return item.text
-
-
 def _load_file(ref: str) -> str:
-    """The one article in file ref (its records that are not articles reported on stderr); exits naming the file
-    and the reason when there is not exactly one: 2 for a folder, a device or pipe, or several articles, else 1."""
-    from .align import counted
-
+    """The one article in file ref, or on standard input for "-" (its records that are not articles reported on
+    stderr); exits naming the file and the reason when there is not exactly one: 2 for a folder, a device or pipe,
+    or several articles, else 1. (A named pipe is not read: with no writer, opening it would wait for ever.)"""
+    limit = Config().max_article_chars
     if ref == "-":
-        return _load_stream()
+        return _one_article("standard input", read_stream("-", typer.get_binary_stream("stdin"), limit), limit, stat.S_IFREG)
     why = _unreachable(ref)
     if why == "no such file or folder":
         _fail(f"{ref}: no such file (use --index to align two indexed ids)")
@@ -445,15 +434,21 @@ def _load_file(ref: str) -> str:
     mode = os.stat(ref).st_mode
     if stat.S_ISDIR(mode):
         _fail(f"{ref}: is a folder, align takes two files", 2)
-    limit = Config().max_article_chars
     if stat.S_ISREG(mode) and os.path.splitext(ref)[1].lower() not in ARTICLE_EXTENSIONS:
         try:
             with open(ref, "rb") as stream:  # (a page saved without its extension, `curl -o story`: read as standard input is)
-                items = [read_stream(ref, stream, limit)]
+                items = read_stream(ref, stream, limit)
         except OSError as e:
             _fail(f"{ref}: cannot read: {e.strerror or e}")
     else:
         items = list(read_sources([ref], limit))
+    return _one_article(ref, items, limit, mode)
+
+
+def _one_article(ref: str, items: list[Article | Skipped], limit: int, mode: int) -> str:
+    """The text of the one article among what ref held (mode: its file's), else exit saying why (see _load_file)."""
+    from .align import counted
+
     articles = [i for i in items if isinstance(i, Article)]
     skipped = [i for i in items if isinstance(i, Skipped)]
     if not articles:
@@ -463,8 +458,10 @@ def _load_file(ref: str) -> str:
         _fail(f"{ref}: {skipped[0].reason}, align takes two files (one may be -: standard input, `curl … | dedup align - B`)", 2)  # a device, pipe or socket
     if len(articles) > 1:
         ids = " ".join(visible(shlex.quote(a.id)) for a in articles[:2])
-        _fail(f"{ref}: holds {len(articles):,} articles, align takes one per file; to align two of them, index the file and"
-              f" give their ids: dedup index build {shlex.quote(ref)} --index INDEX, then dedup align {ids} --index INDEX", 2)
+        saved = "save them as FILE.jsonl, index it" if ref == "standard input" else "index the file"
+        _fail(f"{ref}: holds {len(articles):,} articles, align takes one per file; to align two of them, {saved} and"
+              f" give their ids: dedup index build {'FILE.jsonl' if ref == 'standard input' else shlex.quote(ref)} --index INDEX,"
+              f" then dedup align {ids} --index INDEX", 2)
     for item in skipped:
         _say_skipped(item)
     _say_notes(articles[0], limit)
@@ -902,7 +899,7 @@ def index_remove(
 @index_app.command("query", cls=_Command, short_help="Which indexed articles each of these copies, rewrites or reuses.")
 def index_query(
     index: Annotated[Path, typer.Argument(metavar="INDEX", help="The index file.")],
-    files: Annotated[list[Path], typer.Argument(metavar="FILE", help="Articles to look up (files or folders; - reads one from standard input).")],
+    files: Annotated[list[Path], typer.Argument(metavar="FILE", help="Articles to look up (files or folders; - reads standard input: an article, or JSON or JSON Lines records).")],
     fmt: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="table or json.")] = "table",
 ) -> None:
     """Which indexed articles does each of these copy, rewrite or partly reuse?
@@ -921,7 +918,7 @@ def index_query(
     limit = ix.config.max_article_chars
     found = read_sources(named, limit) if named else iter(())
     if len(named) < len(files):  # (standard input first when given first, else last)
-        piped = [read_stream("-", typer.get_binary_stream("stdin"), limit)]
+        piped = read_stream("-", typer.get_binary_stream("stdin"), limit)
         found = itertools.chain(piped, found) if str(files[0]) == "-" else itertools.chain(found, piped)
     results = []
     for item in found:
@@ -929,8 +926,8 @@ def index_query(
             results.append({"id": where(item), "skipped": item.reason, "matches": []})
             continue
         # (checked under its absolute path, not its id: an indexed article that has the file's id, this file or
-        # another folder's, is a match like any other; standard input under "-")
-        probe = "-" if item.path == "-" else os.path.abspath(where(item) or item.id)
+        # another folder's, is a match like any other; standard input under "-", a JSON Lines record piped in under "-:LINE")
+        probe = where(item) if item.path == "-" else os.path.abspath(where(item) or item.id)
         matches = [m.as_dict() for m in ix.check(probe, item.text)]
         said = {}  # why nothing matched, when the article is too short to compare
         if not matches and (words := len(normalize.words(item.text))) < ix.config.min_words:

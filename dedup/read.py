@@ -595,6 +595,10 @@ class _Reader:
             lines = getattr(exc, "msg", "") == "Extra data" and getattr(exc, "colno", 0) == 1
             yield Skipped(path, f"invalid JSON ({exc}){'; one JSON value a line is JSON Lines: name the file .jsonl' if lines else ''}")
             return
+        yield from self.json_value(value, encoding, path, file_id)
+
+    def json_value(self, value: object, encoding: str, path: str, file_id: str) -> Iterator[Article | Skipped]:
+        """The articles in a parsed JSON document: one object, an array of them, or {"articles": [...]}."""
         if isinstance(value, dict) and {"summary", "clusters", "links", "unique"} <= value.keys() and "text" not in value:
             yield Skipped(path, "a dedup scan report (--format json), not articles")
             return
@@ -626,7 +630,6 @@ class _Reader:
             )
 
     def jsonl(self, path: str) -> Iterator[Article | Skipped]:
-        records = 0
         with open(path, "rb") as raw:
             head = raw.read(8192)
             raw.seek(0)
@@ -649,38 +652,64 @@ class _Reader:
                 lines = _byte_lines(raw, self.line_max_bytes)
             else:
                 lines = _text_lines(io.TextIOWrapper(raw, encoding=encoding, errors="strict", newline="\n"), self.line_max_bytes)
-            for number, line, replaced in lines:
-                if isinstance(line, Skipped):
-                    yield Skipped(path, f"JSONL line {number}: {line.reason}", number)
-                    if line.line == -1:  # the rest of the file cannot be read
-                        return
-                    records += 1
-                    continue
-                line = line.rstrip("\r\n")
-                if not line.strip():
-                    continue  # blank lines separate nothing and carry nothing
-                records += 1
-                try:
-                    value = json.loads(line)
-                except RecursionError:
-                    yield Skipped(path, f"JSONL line {number}: invalid JSON (nested too deeply)", number)
-                    continue
-                except ValueError as exc:
-                    if records == 1 and _one_json_value(path):
-                        yield Skipped(path, "one JSON value over many lines (pretty-printed JSON), not JSON Lines: name the file .json, or write one object a line")
-                        return
-                    yield Skipped(path, f"JSONL line {number}: invalid JSON ({_short(str(exc))})", number)
-                    continue
-                if records == 1 and isinstance(value, dict) and value.get("type") == "summary" and {"articles", "clusters", "links"} <= value.keys() and "text" not in value:
-                    yield Skipped(path, "a dedup scan report (--format jsonl), not articles", number)  # (its first line)
+            yield from self.jsonl_lines(lines, path)
+
+    def jsonl_lines(self, lines: Iterator[tuple[int, str | Skipped, int]], path: str) -> Iterator[Article | Skipped]:
+        """The articles in JSON Lines, from (line number, line, bytes replaced) as _byte_lines gives them."""
+        records = 0
+        for number, line, replaced in lines:
+            if isinstance(line, Skipped):
+                yield Skipped(path, f"JSONL line {number}: {line.reason}", number)
+                if line.line == -1:  # the rest of the file cannot be read
                     return
-                result = self._record(value, path, number, f"JSONL line {number}")
-                if isinstance(result, Skipped):
-                    yield result
-                else:
-                    yield self._claim(replace(result, replaced=replaced) if replaced else result, f"{display_path(path)}:{number}", f"JSONL line {number}")
+                records += 1
+                continue
+            line = line.rstrip("\r\n")
+            if not line.strip():
+                continue  # blank lines separate nothing and carry nothing
+            records += 1
+            try:
+                value = json.loads(line)
+            except RecursionError:
+                yield Skipped(path, f"JSONL line {number}: invalid JSON (nested too deeply)", number)
+                continue
+            except ValueError as exc:
+                if records == 1 and _one_json_value(path):
+                    yield Skipped(path, "one JSON value over many lines (pretty-printed JSON), not JSON Lines: name the file .json, or write one object a line")
+                    return
+                yield Skipped(path, f"JSONL line {number}: invalid JSON ({_short(str(exc))})", number)
+                continue
+            if records == 1 and isinstance(value, dict) and value.get("type") == "summary" and {"articles", "clusters", "links"} <= value.keys() and "text" not in value:
+                yield Skipped(path, "a dedup scan report (--format jsonl), not articles", number)  # (its first line)
+                return
+            result = self._record(value, path, number, f"JSONL line {number}")
+            if isinstance(result, Skipped):
+                yield result
+            else:
+                yield self._claim(replace(result, replaced=replaced) if replaced else result, f"{display_path(path)}:{number}", f"JSONL line {number}")
         if records == 0:
             yield Skipped(path, "empty file (no records, only blank lines)")
+
+    def piped_json(self, data: bytes, name: str) -> list[Article | Skipped] | None:
+        """The records of JSON (one document) or JSON Lines (a JSON object on its first line) piped in; None when the
+        bytes are neither: a text that begins with a bracket ("[Updated] …") is an article like any other."""
+        if len(data) > _JSON_MAX_BYTES:
+            return [Skipped(name, f"over {_JSON_MAX_BYTES:,} bytes of JSON piped in: save them as a .jsonl file and give its name")]
+        try:
+            text, encoding = decode_bytes(data, name=name, markup=True)
+        except UnreadableFileError:
+            return None
+        try:
+            value = json.loads(text)
+        except (ValueError, RecursionError):
+            try:
+                first = json.loads(text.lstrip().split("\n", 1)[0])
+            except (ValueError, RecursionError):
+                return None
+            if not isinstance(first, dict):
+                return None
+            return list(self.jsonl_lines(_byte_lines(io.BytesIO(data.removeprefix(codecs.BOM_UTF8)), self.line_max_bytes), name))
+        return list(self.json_value(value, encoding, name, name)) if isinstance(value, (dict, list)) else None
 
     def _record(self, value, path: str, line: int | None, where: str, default_id: str | None = None) -> Article | Skipped:
         """A JSON object as an Article, or the reason it is not one."""
@@ -869,14 +898,21 @@ def _starts_like_a_page(data: bytes) -> bool:
     return re.match(rb"(\xef\xbb\xbf)?(\s*(<\?xml[^>]*>|<!--.*?-->))*\s*(<!doctype\s+html|<html(\s[^>]*)?>\s*<)", head, re.IGNORECASE | re.DOTALL) is not None
 
 
-def read_stream(name: str, stream: BinaryIO, max_chars: int = 2_000_000) -> Article | Skipped:
-    """The one article a pipe or standard input holds, read as a text file's bytes are (an HTML page when it starts
-    like one), up to what max_chars may need; its id is name."""
+def read_stream(name: str, stream: BinaryIO, max_chars: int = 2_000_000) -> list[Article | Skipped]:
+    """What a pipe or standard input holds: JSON or JSON Lines records when it is that (as a .json or .jsonl file's
+    are read), else one article read as a text file's bytes are (an HTML page when it starts like one), up to what
+    max_chars may need, its id name."""
     reader = _Reader(max_chars)
     data = stream.read(reader.html_max_bytes + 1)
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):
+        if len(data) > reader.html_max_bytes:
+            data += stream.read(max(_JSON_MAX_BYTES + 1 - len(data), 0))
+        records = reader.piped_json(data, name)
+        if records:
+            return records
     page = _starts_like_a_page(data)
     limit = reader.html_max_bytes if page else reader.text_max_bytes
-    return next(reader.from_bytes(data[:limit], len(data) <= limit, name, name, page))
+    return [next(reader.from_bytes(data[:limit], len(data) <= limit, name, name, page))]
 
 
 def read_sources(sources: Iterable[str | os.PathLike], max_chars: int = 2_000_000) -> Iterator[Article | Skipped]:

@@ -1088,6 +1088,33 @@ def test_align_reads_an_article_from_standard_input(tmp_path):
     assert twice.exit_code == 2 and "not both" in twice.stderr
 
 
+def test_json_piped_in_is_read_as_records_as_a_json_file_is(tmp_path):
+    """`curl api | dedup index query X -`: a JSON document or JSON Lines on standard input are records, each under
+    its own id, with the matches its file gives (it was indexed as one article whose text was the JSON); a text
+    that begins with a bracket stays a text."""
+    path = tmp_path / "news.dedup"
+    assert runner.invoke(app, ["index", "build", str(SEEDS), "--index", str(path)]).exit_code == 0
+    texts = [f.read_text(encoding="utf-8") for f in sorted(SEEDS.glob("*.txt"))[:2]]
+    lines = tmp_path / "two.jsonl"
+    lines.write_text("".join(json.dumps({"id": f"new-{i}", "text": "Breaking\n" + t}) + "\n" for i, t in enumerate(texts)), encoding="utf-8")
+    from_file = json.loads(runner.invoke(app, ["index", "query", str(path), str(lines), "--format", "json"]).stdout)
+    piped = json.loads(runner.invoke(app, ["index", "query", str(path), "-", "--format", "json"], input=lines.read_bytes()).stdout)
+    assert [r["id"] for r in piped] == ["new-0", "new-1"] and [r["matches"] for r in piped] == [r["matches"] for r in from_file]
+    assert piped[0]["matches"][0]["relation"] == "near-duplicate"
+    one = json.dumps({"id": "new-0", "text": "Breaking\n" + texts[0], "url": "https://example.com/a"}).encode("utf-8")
+    single = json.loads(runner.invoke(app, ["index", "query", str(path), "-", "--format", "json"], input=one).stdout)
+    assert [r["id"] for r in single] == ["new-0"] and single[0]["matches"] == from_file[0]["matches"]
+    not_text = json.loads(runner.invoke(app, ["index", "query", str(path), "-", "--format", "json"], input=b'{"title": "no text"}').stdout)
+    assert not_text[0]["skipped"] == "JSON: missing 'text'"
+    bracketed = ("[Updated] " + texts[0]).encode("utf-8")
+    as_text = json.loads(runner.invoke(app, ["index", "query", str(path), "-", "--format", "json"], input=bracketed).stdout)
+    assert as_text[0]["id"] == "-" and as_text[0]["matches"][0]["relation"] == "near-duplicate"
+    aligned = runner.invoke(app, ["align", "-", str(sorted(SEEDS.glob("*.txt"))[0]), "--format", "json"], input=one)
+    assert aligned.exit_code == 0 and "{" not in json.loads(aligned.stdout)["segments"][0]["a"]["text"]
+    several = runner.invoke(app, ["align", "-", str(sorted(SEEDS.glob("*.txt"))[0])], input=lines.read_bytes())
+    assert several.exit_code == 2 and "standard input: holds 2 articles" in several.stderr and "FILE.jsonl" in several.stderr
+
+
 def test_align_reads_a_file_without_an_article_extension_as_standard_input_is_read(tmp_path):
     """`curl -o story URL` saves a page without an extension: align said "unsupported file type (no extension)"
     of a file it read when piped. (A scan still skips such files: a folder holds other things than articles.)"""
