@@ -330,20 +330,24 @@ def display_path(path: str) -> str:
     return os.fsencode(path).decode("utf-8", "backslashreplace") if _SURROGATE.search(path) else path
 
 
-_SHOWN_AS_CODES = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# Controls, and the characters that reorder or break a line as a terminal shows it (bidirectional embeddings,
+# overrides and isolates, as in "Trojan Source" names; the Unicode line and paragraph separators). The marks
+# (U+200E, U+200F, U+061C) that right-to-left text carries are left as they are: they reorder nothing.
+_SHOWN_AS_CODES = re.compile("[\x00-\x1f\x7f-\x9f\u2028-\u202e\u2066-\u2069]")
 
 
 def visible(t: str) -> str:
-    """t for a terminal: control characters (escape sequences, a newline inside an id) shown as \\xNN."""
-    return _SHOWN_AS_CODES.sub(lambda m: f"\\x{ord(m.group()):02x}", t)
+    """t for a terminal: control characters (escape sequences, a newline inside an id) shown as \\xNN, and those
+    that reorder or break what follows them as \\uNNNN."""
+    return _SHOWN_AS_CODES.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", t)
 
 
-_SHOWN_CODE = re.compile(r"\\x([01][0-9a-f]|7f|[89][0-9a-f])")
+_SHOWN_CODE = re.compile(r"\\x([01][0-9a-f]|7f|[89][0-9a-f])|\\u(202[89a-e]|206[6-9])")
 
 
 def from_visible(t: str) -> str:
     """visible(t) read back: an id copied from a terminal (a newline shown as \\x0a) as it is stored."""
-    return _SHOWN_CODE.sub(lambda m: chr(int(m.group(1), 16)), t)
+    return _SHOWN_CODE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), t)
 
 
 def _empty_reason(raw_is_empty: bool) -> str:

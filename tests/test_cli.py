@@ -720,6 +720,21 @@ def test_an_id_with_a_newline_is_found_as_the_terminal_shows_it(tmp_path):
         assert ix.ids() == ["plain.txt"]
 
 
+def test_an_id_that_reorders_the_line_is_shown_escaped_and_found_as_shown(tmp_path):
+    """A right-to-left override in a file name ("Trojan Source") printed raw makes the terminal show the rest of the
+    line backwards: "report\u202etxt.exe" looks like "reportexe.txt". It is shown as \\u202e, and typed back so."""
+    folder = tmp_path / "odd"
+    folder.mkdir()
+    (folder / "report\u202etxt.md").write_bytes(next(SEEDS.glob("000_*.txt")).read_bytes())
+    (folder / "plain.txt").write_bytes(next(SEEDS.glob("001_*.txt")).read_bytes())
+    table = runner.invoke(app, ["scan", str(folder)]).stdout
+    assert "report\\u202etxt.md" in table and "\u202e" not in table
+    index = tmp_path / "odd.dedup"
+    assert runner.invoke(app, ["index", "add", str(index), str(folder)]).exit_code == 0
+    aligned = runner.invoke(app, ["align", "--index", str(index), "report\\u202etxt.md", "plain.txt"])
+    assert aligned.exit_code == 0 and aligned.stdout.startswith("A: report\\u202etxt.md\nB: plain.txt\n")
+
+
 def test_an_index_damaged_anywhere_gets_a_message_not_a_traceback_and_build_repairs_it(tmp_path):
     """Every third page of a seeds index overwritten in turn: each command either works or says the file is
     damaged (exit 1, one line naming it); `dedup index build` then replaces it with a sound index."""

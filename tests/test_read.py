@@ -861,3 +861,16 @@ def test_a_warning_about_a_record_of_a_json_array_says_which_record(tmp_path):
     got = {o.id: notes(o, 100) for o in _read(tmp_path)}
     assert got == {"fine": [], "odd": [f"{tmp_path / 'feed.json'} (id 'odd'): published 'yesterday' is not an ISO 8601 or RFC 2822 date; not used"],
                    "page.txt": []}
+
+
+_LINE_BREAKERS = "\u2028\u2029\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+
+
+@given(st.lists(st.one_of(st.characters(blacklist_characters="\\", blacklist_categories=("Cs",)), st.sampled_from(_LINE_BREAKERS))).map("".join))
+def test_visible_text_holds_no_control_and_reads_back(text):
+    """What visible() shows holds no control character and nothing that reorders or breaks a terminal's line, and
+    from_visible() gives back the text (one without backslashes, which an id typed from the screen may hold)."""
+    shown = read_module.visible(text)
+    assert not any(c < " " or "\x7f" <= c <= "\x9f" or c in _LINE_BREAKERS for c in shown)
+    assert read_module.from_visible(shown) == text
+    assert read_module.visible("\u0627\u200f 600 \u200e\u061c") == "\u0627\u200f 600 \u200e\u061c"  # (right-to-left text's marks reorder nothing)
