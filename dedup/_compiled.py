@@ -486,14 +486,25 @@ def band_rows(run, directory, shift, low, high):
 
 
 @njit(cache=True, nogil=True)
-def band_query(run, directory, shift, keys, row_bits, removed):
-    """lsh.BandTable.query on one sorted run, whole: the rows (sorted, each once, none of the sorted `removed`) of
-    the entries whose key bits equal those of one of the band keys (band_rows finds the entries)."""
+def band_query(runs, directories, shifts, keys, row_bits, removed):
+    """lsh.BandTable.query, whole, over a tuple of sorted runs (read-only views; a restored table's are consecutive
+    slices of one sorted run, so each key is looked up in one of them): the rows (sorted, each once, none of the
+    sorted `removed`) of the entries whose key bits equal those of one of the band keys (band_rows finds them)."""
     mask = np.uint64((1 << row_bits) - 1)
     low = np.empty(len(keys), dtype=np.uint64)
     for k in range(len(keys)):
         low[k] = keys[k] << np.uint64(row_bits)
-    rows = (band_rows(run, directory, shift, low, low | mask) & mask).astype(np.int64)
+    high = low | mask
+    found = [band_rows(runs[i], directories[i], shifts[i], low, high) for i in range(len(runs))]
+    total = 0
+    for hits in found:
+        total += len(hits)
+    rows = np.empty(total, dtype=np.int64)
+    n = 0
+    for hits in found:
+        for t in range(len(hits)):
+            rows[n] = np.int64(hits[t] & mask)
+            n += 1
     rows.sort()
     m, r = 0, 0
     for t in range(len(rows)):

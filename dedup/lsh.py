@@ -63,6 +63,7 @@ class BandTable:
         self._removed: set[int] = set()  # removed rows whose entries some run may still hold
         self._removed_sorted = np.empty(0, dtype=np.uint64)
         self._directories: dict[int, tuple[np.ndarray, np.ndarray, np.uint64]] = {}  # id(run) → (run, directory, shift)
+        self._compiled_runs: tuple = ((), (), np.empty(0, dtype=np.uint64))  # (read-only runs, directories, shifts)
 
     def __len__(self) -> int:
         return sum(len(run) for run in self._runs)
@@ -128,19 +129,14 @@ class BandTable:
     def query(self, keys: np.ndarray) -> np.ndarray:
         """Rows that share at least one band key with keys: sorted int64, each once."""
         fast = accel.kernels()
-        if fast is not None and len(self._runs) == 1:  # the usual table (restored or compacted): one compiled call
-            _, directory, shift = self._directories[id(self._runs[0])]
-            return fast.band_query(self._runs[0], directory, shift, keys.ravel().astype(np.uint64, copy=False), self._row_bits, self._removed_sorted)
+        if fast is not None:  # one compiled call, whatever the runs
+            if not self._runs:
+                return np.empty(0, dtype=np.int64)
+            return fast.band_query(*self._compiled_runs, keys.ravel().astype(np.uint64, copy=False), self._row_bits, self._removed_sorted)
         low = np.sort(self._pack(keys, np.zeros(1, dtype=np.uint64)))
         high = low | np.uint64((1 << self._row_bits) - 1)
         found = []
         for run in self._runs:
-            if fast is not None:
-                _, directory, shift = self._directories[id(run)]
-                hits = fast.band_rows(run, directory, shift, low, high)
-                if len(hits):
-                    found.append(hits)
-                continue
             lo = np.searchsorted(run, low, "left")
             hi = np.searchsorted(run, high, "right")
             if (hi > lo).any():
@@ -189,7 +185,7 @@ class BandTable:
     def _index_runs(self) -> None:
         """Give every run a directory (compiled kernels only): the span from its first entry to its last cut in
         slices of 2**shift values, about _PER_SLOT entries each, and where each slice's entries start. Runs that
-        kept their array keep theirs."""
+        kept their array keep theirs. Also the (runs, directories, shifts) that the compiled query takes."""
         fast = accel.kernels()
         if fast is None:
             return
@@ -205,6 +201,12 @@ class BandTable:
                 known = (run, directory, np.uint64(shift))
             kept[id(run)] = known
         self._directories = kept
+        views = []
+        for run in self._runs:  # (all read-only, as restored runs are: one compiled band_query for every mix)
+            view = run.view()
+            view.flags.writeable = False
+            views.append(view)
+        self._compiled_runs = (tuple(views), tuple(kept[id(run)][1] for run in self._runs), np.array([kept[id(run)][2] for run in self._runs], dtype=np.uint64))
 
     def _pack(self, keys: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """Entries: the lowest 64 - row_bits bits of each key, then the row."""

@@ -129,6 +129,35 @@ def test_compiled_one_run_query_finds_what_binary_search_finds(seed):
     assert sum(len(r) > 1 for r in compiled) >= 10
 
 
+@pytest.mark.parametrize("slices", [2, 5])
+def test_a_table_restored_from_slices_is_queried_as_the_whole_run(slices):
+    """An index's stored band table comes back as consecutive slices of its one sorted run (read-only, one per
+    stored part): queried in one compiled call over all of them, it answers as the whole run does, with and
+    without the kernels, removed rows left out."""
+    pytest.importorskip("dedup._compiled")
+    from dedup import accel
+
+    rng = np.random.default_rng(slices)
+    keys = rng.integers(0, 1 << 63, (4000, 8), dtype=np.uint64)
+    keys[:, 0] = rng.integers(0, 1 << 63, 40, dtype=np.uint64)[rng.integers(0, 40, 4000)]  # buckets across slices
+    whole = BandTable()
+    whole.bulk_load(np.arange(4000), keys)
+    bits, run = whole.snapshot()
+    cuts = np.linspace(0, len(run), slices + 1).astype(int)
+    parts = [np.frombuffer(run[a:b].tobytes(), dtype=np.uint64) for a, b in zip(cuts, cuts[1:])]
+    restored = BandTable.restore(bits, parts)
+    assert len(restored._runs) == slices
+    for table in (whole, restored):
+        table.remove(3, 17, 3999)
+    probes = [np.concatenate([keys.ravel()[rng.integers(0, keys.size, 4)], rng.integers(0, 1 << 63, 4, dtype=np.uint64)]) for _ in range(30)]
+    compiled = [restored.query(p) for p in probes]
+    assert all(np.array_equal(rows, whole.query(p)) for p, rows in zip(probes, compiled))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(accel, "kernels", lambda: None)
+        assert all(np.array_equal(rows, restored.query(p)) for p, rows in zip(probes, compiled))
+    assert sum(len(r) > 1 for r in compiled) >= 10
+
+
 @pytest.mark.parametrize("compiled", [True, False])
 @pytest.mark.parametrize("damage", ["swapped pair", "reversed run", "parts out of order"])
 def test_a_damaged_snapshot_is_refused_not_queried(compiled, damage):
