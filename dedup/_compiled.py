@@ -117,17 +117,27 @@ def _term(buf, m, h, isdigit, stop, masks, patterns, lengths, to_y):
     return np.int64((h ^ (h >> np.uint64(32))) & _LOW32)
 
 
+@njit(inline="always")
+def _is_space(c):
+    """str.isspace() of the code point c."""
+    if c <= 32:
+        return c == 32 or 9 <= c <= 13 or 28 <= c <= 31
+    return c == 133 or c == 160 or c == 5760 or 8192 <= c <= 8202 or c == 8232 or c == 8233 or c == 8239 or c == 8287 or c == 12288
+
+
 @njit(cache=True, nogil=True)
 def scan(codes, table, stop, masks, patterns, lengths, to_y, hashes, terms, starts, ends, buf):
     """Fill hashes/terms/starts/ends with the tokens of the code points `codes` (buf: scratch space, as long as
-    codes + 2); return how many there are, or -1 when a character folds to several (ß → ss: the caller folds the
-    text first).
+    codes + 2); return how many there are and how many words (normalize.word_count: runs between whitespace that
+    hold a token), or -1 tokens when a character folds to several (ß → ss: the caller folds the text first).
 
     table[c] is the case-folded code point of c in its low 24 bits and the class of that (letter, digit,
     isdigit) in the high 8; FOLDS_TO_MANY (class bits 3: neither letter nor digit) where folding is longer.
     One pass over the characters (and a sentinel past the end): a token grows while the class stays the same."""
     n = len(codes)
     count = 0
+    words = 0
+    spaced = True  # whitespace since the last token (a token then starts a word)
     m = 0  # length of the token in buf (0: not in a token)
     cls_in = -1  # class of the token being read
     start = 0
@@ -156,16 +166,20 @@ def scan(codes, table, stop, masks, patterns, lengths, to_y, hashes, terms, star
             count += 1
             m = 0
         if entry == FOLDS_TO_MANY:
-            return -1
+            return -1, 0
         if cls == _LETTER or cls == _DIGIT:
             cls_in = cls
             start = i
             isdigit = (entry >> 24) & _ISDIGIT != 0
             buf[0] = np.uint64(entry & _CODE)
             m = 1
+            words += spaced
+            spaced = False
         else:
             cls_in = -1
-    return count
+            if i < n and _is_space(codes[i]):
+                spaced = True
+    return count, words
 
 
 @njit(cache=True, nogil=True)

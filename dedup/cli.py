@@ -584,7 +584,7 @@ def _held(index: Path) -> Iterator[tuple[str, str, dict] | Skipped]:
     """The articles an index holds, oldest first, with their metadata: what a build given no SOURCE indexes again
     (a crawler's index, whose articles came from no folder). One that no longer reads whole, or no longer matches
     its checksum (a text or metadata changed on disk), is left out, said so."""
-    store = SQLiteStore(index, create=False)
+    store = SQLiteStore(index, create=False, older=True)
     try:
         for row, article_id, record, why in store.salvage():
             if record is None:
@@ -773,7 +773,7 @@ def _articles_in(index: Path) -> int:
     """How many articles an index file holds (0 when there is none)."""
     if not index.exists() or index.stat().st_size == 0:
         return 0
-    store = SQLiteStore(index, create=False)
+    store = SQLiteStore(index, create=False, older=True)
     try:
         return store.count()
     finally:
@@ -784,7 +784,7 @@ def _kept_config(index: Path) -> Config:
     """The parameters a rebuild keeps: those of the index it replaces (set through the library), when they read;
     else the defaults."""
     try:
-        store = SQLiteStore(index, create=False)
+        store = SQLiteStore(index, create=False, older=True)
     except IndexFileError:
         return Config()
     try:
@@ -930,7 +930,7 @@ def index_query(
         probe = where(item) if item.path == "-" else os.path.abspath(where(item) or item.id)
         matches = [m.as_dict() for m in ix.check(probe, item.text)]
         said = {}  # why nothing matched, when the article is too short to compare
-        if not matches and (words := len(normalize.words(item.text))) < ix.config.min_words:
+        if not matches and (words := normalize.word_count(normalize.clean(item.text))) < ix.config.min_words:
             said = {"reason": f"too short to compare ({words} word{'s' * (words != 1)})"}
         results.append({"id": item.id, "matches": matches, **said})
     ix.close()

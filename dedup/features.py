@@ -68,7 +68,7 @@ def extract(text: str, shingle_size: int) -> Features:
     tokens = tokenize(cleaned)
     is_term = tokens.terms != NOT_A_TERM
     return Features(
-        n_words=len(tokens.hashes),
+        n_words=tokens.words,
         exact=_exact(cleaned, tokens),
         shingles=unique_shingles(tokens.hashes, shingle_size),
         terms=tokens.terms[is_term].astype(np.uint32),

@@ -14,6 +14,7 @@ _NON_SPACE = re.compile(r"\S*")
 TOKEN = re.compile(r"[^\W\d_]+|\d+(?:[.,]\d+)*")
 _ASCII_TOKEN = re.compile(r"[a-z]+|[0-9]+(?:[.,][0-9]+)*")  # the same tokens on ASCII text, 7× faster
 SEPARATOR = re.compile(r"(?<=\d),(?=\d)")
+_HOLDS_TOKEN = re.compile(r"[^\W_]")  # a letter or a digit: where TOKEN matches
 
 
 def clean(text: str) -> str:
@@ -67,6 +68,12 @@ def find_all(text: str, sub: str) -> list[int]:
         found.append(i)
         i = text.find(sub, i + len(sub))
     return found
+
+
+def word_count(cleaned: str) -> int:
+    """Words as people count them (`wc -w`): the runs between whitespace that hold a token. "BA117", "COVID-19"
+    and "U.S." are two tokens and one word; min_words counts these."""
+    return sum(1 for run in cleaned.split() if _HOLDS_TOKEN.search(run))
 
 
 def words(text: str) -> list[str]:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import sqlite3
 import uuid
 import zlib
@@ -15,11 +16,12 @@ from .read import file_kind
 
 
 FORMAT = "dedup-index"
-VERSION = 7  # 2: token hashes are xxh64 of UTF-32 (compiled scanner); 3: features hold their distinct terms;
+VERSION = 8  # 2: token hashes are xxh64 of UTF-32 (compiled scanner); 3: features hold their distinct terms;
 # 4: stored band tables, line hashes of each article, removed articles kept for the counts; 5: the boilerplate
 # table also counts the sentences of each article's first and last lines; 6: removed articles' terms and lines in
 # a table of their own, kept until the saved counts include them; the checksum covers the metadata; 7: stored band
-# tables come with the prefilter (term signatures' low bytes)
+# tables come with the prefilter (term signatures' low bytes); 8: features count words as people do ("BA117" one)
+ARTICLES_SINCE = 7  # the oldest version whose articles (id, metadata, text, checksum) this one reads, to rebuild from
 
 
 class IndexFileError(Exception):
@@ -139,7 +141,9 @@ _SALVAGE_ROWS = 1000  # articles a rebuild of a damaged index reads at once
 class SQLiteStore:
     """An index in one SQLite file (WAL mode: readers never block the writer, writers queue on a lock)."""
 
-    def __init__(self, path: str | Path, timeout: float = 30.0, create: bool = True):
+    def __init__(self, path: str | Path, timeout: float = 30.0, create: bool = True, older: bool = False):
+        """older: also open an index of an older version whose articles this version reads (ARTICLES_SINCE), to
+        read them and nothing else: what a rebuild from its own articles needs."""
         self.path, self.timeout = str(path), timeout
         if self.path != ":memory:":
             p = Path(self.path)
@@ -181,11 +185,13 @@ class SQLiteStore:
             fmt, version = self._identity()
         if fmt != FORMAT:
             raise self._refused(f"an SQLite database, but not a dedup index (its format is {fmt!r})")
-        if version != str(VERSION):
-            newer = version is not None and version.isdigit() and int(version) > VERSION
+        number = int(version) if version is not None and version.isdigit() else 0
+        if number != VERSION and not (older and ARTICLES_SINCE <= number < VERSION):
             raise self._refused(f"dedup index format version {version}, this dedup reads version {VERSION}; " + (
-                "a newer dedup wrote it: open it with that one" if newer else
-                f"rebuild it from its sources with `dedup index build SOURCE… --index {self.path}` (this version cannot read its articles)"))
+                "a newer dedup wrote it: open it with that one" if number > VERSION else
+                f"rebuild it from its own articles with `dedup index build --index {shlex.quote(self.path)}` (or from its sources)"
+                if number >= ARTICLES_SINCE else
+                f"rebuild it from its sources with `dedup index build SOURCE… --index {shlex.quote(self.path)}` (this version cannot read its articles)"))
 
     def _refused(self, why: str) -> IndexFileError:
         """The error that refuses this file, its connection closed first (nothing left open beside it)."""

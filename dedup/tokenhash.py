@@ -19,7 +19,7 @@ import xxhash
 
 from . import accel
 from .arrays import code_points
-from .normalize import SEPARATOR, TOKEN
+from .normalize import SEPARATOR, TOKEN, word_count
 from .terms import STOP_WORDS, SUFFIXES, TO_Y, stem
 
 CACHE_LIMIT = 1 << 18  # distinct tokens remembered by the pure-Python path (~30 MB); starts over when full
@@ -40,6 +40,7 @@ class Tokens:
     terms: np.ndarray  # int64 term_hash of each token
     starts: np.ndarray  # int64
     ends: np.ndarray  # int64
+    words: int  # normalize.word_count: "BA117" is two tokens and one word
     text: str  # what the offsets index: the cleaned text, or its case-folded form when folding lengthened it (ß → ss)
 
     def token(self, i: int) -> str:
@@ -61,11 +62,11 @@ def tokenize(cleaned: str) -> Tokens:
     return Tokens(*found, folded) if found is not None else _regex_tokenize(cleaned)
 
 
-def _scan(fast, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+def _scan(fast, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int] | None:
     codes = code_points(text)
     hashes, terms, starts, ends, buf = _scratch(len(codes))
-    n = fast.scan(codes, _TABLE.covering(codes), *_term_rules(), hashes, terms, starts, ends, buf)
-    return None if n < 0 else (hashes[:n].copy(), terms[:n].copy(), starts[:n].copy(), ends[:n].copy())
+    n, words = fast.scan(codes, _TABLE.covering(codes), *_term_rules(), hashes, terms, starts, ends, buf)
+    return None if n < 0 else (hashes[:n].copy(), terms[:n].copy(), starts[:n].copy(), ends[:n].copy(), words)
 
 
 _SCRATCH_LIMIT = 1 << 16  # characters (news articles are far shorter): longer texts get arrays of their own
@@ -136,7 +137,7 @@ def _regex_tokenize(cleaned: str) -> Tokens:
     tokens = [folded[s:e] for s, e in found]
     tokens = [SEPARATOR.sub("", t) if "," in t else t for t in tokens]
     terms = np.fromiter(map(_terms.__getitem__, tokens), dtype=np.int64, count=len(tokens))
-    return Tokens(hash_tokens(tokens), terms, starts, ends, text)
+    return Tokens(hash_tokens(tokens), terms, starts, ends, word_count(cleaned), text)
 
 
 class _Table:

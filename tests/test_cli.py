@@ -735,6 +735,38 @@ def test_an_id_that_reorders_the_line_is_shown_escaped_and_found_as_shown(tmp_pa
     assert aligned.exit_code == 0 and aligned.stdout.startswith("A: report\\u202etxt.md\nB: plain.txt\n")
 
 
+def test_an_index_of_the_previous_version_is_rebuilt_from_its_own_articles(tmp_path):
+    """A crawler's index holds the only copy of its articles: after an upgrade that changes what is stored of them
+    (a new format version), `dedup index build --index X` with no SOURCE reads the articles of the version before
+    and indexes them again, metadata kept; older versions are still sent to their sources, newer ones refused."""
+    from dedup.store import ARTICLES_SINCE, VERSION
+
+    path = tmp_path / "crawl.dedup"
+    texts = {p.name: p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))}
+    with Index.open(path) as ix:
+        for n, (name, text) in enumerate(texts.items()):
+            ix.add(f"https://example.com/{n}", text, {"title": name})
+
+    def stamp(version: int) -> None:
+        with closing(sqlite3.connect(path)) as db, db:
+            db.execute("UPDATE meta SET value=? WHERE key='version'", (str(version),))
+
+    stamp(ARTICLES_SINCE - 1)
+    refused = runner.invoke(app, ["index", "build", "--index", str(path)])
+    assert refused.exit_code == 1 and "rebuild it from its sources with `dedup index build SOURCE…" in refused.stderr
+    stamp(VERSION - 1)
+    said = runner.invoke(app, ["index", "stats", str(path)])
+    assert said.exit_code == 1 and f"rebuild it from its own articles with `dedup index build --index {path}`" in said.stderr
+    rebuilt = runner.invoke(app, ["index", "build", "--index", str(path)])
+    assert rebuilt.exit_code == 0, rebuilt.stderr
+    with Index.open(path) as ix:
+        assert len(ix) == 5 and ix.text("https://example.com/2") == (texts["002_67ae491904088e5a.txt"], {"title": "002_67ae491904088e5a.txt"})
+        assert ix.check_integrity() == []
+    stamp(VERSION + 1)
+    newer = runner.invoke(app, ["index", "build", "--index", str(path)])
+    assert newer.exit_code == 1 and "a newer dedup wrote it" in newer.stderr
+
+
 def test_an_index_damaged_anywhere_gets_a_message_not_a_traceback_and_build_repairs_it(tmp_path):
     """Every third page of a seeds index overwritten in turn: each command either works or says the file is
     damaged (exit 1, one line naming it); `dedup index build` then replaces it with a sound index."""

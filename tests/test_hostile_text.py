@@ -74,3 +74,25 @@ def test_huge_articles_are_truncated_with_a_warning_at_the_callers_line(seeds):
     assert len(ix.text("huge")[0]) == 5_000
     with pytest.warns(UserWarning):
         assert [m.id for m in ix.check("huge 4", seeds["003"] * 20)] == ["huge", "huge 2"]
+
+
+def test_words_are_counted_as_people_count_them(tmp_path):
+    """A code such as "BA117" is two tokens and one word, as are "COVID-19" and "U.S.": counted as tokens, two
+    20-word gate notices sharing a dozen flight codes passed the 25-word minimum and were near-duplicates, and
+    two 13-word lists sharing only their numbers were a rewrite (score 0.92)."""
+    from dedup.normalize import word_count
+    from dedup.scan import scan
+
+    a = "Gate changes: flights BA117 LH401 AF22 KL641 UA901 DL43 EK201 QR701 SQ25 TK1 IB6251 AZ608 now board from Terminal 5."
+    b = "Cancelled today: routes BA117 LH401 AF22 KL641 UA901 DL43 EK201 QR701 SQ25 TK1 IB6251 AZ608 after the storm."
+    assert word_count("COVID-19 hit the U.S. at 3:45, said an e-mail") == 9
+    assert extract(a, 5).n_words == len(a.split()) == 20
+    ix = Index()
+    ix.add("a", a)
+    assert ix.check("b", b) == []
+    ix.add("words", " ".join(f"word{i}" for i in range(13)))
+    assert ix.check("xs", " ".join(f"x{i}" for i in range(13))) == []
+    for name, text in (("a.txt", a), ("b.txt", b)):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    result = scan([tmp_path])
+    assert not result.clusters and [u.reason for u in result.unique] == ["too short to compare (20 words)", "too short to compare (18 words)"]
