@@ -41,7 +41,7 @@ def _version(value: bool) -> None:
     if value:
         from . import __version__
 
-        typer.echo(f"dedup {__version__}")
+        _write(f"dedup {__version__}\n")
         raise typer.Exit()
 
 
@@ -987,6 +987,6 @@ def index_check(index: Annotated[Path, typer.Argument(metavar="INDEX", help="The
     _say_unfinished_build(index)
     if problems:
         for p in problems:
-            typer.echo(f"{index}: {p}", err=True)
+            typer.echo(visible(display_path(f"{index}: {p}")), err=True)
         _fail(f"{index}: {len(problems):,} problem{'s' * (len(problems) > 1)} found")
-    typer.echo(f"{index}: sound ({n:,} article{'s' * (n != 1)})")
+    _write(visible(display_path(f"{index}: sound ({n:,} article{'s' * (n != 1)})")) + "\n")

@@ -296,10 +296,14 @@ def test_a_full_disk_on_standard_output_is_an_error(tmp_path):
 
     if not os.path.exists("/dev/full"):
         pytest.skip("no /dev/full here")
-    runner.invoke(app, ["index", "build", str(SEEDS), "--index", str(tmp_path / "i.dedup")])
-    with open("/dev/full", "w") as full:  # (it used to exit 0, having written nothing)
-        run = subprocess.run([sys.executable, "-c", "from dedup.cli import app; app()", "index", "stats", str(tmp_path / "i.dedup")], stdout=full, stderr=subprocess.PIPE, text=True)
-    assert run.returncode == 1 and "cannot write to standard output (No space left on device)" in run.stderr
+    index = str(tmp_path / "i.dedup")
+    runner.invoke(app, ["index", "build", str(SEEDS), "--index", index])
+    a, b = (str(p) for p in sorted(SEEDS.glob("*.txt"))[:2])
+    # (stats used to exit 0, having written nothing; check and --version ended in a traceback)
+    for args in (["index", "stats", index], ["index", "check", index], ["index", "query", index, a], ["align", a, b], ["scan", str(SEEDS)], ["--version"]):
+        with open("/dev/full", "w") as full:
+            run = subprocess.run([sys.executable, "-c", "from dedup.cli import app; app()", *args], stdout=full, stderr=subprocess.PIPE, text=True)
+        assert run.returncode == 1 and run.stderr == "dedup: cannot write to standard output (No space left on device)\n", (args, run.stderr)
 
 
 def test_formats_are_checked_by_every_command(tmp_path):
