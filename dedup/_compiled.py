@@ -533,6 +533,78 @@ def band_query(runs, directories, shifts, keys, row_bits, removed):
     return rows[:m]
 
 
+_NO_CODE = np.int64(-1)  # an empty slot of bucket_pair_codes' hash set (codes are never negative)
+
+
+@njit(cache=True, nogil=True)
+def bucket_pair_codes(run, row_bits, cap):
+    """lsh.BandTable.pair_codes on one sorted run: the distinct codes (lsh.encode_pairs) of the pairs of rows
+    sharing a key, a bucket of more than cap rows giving a star from its first row and a chain through the rest;
+    unsorted. Gathered in an open-addressing hash set (grown at half full), so memory follows the distinct pairs,
+    not the bucket pairs (a pair in many bands is held once)."""
+    mask = np.uint64((1 << row_bits) - 1)
+    slots = np.full(1 << 16, _NO_CODE, dtype=np.int64)
+    held = 0
+    n = len(run)
+    s = 0
+    while s < n:
+        key = run[s] >> np.uint64(row_bits)
+        e = s + 1
+        while e < n and run[e] >> np.uint64(row_bits) == key:
+            e += 1
+        size = e - s
+        if size > 1:
+            adds = size * (size - 1) // 2 if size <= cap else 2 * size
+            if 2 * (held + adds) > len(slots):
+                slots, held = _grown(slots, held + adds)
+            if size <= cap:
+                for i in range(s, e - 1):
+                    for j in range(i + 1, e):
+                        held += _put(slots, np.int64(run[i] & mask), np.int64(run[j] & mask))
+            else:  # a star from the first row, a chain through the rest
+                for j in range(s + 1, e):
+                    held += _put(slots, np.int64(run[s] & mask), np.int64(run[j] & mask))
+                for k in range(s + 1, e - 1):
+                    held += _put(slots, np.int64(run[k] & mask), np.int64(run[k + 1] & mask))
+        s = e
+    out = np.empty(held, dtype=np.int64)
+    m = 0
+    for code in slots:
+        if code != _NO_CODE:
+            out[m] = code
+            m += 1
+    return out
+
+
+@njit(inline="always")
+def _put(slots, a, b):
+    """Insert the code of rows a and b (none for a row with itself); 1 when it was not held yet, else 0."""
+    if a == b:
+        return 0
+    code = (min(a, b) << 32) | max(a, b)
+    at = np.int64((np.uint64(code) * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(20)) & (len(slots) - 1)
+    while slots[at] != _NO_CODE:
+        if slots[at] == code:
+            return 0
+        at = (at + 1) & (len(slots) - 1)
+    slots[at] = code
+    return 1
+
+
+@njit(cache=True, nogil=True)
+def _grown(slots, wanted):
+    """slots rehashed into a table with room for wanted codes at most half full."""
+    size = len(slots)
+    while size < 2 * wanted:
+        size *= 2
+    bigger = np.full(size, _NO_CODE, dtype=np.int64)
+    held = 0
+    for code in slots:
+        if code != _NO_CODE:
+            held += _put(bigger, code >> 32, code & 0xFFFFFFFF)
+    return bigger, held
+
+
 @njit(cache=True, nogil=True)
 def agreements(held, data, n, rows, signature, out):
     """prefilter.Prefilter.agreements: out[k] = how many bytes of rows[k]'s held signature equal signature's, its

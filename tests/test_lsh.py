@@ -51,6 +51,26 @@ def test_big_buckets_yield_linear_pairs_not_quadratic():
     assert len(small.pairs(cap=64)) == 10
 
 
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(50, 3000), st.integers(2, 12), st.sampled_from([2, 5, 64]))
+def test_compiled_pair_codes_are_the_numpy_ones(seed, rows, keys, cap):
+    """The compiled pass (a hash set of the distinct pairs) gives the codes the numpy blocks give: every pair of
+    a bucket up to cap rows, a star and a chain beyond, a pair met in many bands once, a row with itself never."""
+    pytest.importorskip("dedup._compiled")
+    from dedup import accel
+
+    rng = np.random.default_rng(seed)
+    table = BandTable()
+    band_keys = rng.integers(0, keys, (rows, 6), dtype=np.uint64)  # few keys: buckets of every size, pairs in several bands
+    band_keys[: rows // 3, 1] = band_keys[: rows // 3, 0]  # (a row in one bucket twice: no pair with itself)
+    table.bulk_load(rng.permutation(rows * 2)[:rows], band_keys)
+    compiled = table.pair_codes(cap)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(accel, "kernels", lambda: None)
+        assert np.array_equal(compiled, table.pair_codes(cap))
+    assert compiled.dtype == np.int64 and len(compiled) and (np.diff(compiled) > 0).all()
+
+
 @settings(max_examples=40, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 40), st.booleans()), min_size=1, max_size=80), st.integers(0, 3))
 def test_bulk_and_incremental_loads_agree(ops, wide):
