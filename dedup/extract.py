@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from html.parser import HTMLParser
 from typing import Callable
 
@@ -44,6 +45,7 @@ class _Parser(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.stack: list[str] = []
         self.drop_serial: list[int] = []  # serial of each open dropping element (outermost first)
+        self.forms: set[int] = set()  # the serials of <form>s
         self.serial = 0
         self.tokens: list[tuple] = []  # (kind, value, container, dropped_by_structure)
         self.raw_drop = 0  # open script/style/... (their text is never kept)
@@ -103,6 +105,8 @@ class _Parser(HTMLParser):
         if tag in _DROP:
             self.serial += 1
             self.drop_serial.append(self.serial)
+            if tag == "form":
+                self.forms.add(self.serial)
         if tag in _RAW_DROP:
             self.raw_drop += 1
         if tag == "pre":
@@ -330,22 +334,30 @@ def _render(tokens) -> str:
 
 
 def _select(tokens, keep: frozenset[int]) -> str:
-    """Text of the largest <article>, else of the largest <main>, else of the whole page.
-    Tokens inside dropped elements are left out unless their element's serial is in ``keep``."""
+    """Text of the largest <article> when it stands out (the only one, or twice the next), else of the largest
+    <main>, else of the whole page. Several <article>s of a size are teaser cards ("More stories"): the page's
+    own text outside them is taken when it is longer than the largest card. Tokens inside dropped elements are
+    left out unless their element's serial is in ``keep``."""
     usable = [t for t in tokens if not t[4] or t[4] in keep]
-    for index in (2, 3):  # article, then main
-        groups: dict[int, list] = {}
-        for t in usable:
-            if t[index] is not None:
-                groups.setdefault(t[index], []).append((t[0], t[1]))
-        best = ""
-        for group in groups.values():
-            text = _render(group)
-            if len(text) > len(best):
-                best = text
-        if best:
-            return best
-    return _render((t[0], t[1]) for t in usable)
+    articles = sorted(_groups(usable, 2), key=len, reverse=True)
+    if articles and (len(articles) == 1 or len(articles[0]) >= 2 * len(articles[1])):
+        return articles[0]
+    own = _main_or_page([t for t in usable if t[2] is None] if articles else usable)
+    return own if not articles or len(own) >= len(articles[0]) else articles[0]
+
+
+def _groups(tokens, index: int) -> list[str]:
+    """The text of each <article> (index 2) or <main> (index 3) the tokens hold, non-empty."""
+    groups: dict[int, list] = {}
+    for t in tokens:
+        if t[index] is not None:
+            groups.setdefault(t[index], []).append((t[0], t[1]))
+    return [text for group in groups.values() if (text := _render(group))]
+
+
+def _main_or_page(tokens) -> str:
+    """Text of the largest <main> among the tokens, else of them all."""
+    return max(_groups(tokens, 3), key=len, default="") or _render((t[0], t[1]) for t in tokens)
 
 
 def html_to_text(html: str) -> tuple[str, dict]:
@@ -369,6 +381,13 @@ def html_to_text(html: str) -> tuple[str, dict]:
         parser.rawdata = ""
         parser.tokens.append(("text", _unescape(rest), None, None, 0))
     text = _select(parser.tokens, frozenset())
+    in_forms: Counter[int] = Counter()  # characters of text directly in each <form>
+    for kind, value, _, _, serial in parser.tokens:
+        if serial in parser.forms and kind != "break":
+            in_forms[serial] += len(value.strip())
+    wrapping = frozenset(serial for serial, size in in_forms.items() if size > len(text))
+    if wrapping:  # a <form> holding more text than the rest of the page is the page (ASP.NET wraps every page in one)
+        text = _select(parser.tokens, wrapping)
     if not text and parser.drop_serial:
         # An unclosed <nav>/<header>/<form>... may have swallowed the page: take what it hid.
         text = _select(parser.tokens, frozenset(parser.drop_serial))

@@ -110,6 +110,8 @@ _BOMS = (  # longest first: the UTF-32 LE BOM starts with the UTF-16 LE one
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+_XML_ENCODING = re.compile(rb"""(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z0-9_.:-]+)""")  # an XHTML page's declaration
+_CHARSET_WITHIN = 1 << 16  # bytes of a page searched for its <meta> charset
 _JSON_MAX_BYTES = 256 * 2**20  # a .json file is parsed whole; bigger ones should be JSONL
 _TRUNCATE_WINDOW = 1000  # look this far back from max_chars for a whitespace to cut at
 
@@ -538,8 +540,8 @@ class _Reader:
             yield Skipped(path, _empty_reason(not data))
             return
         declared = None
-        if is_html:
-            m = _META_CHARSET.search(data[:4096])
+        if is_html:  # (a <meta> after kilobytes of inline style still counts, as browsers re-read the page for it)
+            m = _META_CHARSET.search(data[:_CHARSET_WITHIN]) or _XML_ENCODING.match(data)
             declared = m.group(1).decode("ascii") if m else None
         try:
             text, encoding = decode_bytes(data, name=path, complete=complete, declared=declared, markup=is_html)

@@ -88,6 +88,33 @@ def test_main_used_when_no_article_and_largest_article_wins():
     assert text == "the real story is longer than a teaser"
 
 
+def test_teaser_cards_marked_as_articles_do_not_replace_the_story():
+    """Cards ("More stories") marked up as <article>s, on a page whose story is not in one: the largest card was
+    taken as the page's text, which then matched the card's story and not its own."""
+    story = _paragraphs(SEEDS[0])
+    one, two = (" ".join(_paragraphs(seed))[:160] for seed in SEEDS[1:3])
+    cards = "".join(f"<article><h3>Related</h3><p>{htmllib.escape(teaser)}</p></article>" for teaser in (one, two))
+    page = (f"<html><body><nav>Home</nav><main><div><h1>Kenya and Haiti</h1>{''.join(f'<p>{htmllib.escape(p)}</p>' for p in story)}</div>"
+            f"<section><h2>More stories</h2>{cards}</section></main></body></html>")
+    text, _ = html_to_text(page)
+    assert all(p in text for p in story) and one not in text and two not in text
+    in_article = page.replace("<div><h1>", "<article><h1>").replace("</div><section>", "</article><section>")
+    assert html_to_text(in_article)[0] == "Kenya and Haiti\n\n" + "\n\n".join(story)  # (the story's own <article> stands out)
+
+
+def test_a_form_that_wraps_the_page_is_the_page():
+    """ASP.NET WebForms puts a whole page in one <form>: dropped as a form, every such page was "empty: no text in
+    HTML". A form holding more text than the rest of the page is kept; a newsletter form beside a story is not."""
+    story = _paragraphs(SEEDS[0])
+    body = "".join(f"<p>{htmllib.escape(p)}</p>" for p in story)
+    aspnet = (f'<html><body><form name="aspnetForm" method="post"><input type="hidden" name="__VIEWSTATE" value="x">'
+              f'<div id="header"><a href="/">Gazette</a></div><div id="content">{body}</div></form></body></html>')
+    text, _ = html_to_text(aspnet)
+    assert all(p in text for p in story)
+    signup = f"<html><body><article>{body}</article><form><label>Sign up for our newsletter</label><input name=e></form></body></html>"
+    assert html_to_text(signup)[0] == "\n\n".join(story)
+
+
 def test_no_article_keeps_body_text():
     text, _ = html_to_text("<html><body><nav>menu</nav><p>Story text.</p><footer>foot</footer></body></html>")
     assert text == "Story text."

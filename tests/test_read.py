@@ -287,6 +287,20 @@ def test_html_file(tmp_path):
     )
 
 
+def test_a_charset_declared_late_or_by_an_xml_declaration_is_honoured(tmp_path):
+    """A <meta> charset after kilobytes of inline style (only the first 4,096 bytes were searched), or only an XHTML
+    page's XML declaration: the Russian page was skipped as undecodable, the Polish ones read as mojibake."""
+    polish = "Sejm przyjął w piątek nowelizację ustawy o ochronie zwierząt, która zakazuje trzymania psów na łańcuchach."
+    russian = "Банк России в пятницу повысил ключевую ставку на два процентных пункта, до двадцати одного процента."
+    style = "<style>" + "p { margin: 0 }\n" * 400 + "</style>"
+    (tmp_path / "late.html").write_bytes(f'<html><head>{style}<meta http-equiv="Content-Type" content="text/html; charset=windows-1251">'
+                                         f"</head><body><p>{russian}</p></body></html>".encode("cp1251"))
+    (tmp_path / "prolog.xhtml").write_bytes(f'<?xml version="1.0" encoding="ISO-8859-2"?>\n<html xmlns="http://www.w3.org/1999/xhtml">'
+                                            f"<head><title>t</title></head><body><p>{polish}</p></body></html>".encode("iso-8859-2"))
+    assert _one(tmp_path / "late.html").text == russian
+    assert _one(tmp_path / "prolog.xhtml").text == polish
+
+
 def test_an_html_page_saved_as_text_is_read_as_a_page(tmp_path):
     """A crawler that saves every page as .txt (or .md): its markup, scripts and menu were read as the article's words."""
     paragraphs = [p.strip() for p in SEED_TEXTS[0].split("\n\n") if p.strip()]
