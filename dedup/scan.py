@@ -118,6 +118,46 @@ def _warm_up() -> None:
     sentence_keys(extract(text, Config().shingle_size))
 
 
+class _CopyChecker:
+    """Candidate pairs of article numbers → (shingle Jaccard, containment) of each pair of copies, else None
+    (verify.copy_pairs). Built once in each worker."""
+
+    def __init__(self, reader: SpoolReader, config: Config):
+        self.reader, self.config = reader, config
+
+    def __call__(self, pairs: list[list[int]]) -> list[tuple[float, float] | None]:
+        _, features, local = _local(pairs, self.reader.features)
+        return copy_pairs(features, local, self.config)
+
+
+class _TermSketcher:
+    """Article numbers → their content-term band keys (IDF from the corpus's term counts), and their sentence keys
+    (reuse.py) with how many each has. Built once in each worker."""
+
+    def __init__(self, reader: SpoolReader, config: Config, terms: CountTable):
+        self.reader, self.sketcher, self.terms = reader, Sketcher(config), terms
+
+    def __call__(self, rows: list[int]) -> tuple[np.ndarray, np.ndarray, list[int]]:
+        feats = [self.reader.features(i) for i in rows]
+        _, keys = self.sketcher.terms(feats, self.terms)
+        said = [sentence_keys(f) for f in feats]
+        return keys, np.concatenate([np.empty(0, dtype=np.uint64), *said]), [len(k) for k in said]
+
+
+def _word_bounded(rows: list[int], words: list[int]) -> Iterator[list[int]]:
+    """rows in lists of _BATCH, fewer when their articles hold _BATCH_CHARS // 8 words: what a worker holds at a time."""
+    chunk: list[int] = []
+    held = 0
+    for row, n in zip(rows, words):
+        chunk.append(row)
+        held += n
+        if len(chunk) >= _BATCH or held >= _BATCH_CHARS // 8:
+            yield chunk
+            chunk, held = [], 0
+    if chunk:
+        yield chunk
+
+
 class _PairVerifier:
     """Candidate pairs of article numbers → the verified Pair, or None, of each. Built once in each worker."""
 
@@ -238,7 +278,6 @@ def _scan(sources, config: Config, report: Progress, workers: int | None, cleanu
 
     # Pass 2: strip boilerplate, extract features, word-shingle signatures (on every core); park features on disk.
     t0 = time.perf_counter()
-    sketcher = Sketcher(config)
     terms = CountTable()
     exact: dict[int, int] = {}  # exact-text hash → first article index
     duplicate_of: dict[int, int] = {}
@@ -281,10 +320,8 @@ def _scan(sources, config: Config, report: Progress, workers: int | None, cleanu
     near_codes = near_table.pair_codes(_BUCKET_CAP)
     near_candidates = pairs_of(near_codes)
     copy_edges: list[tuple[int, int, float, float]] = []
-    for start in range(0, len(near_candidates), _COPY_CHUNK):
-        chunk = near_candidates[start : start + _COPY_CHUNK]
-        _, features, local = _local(chunk, feats)
-        for (i, j), scores in zip(chunk.tolist(), copy_pairs(features, local, config)):
+    for start, found in _in_chunks(pool, _CopyChecker, (reader, config), near_candidates, _COPY_CHUNK):
+        for (i, j), scores in zip(near_candidates[start : start + len(found)].tolist(), found):
             if scores is not None:
                 copy_edges.append((i, j, *scores))
 
@@ -304,19 +341,12 @@ def _scan(sources, config: Config, report: Progress, workers: int | None, cleanu
     group = np.array([copies.find(i) for i in range(len(ids))], dtype=np.int64)  # each article's copy group
     for i in np.flatnonzero(group == np.arange(len(ids))).tolist():
         terms.add(feats(i).term_set)
-    chunk: list[Features] = []
-    held = 0
     sentences: list[np.ndarray] = []  # the compared articles' sentence keys, a chunk at a time (reuse.py)
-    for n, i in enumerate(compared):  # in chunks bounded by articles and by terms held
-        chunk.append(feats(i))
-        held += len(chunk[-1].terms)
-        if len(chunk) >= _BATCH or held >= _BATCH_CHARS // 8 or n == len(compared) - 1:
-            rows = np.array(compared[n + 1 - len(chunk) : n + 1])
-            _, keys = sketcher.terms(chunk, terms)
-            term_table.bulk_load(rows, keys)
-            said = [sentence_keys(f) for f in chunk]
-            sentences += [np.concatenate(said), np.repeat(rows, [len(k) for k in said])]
-            chunk, held = [], 0
+    chunks = _word_bounded(compared, [infos[ids[i]].words for i in compared])
+    for rows, (keys, said, counts) in pool.map(_TermSketcher, (reader, config, terms), ((np.array(c), c) for c in chunks),
+                                               parallel=len(compared) >= 4 * _BATCH):
+        term_table.bulk_load(rows, keys)
+        sentences += [said, np.repeat(rows, counts)]
     sentence_key = np.concatenate([np.empty(0, dtype=np.uint64), *sentences[0::2]])
     key_row = np.concatenate([np.empty(0, dtype=np.int64), *sentences[1::2]])
     del sentences
