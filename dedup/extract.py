@@ -16,7 +16,7 @@ __all__ = ["html_to_text"]
 # Elements whose whole content is not article text.
 _DROP = frozenset(
     "script style noscript template svg math nav header footer aside form button "
-    "head iframe object canvas select textarea dialog".split()
+    "head iframe object canvas select textarea dialog amp-sidebar".split()
 )
 # script/style are raw text to the parser (their content is never markup) and are never kept. The others
 # are ordinary elements: an unclosed one could swallow the page, and if that empties it we take them back.
@@ -32,8 +32,9 @@ _PARAGRAPH = frozenset(
     "h1 h2 h3 h4 h5 h6 header hgroup hr html legend main menu nav noscript ol p pre section summary table "
     "template ul".split()
 )
-_LINE = frozenset("br caption dd dt li tr option".split())
-_CELL = frozenset({"td", "th"})
+# A table cell is a line of its own: in a page laid out as a table, the menu's last cell and the headline beside it
+# were one line, which no other page shares, so the menu item could not be learned as boilerplate.
+_LINE = frozenset("br caption dd dt li tr option td th".split())
 # An open <p> is implicitly closed by these start tags (HTML's "p end tag omitted" rule, simplified).
 _CLOSES_P = _PARAGRAPH - {"body", "html", "center", "noscript", "template"}
 _SPACES = re.compile(r"\s+")
@@ -180,8 +181,6 @@ class _Parser(HTMLParser):
             self._emit("break", 2)
         elif tag in _LINE:
             self._emit("break", 1)
-        elif tag in _CELL:
-            self._emit("text", " ")
 
     def handle_data(self, data):
         if self.linked_data is not None:

@@ -115,6 +115,18 @@ def test_a_form_that_wraps_the_page_is_the_page():
     assert html_to_text(signup)[0] == "\n\n".join(story)
 
 
+def test_table_cells_are_lines_and_amp_menus_are_dropped():
+    """A page laid out as a table put its menu's last cell and the headline on one line ("Contact us Ad sales boost
+    Time Warner profit"), which no other page shares, so the menu item could never be learned as boilerplate; an
+    AMP page's <amp-sidebar> menu was kept as text."""
+    page = ("<html><body><table><tr><td><a href=/>Home</a></td><td><a href=/c>Contact us</a></td><td><h1>Ad sales boost"
+            " Time Warner profit</h1><p>Quarterly profits at US media giant TimeWarner jumped 76%.</p></td></tr></table>"
+            "<amp-sidebar id=menu layout=nodisplay><ul><li>Front page</li><li>Latest news</li></ul></amp-sidebar></body></html>")
+    text, _ = html_to_text(page)
+    assert text.split("\n") == ["Home", "Contact us", "", "Ad sales boost Time Warner profit", "",
+                                "Quarterly profits at US media giant TimeWarner jumped 76%."]
+
+
 def test_no_article_keeps_body_text():
     text, _ = html_to_text("<html><body><nav>menu</nav><p>Story text.</p><footer>foot</footer></body></html>")
     assert text == "Story text."
