@@ -622,8 +622,9 @@ def index_build(
     """Rebuild an index from scratch, atomically: the old index stays readable until the new one is complete.
 
     Given no SOURCE, it rebuilds INDEX from the articles it holds, with their metadata (an index a crawler filled
-    through the library, whose articles are in no folder): counts, band tables and articles made anew, as the
-    index's errors advise; an article that no longer reads whole or matches its checksum is left out, and listed.
+    through the library, whose articles are in no folder, or one a previous dedup version wrote): counts, band
+    tables and articles made anew, as the index's errors advise; an article that no longer reads whole or matches
+    its checksum is left out, and listed.
     A rebuild keeps the parameters of the index it replaces (set through the library), when they read.
 
     The new index is built beside it (INDEX.building), checked, and copied into INDEX in one transaction at the
