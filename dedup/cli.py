@@ -410,7 +410,7 @@ def _id_forms(given: str) -> list[str]:
 
 
 def _say_skipped(item: Skipped) -> None:
-    typer.echo(visible(f"skipped {item.said()}"), err=True)
+    typer.echo(visible(f"note: {item.said()}" if item.covered else f"skipped {item.said()}"), err=True)
 
 
 def _say_notes(item: Article, limit: int) -> None:
@@ -550,7 +550,7 @@ def _read_into(ix: Index, items: Iterable[tuple[str, str, dict] | Skipped], coun
         with bar if bar else _Null():
             for item in items:
                 if isinstance(item, Skipped):
-                    done.skipped += 1
+                    done.skipped += not item.covered  # (a source another one reads: a note, nothing skipped)
                     _say_skipped(item)
                     continue
                 batch.append(item)

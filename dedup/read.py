@@ -75,6 +75,7 @@ class Skipped:
     path: str
     reason: str
     line: int | None = None
+    covered: bool = False  # a source given that another one given reads (a folder inside it, or it twice): nothing lost
 
     def said(self) -> str:
         """'where: why', as messages and the table show it (a JSONL line named once, by the reason)."""
@@ -404,7 +405,7 @@ class _Reader:
         self.names = _source_names(own) if len(distinct) > 1 else {}
         for source, path in zip(sources, paths):
             if path in inside:
-                yield Skipped(path, f"inside {display_path(inside[path])!r}, also given: read there")
+                yield Skipped(path, f"inside {display_path(inside[path])!r}, also given: read there", covered=True)
             else:
                 yield from self.source(source)
 
@@ -436,7 +437,7 @@ class _Reader:
             return
         real = os.path.realpath(path)
         if real in self.visited:
-            yield Skipped(path, f"already read as {display_path(self.visited[real])!r}")
+            yield Skipped(path, f"already read as {display_path(self.visited[real])!r}", covered=True)
         else:
             self.visited[real] = path
             yield from self.folder(path, (self.names[path],) if path in self.names else (), {real}, self.visited)

@@ -248,7 +248,10 @@ def _scan(sources, config: Config, report: Progress, workers: int | None, cleanu
     def take(item: Article | Skipped) -> str | None:
         """Account for one input and park its text; the text, or None when the input is skipped."""
         if isinstance(item, Skipped):
-            skipped.append(item)
+            if item.covered:  # (a source another one reads: its files are accounted for where they are read)
+                warnings.append(item.said())
+            else:
+                skipped.append(item)
             return None
         spool.add_text(item.text)
         ids.append(item.id)

@@ -32,6 +32,24 @@ def test_every_file_is_accounted_for(tmp_path, seeds):
     assert any(p["relation"] == "near-duplicate" and {p["a"], p["b"]} == {"a/one.txt", "a/copy.md"} for p in story["pairs"])
 
 
+def test_sources_that_overlap_are_a_warning_not_skipped_files(tmp_path, seeds):
+    """A file named beside the folder that holds it, or a folder named twice, is read once, under the folder; the
+    report said so in its skipped list, and "2 skipped" of a folder of two files alarmed scripts that watch it."""
+    from typer.testing import CliRunner
+
+    from dedup.cli import app
+
+    news = tmp_path / "news"
+    news.mkdir()
+    for name in ("000", "004"):
+        (news / f"{name}.txt").write_text(seeds[name], encoding="utf-8")
+    result = scan([news, news / "000.txt", tmp_path / "news" / "."])
+    assert len(result.articles) == 2 and result.skipped == []
+    assert [w.split(": ", 1)[1] for w in result.warnings] == [f"inside {str(news)!r}, also given: read there", f"already read as {str(news)!r}"]
+    added = CliRunner().invoke(app, ["index", "add", str(tmp_path / "i.dedup"), str(news), str(news / "000.txt")])
+    assert added.exit_code == 0 and "2 articles added, 0 skipped" in added.stderr and "note: " in added.stderr
+
+
 def test_json_report_layout(seeds):
     report = json.loads(render(scan([SEEDS]), "json"))
     assert set(report) >= {"summary", "clusters", "links", "unique", "skipped"}
