@@ -44,6 +44,7 @@ class Article:
     line: int | None = None  # 1-based line number for JSONL records
     truncated: bool = False  # text was cut to max_chars
     replaced: int = 0  # bytes that were not UTF-8 in otherwise UTF-8 text, read as U+FFFD
+    mixed: int = 0  # UTF-8 characters in a file read as cp1252 (more of its bytes were not UTF-8): each is mojibake
 
 
 def notes(item: Article, max_chars: int) -> list[str]:
@@ -55,6 +56,10 @@ def notes(item: Article, max_chars: int) -> list[str]:
     said = [f"{origin}: longer than {max_chars:,} characters, truncated"] if item.truncated else []
     if item.replaced:
         said.append(f"{origin}: {item.replaced:,} byte{'s' * (item.replaced > 1)} not UTF-8, read as U+FFFD")
+    if item.mixed:
+        many = item.mixed > 1
+        said.append(f"{origin}: read as cp1252 (more of its bytes are not UTF-8 than are); its {item.mixed:,} UTF-8 character"
+                    f"{'s show' if many else ' shows'} as two or three characters{' each' * many} (mixed encodings?)")
     if item.published is not None and published_instant(item.published) is None:
         number = re.fullmatch(r"-?[0-9]+(\.[0-9]*)?([eE][+-]?[0-9]+)?", item.published)
         said.append(f"{origin}: published {item.published!r:.60} "
@@ -277,10 +282,16 @@ def _mostly_utf8(data: bytes, final: bool) -> str | None:
     """UTF-8 text with bytes that are not (a stray byte in a crawled page, cp1252 quotes pasted in), those bytes as
     U+FFFD; None when the invalid bytes are not outnumbered by valid multi-byte characters: a cp1252 file, whose é
     is one byte, makes a valid UTF-8 sequence only by chance ("Ã©")."""
+    text, good, bad = _as_utf8(data, final)
+    return text if good > bad else None
+
+
+def _as_utf8(data: bytes, final: bool) -> tuple[str, int, int]:
+    """The bytes read as UTF-8, those that are not as U+FFFD; how many valid multi-byte characters it holds, and how
+    many bytes were not UTF-8."""
     text = codecs.getincrementaldecoder("utf-8")("replace").decode(data, final)
     bad = _replaced(text, data)
-    good = sum(c >= "\x80" for c in text) - bad
-    return text if good > bad else None
+    return text, sum(c >= "\x80" for c in text) - bad, bad
 
 
 def _read_prefix(path: str, max_bytes: int | None) -> tuple[bytes, bool]:
@@ -550,6 +561,7 @@ class _Reader:
             yield Skipped(path, exc.reason)
             return
         replaced = _replaced(text, data) if encoding == _REPLACED else 0
+        mixed = _as_utf8(data, complete)[1] if encoding == "cp1252" else 0  # (UTF-8 characters that read as mojibake)
         meta: dict[str, str] = {}
         if is_html:
             text, meta = html_to_text(text)
@@ -574,6 +586,7 @@ class _Reader:
             path=path,
             truncated=truncated or not complete,
             replaced=replaced,
+            mixed=mixed,
         )
         yield self._claim(article, display_path(path))
 

@@ -815,6 +815,19 @@ def test_utf8_stays_utf8_while_its_valid_characters_outnumber_the_bytes_that_are
     assert encoding.startswith("utf-8") and text.count("\ufffd") == 6 and text.replace("\ufffd", "") == seeds["003"]
 
 
+def test_utf8_characters_in_a_file_read_as_cp1252_are_said(tmp_path):
+    """A file with more bytes that are not UTF-8 than valid UTF-8 characters is read as cp1252 (the documented
+    rule), so its few UTF-8 characters become mojibake ("£600m" → "Â£600m"): that used to be silent. A plain cp1252
+    file says nothing."""
+    (tmp_path / "mixed.txt").write_bytes("Profits of £600m were reported".encode("utf-8") + b" \x93up\x94 from last year\x85 " * 2)
+    (tmp_path / "plain.txt").write_bytes("Café crème, brûlée: déjà vu à l'été, “quoted”.".encode("cp1252"))
+    read = {o.id: o for o in read_sources([tmp_path]) if isinstance(o, Article)}
+    assert "Â£600m" in read["mixed.txt"].text and (read["mixed.txt"].mixed, read["plain.txt"].mixed) == (1, 0)
+    assert read_module.notes(read["mixed.txt"], 10_000) == [f"{tmp_path / 'mixed.txt'}: read as cp1252 (more of its bytes are not UTF-8 than are); "
+                                                "its 1 UTF-8 character shows as two or three characters (mixed encodings?)"]
+    assert read_module.notes(read["plain.txt"], 10_000) == []
+
+
 def test_a_stray_byte_is_said_where_it_was_replaced_in_files_and_jsonl_lines(seeds, tmp_path):
     """The replaced byte is not silent: the article says how many bytes were, and a scan warns naming the file
     (and the JSONL line). A JSONL line with one used to be read as cp1252: every curly quote turned to mojibake."""
