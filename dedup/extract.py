@@ -380,13 +380,14 @@ def html_to_text(html: str) -> tuple[str, dict]:
         parser.rawdata = ""
         parser.tokens.append(("text", _unescape(rest), None, None, 0))
     text = _select(parser.tokens, frozenset())
-    in_forms: Counter[int] = Counter()  # characters of text directly in each <form>
-    for kind, value, _, _, serial in parser.tokens:
-        if serial in parser.forms and kind != "break":
-            in_forms[serial] += len(value.strip())
-    wrapping = frozenset(serial for serial, size in in_forms.items() if size > len(text))
-    if wrapping:  # a <form> holding more text than the rest of the page is the page (ASP.NET wraps every page in one)
-        text = _select(parser.tokens, wrapping)
+    if parser.forms:  # a <form> holding more text than the rest of the page is the page (ASP.NET wraps every page in one)
+        in_forms: Counter[int] = Counter()  # characters of text directly in each <form>
+        for kind, value, _, _, serial in parser.tokens:
+            if serial in parser.forms and kind != "break":
+                in_forms[serial] += len(value.strip())
+        wrapping = frozenset(serial for serial, size in in_forms.items() if size > len(text))
+        if wrapping:
+            text = _select(parser.tokens, wrapping)
     if not text and parser.drop_serial:
         # An unclosed <nav>/<header>/<form>... may have swallowed the page: take what it hid.
         text = _select(parser.tokens, frozenset(parser.drop_serial))

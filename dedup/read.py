@@ -291,7 +291,7 @@ def _as_utf8(data: bytes, final: bool) -> tuple[str, int, int]:
     many bytes were not UTF-8."""
     text = codecs.getincrementaldecoder("utf-8")("replace").decode(data, final)
     bad = _replaced(text, data)
-    return text, sum(c >= "\x80" for c in text) - bad, bad
+    return text, len(text) - len(text.encode("ascii", "ignore")) - bad, bad  # (the characters that are not ASCII)
 
 
 def _read_prefix(path: str, max_bytes: int | None) -> tuple[bytes, bool]:
@@ -356,12 +356,13 @@ def visible(t: str) -> str:
     return _SHOWN_AS_CODES.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", t)
 
 
-_SHOWN_CODE = re.compile(r"\\x([01][0-9a-f]|7f|[89][0-9a-f])|\\u(202[89a-e]|206[6-9])")
+_SHOWN_CODE = re.compile(r"\\x([0-9a-f]{2})|\\u([0-9a-f]{4})")
 
 
 def from_visible(t: str) -> str:
-    """visible(t) read back: an id copied from a terminal (a newline shown as \\x0a) as it is stored."""
-    return _SHOWN_CODE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), t)
+    """visible(t) read back: an id copied from a terminal (a newline shown as \\x0a) as it is stored; a code of a
+    character visible() leaves as it is stays a code."""
+    return _SHOWN_CODE.sub(lambda m: c if _SHOWN_AS_CODES.fullmatch(c := chr(int(m.group(1) or m.group(2), 16))) else m.group(), t)
 
 
 def _empty_reason(raw_is_empty: bool) -> str:
