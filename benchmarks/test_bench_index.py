@@ -8,7 +8,8 @@ Two layers, each at several index sizes (``DEDUP_BENCH_INDEX_SIZES``, default 10
   layout (``params=(37, 3)``; datasketch up to ``DEDUP_BENCH_DATASKETCH_MAX``, default 10k: its 100k build takes ~1 min). The comparison
   is near table vs near table ("dedup-near"); "dedup" is both tables (what a check really queries).
 * **the whole Index** (SQLite file, ``DEDUP_BENCH_FULL_SIZES``, default 10k): filler rows written
-  straight into the store (text is the bottleneck at 1M), the N corpus articles added through
+  straight into the store (text is the bottleneck at 1M; their content terms counted at the rates a large
+  corpus of this news holds them, see _filler_terms), the N corpus articles added through
   ``Index.add_many`` (``DEDUP_BENCH_FULL_ADD``, default 500: insert throughput with sketching), then ``Index.check`` of corpus articles:
   latency with the article's own sketching and index time alone (refresh + candidates + verification).
   Open time and RSS per article after opening.
@@ -23,9 +24,9 @@ import numpy as np
 import pytest
 
 from benchmarks.conftest import record, run
-from benchmarks.corpus import index_sizes, news, random_signatures, texts
+from benchmarks.corpus import SEED, index_sizes, news, random_signatures, texts
 from dedup.config import Config
-from dedup.features import Features, pack
+from dedup.features import Features, extract, pack
 from dedup.index import Index
 from dedup.lsh import BandTable, band_keys
 from dedup.sketch import Sketcher
@@ -239,18 +240,49 @@ def _rss() -> int:
         return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
+def _filler_terms() -> list[tuple[np.ndarray, int]]:
+    """Per corpus article that is neither indexed nor checked: (its general words, how many story words it has).
+
+    A word used by at least common_term_share of the corpus's stories is general ("government", "police"): a
+    large index holds it at that rate, which decides the words a check leaves out of its term signature and the
+    weights of the rest. A story's own words (names, figures) are replaced in each filler row by random ones, so
+    that repeating the corpus thousands of times does not repeat its stories."""
+    try:
+        from benchmarks.synth import generate
+        articles = [(a.text, a.story) for a in generate(len(texts()), seed=SEED)]
+    except ImportError:  # (the fallback corpus has no stories: each article its own)
+        articles = [(t, k) for k, t in enumerate(texts())]
+    sources = articles[FULL_ADD + 300:] or articles
+    term_sets = [extract(t, CONFIG.shingle_size).term_set for t, _ in sources]
+    by_story: dict[object, np.ndarray] = {}
+    for (_, story), terms in zip(sources, term_sets):
+        by_story[story] = np.union1d(by_story.get(story, terms), terms)
+    words, stories = np.unique(np.concatenate(list(by_story.values())), return_counts=True)
+    general = words[stories >= max(2, CONFIG.common_term_share * len(by_story))]
+    return [(terms[np.isin(terms, general)], int(np.count_nonzero(~np.isin(terms, general)))) for terms in term_sets]
+
+
 def _fill_store(path, m: int) -> None:
-    """m unrelated filler articles written straight into an index file (no text: keys, signatures, tiny features)."""
+    """m unrelated filler articles written straight into an index file: random keys and signatures (they never
+    meet a check), tiny shingles, and content terms as a large corpus of this news would hold them (_filler_terms)."""
     Index.open(path, CONFIG).close()  # creates the file with the config
     store = SQLiteStore(path)
-    empty = pack(Features(60, 0, np.arange(3, dtype=np.uint32), np.arange(3, dtype=np.uint32), np.zeros(3, np.uint32)))
+    kinds = _filler_terms()
+    rng = np.random.default_rng(13)
+    shingles = np.arange(3, dtype=np.uint32)
     for start in range(0, m, 50_000):
         n = min(50_000, m - start)
         near = random_signatures(n, CONFIG.num_perm, start + 11)
         term = random_signatures(n, CONFIG.term_num_perm, start + 12)
         nk, tk = band_keys(near, NEAR_B, NEAR_R), band_keys(term, TERM_B, TERM_R)
-        store.put([Record(0, f"filler-{start + i}", {}, "", empty, near[i].tobytes(), term[i].tobytes(), nk[i].tobytes(),
-                          tk[i].tobytes(), b"") for i in range(n)])
+        records = []
+        for i in range(n):
+            general, own = kinds[(start + i) % len(kinds)]
+            terms = np.unique(np.concatenate((general, rng.integers(0, 1 << 32, own, dtype=np.uint32))))
+            features = pack(Features(60, 0, shingles, terms, np.zeros(len(terms), np.uint32)))
+            records.append(Record(0, f"filler-{start + i}", {}, "", features, near[i].tobytes(), term[i].tobytes(),
+                                  nk[i].tobytes(), tk[i].tobytes(), b""))
+        store.put(records)
     store.close()
 
 
