@@ -24,7 +24,7 @@ from typer.core import TyperCommand
 from . import normalize
 from .config import Config
 from .index import Index
-from .read import ARTICLE_EXTENSIONS, Article, Skipped, display_path, from_visible, notes, read_sources, read_stream, visible, where
+from .read import ARTICLE_EXTENSIONS, Article, Skipped, Sources, display_path, from_visible, notes, read_sources, read_stream, visible, where
 from .store import IndexFileError, SQLiteStore, check_replaceable, delete_file, replace_file
 from .workers import WorkerError
 
@@ -249,18 +249,30 @@ def _umask() -> int:
 
 
 def _progress():
-    """A progress callback drawing a bar on stderr when it is a terminal, else doing nothing."""
+    """A progress callback drawing a bar on stderr when it is a terminal, else doing nothing. Reading and indexing
+    files count bytes (of the files' total size), the other stages articles or pairs; one with a total shows the
+    time left."""
     if not sys.stderr.isatty():
         return None, None
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.filesize import decimal
+    from rich.progress import BarColumn, Progress, ProgressColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+    from rich.text import Text
 
-    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=Console(stderr=True), transient=True)
+    class Done(ProgressColumn):
+        def render(self, task) -> Text:
+            if task.fields.get("bytes"):
+                size = decimal(int(task.total)) if task.total else "?"
+                return Text(f"{decimal(int(task.completed))} of {size}", style="progress.download")
+            return Text(f"{int(task.completed):,}/{f'{int(task.total):,}' if task.total else '?'}", style="progress.download")
+
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), Done(), TimeElapsedColumn(), TimeRemainingColumn(),
+                   console=Console(stderr=True), transient=True)
     tasks: dict[str, int] = {}
 
     def update(stage: str, done: int, total: int | None) -> None:
         if stage not in tasks:
-            tasks[stage] = bar.add_task(stage, total=total)
+            tasks[stage] = bar.add_task(stage, total=total, bytes=stage in ("reading", "indexing"))
         bar.update(tasks[stage], completed=done, total=total)
 
     return bar, update
@@ -503,12 +515,14 @@ def _added(done: _Added) -> str:
 
 
 def _read_into(ix: Index, items: Iterable[tuple[str, str, dict] | Skipped], count_replaced: bool = False, building: tuple[Path, Path] | None = None,
-               total: int | None = None) -> _Added:
+               total: int | None = None, files: Sources | None = None) -> _Added:
     """Add every (id, text, metadata) of items; report skipped ones on stderr. Replacements and copies are counted
     when asked (one lookup per article). building: (the index, the file a build fills), for what an interruption says;
-    total: how many items there are, when known (the progress bar's)."""
+    total: how many items there are, when known; files: the files they are read from (the progress bar then
+    measures the bytes read of those)."""
     done = _Added()
     bar, update = _progress()
+    size = (files.total_bytes() or None) if files is not None and update else None
     batch: list[tuple[str, str, dict]] = []
 
     def flush() -> None:
@@ -543,8 +557,10 @@ def _read_into(ix: Index, items: Iterable[tuple[str, str, dict] | Skipped], coun
                     done.copies.append((article_id, twins[0]))
         done.read += len(batch)
         batch.clear()
-        if update:
-            update("indexing", done.read, total)
+        if update and files is not None:
+            update("indexing", files.read_bytes(), size)
+        elif update:
+            update("re-indexing", done.read, total)
 
     try:
         with bar if bar else _Null():
@@ -568,10 +584,10 @@ def _read_into(ix: Index, items: Iterable[tuple[str, str, dict] | Skipped], coun
     return done
 
 
-def _from_files(sources: list[Path], limit: int) -> Iterator[tuple[str, str, dict] | Skipped]:
+def _from_files(sources: Sources, limit: int) -> Iterator[tuple[str, str, dict] | Skipped]:
     """The articles under sources as (id, text, metadata: title, url, source, published, path), what read_sources
     says of each told on stderr; skipped inputs as they are."""
-    for item in read_sources(sources, limit):
+    for item in sources:
         if isinstance(item, Skipped):
             yield item
             continue
@@ -660,8 +676,9 @@ def _build(sources: list[Path], index: Path, building: Path, damaged: str | None
     if done:
         typer.echo(f"resuming: {building} already holds {done:,} articles", err=True)
     resumed = _ResumingIndex(ix) if done else ix
-    articles = _from_files(sources, ix.config.max_article_chars) if sources else _held(index)
-    skipped = _read_into(resumed, articles, building=(index, building), total=own_articles or None).skipped
+    files = Sources(sources, ix.config.max_article_chars) if sources else None
+    articles = _from_files(files, ix.config.max_article_chars) if files else _held(index)
+    skipped = _read_into(resumed, articles, building=(index, building), total=own_articles or None, files=files).skipped
     try:
         if done:
             resumed.remove_unseen()
@@ -849,7 +866,8 @@ def index_add(
     """
     _check_sources(sources)
     ix = Index.open(index, create=True)
-    done = _read_into(ix, _from_files(sources, ix.config.max_article_chars), count_replaced=True)
+    files = Sources(sources, ix.config.max_article_chars)
+    done = _read_into(ix, _from_files(files, ix.config.max_article_chars), count_replaced=True, files=files)
     try:
         ix.close()  # (saves the counts and band tables: at a million articles, seconds)
     except KeyboardInterrupt:

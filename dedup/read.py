@@ -387,6 +387,9 @@ class _Reader:
         self.files: dict[tuple[int, int], str] = {}  # (device, inode) of a file -> the path it was read as
         self.names: dict[str, str] = {}  # several sources: the name each gives its articles' ids (_source_names)
         self.roots: list[str] = []  # real paths of the folders given: what a link inside them leads to is read there
+        self.sizing = False  # walk only: add up the sizes of the files a read would take, read none (Sources.total_bytes)
+        self.done_bytes = 0  # the sizes of the files read whole so far
+        self.open_lines: BinaryIO | None = None  # the JSON Lines file being read (how far into it: its position)
 
     # -- ids ------------------------------------------------------------------------------
     def _claim(self, article: Article, where: str, record: str | None = None) -> Article | Skipped:
@@ -521,6 +524,9 @@ class _Reader:
         if ext not in ARTICLE_EXTENSIONS:
             yield Skipped(path, f"unsupported file type {ext!r}" if ext else "unsupported file type (no extension)")
             return
+        if self.sizing:
+            self.done_bytes += st.st_size
+            return
         file_id = display_path(file_id)  # an undecodable byte in a file name shows as \xNN in the id
         try:
             if ext in JSONL_EXTENSIONS:
@@ -537,6 +543,8 @@ class _Reader:
             yield Skipped(path, f"cannot read: {exc.strerror or exc}")
         except MemoryError:
             yield Skipped(path, "out of memory reading file")
+        finally:
+            self.done_bytes += st.st_size
 
     def document(self, path: str, file_id: str, ext: str) -> Iterator[Article | Skipped]:
         is_html = ext in HTML_EXTENSIONS
@@ -652,28 +660,36 @@ class _Reader:
 
     def jsonl(self, path: str) -> Iterator[Article | Skipped]:
         with open(path, "rb") as raw:
-            head = raw.read(8192)
-            raw.seek(0)
-            if not head:
-                yield Skipped(path, "empty file")
+            self.open_lines = raw
+            try:
+                yield from self._jsonl(raw, path)
+            finally:
+                self.open_lines = None
+
+    def _jsonl(self, raw: BinaryIO, path: str) -> Iterator[Article | Skipped]:
+        """The records of an open JSON Lines file, in UTF-8 (or cp1252 line by line), or UTF-16/32 by its BOM."""
+        head = raw.read(8192)
+        raw.seek(0)
+        if not head:
+            yield Skipped(path, "empty file")
+            return
+        encoding = None
+        for bom, name in _BOMS:
+            if head.startswith(bom):
+                encoding = {"utf-8": "utf-8-sig", "utf-16-le": "utf-16", "utf-16-be": "utf-16"}.get(name, "utf-32")
+                break
+        if encoding is None and b"\x00" in head:
+            encoding = _utf16_without_bom(head[: len(head) & ~1])
+            if encoding is None:
+                yield Skipped(path, "binary file (NUL bytes)")
                 return
-            encoding = None
-            for bom, name in _BOMS:
-                if head.startswith(bom):
-                    encoding = {"utf-8": "utf-8-sig", "utf-16-le": "utf-16", "utf-16-be": "utf-16"}.get(name, "utf-32")
-                    break
-            if encoding is None and b"\x00" in head:
-                encoding = _utf16_without_bom(head[: len(head) & ~1])
-                if encoding is None:
-                    yield Skipped(path, "binary file (NUL bytes)")
-                    return
-            if encoding is None or encoding == "utf-8-sig":
-                if encoding:
-                    raw.read(len(codecs.BOM_UTF8))
-                lines = _byte_lines(raw, self.line_max_bytes)
-            else:
-                lines = _text_lines(io.TextIOWrapper(raw, encoding=encoding, errors="strict", newline="\n"), self.line_max_bytes)
-            yield from self.jsonl_lines(lines, path)
+        if encoding is None or encoding == "utf-8-sig":
+            if encoding:
+                raw.read(len(codecs.BOM_UTF8))
+            lines = _byte_lines(raw, self.line_max_bytes)
+        else:
+            lines = _text_lines(io.TextIOWrapper(raw, encoding=encoding, errors="strict", newline="\n"), self.line_max_bytes)
+        yield from self.jsonl_lines(lines, path)
 
     def jsonl_lines(self, lines: Iterator[tuple[int, str | Skipped, int]], path: str) -> Iterator[Article | Skipped]:
         """The articles in JSON Lines, from (line number, line, bytes replaced) as _byte_lines gives them."""
@@ -947,7 +963,35 @@ def read_sources(sources: Iterable[str | os.PathLike], max_chars: int = 2_000_00
     folder or file read before (sources that overlap). Text longer than ``max_chars`` is cut at a
     whitespace near the limit and flagged ``truncated``.
     """
-    return _Reader(max_chars).sources(sources)
+    return iter(Sources(sources, max_chars))
+
+
+class Sources:
+    """read_sources' articles, and how far the reading has got in bytes: what a progress bar can measure before
+    the end (a JSON Lines file of a million records is one file). One walk: iterating again goes on where it stopped."""
+
+    def __init__(self, sources: str | os.PathLike | Iterable[str | os.PathLike], max_chars: int = 2_000_000) -> None:
+        self.sources = [sources] if isinstance(sources, (str, bytes, os.PathLike)) else list(sources)
+        self._reader = _Reader(max_chars)
+        self._walk: Iterator[Article | Skipped] | None = None
+
+    def __iter__(self) -> Iterator[Article | Skipped]:
+        if self._walk is None:
+            self._walk = self._reader.sources(self.sources)
+        return self._walk
+
+    def total_bytes(self) -> int:
+        """The sizes of the files a read takes, added up in a walk of the folders that reads no file."""
+        sizing = _Reader(self._reader.max_chars)
+        sizing.sizing = True
+        for _ in sizing.sources(self.sources):
+            pass
+        return sizing.done_bytes
+
+    def read_bytes(self) -> int:
+        """The bytes read so far: the files done, and the position in the JSON Lines file being read."""
+        lines = self._reader.open_lines
+        return self._reader.done_bytes + (lines.tell() if lines is not None else 0)
 
 
 def _below(real: str, root: str) -> list[str]:

@@ -19,14 +19,14 @@ from .counts import CountTable
 from .dates import published_instant
 from .features import Features, extract, pack
 from .lsh import BandTable, pairs_of
-from .read import Article, Skipped, notes, read_sources
+from .read import Article, Skipped, Sources, notes
 from .reuse import sentence_keys, shared_sentence_pairs
 from .sketch import Sketcher
 from .spool import Spool, SpoolReader
 from .verify import DUPLICATE, NEAR, PARTIAL, Pair, copy_pairs, verify_pairs, weighted_jaccards
 from .workers import Workers, cpu_count
 
-Progress = Callable[[str, int, int | None], None]  # (stage, done, total or None)
+Progress = Callable[[str, int, int | None], None]  # (stage, done, total or None): "reading" counts bytes of the files, the other stages items
 _BATCH = 500  # articles sketched together (fewer when they hold more than _BATCH_CHARS)
 _BATCH_CHARS = 16_000_000
 _VERIFY_CHUNK = 2000  # candidate pairs sent to a worker at a time
@@ -221,14 +221,16 @@ def scan(
     The result does not depend on it.
     """
     with ExitStack() as cleanup:  # (the worker processes stop however the scan ends)
-        return _scan(sources, config or Config(), progress or (lambda stage, done, total: None), workers, cleanup)
+        config = config or Config()
+        return _scan(Sources(sources, config.max_article_chars), config, progress, workers, cleanup)
 
 
-def _scan(sources, config: Config, report: Progress, workers: int | None, cleanup: ExitStack) -> ScanResult:
+def _scan(items: Sources, config: Config, progress: Progress | None, workers: int | None, cleanup: ExitStack) -> ScanResult:
     """scan's work; the worker processes, started once for every stage, go on the cleanup stack."""
-    sources = [sources] if isinstance(sources, (str, bytes, os.PathLike)) else list(sources)  # ('' stays '': not found)
+    report = progress or (lambda stage, done, total: None)
     timings: dict[str, float] = {}
     started = time.perf_counter()
+    size = (items.total_bytes() or None) if progress else None  # (a walk of the folders first: only for a progress bar)
 
     # Pass 1: learn the corpus's boilerplate lines; account for every file; park the texts. Worker processes
     # start as soon as they are known to be wanted, so that their start-up overlaps the reading; from then on they
@@ -243,7 +245,6 @@ def _scan(sources, config: Config, report: Progress, workers: int | None, cleanu
     spool = Spool()
     ids: list[str] = []
     instants: dict[str, float | None] = {}  # publication times, for the canonical article (earliest)
-    items = read_sources(sources, config.max_article_chars)
 
     def take(item: Article | Skipped) -> str | None:
         """Account for one input and park its text; the text, or None when the input is skipped."""
@@ -259,7 +260,7 @@ def _scan(sources, config: Config, report: Progress, workers: int | None, cleanu
         warnings.extend(notes(item, config.max_article_chars))
         if item.published is not None:
             instants[item.id] = published_instant(item.published)
-        report("reading", len(infos), None)
+        report("reading", items.read_bytes(), size)
         if workers is None and len(infos) == _PARALLEL_MIN:
             pool.start(_warm_up)
         return item.text
@@ -275,9 +276,10 @@ def _scan(sources, config: Config, report: Progress, workers: int | None, cleanu
     for _, found in pool.map(_line_hasher, (), rest, parallel=pool.started):  # hashed on the workers, counted here
         for hashes in found:
             lines.add(hashes)
+    report("reading", items.read_bytes(), size)  # (a file's bytes count once it is read whole: the last one's now)
     timings["read + learn boilerplate"] = time.perf_counter() - started
     if not ids and not skipped:
-        warnings.append(f"no files found in {', '.join(map(str, sources))}")
+        warnings.append(f"no files found in {', '.join(map(str, items.sources))}")
 
     # Pass 2: strip boilerplate, extract features, word-shingle signatures (on every core); park features on disk.
     t0 = time.perf_counter()
@@ -386,6 +388,7 @@ def _scan(sources, config: Config, report: Progress, workers: int | None, cleanu
         todo = np.flatnonzero(rank == r)
         if linked:
             todo = todo[~np.isin(key[todo], np.fromiter(linked, dtype=np.int64, count=len(linked)))]
+        planned = done + len(todo)  # (a later round tries the group pairs this one left without a link: known when it starts)
         for start, results in _in_chunks(pool, _PairVerifier, (reader, ids, terms, config), candidates[todo], _VERIFY_CHUNK):
             for k, p in zip(todo[start : start + len(results)].tolist(), results):
                 if p is None or (p.relation == PARTIAL and key[k] in partial):
@@ -393,7 +396,7 @@ def _scan(sources, config: Config, report: Progress, workers: int | None, cleanu
                 (partial if p.relation == PARTIAL else linked).add(int(key[k]))
                 found[k] = p
             done += len(results)
-            report("verifying", done, None)
+            report("verifying", done, planned)
     pairs += [found[k] for k in sorted(found)]
     timings["verification"] = time.perf_counter() - t0
 

@@ -3,6 +3,7 @@ import json
 import os
 import re
 import sqlite3
+import sys
 import types
 from contextlib import closing
 from pathlib import Path
@@ -925,20 +926,21 @@ def test_a_scan_stopped_by_sigterm_says_so_and_leaves_no_temporary_files(tmp_pat
 
 def test_an_interrupted_add_says_how_far_it_got(tmp_path, monkeypatch):
     cli = importlib.import_module("dedup.cli")
-    real = cli.read_sources
+    real = cli.Sources
 
-    def interrupted(*args, **kwargs):
-        yield from real(*args, **kwargs)
-        raise KeyboardInterrupt  # Ctrl-C while the last files are read
+    class Interrupted(real):
+        def __iter__(self):
+            yield from super().__iter__()
+            raise KeyboardInterrupt  # Ctrl-C while the last files are read
 
-    monkeypatch.setattr(cli, "read_sources", interrupted)
+    monkeypatch.setattr(cli, "Sources", Interrupted)
     result = runner.invoke(app, ["index", "add", str(tmp_path / "i.dedup"), str(SEEDS)])
     assert result.exit_code == 130 and "interrupted: 0 articles added, the rest not" in result.stderr
     build = runner.invoke(app, ["index", "build", str(SEEDS), "--index", str(tmp_path / "b.dedup")])  # a build adds to its copy
     assert build.exit_code == 130 and f"indexed into {tmp_path / 'b.dedup.building'}, the rest not; {tmp_path / 'b.dedup'} is not created yet" in build.stderr
-    monkeypatch.setattr(cli, "read_sources", real)
+    monkeypatch.setattr(cli, "Sources", real)
     assert runner.invoke(app, ["index", "add", str(tmp_path / "i.dedup"), str(SEEDS)]).exit_code == 0
-    monkeypatch.setattr(cli, "read_sources", interrupted)
+    monkeypatch.setattr(cli, "Sources", Interrupted)
     rebuild = runner.invoke(app, ["index", "build", str(SEEDS), "--index", str(tmp_path / "i.dedup")])
     assert rebuild.exit_code == 130 and f"{tmp_path / 'i.dedup'} is as it was" in rebuild.stderr
 
@@ -1246,3 +1248,23 @@ def test_an_add_while_a_build_of_the_index_runs_warns_that_the_build_will_not_ho
     finally:
         os.close(fd)
     assert added.exit_code == 0 and f"warning: a `dedup index build` of {path} is running" in added.stderr
+
+
+def test_the_progress_bar_shows_bytes_while_reading_and_counts_after(monkeypatch):
+    """On a terminal: reading in bytes of the files' total (a JSON Lines file of a million records is one file),
+    the other stages in items, with the time left once a total is known."""
+    import io
+
+    from rich.console import Console
+
+    cli = importlib.import_module("dedup.cli")
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    bar, update = cli._progress()
+    update("reading", 2_500_000, 10_000_000)
+    update("sketching", 3_000, 7_000)
+    update("verifying", 40, None)
+    out = Console(file=io.StringIO(), width=200, record=True)
+    out.print(bar.get_renderable())
+    shown = out.export_text()
+    assert re.search(r"reading .*2\.5 MB of 10\.0 MB", shown)
+    assert re.search(r"sketching .*3,000/7,000", shown) and re.search(r"verifying .*40/\?", shown)

@@ -901,3 +901,25 @@ def test_visible_text_holds_no_control_and_reads_back(text):
     assert not any(c < " " or "\x7f" <= c <= "\x9f" or c in _LINE_BREAKERS for c in shown)
     assert read_module.from_visible(shown) == text
     assert read_module.visible("\u0627\u200f 600 \u200e\u061c") == "\u0627\u200f 600 \u200e\u061c"  # (right-to-left text's marks reorder nothing)
+
+
+def test_sources_measure_the_bytes_read_against_the_files_a_read_takes(tmp_path):
+    """A progress bar's measure: the sizes of the article files (not an unsupported or hidden one), and how far the
+    reading has got, which grows record by record inside a JSON Lines file and ends at that total."""
+    (tmp_path / "news").mkdir()
+    for seed in SEEDS[:3]:
+        (tmp_path / "news" / seed.name).write_bytes(seed.read_bytes())
+    feed = tmp_path / "news" / "feed.jsonl"
+    feed.write_text("".join(json.dumps({"id": s.stem, "text": s.read_text(encoding="utf-8")}) + "\n" for s in SEEDS), encoding="utf-8")
+    (tmp_path / "news" / "photo.png").write_bytes(b"\x89PNG" + bytes(5000))
+    (tmp_path / "news" / ".draft.txt").write_text("not read", encoding="utf-8")
+    sources = read_module.Sources(tmp_path / "news")
+    expected = sum(s.stat().st_size for s in SEEDS[:3]) + feed.stat().st_size
+    assert sources.total_bytes() == expected
+    seen = []
+    for item in sources:
+        if isinstance(item, Article):
+            seen.append((item.path.endswith(".jsonl"), sources.read_bytes()))
+    in_feed = [b for is_feed, b in seen if is_feed]
+    assert len(in_feed) == len(SEEDS) and in_feed == sorted(set(in_feed))  # one step a record
+    assert 0 < in_feed[0] < expected and sources.read_bytes() == expected

@@ -333,3 +333,21 @@ def test_the_table_names_each_story_by_its_canonical_articles_title_or_first_wor
     assert len(headers) == 2
     assert any(h.endswith(f'canonical site-0.txt: "{" ".join(seeds["003"].split()[:12])} …"') for h in headers), headers
     assert any(h.endswith(f'canonical wire-0: "{titled["title"]}"') for h in headers), headers
+
+
+def test_scan_reports_its_progress_stage_by_stage(tmp_path):
+    """What a progress bar is given: reading in bytes of the files' total size, growing to it; sketching and
+    aligning in articles and pairs of known totals; verifying within the pairs it plans to try."""
+    seeds = sorted(SEEDS.glob("*.txt"))
+    for seed in seeds:
+        (tmp_path / seed.name).write_bytes(seed.read_bytes())
+    (tmp_path / "copy.txt").write_bytes(seeds[0].read_bytes().replace(b"Ruto", b"President Ruto", 1))
+    calls: dict[str, list[tuple[int, int | None]]] = {}
+    scan(tmp_path, progress=lambda stage, done, total: calls.setdefault(stage, []).append((done, total)))
+    size = sum(p.stat().st_size for p in tmp_path.iterdir())
+    reading = calls["reading"]
+    assert {total for _, total in reading} == {size} and [d for d, _ in reading] == sorted(d for d, _ in reading)
+    assert reading[-1][0] == size  # (counted once the last file is read)
+    assert calls["sketching"][-1] == (len(seeds) + 1, len(seeds) + 1)
+    assert all(total is not None and done <= total for done, total in calls["verifying"])
+    assert calls["aligning"][-1][0] == calls["aligning"][-1][1] > 0
