@@ -5,6 +5,7 @@ import json
 import os
 import shlex
 import sqlite3
+import time
 import uuid
 import zlib
 from concurrent.futures import ThreadPoolExecutor
@@ -125,6 +126,8 @@ def _open_problem(path: str, e: sqlite3.DatabaseError) -> str:
         if not folder.is_dir():
             return f"cannot be created: folder {folder} does not exist"
         return f"cannot be {'created' if not Path(path).exists() else 'opened'} ({e}){'' if os.access(folder, os.W_OK) else f': folder {folder} is not writable'}"
+    if _busy(e):
+        return f"another process held it locked past the wait ({e}): try again when it has finished"
     if "malformed" in str(e):
         return f"damaged ({e}); `dedup index build SOURCE… --index {path}` rebuilds it from its sources (given no SOURCE, from its own articles that still read)"
     return f"not a dedup index ({e})"
@@ -161,17 +164,23 @@ class SQLiteStore:
                                      "write-ahead log, whose files would belong to this user and lock the owner out): give this user "
                                      "write access to the file, or copy it and read the copy")
         self.db: sqlite3.Connection | None = None
-        try:
-            self.db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None, check_same_thread=False)
-            tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-            fmt, version = self._identity() if "meta" in tables else (None, None)
-            if not tables or fmt == FORMAT:  # (another program's database is refused untouched: not even its journal mode set)
-                self.db.execute("PRAGMA journal_mode=WAL")
-                self.db.execute("PRAGMA synchronous=NORMAL")
-        except sqlite3.DatabaseError as e:
-            if self.db is not None:
-                self.db.close()
-            raise IndexFileError(f"{self.path}: {_open_problem(self.path, e)}") from e
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self.db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None, check_same_thread=False)
+                tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+                fmt, version = self._identity() if "meta" in tables else (None, None)
+                if not tables or fmt == FORMAT:  # (another program's database is refused untouched: not even its journal mode set)
+                    self.db.execute("PRAGMA journal_mode=WAL")
+                    self.db.execute("PRAGMA synchronous=NORMAL")
+                break
+            except sqlite3.DatabaseError as e:
+                if self.db is not None:
+                    self.db.close()
+                if _busy(e) and time.monotonic() < deadline:  # (another process creating the file: SQLite does not wait
+                    time.sleep(0.01)  # for the lock that a change of journal mode takes)
+                    continue
+                raise IndexFileError(f"{self.path}: {_open_problem(self.path, e)}") from e
         if tables and fmt is None:
             raise self._refused("an SQLite database, but not a dedup index")
         if not tables:
@@ -552,9 +561,14 @@ def delete_file(path: Path) -> None:
         Path(str(path) + suffix).unlink(missing_ok=True)
 
 
+def _busy(e: sqlite3.DatabaseError) -> bool:
+    """Whether SQLite gave up waiting for a lock another connection held."""
+    return "locked" in str(e) or "busy" in str(e)
+
+
 def _raise_if_busy(path: str | Path, e: sqlite3.OperationalError) -> None:
     """A clear IndexFileError when another process held the index's lock past the timeout."""
-    if "locked" in str(e) or "busy" in str(e):
+    if _busy(e):
         raise IndexFileError(f"{path}: another process is writing to this index and did not finish in time ({e}): try again when it has") from e
 
 

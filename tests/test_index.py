@@ -1048,3 +1048,31 @@ def test_band_tables_stored_in_many_parts_read_back_whole_as_one_snapshot(tmp_pa
     assert store.parts("bands") == stored  # this connection's snapshot, whole: not half of each
     assert store.parts("bands") == newer
     store.close()
+
+
+def _open_at_once(path: str, barrier, results) -> None:
+    barrier.wait()
+    try:
+        Index.open(path).close()
+        results.put("ok")
+    except Exception as e:  # (what the test shows, whatever it is)
+        results.put(f"{type(e).__name__}: {e}")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="fork")
+def test_processes_that_create_one_index_at_once_all_open_it(tmp_path):
+    """A crawler's workers starting together on a new index: an open that met another one creating the file failed
+    with "not a dedup index (database is locked)" (4 of 120 opens, 4 processes at a time: helper-43's walk)."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    outcomes = []
+    for trial in range(40):
+        barrier, results = ctx.Barrier(4), ctx.Queue()
+        workers = [ctx.Process(target=_open_at_once, args=(str(tmp_path / f"i{trial}.dedup"), barrier, results)) for _ in range(4)]
+        for w in workers:
+            w.start()
+        outcomes += [results.get(timeout=60) for _ in workers]
+        for w in workers:
+            w.join()
+    assert [o for o in outcomes if o != "ok"] == []
