@@ -227,7 +227,12 @@ class Index:
     def check_integrity(self) -> list[str]:
         """What is wrong with the index: storage-level damage, records whose blobs do not decode, term and line
         counts that differ from a fresh count of the articles, band tables (as loaded, from the stored snapshot and
-        the rows since) that differ from the rows' own band keys. Articles are read a chunk at a time."""
+        the rows since) that differ from the rows' own band keys. Articles are read a chunk at a time, all in one
+        read transaction, so what other processes write meanwhile is neither counted nor missed."""
+        with self.store.reading():
+            return self._problems()
+
+    def _problems(self) -> list[str]:
         self._ready()
         problems = self.store.integrity() + [self._damaged_bands] * (self._damaged_bands is not None)
         width = self.config.num_perm * 4
@@ -246,7 +251,7 @@ class Index:
                 if len(sig) != width:
                     problems.append(f"article {article_id!r}: signature has {len(sig)} bytes, expected {width}")
         if terms != self.term_counts or lines != self.line_counts:
-            problems.append("term or line counts differ from a fresh count of the articles (rebuild with `dedup index build`; if another process was writing meanwhile, check again)")
+            problems.append("term or line counts differ from a fresh count of the articles (rebuild with `dedup index build`)")
         near, band_terms, prefilter = _tables(self.store.keys_since(0), self.sketcher)
         if not (self._near.same_entries(near) and self._terms.same_entries(band_terms) and self._prefilter.same_entries(prefilter)):
             problems.append("band tables differ from the articles' band keys and term signatures (stale or damaged snapshot: reopen after `dedup index build`)")

@@ -9,6 +9,7 @@ import time
 import uuid
 import zlib
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Protocol
@@ -75,6 +76,7 @@ class Store(Protocol):
     def ids(self) -> list[str]: ...
     def count(self) -> int: ...
     def integrity(self) -> list[str]: ...
+    def reading(self) -> AbstractContextManager: ...
     def close(self) -> None: ...
 
 
@@ -221,6 +223,17 @@ class SQLiteStore:
     def write(self):
         """A write transaction holding the database's write lock (waits up to the timeout, then a clear error)."""
         return _WriteTransaction(self)
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """A read transaction: the reads inside see one state of the file, whatever other processes commit meanwhile
+        (an integrity check compares what it read at several times)."""
+        self._begin("DEFERRED")
+        try:
+            yield
+        finally:
+            if self.db.in_transaction:
+                self.db.execute("COMMIT")
 
     def get_meta(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()

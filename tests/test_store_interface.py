@@ -3,6 +3,7 @@
 same answers as SQLite."""
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 
 import numpy as np
@@ -32,6 +33,10 @@ class DictStore:
 
     def _wrote(self) -> None:
         self.version += 1
+
+    @contextlib.contextmanager
+    def reading(self):
+        yield  # (one process: nothing writes while it reads)
 
     def get_meta(self, key: str) -> str | None:
         return self.meta.get(key)
