@@ -401,7 +401,7 @@ def _load_article(ref: str, index: Optional[Path]) -> str:
     """The text of article ref: an id in index, or else a file holding one article."""
     if index is None:
         return _load_file(ref)
-    ix = Index.open(index, create=False)
+    ix = _open_existing(index)
     try:
         found = next((held for form in _id_forms(ref) if (held := ix.text(form)) is not None), None)
     finally:
@@ -722,6 +722,16 @@ def _say_unfinished_build(index: Path) -> None:
                    " the same command again resumes it; delete it (and its -wal and -shm files) to give it up", err=True)
 
 
+def _open_existing(index: Path) -> Index:
+    """Index.open of an index that must exist; where it does not yet, a build of it that is running, or that stopped
+    before it finished, is said (the index is made only when its first build ends)."""
+    if not index.exists() and _building(index).is_file():
+        _fail(f"{index}: no such index yet: a `dedup index build` of it is running; it is there when the build ends" if _build_running(index)
+              else f"{index}: no such index: {_building(index)} holds a `dedup index build` of it that did not finish; running the same"
+              " command again resumes it")
+    return Index.open(index, create=False)
+
+
 def _build_running(index: Path) -> bool:
     """Whether a `dedup index build` of this index holds its lock (_build_lock) now."""
     try:
@@ -903,7 +913,7 @@ def index_remove(
     Exit code 0 when every id was removed; 1 when one was not in the index (the others are removed) or INDEX is
     not a dedup index.
     """
-    ix = Index.open(index, create=False)
+    ix = _open_existing(index)
     try:
         missing = [i for i in ids if not any(ix.remove(form) for form in _id_forms(i))]
     finally:
@@ -911,6 +921,9 @@ def index_remove(
     for i in missing:
         typer.echo(visible(f"dedup: {index}: no article with id '{display_path(i)}'"), err=True)
     typer.echo(f"{index}: {len(ids) - len(missing)} removed", err=True)
+    if len(missing) < len(ids) and _build_running(index):
+        typer.echo(f"warning: a `dedup index build` of {index} is running and will replace it when it finishes, with what"
+                   " its sources hold: remove these again once it has finished", err=True)
     if missing:
         raise typer.Exit(1)
 
@@ -933,7 +946,7 @@ def index_query(
     if len(files) - len(named) > 1:
         _fail("standard input (-) can be given once", 2)
     _check_sources(named)
-    ix = Index.open(index, create=False)
+    ix = _open_existing(index)
     limit = ix.config.max_article_chars
     found = read_sources(named, limit) if named else iter(())
     if len(named) < len(files):  # (standard input first when given first, else last)
@@ -980,7 +993,7 @@ def index_stats(
     from .align import counted
 
     fmt = _check_format(fmt, ("table", "json"))
-    ix = Index.open(index, create=False)
+    ix = _open_existing(index)
     stats = ix.stats()
     ix.close()
     _say_unfinished_build(index)
@@ -999,7 +1012,7 @@ def index_check(index: Annotated[Path, typer.Argument(metavar="INDEX", help="The
 
     Exit code 0 when sound; 1 when a problem was found (each is listed on stderr) or INDEX is not a dedup index.
     """
-    ix = Index.open(index, create=False)
+    ix = _open_existing(index)
     problems = ix.check_integrity()
     n = len(ix)
     ix.close()

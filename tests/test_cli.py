@@ -1231,8 +1231,9 @@ def test_ctrl_c_inside_a_compiled_kernel_is_an_interrupt_in_the_library_and_exit
     assert isinstance(runner.invoke(app, ["index", "query", str(path), str(new)]).exception, SystemError)  # (not hidden)
 
 
-def test_an_add_while_a_build_of_the_index_runs_warns_that_the_build_will_not_hold_it(tmp_path):
-    """A build replaces the index with what it read: an add made meanwhile is stored, then lost, so add says so."""
+def test_an_add_or_remove_while_a_build_of_the_index_runs_warns_that_the_build_will_undo_it(tmp_path):
+    """A build replaces the index with what it read: an add made meanwhile is stored, then lost, and a removal undone,
+    so add and remove say so (remove did not: helper-43's walk)."""
     fcntl = pytest.importorskip("fcntl")
     path = tmp_path / "news.dedup"
     assert runner.invoke(app, ["index", "build", str(SEEDS), "--index", str(path)]).exit_code == 0
@@ -1245,9 +1246,39 @@ def test_an_add_while_a_build_of_the_index_runs_warns_that_the_build_will_not_ho
         fcntl.flock(fd, fcntl.LOCK_EX)  # (what a running build holds)
         (tmp_path / "other.txt").write_text((SEEDS / "001_7bcf6067cad31a24.txt").read_text(encoding="utf-8"), encoding="utf-8")
         added = runner.invoke(app, ["index", "add", str(path), str(tmp_path / "other.txt")])
+        removed = runner.invoke(app, ["index", "remove", str(path), "000_9b5600509f698df4.txt"])
     finally:
         os.close(fd)
     assert added.exit_code == 0 and f"warning: a `dedup index build` of {path} is running" in added.stderr
+    assert removed.exit_code == 0 and f"warning: a `dedup index build` of {path} is running" in removed.stderr  # (it brings the article back)
+
+
+def test_an_index_whose_first_build_did_not_finish_is_named_so(tmp_path, monkeypatch):
+    """Before its first build ends an index does not exist: stats, check, query and remove said only "no such index",
+    though the build's file was there to resume (helper-43's walk); while the build runs, they say it runs."""
+    fcntl = pytest.importorskip("fcntl")
+    cli = importlib.import_module("dedup.cli")
+    path = tmp_path / "news.dedup"
+
+    class Interrupted(cli.Sources):
+        def __iter__(self):
+            yield from super().__iter__()
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "Sources", Interrupted)
+    assert runner.invoke(app, ["index", "build", str(SEEDS), "--index", str(path)]).exit_code == 130
+    commands = [["stats", str(path)], ["check", str(path)], ["query", str(path), str(SEEDS)], ["remove", str(path), "x"]]
+    for command in commands:
+        result = runner.invoke(app, ["index", *command])
+        assert result.exit_code == 1 and f"{path}: no such index: {path}.building holds a `dedup index build` of it that did not finish" in result.stderr
+    fd = os.open(tmp_path / "news.dedup.building.lock", os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # (what a running build holds)
+        running = runner.invoke(app, ["index", "stats", str(path)])
+    finally:
+        os.close(fd)
+    assert running.exit_code == 1 and "no such index yet: a `dedup index build` of it is running" in running.stderr
+    assert not path.exists()
 
 
 def test_the_progress_bar_shows_bytes_while_reading_and_counts_after(monkeypatch):
