@@ -12,7 +12,7 @@ import sys
 import tempfile
 import threading
 import warnings
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
@@ -276,6 +276,15 @@ def _progress():
         bar.update(tasks[stage], completed=done, total=total)
 
     return bar, update
+
+
+def _status(message: str):
+    """A spinner with message on stderr while a step without steps of its own runs (on a terminal only)."""
+    if not sys.stderr.isatty():
+        return nullcontext()
+    from rich.console import Console
+
+    return Console(stderr=True).status(message)
 
 
 def _check_sources(sources: list[Path]) -> None:
@@ -563,7 +572,7 @@ def _read_into(ix: Index, items: Iterable[tuple[str, str, dict] | Skipped], coun
             update("re-indexing", done.read, total)
 
     try:
-        with bar if bar else _Null():
+        with bar if bar else nullcontext():
             for item in items:
                 if isinstance(item, Skipped):
                     done.skipped += not item.covered  # (a source another one reads: a note, nothing skipped)
@@ -584,12 +593,15 @@ def _read_into(ix: Index, items: Iterable[tuple[str, str, dict] | Skipped], coun
     return done
 
 
-def _from_files(sources: Sources, limit: int) -> Iterator[tuple[str, str, dict] | Skipped]:
+def _from_files(sources: Sources, limit: int, index: Path) -> Iterator[tuple[str, str, dict] | Skipped]:
     """The articles under sources as (id, text, metadata: title, url, source, published, path), what read_sources
-    says of each told on stderr; skipped inputs as they are."""
+    says of each told on stderr; skipped inputs as they are, but for the files of the index itself and of its build
+    (an index kept in the folder it indexes: they are not inputs)."""
+    own = {os.path.realpath(f"{name}{suffix}") for name in (index, _building(index)) for suffix in ("", "-wal", "-shm", "-journal", ".lock")}
     for item in sources:
         if isinstance(item, Skipped):
-            yield item
+            if os.path.realpath(item.path) not in own:
+                yield item
             continue
         _say_notes(item, limit)
         yield item.id, item.text, {k: v for k, v in (("title", item.title), ("url", item.url), ("source", item.source), ("published", item.published),
@@ -612,14 +624,6 @@ def _held(index: Path) -> Iterator[tuple[str, str, dict] | Skipped]:
         yield Skipped(str(index), f"the articles after those read do not read ({e}): left out")
     finally:
         store.close()
-
-
-class _Null:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
 
 
 def _untouched(index: Path) -> str:
@@ -677,16 +681,17 @@ def _build(sources: list[Path], index: Path, building: Path, damaged: str | None
         typer.echo(f"resuming: {building} already holds {done:,} articles", err=True)
     resumed = _ResumingIndex(ix) if done else ix
     files = Sources(sources, ix.config.max_article_chars) if sources else None
-    articles = _from_files(files, ix.config.max_article_chars) if files else _held(index)
+    articles = _from_files(files, ix.config.max_article_chars, index) if files else _held(index)
     skipped = _read_into(resumed, articles, building=(index, building), total=own_articles or None, files=files).skipped
     try:
-        if done:
-            resumed.remove_unseen()
-        ix.close()  # saves the statistics and the band tables
-        ix = Index.open(building, create=False)
-        problems = ix.check_integrity()  # of what the next open reads: the stored band tables included
-        total = len(ix)
-        ix.close()
+        with _status(f"saving and checking {building}"):
+            if done:
+                resumed.remove_unseen()
+            ix.close()  # saves the statistics and the band tables
+            ix = Index.open(building, create=False)
+            problems = ix.check_integrity()  # of what the next open reads: the stored band tables included
+            total = len(ix)
+            ix.close()
     except KeyboardInterrupt:
         _fail(f"interrupted while finishing: {_untouched(index)}; {building} holds what was indexed (run the same command again to resume)", 130)
     if problems:
@@ -696,7 +701,8 @@ def _build(sources: list[Path], index: Path, building: Path, damaged: str | None
         delete_file(building)  # (empty: nothing to resume)
         _fail(f"{index}: nothing could be indexed from the sources ({skipped:,} skipped), so the index ({held:,} articles) was left as it was; remove {index} first to make it empty")
     try:
-        replace_file(index, building, damaged=damaged is not None)  # (one transaction: the old index or the new)
+        with _status(f"copying {building} into {index}"):
+            replace_file(index, building, damaged=damaged is not None)  # (one transaction: the old index or the new)
     except IndexFileError as e:
         _fail(f"{e}; the new index is complete in {building}: run the same command again")
     except KeyboardInterrupt:
@@ -719,7 +725,7 @@ def _say_unfinished_build(index: Path) -> None:
     if building.is_file() and not _build_running(index):
         size = building.stat().st_size
         typer.echo(f"note: {building} ({size / 1e6:,.1f} MB) holds a `dedup index build` of {index} that did not finish: running"
-                   " the same command again resumes it; delete it (and its -wal and -shm files) to give it up", err=True)
+                   " the same command again resumes it; delete it (and its -wal, -shm and .lock files) to give it up", err=True)
 
 
 def _open_existing(index: Path) -> Index:
@@ -877,7 +883,7 @@ def index_add(
     _check_sources(sources)
     ix = Index.open(index, create=True)
     files = Sources(sources, ix.config.max_article_chars)
-    done = _read_into(ix, _from_files(files, ix.config.max_article_chars), count_replaced=True, files=files)
+    done = _read_into(ix, _from_files(files, ix.config.max_article_chars, index), count_replaced=True, files=files)
     try:
         ix.close()  # (saves the counts and band tables: at a million articles, seconds)
     except KeyboardInterrupt:

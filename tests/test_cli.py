@@ -1299,3 +1299,21 @@ def test_the_progress_bar_shows_bytes_while_reading_and_counts_after(monkeypatch
     shown = out.export_text()
     assert re.search(r"reading .*2\.5 MB of 10\.0 MB", shown)
     assert re.search(r"sketching .*3,000/7,000", shown) and re.search(r"verifying .*40/\?", shown)
+
+
+def test_an_index_kept_in_the_folder_it_indexes_is_not_an_input(tmp_path):
+    """The index's files (and its build's) in the folder it indexes were listed as skipped inputs of every build and
+    add after the first ("unsupported file type '.dedup'", '.building', '.lock'…: helper-43's walk)."""
+    folder = tmp_path / "news"
+    folder.mkdir()
+    for seed in SEEDS.glob("*.txt"):
+        (folder / seed.name).write_bytes(seed.read_bytes())
+    index = folder / "idx.dedup"
+    with Index.open(index) as held:  # (open while the build runs: its write-ahead log is in the folder too)
+        built = [runner.invoke(app, ["index", "build", str(folder), "--index", str(index)]) for _ in range(2)]
+        added = runner.invoke(app, ["index", "add", str(index), str(folder)])
+        assert len(held) == 5
+    for result in (*built, added):
+        assert result.exit_code == 0 and "skipped " not in result.stderr and "0 skipped" in result.stderr
+    (folder / "notes.odt").write_bytes(b"PK\x03\x04")
+    assert "skipped " + str(folder / "notes.odt") in runner.invoke(app, ["index", "add", str(index), str(folder)]).stderr
