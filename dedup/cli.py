@@ -1005,6 +1005,8 @@ def index_stats(
     _say_unfinished_build(index)
     stats["path"] = str(index)
     stats["bytes"] = index.stat().st_size
+    building = _building(index)  # (a script's view of what _say_unfinished_build says)
+    stats["build"] = {"path": str(building), "running": _build_running(index)} if building.is_file() else None
     if fmt == "json":
         _write(json.dumps(stats, indent=2) + "\n")
         return

@@ -90,7 +90,7 @@ def test_index_lifecycle(tmp_path):
     path = tmp_path / "news.dedup"
     assert runner.invoke(app, ["index", "build", str(SEEDS), "--index", str(path)]).exit_code == 0
     stats = json.loads(runner.invoke(app, ["index", "stats", str(path), "--format", "json"]).stdout)
-    assert stats["articles"] == 5
+    assert stats["articles"] == 5 and stats["build"] is None
     copy = tmp_path / "copy.txt"
     copy.write_text("Breaking\n" + (SEEDS / "002_67ae491904088e5a.txt").read_text(encoding="utf-8"), encoding="utf-8")
     query = json.loads(runner.invoke(app, ["index", "query", str(path), str(copy), "--format", "json"]).stdout)
@@ -1259,8 +1259,9 @@ def test_an_index_whose_first_build_did_not_finish_is_named_so(tmp_path, monkeyp
     fcntl = pytest.importorskip("fcntl")
     cli = importlib.import_module("dedup.cli")
     path = tmp_path / "news.dedup"
+    real = cli.Sources
 
-    class Interrupted(cli.Sources):
+    class Interrupted(real):
         def __iter__(self):
             yield from super().__iter__()
             raise KeyboardInterrupt
@@ -1279,6 +1280,11 @@ def test_an_index_whose_first_build_did_not_finish_is_named_so(tmp_path, monkeyp
         os.close(fd)
     assert running.exit_code == 1 and "no such index yet: a `dedup index build` of it is running" in running.stderr
     assert not path.exists()
+    monkeypatch.setattr(cli, "Sources", real)
+    assert runner.invoke(app, ["index", "build", str(SEEDS), "--index", str(tmp_path / "other.dedup")]).exit_code == 0
+    (tmp_path / "other.dedup.building").write_bytes((tmp_path / "news.dedup.building").read_bytes())  # (one that stopped)
+    stats = json.loads(runner.invoke(app, ["index", "stats", str(tmp_path / "other.dedup"), "--format", "json"]).stdout)
+    assert stats["build"] == {"path": str(tmp_path / "other.dedup.building"), "running": False}
 
 
 def test_the_progress_bar_shows_bytes_while_reading_and_counts_after(monkeypatch):
