@@ -902,7 +902,7 @@ def check_verdicts(blobs, starts, figures, could, term_at, weights, query_weight
     unrelated; UNDECIDED) and passages, by the same tests in the same order; the others are unrelated."""
     q_sorted, q_sents, q_sizes = np.empty(0, dtype=np.uint32), np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
     stamp = np.empty(0, dtype=np.int64)
-    positions = _term_positions(q_sorted)
+    positions = _term_positions(q_sorted)  # (of nothing yet: numba types a variable from its first assignment)
     q_split = False
     for k in range(len(starts)):
         relation[k] = -1
