@@ -531,7 +531,10 @@ def _read_into(ix: Index, items: Iterable[tuple[str, str, dict] | Skipped], coun
     measures the bytes read of those)."""
     done = _Added()
     bar, update = _progress()
-    size = (files.total_bytes() or None) if files is not None and update else None
+    size = None
+    if files is not None and update:  # (a walk of the folders first: the bar shows "indexing" meanwhile)
+        update("indexing", 0, None)
+        size = files.total_bytes() or None
     batch: list[tuple[str, str, dict]] = []
 
     def flush() -> None:

@@ -230,7 +230,10 @@ def _scan(items: Sources, config: Config, progress: Progress | None, workers: in
     report = progress or (lambda stage, done, total: None)
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    size = (items.total_bytes() or None) if progress else None  # (a walk of the folders first: only for a progress bar)
+    size = None
+    if progress:  # (a walk of the folders first, only for a progress bar: it shows "reading" meanwhile)
+        report("reading", 0, None)
+        size = items.total_bytes() or None
 
     # Pass 1: learn the corpus's boilerplate lines; account for every file; park the texts. Worker processes
     # start as soon as they are known to be wanted, so that their start-up overlaps the reading; from then on they
