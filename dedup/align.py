@@ -368,7 +368,10 @@ def _segments(A: _Side, B: _Side, a_match: dict[int, list], diffs: bool = True) 
             fa = tuple(f for k in range(i, i2) for f in A.figures[k])
             fb = tuple(f for k in range(j, j2) for f in B.figures[k])
             same = (ta == tb and fa == fb) if ta or tb else _bare(A, i, i2) == _bare(B, j, j2)
-            units.append([i, i2, j, j2, SAME if same else REWORDED, 1.0 if same else sim])
+            if same and _as_written(A, i, i2) != _as_written(B, j, j2):  # the same words, written otherwise (case,
+                units.append([i, i2, j, j2, REWORDED, 1.0])  # punctuation, a figure's format): shown as edits
+            else:
+                units.append([i, i2, j, j2, SAME if same else REWORDED, 1.0 if same else sim])
             i = i2
         else:
             i2 = i + 1
@@ -419,6 +422,17 @@ def _segments(A: _Side, B: _Side, a_match: dict[int, list], diffs: bool = True) 
 def _bare(side: _Side, i: int, i2: int) -> str:
     span = side.run(i, i2)
     return normalize.clean(side.text[span.start : span.end]).strip()
+
+
+# Typographic variants of one mark: an outlet's house style, not an edit of what a passage says.
+_TYPOGRAPHY = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‘": "'", "’": "'", "‚": "'", "‹": "'", "›": "'",
+                             "‐": "-", "‑": "-", "–": "-", "—": "-", "−": "-"})
+
+
+def _as_written(side: _Side, i: int, i2: int) -> str:
+    """Sentences i..i2-1 as written, but for spacing, quote and dash styles, thousands separators (1,000 is 1000, as
+    figures compare) and invisible characters: what a verbatim passage keeps (case and punctuation are edits)."""
+    return " ".join(_THOUSANDS.sub("", _bare(side, i, i2).translate(_TYPOGRAPHY)).split())
 
 
 _SIGNS, _PERCENT = "$€£¥+-−", "%"  # beside a figure, they change what it says: $100 / €100, -5 / 5, 5% / 5

@@ -340,3 +340,22 @@ def test_a_changed_sign_currency_or_decimal_is_not_verbatim():
         diff = [(op, t.strip()) for op, t in next(s.diff for s in al.segments if s.kind == REWORDED)]
         assert ("-", shown[0]) in diff and ("+", shown[1]) in diff
     assert summarize(align(a.replace("$100", "$1,000"), a.replace("$100", "$1000"))).startswith("identical")
+
+
+def test_a_change_of_case_or_punctuation_is_shown_not_called_verbatim():
+    """A sentence with the same words written otherwise was `same`, "identical: 1 passage verbatim", with nothing to
+    show the edit (helper-44's walk): it is reworded (similarity 1.00) and its diff shows the words as written. Quote
+    and dash styles and spacing are an outlet's house style: still verbatim."""
+    a = ("The minister said 1,900 troops would be sent to the \u201cnorthern\u201d region before the end of March, "
+         "officials confirmed.\nThe opposition criticised the plan.\n")
+    for edited, shown in ((a.replace("The minister", "The Minister"), ("The", "minister", "Minister")),
+                          (a.replace("confirmed.", "confirmed!"), ("officials", "confirmed.", "confirmed!")),
+                          (a.replace("March,", "March"), ("of", "March,", "March")),
+                          (a.replace("\u201cnorthern\u201d", "northern"), ("the", "\u201cnorthern\u201d", "northern"))):
+        al = align(a, edited)
+        assert al.counts[REWORDED] == 1 and al.counts[SAME] == 1 and not summarize(al).startswith("identical")
+        changed = next(seg for seg in al.segments if seg.kind == REWORDED)
+        diff = [(op, t.strip()) for op, t in changed.diff]
+        assert changed.similarity == 1.0 and ("-", shown[1]) in diff and ("+", shown[2]) in diff
+    for styled in (a.replace("\u201c", '"').replace("\u201d", '"'), a.replace(" troops", "  troops").replace("\n", "\n\n")):
+        assert summarize(align(a, styled)).startswith("identical")
