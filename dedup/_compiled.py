@@ -970,7 +970,7 @@ def directory(run, shift, slots):
     return out
 
 
-_SPACE, _ALNUM, _END, _CLOSER, _OPENER, _LINE_END = 1, 2, 4, 8, 16, 32  # sentence_spans' character kinds (bits)
+_SPACE, _ALNUM, _END, _CLOSER, _OPENER, _LINE_END, _FULL_STOP = 1, 2, 4, 8, 16, 32, 64  # sentence_spans' character kinds (bits)
 _NEWLINE = 10
 
 
@@ -1040,12 +1040,17 @@ def sentence_spans(codes, kinds, hard_break, abbreviations, longest, links):
         for stop in range(start, end):
             if kinds[codes[stop]] & _END == 0 or stop < resume:
                 continue
-            after = stop
+            after, full = stop, False
             while after < end and kinds[codes[after]] & _END:
+                full |= kinds[codes[after]] & _FULL_STOP != 0
                 after += 1
             while after < end and kinds[codes[after]] & _CLOSER:
                 after += 1
             resume = nxt = after
+            if full and after < end:  # a Chinese or Japanese full stop: the sentence ends whatever follows
+                n_out = _stripped(codes, kinds, cursor, after, out, n_out)
+                cursor = after
+                continue
             while nxt < end and kinds[codes[nxt]] & _SPACE:
                 nxt += 1
             if nxt > after and nxt < end and kinds[codes[nxt]] & _OPENER:

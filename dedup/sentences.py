@@ -14,8 +14,9 @@ from .arrays import code_points
 from .normalize import find_all
 
 _BLOCK = re.compile(r"\n[ \t\r\f\v]*\n\s*")
-_ENDS, _CLOSERS, _OPENERS = ".!?…", "\"'”’»)]", "\"'“‘«(["  # sentence-ending punctuation, what may close and open around it
-_LINE_ENDS = ".!?:;\"”’»)"  # a line ending in one of these ends its sentence
+_FULL_STOPS = "。！？"  # Chinese and Japanese sentence ends: no space follows them, and nothing else ends with them
+_ENDS, _CLOSERS, _OPENERS = ".!?…" + _FULL_STOPS, "\"'”’»)]」』）", "\"'“‘«([「『（"  # sentence-ending punctuation, what may close and open around it
+_LINE_ENDS = ".!?:;\"”’»)" + _FULL_STOPS  # a line ending in one of these ends its sentence
 _ABBREVIATIONS = frozenset(
     "mr mrs ms dr prof sr jr st mt gen col lt sgt capt gov sen rep rev fig no vs etc inc ltd co corp "
     "jan feb mar apr jun jul aug sep sept oct nov dec approx est dept univ".split()
@@ -74,10 +75,11 @@ def _sentences(text: str, start: int, end: int, spans: list[Span], marks: list[i
     """Append the sentences of the line text[start:end] to spans; marks: the positions of sentence-ending
     punctuation in the text, in order.
 
-    A sentence ends after a run of [.!?…], any closing quotes or brackets, when whitespace follows on the same
+    A sentence ends after a run of [.!?…。！？], any closing quotes or brackets, when whitespace follows on the same
     line and then (after at most one opening quote or bracket) a letter or digit that is not a lower-case ASCII
     letter, or a link (so a text splits where its cleaned text, without the link, does); a point after an initial
-    or a known abbreviation does not end it. Written as a loop over the marks rather than a regular expression over
+    or a known abbreviation does not end it. A run holding a Chinese or Japanese full stop (。！？) ends it
+    whatever follows on the line. Written as a loop over the marks rather than a regular expression over
     every character: this runs for every sentence of every article."""
     cursor = resume = start
     for stop in islice(marks, bisect_left(marks, start), None):
@@ -91,6 +93,10 @@ def _sentences(text: str, start: int, end: int, spans: list[Span], marks: list[i
         while after < end and text[after] in _CLOSERS:
             after += 1
         resume = nxt = after
+        if after < end and any(c in _FULL_STOPS for c in text[stop:after]):
+            _append(text, cursor, after, spans)
+            cursor = after
+            continue
         while nxt < end and text[nxt].isspace():
             nxt += 1
         if nxt > after and nxt < end and text[nxt] in _OPENERS:
@@ -147,7 +153,7 @@ def _kinds() -> np.ndarray:
     """The compiled loop's kind bits of each code point of the Basic Multilingual Plane (see _compiled)."""
     every = [chr(c) for c in range(0x10000)]
     bits = [c.isspace() | (c.isalnum() << 1) | ((c in _ENDS) << 2) | ((c in _CLOSERS) << 3) | ((c in _OPENERS) << 4) | ((c in _LINE_ENDS) << 5)
-            for c in every]
+            | ((c in _FULL_STOPS) << 6) for c in every]
     return np.array(bits, dtype=np.uint8)
 
 

@@ -12,8 +12,10 @@ from dedup.sentences import Span
 
 # The rule as patterns: a run of sentence-ending punctuation and closers, then (on the same line) whitespace, at
 # most one opener, and a letter or digit that is not a lower-case ASCII letter, or a link; the last word before a
-# point must not be an initial or a known abbreviation.
-_END = re.compile(r"""[.!?…]+["'”’»)\]]*(?=\s+["'“‘«(\[]?(?:[^\W_a-z]|https?://|www\.))""")
+# point must not be an initial or a known abbreviation. Or a run holding a Chinese or Japanese full stop, then
+# anything on the same line.
+_END = re.compile(r"""(?>[.!?…。！？]+["'”’»)\]」』）]*)(?=\s+["'“‘«(\[「『（]?(?:[^\W_a-z]|https?://|www\.))"""
+                  r"""|(?=[.!?…]*[。！？])(?>[.!?…。！？]+["'”’»)\]」』）]*)(?=[\s\S])""")
 _LAST_WORD = re.compile(r"(\w+)\W*\Z")
 
 
@@ -31,7 +33,8 @@ def _by_pattern(text: str) -> list[Span]:
         for m in _END.finditer(text, start, end):
             word = _LAST_WORD.search(text, cursor, m.start() + 1)
             word = word.group(1) if word else ""
-            if text[m.start()] == "." and (len(word) == 1 or word.casefold() in sentences._ABBREVIATIONS):
+            full = any(c in "。！？" for c in m.group())
+            if text[m.start()] == "." and not full and (len(word) == 1 or word.casefold() in sentences._ABBREVIATIONS):
                 continue
             take(cursor, m.end())
             cursor = m.end()
@@ -42,7 +45,8 @@ def _by_pattern(text: str) -> list[Span]:
 PIECES = [".", "!", "?", "…", "...", '"', "'", "”", "’", "»", ")", "]", "“", "‘", "«", "(", "[", " ", "  ", "\n", "\n\n",
           "\t", "\u00a0", "word", "Word", "é", "É", "7", "3.5", "_", "Mr", "mr", "U", "u", "St", "etc", "Ω", "ß", "١",
           "https://", "http://x.org", "www.", "http", "ww", "😀", "𐐀", "ſt", "K", "İ", "\u2028", "\x0b", "\r\n",
-          "\n \t\n", ":", ";", "A line of more than fifty characters, and no end in it"]
+          "\n \t\n", ":", ";", "A line of more than fifty characters, and no end in it", "。", "！", "？", "」", "「", "）", "（",
+          "野党は計画を批判した", "首相"]
 
 
 @settings(max_examples=1000, deadline=None)  # (the first example loads the compiled kernel)
@@ -68,6 +72,14 @@ def test_real_articles_split_as_the_pattern_does():
         spans = sentences.split(text)
         assert spans == _by_pattern(text)
         assert len(spans) > 10
+
+
+def test_chinese_and_japanese_full_stops_end_a_sentence():
+    """。！？ are followed by no space: a Japanese text was one sentence, and align found none of the sentences two
+    texts shared (helper-44's walk)."""
+    text = "日本政府は木曜日、新しい経済対策を発表した。野党は計画を批判した！首相は「雇用が増える」と述べた。\n次の行です"
+    assert [text[a:b] for a, b in sentences.split(text)] == [
+        "日本政府は木曜日、新しい経済対策を発表した。", "野党は計画を批判した！", "首相は「雇用が増える」と述べた。", "次の行です"]
 
 
 def test_abbreviations_and_initials_do_not_end_a_sentence():
