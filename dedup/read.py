@@ -767,6 +767,8 @@ class _Reader:
         article_id = without_surrogates(str(raw_id))
         if not article_id.strip():
             return skip("empty 'id'")
+        if raw_id is not default_id:  # (a record's own id: what its writer can look it up by)
+            where = f"{where} (id {visible(article_id)!r})"
         if "text" not in value or value["text"] is None:
             return skip("missing 'text'")
         text = value["text"]

@@ -370,16 +370,16 @@ def test_jsonl_records_and_bad_lines(tmp_path):
         (1, "a"),
         (3, "JSONL line 3: invalid JSON (Expecting ',' delimiter: line 1 column 35 (char 34))"),
         (4, "JSONL line 4: missing 'id'"),
-        (5, "JSONL line 5: missing 'text'"),
+        (5, "JSONL line 5 (id 'c'): missing 'text'"),
         (6, "d"),
         (7, "42"),
         (8, "JSONL line 8: 'id' must be a string or an integer, got boolean"),
         (9, f"JSONL line 9: duplicate id 'a' (first at {path}:1)"),
         (10, "JSONL line 10: expected a JSON object, got array"),
-        (11, "JSONL line 11: empty 'text'"),
+        (11, "JSONL line 11 (id 'e'): empty 'text'"),
         (13, "f"),
         (14, "JSONL line 14: 'id' must be a string or an integer, got float"),
-        (15, "JSONL line 15: 'text' must be a string, got array"),
+        (15, "JSONL line 15 (id 'g'): 'text' must be a string, got array"),
         (16, "JSONL line 16: empty 'id'"),
         (17, "h"),  # a field of another type is kept as its JSON text, not a reason to lose the article
         (18, "surrogate"),
@@ -460,7 +460,7 @@ def test_json_file_shapes(tmp_path):
     summary = [(Path(o.path).name, o.id if isinstance(o, Article) else o.reason) for o in out]
     assert summary == [
         ("array.json", "arr1"),
-        ("array.json", "JSON record 2: missing 'text'"),
+        ("array.json", "JSON record 2 (id 'arr2'): missing 'text'"),
         ("array.json", "JSON record 3: expected a JSON object, got string"),
         ("bad.json", "invalid JSON (Expecting value: line 1 column 21 (char 20))"),
         ("deep.json", "invalid JSON (nested too deeply)"),
