@@ -146,9 +146,12 @@ def _table(r: ScanResult) -> str:
     if r.links:
         lines.append("Links between stories:")
         story = {m: f"story {k}" for m, k in _cluster_of(r).items()}
-        for p in r.links:
-            lines.append(f"  {story.get(p.a, 'unique')} ~ {story.get(p.b, 'unique')}:")
-            lines += _pair_lines(p, r, "    ")
+        between: dict[frozenset, list] = {}  # the links between two stories (or a unique article) under one heading,
+        for p in r.links:  # whichever way each runs
+            between.setdefault(frozenset((story.get(p.a, p.a), story.get(p.b, p.b))), []).append(p)
+        for group in between.values():
+            lines.append(f"  {story.get(group[0].a, 'unique')} ~ {story.get(group[0].b, 'unique')}:")
+            lines += [line for p in group for line in _pair_lines(p, r, "    ")]
         lines.append("")
     if r.unique:
         lines.append("Unique:")

@@ -353,3 +353,19 @@ def test_scan_reports_its_progress_stage_by_stage(tmp_path):
     assert calls["sketching"][-1] == (len(seeds) + 1, len(seeds) + 1)
     assert all(total is not None and done <= total for done, total in calls["verifying"])
     assert calls["aligning"][-1][0] == calls["aligning"][-1][1] > 0
+
+
+def test_the_table_lists_the_links_between_two_stories_under_one_heading():
+    """Links between the same two stories, either way round, were each under a heading of their own ("story 2 ~
+    story 4", then "story 4 ~ story 2"…: helper-44's walk); a unique article's links to one story share one too."""
+    from dedup.cluster import Cluster
+    from dedup.scan import ScanResult, Unique
+    from dedup.verify import Pair
+
+    link = lambda a, b: Pair(a, b, "partial", 0.05, 0.1, 0.06, 2)  # noqa: E731
+    stories = [Cluster(1, "a1", ["a1", "a2"]), Cluster(2, "b1", ["b1", "b2"])]
+    links = [link("a1", "b1"), link("b2", "a2"), link("a2", "u"), link("a1", "b2"), link("b1", "u"), link("a1", "u")]
+    shown = render(ScanResult(stories, links, [Unique("u", "in no story, but linked to 3 articles: see links")], [], {}), "table")
+    part = shown[shown.index("Links between stories:") :].splitlines()
+    assert [line.strip() for line in part if not line.startswith("    ")][1:4] == ["story 1 ~ story 2:", "story 1 ~ unique:", "story 2 ~ unique:"]
+    assert sum(" ~ " in line and line.startswith("    ") for line in part) == 6
