@@ -465,7 +465,7 @@ def _diff(ta: str, tb: str) -> list[tuple[str, str]]:
     (the text before the first word goes with the first); a matched word written otherwise (case, punctuation)
     shows as changed, as in wdiff. So A's pieces join to A, and B's to B up to spacing ("=" pieces are A's)."""
     wa, wb = _compared(ta), _compared(tb)
-    if not wa or not wb or _past_word_diff(len(wa), len(wb)):
+    if not wa or not wb or _past_word_diff(ta, tb):
         return [("=", ta)] if ta == tb else [(op, t) for op, t in (("-", ta), ("+", tb)) if t]
     cut_a, cut_b = _cuts(ta, wa), _cuts(tb, wb)
     pieces: list[tuple[bool, str, str]] = []  # (written alike, A's text, B's text)
@@ -487,18 +487,22 @@ def _diff(ta: str, tb: str) -> list[tuple[str, str]]:
     return out
 
 
-def _past_word_diff(words_a: int, words_b: int) -> bool:
+def _past_word_diff(ta: str, tb: str) -> bool:
     """Whether a reworded passage is too long to diff word by word (difflib's time grows with the product of the
     two lengths): its diff is then A's passage deleted and B's inserted, and the views say so."""
-    return max(words_a, words_b) > MAX_DIFF_TOKENS
+    return _longest(ta, tb) > MAX_DIFF_TOKENS
+
+
+def _longest(ta: str, tb: str) -> int:
+    """The words of the longer passage, as `wc -w` counts them, or 0 when both have fewer characters than
+    MAX_DIFF_TOKENS (so fewer words: no need to count them)."""
+    return max(normalize.word_count(ta), normalize.word_count(tb)) if max(len(ta), len(tb)) > MAX_DIFF_TOKENS else 0
 
 
 def _whole_diff_note(ta: str, tb: str) -> str:
     """What a view says of a reworded passage diffed whole (empty for one diffed word by word)."""
-    if max(len(ta), len(tb)) <= MAX_DIFF_TOKENS:  # (fewer characters than that: fewer words; no need to count them)
-        return ""
-    words = max(len(normalize.word_spans(ta)), len(normalize.word_spans(tb)))
-    return f"diffed whole: {words:,} words, past the word diff's {MAX_DIFF_TOKENS:,}" if _past_word_diff(words, 0) else ""
+    words = _longest(ta, tb)
+    return f"diffed whole: {words:,} words, past the word diff's {MAX_DIFF_TOKENS:,}" if words > MAX_DIFF_TOKENS else ""
 
 
 def _alike(x: str, y: str) -> bool:
