@@ -233,6 +233,7 @@ class Index:
             return self._problems()
 
     def _problems(self) -> list[str]:
+        """check_integrity's findings, read inside its transaction."""
         self._ready()
         problems = self.store.integrity() + [self._damaged_bands] * (self._damaged_bands is not None)
         width = self.config.num_perm * 4
