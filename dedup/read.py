@@ -373,7 +373,7 @@ def _empty_reason(raw_is_empty: bool) -> str:
 
 
 class _Reader:
-    def __init__(self, max_chars: int) -> None:
+    def __init__(self, max_chars: int, sizing: bool = False) -> None:
         if max_chars < 1:
             raise ValueError(f"max_chars must be positive, got {max_chars}")
         self.max_chars = max_chars
@@ -387,7 +387,7 @@ class _Reader:
         self.files: dict[tuple[int, int], str] = {}  # (device, inode) of a file -> the path it was read as
         self.names: dict[str, str] = {}  # several sources: the name each gives its articles' ids (_source_names)
         self.roots: list[str] = []  # real paths of the folders given: what a link inside them leads to is read there
-        self.sizing = False  # walk only: add up the sizes of the files a read would take, read none (Sources.total_bytes)
+        self.sizing = sizing  # walk only: add up the sizes of the files a read would take, read none (Sources.total_bytes)
         self.done_bytes = 0  # the sizes of the files read whole so far
         self.open_lines: BinaryIO | None = None  # the JSON Lines file being read (how far into it: its position)
 
@@ -401,10 +401,7 @@ class _Reader:
         return article
 
     # -- walking ----------------------------------------------------------------------------
-    def sources(self, sources) -> Iterator[Article | Skipped]:
-        if isinstance(sources, (str, bytes, os.PathLike)):
-            sources = [sources]
-        sources = list(sources)
+    def sources(self, sources: list) -> Iterator[Article | Skipped]:
         paths = [_path_or_none(s) for s in sources]
         reals = {p: os.path.realpath(p) for p in paths if p}
         folders: dict[str, str] = {}  # real path of a folder given -> the path it was first given as
@@ -984,8 +981,7 @@ class Sources:
 
     def total_bytes(self) -> int:
         """The sizes of the files a read takes, added up in a walk of the folders that reads no file."""
-        sizing = _Reader(self._reader.max_chars)
-        sizing.sizing = True
+        sizing = _Reader(self._reader.max_chars, sizing=True)
         for _ in sizing.sources(self.sources):
             pass
         return sizing.done_bytes

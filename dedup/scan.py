@@ -6,7 +6,7 @@ import time
 from collections import Counter
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, TypeVar
 
 import numpy as np
 
@@ -26,6 +26,7 @@ from .spool import Spool, SpoolReader
 from .verify import DUPLICATE, NEAR, PARTIAL, Pair, copy_pairs, verify_pairs, weighted_jaccards
 from .workers import Workers, cpu_count
 
+T = TypeVar("T")
 Progress = Callable[[str, int, int | None], None]  # (stage, done, total or None): "reading" counts bytes of the files, the other stages items
 _BATCH = 500  # articles sketched together (fewer when they hold more than _BATCH_CHARS)
 _BATCH_CHARS = 16_000_000
@@ -91,16 +92,16 @@ class _BatchSketcher:
         return [pack(f) for f in feats], [f.n_words for f in feats], [f.exact for f in feats], keys
 
 
-def _batches(texts: Iterable[str]) -> Iterator[list[str]]:
-    """Texts in lists of _BATCH, fewer when they hold _BATCH_CHARS characters: what a worker gets at a time."""
-    batch: list[str] = []
-    chars = 0
-    for text in texts:
-        batch.append(text)
-        chars += len(text)
-        if len(batch) >= _BATCH or chars >= _BATCH_CHARS:
+def _bounded(items: Iterable[T], weight: Callable[[T], int], limit: int) -> Iterator[list[T]]:
+    """items in lists of _BATCH, fewer when their weights add up to limit: what a worker gets (or holds) at a time."""
+    batch: list[T] = []
+    held = 0
+    for item in items:
+        batch.append(item)
+        held += weight(item)
+        if len(batch) >= _BATCH or held >= limit:
             yield batch
-            batch, chars = [], 0
+            batch, held = [], 0
     if batch:
         yield batch
 
@@ -142,20 +143,6 @@ class _TermSketcher:
         _, keys = self.sketcher.terms(feats, self.terms)
         said = [sentence_keys(f) for f in feats]
         return keys, np.concatenate([np.empty(0, dtype=np.uint64), *said]), [len(k) for k in said]
-
-
-def _word_bounded(rows: list[int], words: list[int]) -> Iterator[list[int]]:
-    """rows in lists of _BATCH, fewer when their articles hold _BATCH_CHARS // 8 words: what a worker holds at a time."""
-    chunk: list[int] = []
-    held = 0
-    for row, n in zip(rows, words):
-        chunk.append(row)
-        held += n
-        if len(chunk) >= _BATCH or held >= _BATCH_CHARS // 8:
-            yield chunk
-            chunk, held = [], 0
-    if chunk:
-        yield chunk
 
 
 class _PairVerifier:
@@ -263,7 +250,8 @@ def _scan(items: Sources, config: Config, progress: Progress | None, workers: in
         warnings.extend(notes(item, config.max_article_chars))
         if item.published is not None:
             instants[item.id] = published_instant(item.published)
-        report("reading", items.read_bytes(), size)
+        if progress:
+            report("reading", items.read_bytes(), size)
         if workers is None and len(infos) == _PARALLEL_MIN:
             pool.start(_warm_up)
         return item.text
@@ -275,7 +263,7 @@ def _scan(items: Sources, config: Config, progress: Progress | None, workers: in
         if pool.started:
             break
 
-    rest = ((None, texts) for texts in _batches(text for text in map(take, items) if text is not None))  # (those left, if any)
+    rest = ((None, texts) for texts in _bounded((text for text in map(take, items) if text is not None), len, _BATCH_CHARS))  # (those left, if any)
     for _, found in pool.map(_line_hasher, (), rest, parallel=pool.started):  # hashed on the workers, counted here
         for hashes in found:
             lines.add(hashes)
@@ -295,7 +283,7 @@ def _scan(items: Sources, config: Config, progress: Progress | None, workers: in
 
     def batches() -> Iterator[tuple[range, list[str]]]:
         start = 0
-        for texts in _batches(parked.text(i) for i in range(len(ids))):
+        for texts in _bounded((parked.text(i) for i in range(len(ids))), len, _BATCH_CHARS):
             yield range(start, start + len(texts)), texts
             start += len(texts)
 
@@ -350,7 +338,7 @@ def _scan(items: Sources, config: Config, progress: Progress | None, workers: in
     for i in np.flatnonzero(group == np.arange(len(ids))).tolist():
         terms.add(feats(i).term_set)
     sentences: list[np.ndarray] = []  # the compared articles' sentence keys, a chunk at a time (reuse.py)
-    chunks = _word_bounded(compared, [infos[ids[i]].words for i in compared])
+    chunks = _bounded(compared, lambda i: infos[ids[i]].words, _BATCH_CHARS // 8)  # (bounded by the words held)
     for rows, (keys, said, counts) in pool.map(_TermSketcher, (reader, config, terms), ((np.array(c), c) for c in chunks),
                                                parallel=len(compared) >= 4 * _BATCH):
         term_table.bulk_load(rows, keys)
