@@ -56,21 +56,22 @@ def _split(line: str, start: int, end: int) -> list[tuple[int, int]]:
     return [(start + s.start, start + s.end) for s in sentences.split(line[start:end])] or [(start, end)]
 
 
-def learn(table: CountTable, text: str, sign: int = 1) -> None:
-    """Count the article's distinct lines, and the sentences of its first and last lines, in the corpus table."""
-    table.add(lines_of(text), sign)
-
-
 def lines_of(text: str) -> np.ndarray:
     """What the article adds to the corpus table: the hashes of its non-blank lines and of the sentences of its
     first and last ones (where chrome runs into the text; a line of one sentence has one hash)."""
-    lines, hashes, _ = line_hashes(text)
+    return keyed_lines(text)[0]
+
+
+def keyed_lines(text: str) -> tuple[np.ndarray, int]:
+    """lines_of, and the key of the article's group of copies: the hash of its longest line (most words, the
+    first of equals; 0 for a blank text). Copies of a story keep its longest paragraph; chrome is short."""
+    lines, hashes, words = line_hashes(text)
     filled = np.flatnonzero(hashes)
     if not len(filled):
-        return hashes[:0]
+        return hashes[:0], 0
     edges = [h for i in dict.fromkeys((int(filled[0]), int(filled[-1]))) for h in _edge_sentences(lines[i])[1]]
     every = np.concatenate([hashes[filled], np.array(edges, dtype=np.uint64)])
-    return every[every != 0]
+    return every[every != 0], int(hashes[int(np.argmax(words))])
 
 
 def strip(text: str, table: CountTable, min_docs: int, counting_itself: bool = False) -> str:

@@ -3,8 +3,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from .arrays import unique_sorted
+
 
 BITS = 22  # 4 Mi slots × 4 bytes = 16 MiB; collisions only blur rare counts a little
+_MERGE_EVERY = 20_000  # documents whose pairs GroupedCounts keeps apart before it merges them into one array
 
 
 class CountTable:
@@ -41,3 +44,28 @@ class CountTable:
             raise ValueError("count table has the wrong size")
         documents = int(np.frombuffer(data[:8], dtype=np.int64)[0])
         return cls(np.frombuffer(data[8:], dtype=np.uint32).copy(), documents)
+
+
+class GroupedCounts:
+    """How many groups of documents contain each hashed item, a group's documents counting as one: built from
+    every document's items and group key, then read as a CountTable."""
+
+    def __init__(self) -> None:
+        self._pairs: list[np.ndarray] = []  # (group, slot) pairs packed in one uint64: the documents' since the last
+        self._merged: list[np.ndarray] = []  # merge, and the merged ones (each pair once in each array)
+        self.documents = 0
+
+    def add(self, items: np.ndarray, group: int) -> None:
+        slots = items.astype(np.uint64) & np.uint64(CountTable.mask)
+        self._pairs.append(slots | np.uint64((group & 0xFFFFFFFF) << 32))
+        self.documents += 1
+        if len(self._pairs) >= _MERGE_EVERY:  # (bounds the per-array overhead)
+            self._merged.append(unique_sorted(np.concatenate(self._pairs)))
+            self._pairs = []
+
+    def table(self) -> CountTable:
+        every = self._merged + self._pairs
+        pairs = unique_sorted(np.concatenate(every)) if every else np.zeros(0, dtype=np.uint64)
+        counts = np.bincount((pairs & np.uint64(CountTable.mask)).astype(np.int64), minlength=1 << BITS)
+        return CountTable(counts.astype(np.uint32), self.documents)
+
