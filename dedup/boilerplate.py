@@ -2,6 +2,7 @@
 otherwise different articles."""
 from __future__ import annotations
 
+import functools
 import re
 from typing import Callable
 
@@ -26,16 +27,22 @@ def _hashes(pieces: list[str]) -> tuple[list[int], list[int]]:
     return hashes, [k.count(" ") + 1 if k else 0 for k in keys]
 
 
+@functools.lru_cache(maxsize=1)  # (Index.check reads a text's lines for its group key, then strips it)
 def line_hashes(text: str) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """The text's lines, a hash of each (case and spacing folded; 0 for a blank line) and its word count."""
+    """The text's lines, a hash of each (case and spacing folded; 0 for a blank line) and its word count (the
+    arrays read-only: they are cached)."""
     hashes, words = _hashes(_fold(text).split("\n"))
-    return text.split("\n"), np.array(hashes, dtype=np.uint64), np.array(words)
+    out = np.array(hashes, dtype=np.uint64), np.array(words)
+    for array in out:
+        array.flags.writeable = False
+    return text.split("\n"), *out
 
 
 _EDGE_CHARS = 400  # how far into a line chrome may run: only the sentences this close to either end are counted
 _MAY_END = re.compile(r"[.!?…][\"'”’»)\]]*\s")  # what any sentence break within a line starts with (dedup.sentences)
 
 
+@functools.lru_cache(maxsize=2)  # (the first and last lines: read for the counts and again to strip them)
 def _edge_sentences(line: str) -> tuple[list[tuple[int, int]], list[int], list[int]]:
     """The spans (in the line) of the sentences that open and close a line, their hashes and word counts.
 
@@ -74,10 +81,10 @@ def keyed_lines(text: str) -> tuple[np.ndarray, int]:
     return every[every != 0], int(hashes[int(np.argmax(words))])
 
 
-def strip(text: str, table: CountTable, min_docs: int, counting_itself: bool = False) -> str:
+def strip(text: str, table: CountTable, min_docs: int, adds: np.ndarray | None = None) -> str:
     """The text without its boilerplate lines, nor the boilerplate sentences that open its first line or close its
-    last (chrome run into the article's text, as extractors without block breaks leave it). counting_itself: read
-    the table as if it counted this article too, as it will once the article is added (Index.check).
+    last (chrome run into the article's text, as extractors without block breaks leave it). adds: the hashes this
+    article will add to the table, read as if added already (Index.check).
 
     A line is boilerplate when at least `min_docs` articles contain it and it is at least twice as common as the
     article's most widespread paragraph (in an article without one, the most widespread of its lines at least half
@@ -88,22 +95,18 @@ def strip(text: str, table: CountTable, min_docs: int, counting_itself: bool = F
     lines, hashes, lengths = line_hashes(text)
     if not hashes.any():
         return text
-    counts = table.get(hashes).astype(np.int64) + (counting_itself & (hashes != 0))  # (add counts every line)
+    counts = table.get(hashes).astype(np.int64)
+    itself = None
+    if adds is not None:  # (add() counts each slot once: a line, or an edge sentence, whose slot it adds has one more)
+        added = set((adds & np.uint64(table.mask)).tolist())
+        itself = lambda found: np.array([h != 0 and h & table.mask in added for h in found.tolist()], dtype=bool)  # noqa: E731
+        counts += itself(hashes)
     paragraphs = lengths >= _PARAGRAPH_WORDS
     if not paragraphs.any():  # short paragraphs, hard-wrapped text, a script without spaces: its longer lines (the
         chars = np.array([len(line.strip()) for line in lines])  # longest alone may be the one an outlet edited)
         paragraphs = 2 * chars >= chars.max()
     reference = int(counts[paragraphs].max())
     drop = (hashes != 0) & (counts >= min_docs) & (counts >= 2 * max(reference, 1))
-    itself = None
-    if counting_itself:  # add counts the sentences of the first and last lines as written: the edges here unless dropped
-        filled = np.flatnonzero(hashes)
-        if drop[filled[0]] or drop[filled[-1]]:
-            edges = (np.array(_edge_sentences(lines[i])[1], dtype=np.uint64) for i in (filled[0], filled[-1]))  # (as uint64: a list of
-            counted = np.concatenate([hashes[filled], *edges])  # Python ints past 2**63 made a float64 array, and the hashes no longer matched)
-            itself = lambda found: np.isin(found & np.uint64(table.mask), counted & np.uint64(table.mask))  # noqa: E731
-        else:
-            itself = lambda found: found != 0  # noqa: E731
     return _strip_edges([line for line, d in zip(lines, drop.tolist()) if not d], table, min_docs, reference, itself)
 
 

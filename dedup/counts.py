@@ -1,6 +1,8 @@
 """Approximate per-document counts of hashed items in a fixed-size table: bounded memory at any corpus size."""
 from __future__ import annotations
 
+from collections import OrderedDict
+
 import numpy as np
 
 from .arrays import unique_sorted
@@ -8,6 +10,7 @@ from .arrays import unique_sorted
 
 BITS = 22  # 4 Mi slots × 4 bytes = 16 MiB; collisions only blur rare counts a little
 _MERGE_EVERY = 20_000  # documents whose pairs GroupedCounts keeps apart before it merges them into one array
+_RECENT_GROUPS = 100_000  # groups whose counted slots RecentGroups keeps (~400 bytes each at 40 lines: ~40 MB)
 
 
 class CountTable:
@@ -69,3 +72,45 @@ class GroupedCounts:
         counts = np.bincount((pairs & np.uint64(CountTable.mask)).astype(np.int64), minlength=1 << BITS)
         return CountTable(counts.astype(np.uint32), self.documents)
 
+
+
+class RecentGroups:
+    """The slots counted for each of the most recent groups of documents (by key; the least recently added to
+    forgotten first): a document counts only the items its group has not, so that an item counts once per group
+    as GroupedCounts counts it, within what one process adds."""
+
+    def __init__(self, capacity: int = _RECENT_GROUPS) -> None:
+        self._held: OrderedDict[int, np.ndarray] = OrderedDict()
+        self.capacity = capacity
+
+    def new(self, items: np.ndarray, group: int, released: np.ndarray | None = None) -> np.ndarray:
+        """The items whose slots the group has not counted (were `released` released first: see release)."""
+        held = self._held.get(group)
+        if held is not None and released is not None:
+            held = held[~np.isin(held, _slots(released))]
+        return items if held is None else items[~np.isin(_slots(items), held)]
+
+    def count(self, items: np.ndarray, group: int) -> np.ndarray:
+        """new(), and the group holds them from now on."""
+        fresh = self.new(items, group)
+        held = self._held.pop(group, np.zeros(0, dtype=np.uint32))
+        self._held[group] = unique_sorted(np.concatenate((held, _slots(items))))
+        if len(self._held) > self.capacity:
+            self._held.popitem(last=False)
+        return fresh
+
+    def release(self, items: np.ndarray, group: int | None) -> None:
+        """A document of the group that counted these items was uncounted: the next one holding them counts them."""
+        held = self._held.get(group) if group is not None else None
+        if held is not None:
+            self._held[group] = held[~np.isin(held, _slots(items))]
+
+    def __len__(self) -> int:
+        return len(self._held)
+
+    def __contains__(self, group: int) -> bool:
+        return group in self._held
+
+
+def _slots(items: np.ndarray) -> np.ndarray:
+    return items.astype(np.uint32) & np.uint32(CountTable.mask)
