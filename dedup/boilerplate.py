@@ -86,11 +86,11 @@ def strip(text: str, table: CountTable, min_docs: int, adds: np.ndarray | None =
     last (chrome run into the article's text, as extractors without block breaks leave it). adds: the hashes this
     article will add to the table, read as if added already (Index.check).
 
-    A line is boilerplate when at least `min_docs` articles contain it and it is at least twice as common as the
-    article's most widespread paragraph (in an article without one, the most widespread of its lines at least half
-    as long as its longest). Site chrome recurs across unrelated articles; the paragraphs of a
-    syndicated story recur together, so every copy keeps its text, even one whose other paragraphs were edited,
-    and even where copies outnumber the pages that carry a given footer. Sentences: see _strip_edges.
+    A line is boilerplate when at least `min_docs` articles contain it (the table counts a group of copies once:
+    counts.GroupedCounts, RecentGroups) and it is at least twice as common as the article's most widespread
+    paragraph (in an article without one, the most widespread of its lines at least half as long as its longest).
+    Site chrome recurs across unrelated articles; the paragraphs of a syndicated story recur together, so every
+    copy keeps its text, even one whose other paragraphs were edited. Sentences: see _strip_edges.
     """
     lines, hashes, lengths = line_hashes(text)
     if not hashes.any():

@@ -73,7 +73,6 @@ class GroupedCounts:
         return CountTable(counts.astype(np.uint32), self.documents)
 
 
-
 class RecentGroups:
     """The slots counted for each of the most recent groups of documents (by key; the least recently added to
     forgotten first): a document counts only the items its group has not, so that an item counts once per group
