@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 
-from dedup import Config, Index, IndexFileError
-from dedup import boilerplate
+from conftest import outlet_pages
+from dedup import Config, Index, IndexFileError, boilerplate
 from dedup.counts import CountTable, GroupedCounts
 
 
@@ -290,15 +290,8 @@ def test_the_index_counts_a_line_once_per_group_of_copies_as_a_scan_does(seeds, 
 def test_an_outlets_chrome_does_not_relate_its_stories_in_an_index(shared):
     """The scan's case (test_scan): six outlets each carry three wire stories under their own short chrome. Built
     in one batch or added one at a time, the index relates each page to its story's copies only."""
-    docs = {d["id"]: d for d in map(json.loads, open(shared / "eval/bbc_news/bbc_news.jsonl", encoding="utf-8"))}
-    headlines = [d["title"] for d in docs.values() if d["topic"] == "sport"]
     stories = ["bbc-business-006", "bbc-business-022", "bbc-business-023"]  # (Japan's recession, German jobs, French economy)
-    pages = []
-    for o in range(6):
-        menu = ["Sign in", "Subscribe", f"The Outlet {o} Daily", "Home | World | Business | Sport"]
-        box = ["Most read", *headlines[8 * o : 8 * o + 8]]
-        for s in stories:
-            pages.append((f"{o}-{s}", "\n".join([*menu, "", docs[s]["title"], "", *docs[s]["text"].split("\n\n"), "", *box]), None))
+    pages = [(name, page, None) for name, page in outlet_pages(shared, stories).items()]
     batch, single = Index(), Index()
     batch.add_many(pages)
     for page in pages:

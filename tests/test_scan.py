@@ -8,7 +8,7 @@ import pytest
 
 from dedup import Config, scan
 from dedup.report import render, to_dict
-from conftest import SEEDS
+from conftest import SEEDS, outlet_pages
 
 
 def test_every_file_is_accounted_for(tmp_path, seeds):
@@ -106,16 +106,9 @@ def test_an_outlets_chrome_does_not_join_its_stories_reprinted_more_widely_than_
     """Six outlets each reprint the same three wire stories (three business stories of one week), each page under
     the outlet's short chrome: a menu, a "Most read" box of eight headlines, a footer. The chrome is in three
     pages, a story's lines in six, so only counting a line once per group of copies tells chrome from story."""
-    docs = {d["id"]: d for d in map(json.loads, open(shared / "eval/bbc_news/bbc_news.jsonl", encoding="utf-8"))}
-    headlines = [d["title"] for d in docs.values() if d["topic"] == "sport"]
     stories = ["bbc-business-004", "bbc-business-028", "bbc-business-030"]  # (fuel prices hit BA, oil rally, oil hits economy)
-    for o in range(6):
-        menu = ["Sign in", "Subscribe", f"The Outlet {o} Daily", "Home | World | Business | Sport"]
-        box = ["Most read", *headlines[8 * o : 8 * o + 8]]
-        footer = [f"(c) Outlet {o} Media 2026", "Contact us | Privacy | Terms"]
-        for s in stories:
-            page = [*menu, "", docs[s]["title"], "", *docs[s]["text"].split("\n\n"), "", *box, "", *footer]
-            (tmp_path / f"outlet{o}-{s}.txt").write_text("\n".join(page) + "\n", encoding="utf-8")
+    for name, page in outlet_pages(shared, stories).items():
+        (tmp_path / f"{name}.txt").write_text(page, encoding="utf-8")
     result = scan([tmp_path])
     assert sorted(sorted(c.members) for c in result.clusters) == [[f"outlet{o}-{s}.txt" for o in range(6)] for s in stories]
     assert result.links == []
