@@ -2,7 +2,6 @@
 otherwise different articles."""
 from __future__ import annotations
 
-import functools
 import re
 from typing import Callable
 
@@ -27,22 +26,16 @@ def _hashes(pieces: list[str]) -> tuple[list[int], list[int]]:
     return hashes, [k.count(" ") + 1 if k else 0 for k in keys]
 
 
-@functools.lru_cache(maxsize=1)  # (Index.check reads a text's lines for its group key, then strips it)
 def line_hashes(text: str) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """The text's lines, a hash of each (case and spacing folded; 0 for a blank line) and its word count (the
-    arrays read-only: they are cached)."""
+    """The text's lines, a hash of each (case and spacing folded; 0 for a blank line) and its word count."""
     hashes, words = _hashes(_fold(text).split("\n"))
-    out = np.array(hashes, dtype=np.uint64), np.array(words)
-    for array in out:
-        array.flags.writeable = False
-    return text.split("\n"), *out
+    return text.split("\n"), np.array(hashes, dtype=np.uint64), np.array(words)
 
 
 _EDGE_CHARS = 400  # how far into a line chrome may run: only the sentences this close to either end are counted
 _MAY_END = re.compile(r"[.!?…][\"'”’»)\]]*\s")  # what any sentence break within a line starts with (dedup.sentences)
 
 
-@functools.lru_cache(maxsize=2)  # (the first and last lines: read for the counts and again to strip them)
 def _edge_sentences(line: str) -> tuple[list[tuple[int, int]], list[int], list[int]]:
     """The spans (in the line) of the sentences that open and close a line, their hashes and word counts.
 
@@ -63,50 +56,53 @@ def _split(line: str, start: int, end: int) -> list[tuple[int, int]]:
     return [(start + s.start, start + s.end) for s in sentences.split(line[start:end])] or [(start, end)]
 
 
+def learn(table: CountTable, text: str, sign: int = 1) -> None:
+    """Count the article's distinct lines, and the sentences of its first and last lines, in the corpus table."""
+    table.add(lines_of(text), sign)
+
+
 def lines_of(text: str) -> np.ndarray:
     """What the article adds to the corpus table: the hashes of its non-blank lines and of the sentences of its
     first and last ones (where chrome runs into the text; a line of one sentence has one hash)."""
-    return keyed_lines(text)[0]
-
-
-def keyed_lines(text: str) -> tuple[np.ndarray, int]:
-    """lines_of, and the key of the article's group of copies: the hash of its longest line (most words, the
-    first of equals; 0 for a blank text). Copies of a story keep its longest paragraph; chrome is short."""
-    lines, hashes, words = line_hashes(text)
+    lines, hashes, _ = line_hashes(text)
     filled = np.flatnonzero(hashes)
     if not len(filled):
-        return hashes[:0], 0
+        return hashes[:0]
     edges = [h for i in dict.fromkeys((int(filled[0]), int(filled[-1]))) for h in _edge_sentences(lines[i])[1]]
     every = np.concatenate([hashes[filled], np.array(edges, dtype=np.uint64)])
-    return every[every != 0], int(hashes[int(np.argmax(words))])
+    return every[every != 0]
 
 
-def strip(text: str, table: CountTable, min_docs: int, adds: np.ndarray | None = None) -> str:
+def strip(text: str, table: CountTable, min_docs: int, counting_itself: bool = False) -> str:
     """The text without its boilerplate lines, nor the boilerplate sentences that open its first line or close its
-    last (chrome run into the article's text, as extractors without block breaks leave it). adds: the hashes this
-    article will add to the table, read as if added already (Index.check).
+    last (chrome run into the article's text, as extractors without block breaks leave it). counting_itself: read
+    the table as if it counted this article too, as it will once the article is added (Index.check).
 
-    A line is boilerplate when at least `min_docs` articles contain it (the table counts a group of copies once:
-    counts.GroupedCounts, RecentGroups) and it is at least twice as common as the article's most widespread
-    paragraph (in an article without one, the most widespread of its lines at least half as long as its longest).
-    Site chrome recurs across unrelated articles; the paragraphs of a syndicated story recur together, so every
-    copy keeps its text, even one whose other paragraphs were edited. Sentences: see _strip_edges.
+    A line is boilerplate when at least `min_docs` articles contain it and it is at least twice as common as the
+    article's most widespread paragraph (in an article without one, the most widespread of its lines at least half
+    as long as its longest). Site chrome recurs across unrelated articles; the paragraphs of a
+    syndicated story recur together, so every copy keeps its text, even one whose other paragraphs were edited,
+    and even where copies outnumber the pages that carry a given footer. Sentences: see _strip_edges.
     """
     lines, hashes, lengths = line_hashes(text)
     if not hashes.any():
         return text
-    counts = table.get(hashes).astype(np.int64)
-    itself = None
-    if adds is not None:  # (add() counts each slot once: a line, or an edge sentence, whose slot it adds has one more)
-        added = set((adds & np.uint64(table.mask)).tolist())
-        itself = lambda found: np.array([h != 0 and h & table.mask in added for h in found.tolist()], dtype=bool)  # noqa: E731
-        counts += itself(hashes)
+    counts = table.get(hashes).astype(np.int64) + (counting_itself & (hashes != 0))  # (add counts every line)
     paragraphs = lengths >= _PARAGRAPH_WORDS
     if not paragraphs.any():  # short paragraphs, hard-wrapped text, a script without spaces: its longer lines (the
         chars = np.array([len(line.strip()) for line in lines])  # longest alone may be the one an outlet edited)
         paragraphs = 2 * chars >= chars.max()
     reference = int(counts[paragraphs].max())
     drop = (hashes != 0) & (counts >= min_docs) & (counts >= 2 * max(reference, 1))
+    itself = None
+    if counting_itself:  # add counts the sentences of the first and last lines as written: the edges here unless dropped
+        filled = np.flatnonzero(hashes)
+        if drop[filled[0]] or drop[filled[-1]]:
+            edges = (np.array(_edge_sentences(lines[i])[1], dtype=np.uint64) for i in (filled[0], filled[-1]))  # (as uint64: a list of
+            counted = np.concatenate([hashes[filled], *edges])  # Python ints past 2**63 made a float64 array, and the hashes no longer matched)
+            itself = lambda found: np.isin(found & np.uint64(table.mask), counted & np.uint64(table.mask))  # noqa: E731
+        else:
+            itself = lambda found: found != 0  # noqa: E731
     return _strip_edges([line for line, d in zip(lines, drop.tolist()) if not d], table, min_docs, reference, itself)
 
 

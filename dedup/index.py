@@ -19,7 +19,7 @@ import numpy as np
 from . import boilerplate
 from .arrays import unique_sorted
 from .config import Config
-from .counts import CountTable, RecentGroups
+from .counts import CountTable
 from .features import check_packed, pack, unpack
 from .lsh import BandTable
 from .prefilter import Prefilter, min_agreements
@@ -103,7 +103,6 @@ class Index:
         self._seen_changes: int | None = None  # the store's change counter when this process last caught up
         self._cache = _CandidateCache(_CACHE_BYTES)
         self._damaged_bands: str | None = None  # why the stored band tables could not be used, when they could not
-        self._groups = RecentGroups()  # the lines this process counted for each group of copies (see _counted_chunk)
         self._load_counts()
         self._restore_bands()
         self._refresh()
@@ -139,17 +138,13 @@ class Index:
         if len(text) > self.config.max_article_chars:
             _warn(f"{article_id}: longer than {self.config.max_article_chars:,} characters, truncated")
         self._ready()
-        text = without_surrogates(text)[: self.config.max_article_chars]
         replaced = self.store.counted(article_id) if _storable(article_id) else None
-        hashes, group = boilerplate.keyed_lines(text)
-        released = _lines(replaced) if replaced is not None and group in self._groups and self._group_of(article_id) == group else None
-        adds = self._groups.new(hashes, group, released)  # (what add would count, the article it replaces released first)
         if replaced is None or replaced[0] > self._counted_to:  # nothing to replace that these counts hold
-            return self._matches(article_id, self._sketch([text], adds)[0])
+            return self._matches(article_id, self._sketch([without_surrogates(text)], counting_itself=True)[0])
         self._sound = False  # (verified without it too, as add verifies; Ctrl-C before it is counted again: see _ready)
         self._count(*replaced, sign=-1)
         try:
-            return self._matches(article_id, self._sketch([text], adds)[0])
+            return self._matches(article_id, self._sketch([without_surrogates(text)], counting_itself=True)[0])
         finally:
             self._count(*replaced)
             self._sound = True
@@ -197,7 +192,6 @@ class Index:
         if held is None:
             return False
         self._sound = False  # (see _ready)
-        self._groups.release(_lines(held), self._group_of(article_id))
         self.store.delete(article_id)
         self._uncount(*held)
         self._unsaved += 1
@@ -293,16 +287,11 @@ class Index:
 
     # -- internals -------------------------------------------------------------------------------
 
-    def _sketch(self, texts: list[str], adds: np.ndarray | None = None) -> list[Sketch]:
-        """Sketches of texts cleaned of their boilerplate (adds: see boilerplate.strip)."""
+    def _sketch(self, texts: list[str], counting_itself: bool = False) -> list[Sketch]:
+        """Sketches of texts cleaned of their boilerplate (counting_itself: see boilerplate.strip)."""
         limit = self.config.max_article_chars
-        cleaned = [boilerplate.strip(t[:limit], self.line_counts, self.config.boilerplate_min_docs, adds) for t in texts]
+        cleaned = [boilerplate.strip(t[:limit], self.line_counts, self.config.boilerplate_min_docs, counting_itself) for t in texts]
         return self.sketcher.sketch(cleaned, self.term_counts)
-
-    def _group_of(self, article_id: str) -> int | None:
-        """The group key of an indexed article (boilerplate.keyed_lines), when this process holds groups."""
-        record = self.store.get(article_id) if len(self._groups) else None
-        return boilerplate.keyed_lines(record.text[: self.config.max_article_chars])[1] if record else None
 
     def _matches(self, article_id: str, s: Sketch) -> list[Match]:
         near, by_terms, kept = self._candidate_rows(s)
@@ -381,16 +370,13 @@ class Index:
         for article_id in dict.fromkeys(article_id for article_id, _, _ in chunk):  # each replaced article once
             replaced = self.store.counted(article_id)
             if replaced is not None:
-                self._groups.release(_lines(replaced), self._group_of(article_id))
                 self._uncount(*replaced)
         limit = self.config.max_article_chars
         for article_id, text, _ in chunk:
             if len(text) > limit:
                 _warn(f"{article_id}: longer than {limit:,} characters, truncated")
         texts = [t[:limit] for _, t, _ in chunk]
-        # A line counts once per group of copies (pages sharing their longest line), as a scan counts it: an article
-        # counts, and stores, the lines its group has not counted (among the groups this process added to lately).
-        lines = [self._groups.count(*boilerplate.keyed_lines(t)) for t in texts]
+        lines = [boilerplate.lines_of(t) for t in texts]
         for hashes in lines:
             self.line_counts.add(hashes)
         sketches = self._sketch(texts)
@@ -675,12 +661,6 @@ class _CandidateCache:
             _, (_, blob, sig) = entries.popitem(last=False)
             self._held -= len(blob) + sig.nbytes + _ENTRY_BYTES
         return out
-
-
-def _lines(counted: tuple[int, bytes, bytes]) -> np.ndarray:
-    """The line hashes a stored article counted (Store.counted's third field; nothing when damaged: see _count)."""
-    blob = counted[2]
-    return np.frombuffer(blob, dtype="<u8") if len(blob) % 8 == 0 else np.zeros(0, dtype=np.uint64)
 
 
 def _load(near: BandTable, terms: BandTable, prefilter: Prefilter, keys: list[tuple[int, bytes, bytes, bytes]], sketcher: Sketcher) -> list[int]:

@@ -15,7 +15,7 @@ from .align import align, counted, summarize
 from .arrays import unique_sorted
 from .cluster import Cluster, cluster, copy_groups
 from .config import Config
-from .counts import CountTable, GroupedCounts
+from .counts import CountTable
 from .dates import published_instant
 from .features import Features, extract, pack
 from .lsh import BandTable, pairs_of
@@ -106,10 +106,9 @@ def _bounded(items: Iterable[T], weight: Callable[[T], int], limit: int) -> Iter
         yield batch
 
 
-def _line_hasher() -> Callable[[list[str]], list[tuple[np.ndarray, int]]]:
-    """What a worker does with texts while the scan reads: what each adds to the boilerplate line counts, and
-    the key of its group of copies."""
-    return lambda texts: [boilerplate.keyed_lines(t) for t in texts]
+def _line_hasher() -> Callable[[list[str]], list[np.ndarray]]:
+    """What a worker does with texts while the scan reads: what each adds to the boilerplate line counts."""
+    return lambda texts: [boilerplate.lines_of(t) for t in texts]
 
 
 def _warm_up() -> None:
@@ -229,7 +228,7 @@ def _scan(items: Sources, config: Config, progress: Progress | None, workers: in
     pool = cleanup.enter_context(Workers(cpu_count() if workers is None else workers))
     if workers is not None:
         pool.start(_warm_up)
-    grouped = GroupedCounts()  # a line counts once in each group of copies (boilerplate.keyed_lines)
+    lines = CountTable()
     skipped: list[Skipped] = []
     infos: dict[str, ArticleInfo] = {}
     warnings: list[str] = []
@@ -260,15 +259,14 @@ def _scan(items: Sources, config: Config, progress: Progress | None, workers: in
     for item in items:  # here until the workers start (at once when a number of them was given)
         text = take(item)
         if text is not None:
-            grouped.add(*boilerplate.keyed_lines(text))
+            boilerplate.learn(lines, text)
         if pool.started:
             break
 
     rest = ((None, texts) for texts in _bounded((text for text in map(take, items) if text is not None), len, _BATCH_CHARS))  # (those left, if any)
     for _, found in pool.map(_line_hasher, (), rest, parallel=pool.started):  # hashed on the workers, counted here
-        for hashes, key in found:
-            grouped.add(hashes, key)
-    lines = grouped.table()
+        for hashes in found:
+            lines.add(hashes)
     report("reading", items.read_bytes(), size)  # (a file's bytes count once it is read whole: the last one's now)
     timings["read + learn boilerplate"] = time.perf_counter() - started
     if not ids and not skipped:

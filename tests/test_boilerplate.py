@@ -3,7 +3,7 @@ import numpy as np
 from hypothesis import given, settings, strategies as st
 
 from dedup import boilerplate
-from dedup.counts import CountTable, GroupedCounts
+from dedup.counts import CountTable
 from dedup.sentences import split
 
 QUOTE = "“We have absolutely no problem with it,” Ruto said."
@@ -12,7 +12,7 @@ QUOTE = "“We have absolutely no problem with it,” Ruto said."
 def _learned(texts: list[str]) -> CountTable:
     table = CountTable()
     for t in texts:
-        table.add(boilerplate.lines_of(t))
+        boilerplate.learn(table, t)
     return table
 
 
@@ -41,8 +41,8 @@ def test_chrome_at_either_edge_of_a_run_in_line_goes_and_the_text_stays(seeds):
 def test_removing_an_article_uncounts_exactly_what_it_added(seeds):
     table = _learned(list(seeds.values()))
     before = table.counts.copy()
-    table.add(boilerplate.lines_of(seeds["001"]), sign=1)
-    table.add(boilerplate.lines_of(seeds["001"]), sign=-1)
+    boilerplate.learn(table, seeds["001"], sign=1)
+    boilerplate.learn(table, seeds["001"], sign=-1)
     assert (table.counts == before).all() and table.documents == 5
 
 
@@ -92,33 +92,3 @@ def test_a_document_counts_each_item_once_and_uncounting_takes_it_back(documents
     for items in data.draw(st.permutations(documents)):
         table.add(np.array(items, dtype=np.uint64), sign=-1)
     assert not table.counts.any() and table.documents == 0
-
-
-@settings(max_examples=200, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 3), st.lists(st.integers(0, 2**64 - 1), max_size=20)), max_size=10))
-def test_a_group_of_documents_counts_an_item_once(documents):
-    """Each slot holds the number of groups with a document holding an item of that slot, however many of the
-    group's documents hold it."""
-    grouped = GroupedCounts()
-    for group, items in documents:
-        grouped.add(np.array(items, dtype=np.uint64), group)
-    table = grouped.table()
-    for slot in {int(x) & table.mask for _, items in documents for x in items}:
-        assert table.counts[slot] == len({g for g, items in documents if any(int(x) & table.mask == slot for x in items)})
-    assert table.counts.sum() == len({(g, int(x) & table.mask) for g, items in documents for x in items})
-    assert table.documents == len(documents)
-
-
-def test_short_lines_that_two_versions_of_a_story_share_stay(seeds):
-    """Fifteen copies each of two versions of a story (every paragraph edited a little) are two groups of copies:
-    the short lines both versions keep are the story's and stay, though thirty pages carry them and each version's
-    paragraphs only fifteen (counted per page, they were twice as common as the story, and went)."""
-    body = [line for line in seeds["003"].split("\n") if line.strip()]
-    short = ["KENYA", "By a staff reporter", "Nairobi, Tuesday"]
-    first = "\n".join([*short, *body])
-    second = "\n".join([*short, *(line + " (Reuters)" if len(line.split()) >= 20 else line for line in body)])
-    grouped = GroupedCounts()
-    for text in [first] * 15 + [second] * 15:
-        grouped.add(*boilerplate.keyed_lines(text))
-    for text in (first, second):
-        assert boilerplate.strip(text, grouped.table(), 3).split("\n")[:3] == short

@@ -10,9 +10,8 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 
-from conftest import outlet_pages
-from dedup import Config, Index, IndexFileError, boilerplate
-from dedup.counts import CountTable, GroupedCounts
+from dedup import Config, Index, IndexFileError
+from dedup.counts import CountTable
 
 
 def test_add_check_remove_reopen(tmp_path, seeds):
@@ -264,41 +263,6 @@ def test_check_returns_what_add_then_returns(seeds, ops):
     for article_id, key, chrome, run_in in ops:
         text = "\n".join([CHROME[c] for c in sorted(chrome)] + [(CHROME[1] + " ") * run_in + seeds[key]])
         assert ix.check(article_id, text) == ix.add(article_id, text)
-
-
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.tuples(st.sampled_from(["000", "001", "002", "003", "004"]), st.sets(st.sampled_from(range(len(CHROME))))),
-                min_size=1, max_size=16), st.booleans())
-def test_the_index_counts_a_line_once_per_group_of_copies_as_a_scan_does(seeds, pages, one_at_a_time):
-    """Pages of the seeds under chrome, added one at a time or in one batch: the index's line counts are a scan's
-    (GroupedCounts: a line once per group of pages sharing their longest line), and what it stores is what it
-    counted (a fresh count of the stored lines finds nothing wrong)."""
-    texts = ["\n".join([CHROME[c] for c in sorted(chrome)] + [seeds[key]]) for key, chrome in pages]
-    ix = Index()
-    if one_at_a_time:
-        for i, text in enumerate(texts):
-            ix.add(f"page-{i}", text)
-    else:
-        ix.add_many((f"page-{i}", text, None) for i, text in enumerate(texts))
-    grouped = GroupedCounts()
-    for text in texts:
-        grouped.add(*boilerplate.keyed_lines(text))
-    assert ix.line_counts == grouped.table()
-    assert ix.check_integrity() == []
-
-
-def test_an_outlets_chrome_does_not_relate_its_stories_in_an_index(shared):
-    """The scan's case (test_scan): six outlets each carry three wire stories under their own short chrome. Built
-    in one batch or added one at a time, the index relates each page to its story's copies only."""
-    stories = ["bbc-business-006", "bbc-business-022", "bbc-business-023"]  # (Japan's recession, German jobs, French economy)
-    pages = [(name, page, None) for name, page in outlet_pages(shared, stories).items()]
-    batch, single = Index(), Index()
-    batch.add_many(pages)
-    for page in pages:
-        single.add(*page)
-    for ix in (batch, single):
-        for article_id, text, _ in pages:
-            assert {m.id.split("-", 1)[1] for m in ix.check(article_id, text)} == {article_id.split("-", 1)[1]}
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
