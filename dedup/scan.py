@@ -6,14 +6,14 @@ import time
 from collections import Counter
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Iterator, TypeVar
+from typing import Callable, Collection, Iterable, Iterator, TypeVar
 
 import numpy as np
 
 from . import boilerplate
 from .align import align, counted, summarize
 from .arrays import unique_sorted
-from .cluster import Cluster, cluster, copy_groups
+from .cluster import Cluster, UnionFind, cluster, copy_groups
 from .config import Config
 from .counts import CountTable
 from .dates import published_instant
@@ -85,11 +85,29 @@ class _BatchSketcher:
     def __init__(self, config: Config, lines: CountTable):
         self.config, self.lines, self.sketcher = config, lines, Sketcher(config)
 
-    def __call__(self, texts: list[str]) -> tuple[list[bytes], list[int], list[int], np.ndarray]:
-        c = self.config
-        feats = [extract(boilerplate.strip(t, self.lines, c.boilerplate_min_docs), c.shingle_size) for t in texts]
+    def __call__(self, texts: list[str]) -> tuple[list[int], list[bytes], list[int], list[int], np.ndarray]:
+        """(the positions of the texts sketched: all, packed features, word counts, exact hashes, band keys)."""
+        cleaned = [boilerplate.strip(t, self.lines, self.config.boilerplate_min_docs) for t in texts]
+        return self._sketched(list(range(len(texts))), cleaned)
+
+    def _sketched(self, kept: list[int], cleaned: list[str]) -> tuple[list[int], list[bytes], list[int], list[int], np.ndarray]:
+        feats = [extract(t, self.config.shingle_size) for t in cleaned]
         _, keys = self.sketcher.near(feats)
-        return [pack(f) for f in feats], [f.n_words for f in feats], [f.exact for f in feats], keys
+        return kept, [pack(f) for f in feats], [f.n_words for f in feats], [f.exact for f in feats], keys
+
+
+class _Resketcher(_BatchSketcher):
+    """_BatchSketcher of the texts the line counts `lines` clean otherwise than `before` did; the others left out."""
+
+    def __init__(self, config: Config, before: CountTable, lines: CountTable):
+        super().__init__(config, lines)
+        self.before = before
+
+    def __call__(self, texts: list[str]) -> tuple[list[int], list[bytes], list[int], list[int], np.ndarray]:
+        m = self.config.boilerplate_min_docs
+        cleaned = [(boilerplate.strip(t, self.lines, m), boilerplate.strip(t, self.before, m)) for t in texts]
+        kept = [n for n, (now, then) in enumerate(cleaned) if now != then]
+        return self._sketched(kept, [cleaned[n][0] for n in kept])
 
 
 def _bounded(items: Iterable[T], weight: Callable[[T], int], limit: int) -> Iterator[list[T]]:
@@ -212,6 +230,62 @@ def scan(
         return _scan(Sources(sources, config.max_article_chars), config, progress, workers, cleanup)
 
 
+@dataclass
+class _Copies:
+    """What the copy stage finds: exact copies (article → the first of its text), the articles compared through
+    LSH, their near-duplicate candidate codes, the verified copy pairs (i, j, Jaccard, containment), the graph
+    copy_groups takes, and the groups."""
+
+    duplicate_of: dict[int, int]
+    compared: list[int]
+    near_codes: np.ndarray
+    edges: list[tuple[int, int, float, float]]
+    graph: list[tuple[int, int, int | None]]
+    groups: UnionFind
+
+
+def _find_copies(exact: list[int], near_keys: list[np.ndarray], words: list[int], config: Config, reader: SpoolReader,
+                 pool: Workers, contained: Callable[[int, int, float], int | None], before: _Copies | None = None,
+                 changed: Collection[int] = ()) -> _Copies:
+    """Exact copies grouped directly (never through LSH buckets); the other articles long enough to compare go
+    through the near-duplicate band table, and its candidate pairs are verified as copies (on the workers). Given
+    what an earlier call found (`before`) and the articles sketched again since (`changed`), a pair of two others
+    keeps its earlier verdict."""
+    first: dict[int, int] = {}
+    duplicate_of: dict[int, int] = {}
+    compared: list[int] = []
+    for i, h in enumerate(exact):
+        if h and first.setdefault(h, i) != i:  # (a hash of 0: nothing left to compare, only links: no copy)
+            duplicate_of[i] = first[h]
+        elif words[i] >= config.min_words:
+            compared.append(i)
+    near_table = BandTable()
+    if compared:
+        near_table.bulk_load(np.array(compared), np.stack([near_keys[i] for i in compared]))
+    near_codes = near_table.pair_codes(_BUCKET_CAP)
+    candidates = pairs_of(near_codes)
+    edges: list[tuple[int, int, float, float]] = []
+    if before is not None:
+        again = np.zeros(len(words), dtype=bool)
+        again[list(changed)] = True
+        edges = [e for e in before.edges if not (again[e[0]] or again[e[1]])]
+        candidates = candidates[again[candidates[:, 0]] | again[candidates[:, 1]]]
+    for start, found in _in_chunks(pool, _CopyChecker, (reader, config), candidates, _COPY_CHUNK):
+        for (i, j), scores in zip(candidates[start : start + len(found)].tolist(), found):
+            if scores is not None:
+                edges.append((i, j, *scores))
+    graph = [(i, j, None) for i, j in duplicate_of.items()] + [(i, j, contained(i, j, jac)) for i, j, jac, _ in edges]
+    return _Copies(duplicate_of, compared, near_codes, edges, graph, copy_groups(graph))
+
+
+def _grouped_lines(article_lines: list[np.ndarray], group: np.ndarray, documents: int) -> CountTable:
+    """Line counts with each group of copies counted once: how many groups hold a line of each slot."""
+    mask = np.uint64(CountTable.mask)
+    pairs = [(h & mask) | (np.uint64(g) << np.uint64(32)) for h, g in zip(article_lines, group.tolist())]
+    slots = unique_sorted(np.concatenate([np.empty(0, dtype=np.uint64), *pairs])) & mask
+    return CountTable(np.bincount(slots.astype(np.int64), minlength=len(CountTable().counts)).astype(np.uint32), documents)
+
+
 def _scan(items: Sources, config: Config, progress: Progress | None, workers: int | None, cleanup: ExitStack) -> ScanResult:
     """scan's work; the worker processes, started once for every stage, go on the cleanup stack."""
     report = progress or (lambda stage, done, total: None)
@@ -256,10 +330,12 @@ def _scan(items: Sources, config: Config, progress: Progress | None, workers: in
             pool.start(_warm_up)
         return item.text
 
+    article_lines: list[np.ndarray] = []  # each article's line hashes, counted again once its copies are known
     for item in items:  # here until the workers start (at once when a number of them was given)
         text = take(item)
         if text is not None:
-            boilerplate.learn(lines, text)
+            article_lines.append(boilerplate.lines_of(text))
+            lines.add(article_lines[-1])
         if pool.started:
             break
 
@@ -267,6 +343,7 @@ def _scan(items: Sources, config: Config, progress: Progress | None, workers: in
     for _, found in pool.map(_line_hasher, (), rest, parallel=pool.started):  # hashed on the workers, counted here
         for hashes in found:
             lines.add(hashes)
+        article_lines += found
     report("reading", items.read_bytes(), size)  # (a file's bytes count once it is read whole: the last one's now)
     timings["read + learn boilerplate"] = time.perf_counter() - started
     if not ids and not skipped:
@@ -275,52 +352,31 @@ def _scan(items: Sources, config: Config, progress: Progress | None, workers: in
     # Pass 2: strip boilerplate, extract features, word-shingle signatures (on every core); park features on disk.
     t0 = time.perf_counter()
     terms = CountTable()
-    exact: dict[int, int] = {}  # exact-text hash → first article index
-    duplicate_of: dict[int, int] = {}
-    compared: list[int] = []  # articles that go through LSH: one per exact-text group, long enough to compare
-    near_table, term_table = BandTable(), BandTable()
+    term_table = BandTable()
+    exact = [0] * len(ids)  # each article's exact-text hash (0: nothing left to compare)
+    near_keys: list[np.ndarray] = [np.empty(0, dtype=np.uint64)] * len(ids)  # and its near-duplicate band keys
     parked = spool.reader()
 
-    def batches() -> Iterator[tuple[range, list[str]]]:
-        start = 0
-        for texts in _bounded((parked.text(i) for i in range(len(ids))), len, _BATCH_CHARS):
-            yield range(start, start + len(texts)), texts
-            start += len(texts)
+    def sketch(rows: Iterable[int], make: Callable, args: tuple) -> Iterator[list[int]]:
+        """Sketch these articles on the workers (make: _BatchSketcher, or _Resketcher, which leaves out those it
+        cleans as before) and park what is new; the rows parked, a batch at a time."""
+        chunks = _bounded(((i, parked.text(i)) for i in rows), lambda item: len(item[1]), _BATCH_CHARS)
+        for batch, (kept, packed, n_words, hashes, keys) in pool.map(make, args, (([i for i, _ in c], [t for _, t in c]) for c in chunks)):
+            rows = [batch[n] for n in kept]
+            for k, i in enumerate(rows):
+                spool.put_features(i, packed[k])
+                infos[ids[i]].words, exact[i], near_keys[i] = n_words[k], hashes[k], keys[k]
+            yield rows
 
     if workers is None and len(infos) < _PARALLEL_MIN:
         pool.workers = 1  # (too few articles to pay for starting processes: none were started)
-    for batch, (packed, n_words, hashes, keys) in pool.map(_BatchSketcher, (config, lines), batches()):
-        fresh: list[int] = []
-        for k, i in enumerate(batch):
-            spool.add_features(packed[k])
-            infos[ids[i]].words = n_words[k]
-            first = exact.setdefault(hashes[k], i) if hashes[k] else i  # nothing left to compare (only links): no copy
-            if first != i:
-                duplicate_of[i] = first  # exact copies are grouped directly, never through LSH buckets
-            elif n_words[k] >= config.min_words:
-                fresh.append(k)
-        if fresh:
-            rows = np.arange(batch.start, batch.stop)[fresh]
-            compared.extend(rows.tolist())
-            near_table.bulk_load(rows, keys[fresh])
-        report("sketching", batch.stop, len(infos))
-    parked.close()
+    for rows in sketch(range(len(ids)), _BatchSketcher, (config, lines)):
+        report("sketching", rows[-1] + 1, len(infos))
     timings["normalise + shingle + MinHash + LSH"] = time.perf_counter() - t0
-
-    reader = spool.reader()
-    feats = reader.features
 
     # Groups of copies first, so that a story reprinted by hundreds of sites counts once in the term
     # frequencies: its own words must not look common, or its rewrites would lose them from their signature.
     t0 = time.perf_counter()
-    near_codes = near_table.pair_codes(_BUCKET_CAP)
-    near_candidates = pairs_of(near_codes)
-    copy_edges: list[tuple[int, int, float, float]] = []
-    for start, found in _in_chunks(pool, _CopyChecker, (reader, config), near_candidates, _COPY_CHUNK):
-        for (i, j), scores in zip(near_candidates[start : start + len(found)].tolist(), found):
-            if scores is not None:
-                copy_edges.append((i, j, *scores))
-
     shingles: dict[int, int] = {}  # an article's distinct shingles, read from the spool once
 
     def contained(i: int, j: int, jaccard: float) -> int | None:
@@ -332,9 +388,31 @@ def _scan(items: Sources, config: Config, progress: Progress | None, workers: in
                 shingles[k] = len(feats(k).shingles)
         return i if shingles[i] <= shingles[j] else j
 
-    copy_graph = [(i, j, None) for i, j in duplicate_of.items()] + [(i, j, contained(i, j, jac)) for i, j, jac, _ in copy_edges]
-    copies = copy_groups(copy_graph)
-    group = np.array([copies.find(i) for i in range(len(ids))], dtype=np.int64)  # each article's copy group
+    def find_copies(before: _Copies | None = None, changed: Collection[int] = ()) -> tuple[_Copies, np.ndarray]:
+        """The groups of copies of the articles as sketched, and each article's group (before, changed: see _find_copies)."""
+        found = _find_copies(exact, near_keys, [infos[i].words for i in ids], config, reader, pool, contained, before, changed)
+        return found, np.array([found.groups.find(i) for i in range(len(ids))], dtype=np.int64)
+
+    reader = spool.reader()
+    feats = reader.features
+    copies, group = find_copies()
+    # Boilerplate again, each line counted once per group of copies: an outlet's chrome recurs across stories, a
+    # syndicated story's lines within its group. Counted per page, the chrome an outlet has on fewer pages than
+    # twice the copies of its stories stayed, and could join them. Articles cleaned otherwise are sketched again.
+    grouped = _grouped_lines(article_lines, group, lines.documents)
+    moved = np.zeros(len(lines.counts), dtype=bool)
+    moved[grouped.counts != lines.counts] = True
+    touched = [i for i, h in enumerate(article_lines) if moved[h.astype(np.uint32) & np.uint32(CountTable.mask)].any()]
+    del article_lines, moved
+    changed = [i for rows in sketch(touched, _Resketcher, (config, lines, grouped)) for i in rows]
+    lines = grouped
+    if changed:
+        shingles.clear()
+        reader = spool.reader()
+        feats = reader.features
+        copies, group = find_copies(copies, changed)
+    parked.close()
+    duplicate_of, compared, near_codes, copy_edges, copy_graph = copies.duplicate_of, copies.compared, copies.near_codes, copies.edges, copies.graph
     for i in np.flatnonzero(group == np.arange(len(ids))).tolist():
         terms.add(feats(i).term_set)
     sentences: list[np.ndarray] = []  # the compared articles' sentence keys, a chunk at a time (reuse.py)

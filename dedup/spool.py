@@ -28,9 +28,14 @@ class Spool:
         reading back the bytes it saved."""
         self._texts.append(self._write(text.encode("utf-8", "surrogatepass")))
 
-    def add_features(self, packed: bytes) -> None:
-        """Park the packed features of the next article (in the order of the texts)."""
-        self._features.append(self._write(packed))
+    def put_features(self, i: int, packed: bytes) -> None:
+        """Park the packed features of article i: the next one (in the order of the texts), or one parked before,
+        whose new features readers made from now on read."""
+        at = self._write(packed)
+        if i == len(self._features):
+            self._features.append(at)
+        else:
+            self._features[i] = at
 
     def _write(self, data: bytes) -> tuple[int, int]:
         at = self._end
