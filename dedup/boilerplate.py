@@ -73,10 +73,11 @@ def lines_of(text: str) -> np.ndarray:
     return every[every != 0]
 
 
-def strip(text: str, table: CountTable, min_docs: int, counting_itself: bool = False) -> str:
+def strip(text: str, table: CountTable, min_docs: int, counting_itself: bool = False, groups: CountTable | None = None) -> str:
     """The text without its boilerplate lines, nor the boilerplate sentences that open its first line or close its
     last (chrome run into the article's text, as extractors without block breaks leave it). counting_itself: read
-    the table as if it counted this article too, as it will once the article is added (Index.check).
+    the table as if it counted this article too, as it will once the article is added (Index.check). groups: the
+    same counts with each group of copies counted once (a scan's, once it knows the copies), for whole lines.
 
     A line is boilerplate when at least `min_docs` articles contain it and it is at least twice as common as the
     article's most widespread paragraph (in an article without one, the most widespread of its lines at least half
@@ -94,6 +95,11 @@ def strip(text: str, table: CountTable, min_docs: int, counting_itself: bool = F
         paragraphs = 2 * chars >= chars.max()
     reference = int(counts[paragraphs].max())
     drop = (hashes != 0) & (counts >= min_docs) & (counts >= 2 * max(reference, 1))
+    if groups is not None:  # a line within one group of copies is the story's; one in min_docs groups, twice as
+        # many as hold the article's most widespread paragraph, is chrome, however many pages the story's copies fill
+        held = groups.get(hashes).astype(np.int64)
+        spread = int(held[paragraphs].max())
+        drop = (drop & (held >= 2)) | ((hashes != 0) & (held >= min_docs) & (held >= 2 * max(spread, 1)))
     itself = None
     if counting_itself:  # add counts the sentences of the first and last lines as written: the edges here unless dropped
         filled = np.flatnonzero(hashes)

@@ -82,12 +82,12 @@ class _BatchSketcher:
     Built once in each worker process; holds the corpus's boilerplate lines and the configuration's permutations.
     """
 
-    def __init__(self, config: Config, lines: CountTable):
-        self.config, self.lines, self.sketcher = config, lines, Sketcher(config)
+    def __init__(self, config: Config, lines: CountTable, groups: CountTable | None = None):
+        self.config, self.lines, self.groups, self.sketcher = config, lines, groups, Sketcher(config)
 
     def __call__(self, texts: list[str]) -> tuple[list[int], list[bytes], list[int], list[int], np.ndarray]:
         """(the positions of the texts sketched: all, packed features, word counts, exact hashes, band keys)."""
-        cleaned = [boilerplate.strip(t, self.lines, self.config.boilerplate_min_docs) for t in texts]
+        cleaned = [boilerplate.strip(t, self.lines, self.config.boilerplate_min_docs, groups=self.groups) for t in texts]
         return self._sketched(list(range(len(texts))), cleaned)
 
     def _sketched(self, kept: list[int], cleaned: list[str]) -> tuple[list[int], list[bytes], list[int], list[int], np.ndarray]:
@@ -97,15 +97,12 @@ class _BatchSketcher:
 
 
 class _Resketcher(_BatchSketcher):
-    """_BatchSketcher of the texts the line counts `lines` clean otherwise than `before` did; the others left out."""
-
-    def __init__(self, config: Config, before: CountTable, lines: CountTable):
-        super().__init__(config, lines)
-        self.before = before
+    """_BatchSketcher of the texts that the counts per group of copies clean otherwise than the line counts alone
+    did; the others left out."""
 
     def __call__(self, texts: list[str]) -> tuple[list[int], list[bytes], list[int], list[int], np.ndarray]:
         m = self.config.boilerplate_min_docs
-        cleaned = [(boilerplate.strip(t, self.lines, m), boilerplate.strip(t, self.before, m)) for t in texts]
+        cleaned = [(boilerplate.strip(t, self.lines, m, groups=self.groups), boilerplate.strip(t, self.lines, m)) for t in texts]
         kept = [n for n, (now, then) in enumerate(cleaned) if now != then]
         return self._sketched(kept, [cleaned[n][0] for n in kept])
 
@@ -197,10 +194,10 @@ class _Summarizer:
 _OPENING_WORDS = 12
 
 
-def _opening(title: str | None, text: str, lines: CountTable, config: Config) -> str:
+def _opening(title: str | None, text: str, lines: CountTable, groups: CountTable, config: Config) -> str:
     """What names a story in the table: the first words of its canonical article's title, else of its text without
     the boilerplate (or as read, when that is all it has)."""
-    words = (title or "").split() or boilerplate.strip(text, lines, config.boilerplate_min_docs).split() or text.split()
+    words = (title or "").split() or boilerplate.strip(text, lines, config.boilerplate_min_docs, groups=groups).split() or text.split()
     return " ".join(words[:_OPENING_WORDS]) + (" …" if len(words) > _OPENING_WORDS else "")
 
 
@@ -405,7 +402,6 @@ def _scan(items: Sources, config: Config, progress: Progress | None, workers: in
     touched = [i for i, h in enumerate(article_lines) if moved[h.astype(np.uint32) & np.uint32(CountTable.mask)].any()]
     del article_lines, moved
     changed = [i for rows in sketch(touched, _Resketcher, (config, lines, grouped)) for i in rows]
-    lines = grouped
     if changed:
         shingles.clear()
         reader = spool.reader()
@@ -507,7 +503,7 @@ def _scan(items: Sources, config: Config, progress: Progress | None, workers: in
             summaries[(p.a, p.b)] = line
         report("aligning", start + len(results), len(to_align))
     timings["alignment summaries"] = time.perf_counter() - t0
-    openings = {c.canonical: _opening(infos[c.canonical].title, reader.text(order[c.canonical]), lines, config) for c in clusters}
+    openings = {c.canonical: _opening(infos[c.canonical].title, reader.text(order[c.canonical]), lines, grouped, config) for c in clusters}
     reader.close()
     spool.close()
     timings["total"] = time.perf_counter() - started

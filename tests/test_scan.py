@@ -125,6 +125,24 @@ def test_an_outlets_chrome_does_not_join_its_stories_reprinted_more_widely_than_
     assert result.links == []
 
 
+def test_an_outlets_chrome_on_two_stories_each_saved_twice_does_not_join_them(tmp_path, shared):
+    """One outlet, two unrelated stories, each page saved twice (a page and its /amp copy): the chrome is in two
+    groups of copies only, under the 3 the rule asks, but on four pages, twice the copies of either story, so the
+    page counts drop it (counted by group alone it stayed, and made the stories rewrites; a new-user walk)."""
+    docs = {d["id"]: d for d in map(json.loads, open(shared / "eval/bbc_news/bbc_news.jsonl", encoding="utf-8"))}
+    top = ["Daily Post", "Home | News | World | Business | Politics | Sport | Culture | Opinion", "Sign in", "Subscribe"]
+    box = ["Most read", *(f"Daily Post {i}: {w} story headline number {i} for Daily Post" for i, w in enumerate(["Council", "Mayor", "Storm", "Market", "Team", "School"]))]
+    footer = ["© 2024 Daily Post Media Group. All rights reserved.", "Privacy policy | Terms of use | Contact us", "Advertisement"]
+    (tmp_path / "amp").mkdir()
+    for n, story in enumerate(["bbc-sport-247", "bbc-business-010"]):
+        page = "\n".join([*top, docs[story]["title"], *(p.strip() for p in docs[story]["text"].split("\n") if p.strip()), *box, *footer])
+        for folder in (tmp_path, tmp_path / "amp"):
+            (folder / f"s{n}.txt").write_text(page + "\n", encoding="utf-8")
+    result = scan([tmp_path])
+    assert sorted(sorted(c.members) for c in result.clusters) == [["amp/s0.txt", "s0.txt"], ["amp/s1.txt", "s1.txt"]]
+    assert result.links == []
+
+
 def test_two_versions_of_a_story_keep_the_headline_they_share_however_many_copies_each_has(tmp_path, seeds):
     """Fifteen copies each of two versions of a story (every paragraph edited a little) under one headline: counted
     per page, the headline was in thirty pages and each version's paragraphs in fifteen, so it went as boilerplate
