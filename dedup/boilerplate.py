@@ -89,17 +89,10 @@ def strip(text: str, table: CountTable, min_docs: int, counting_itself: bool = F
     if not hashes.any():
         return text
     counts = table.get(hashes).astype(np.int64) + (counting_itself & (hashes != 0))  # (add counts every line)
-    paragraphs = lengths >= _PARAGRAPH_WORDS
-    if not paragraphs.any():  # short paragraphs, hard-wrapped text, a script without spaces: its longer lines (the
-        chars = np.array([len(line.strip()) for line in lines])  # longest alone may be the one an outlet edited)
-        paragraphs = 2 * chars >= chars.max()
-    reference = int(counts[paragraphs].max())
-    drop = (hashes != 0) & (counts >= min_docs) & (counts >= 2 * max(reference, 1))
-    if groups is not None:  # a line within one group of copies is the story's; one in min_docs groups, twice as
-        # many as hold the article's most widespread paragraph, is chrome, however many pages the story's copies fill
-        held = groups.get(hashes).astype(np.int64)
-        spread = int(held[paragraphs].max())
-        drop = (drop & (held >= 2)) | ((hashes != 0) & (held >= min_docs) & (held >= 2 * max(spread, 1)))
+    paragraphs = _paragraphs(lines, lengths)
+    drop, reference = _line_drops(hashes, counts, paragraphs, min_docs)
+    if groups is not None:
+        drop = _by_groups(drop, hashes, groups.get(hashes).astype(np.int64), paragraphs, min_docs)
     itself = None
     if counting_itself:  # add counts the sentences of the first and last lines as written: the edges here unless dropped
         filled = np.flatnonzero(hashes)
@@ -110,6 +103,41 @@ def strip(text: str, table: CountTable, min_docs: int, counting_itself: bool = F
         else:
             itself = lambda found: found != 0  # noqa: E731
     return _strip_edges([line for line, d in zip(lines, drop.tolist()) if not d], table, min_docs, reference, itself)
+
+
+def regrouped(text: str, table: CountTable, min_docs: int, groups: CountTable) -> bool:
+    """Whether strip drops other lines of the text given the counts by groups of copies than without them."""
+    lines, hashes, lengths = line_hashes(text)
+    if not hashes.any():
+        return False
+    paragraphs = _paragraphs(lines, lengths)
+    drop, _ = _line_drops(hashes, table.get(hashes).astype(np.int64), paragraphs, min_docs)
+    return not np.array_equal(drop, _by_groups(drop, hashes, groups.get(hashes).astype(np.int64), paragraphs, min_docs))
+
+
+def _paragraphs(lines: list[str], lengths: np.ndarray) -> np.ndarray:
+    """Which lines are the article's paragraphs (20 words or more; in an article without one, its lines at least half
+    as long as its longest: short paragraphs, hard-wrapped text, a script without spaces; the longest alone may be
+    the one an outlet edited)."""
+    paragraphs = lengths >= _PARAGRAPH_WORDS
+    if not paragraphs.any():
+        chars = np.array([len(line.strip()) for line in lines])
+        paragraphs = 2 * chars >= chars.max()
+    return paragraphs
+
+
+def _line_drops(hashes: np.ndarray, counts: np.ndarray, paragraphs: np.ndarray, min_docs: int) -> tuple[np.ndarray, int]:
+    """The lines in min_docs articles or more and twice as common as the most widespread paragraph, and its count."""
+    reference = int(counts[paragraphs].max())
+    return (hashes != 0) & (counts >= min_docs) & (counts >= 2 * max(reference, 1)), reference
+
+
+def _by_groups(drop: np.ndarray, hashes: np.ndarray, held: np.ndarray, paragraphs: np.ndarray, min_docs: int) -> np.ndarray:
+    """The lines to drop given how many groups of copies hold each (held): a line within one group is the story's;
+    one in min_docs groups, twice as many as hold the article's most widespread paragraph, is chrome, however many
+    pages the story's copies fill."""
+    spread = int(held[paragraphs].max())
+    return (drop & (held >= 2)) | ((hashes != 0) & (held >= min_docs) & (held >= 2 * max(spread, 1)))
 
 
 def _strip_edges(lines: list[str], table: CountTable, min_docs: int, reference: int, itself: Callable | None) -> str:

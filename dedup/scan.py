@@ -102,9 +102,8 @@ class _Resketcher(_BatchSketcher):
 
     def __call__(self, texts: list[str]) -> tuple[list[int], list[bytes], list[int], list[int], np.ndarray]:
         m = self.config.boilerplate_min_docs
-        cleaned = [(boilerplate.strip(t, self.lines, m, groups=self.groups), boilerplate.strip(t, self.lines, m)) for t in texts]
-        kept = [n for n, (now, then) in enumerate(cleaned) if now != then]
-        return self._sketched(kept, [cleaned[n][0] for n in kept])
+        kept = [n for n, t in enumerate(texts) if boilerplate.regrouped(t, self.lines, m, self.groups)]
+        return self._sketched(kept, [boilerplate.strip(texts[n], self.lines, m, groups=self.groups) for n in kept])
 
 
 def _bounded(items: Iterable[T], weight: Callable[[T], int], limit: int) -> Iterator[list[T]]:
@@ -354,21 +353,21 @@ def _scan(items: Sources, config: Config, progress: Progress | None, workers: in
     near_keys: list[np.ndarray] = [np.empty(0, dtype=np.uint64)] * len(ids)  # and its near-duplicate band keys
     parked = spool.reader()
 
-    def sketch(rows: Iterable[int], make: Callable, args: tuple) -> Iterator[list[int]]:
+    def sketch(rows: Iterable[int], make: Callable, args: tuple) -> Iterator[tuple[list[int], list[int]]]:
         """Sketch these articles on the workers (make: _BatchSketcher, or _Resketcher, which leaves out those it
-        cleans as before) and park what is new; the rows parked, a batch at a time."""
+        cleans as before) and park what is new; each batch's rows, and those parked."""
         chunks = _bounded(((i, parked.text(i)) for i in rows), lambda item: len(item[1]), _BATCH_CHARS)
         for batch, (kept, packed, n_words, hashes, keys) in pool.map(make, args, (([i for i, _ in c], [t for _, t in c]) for c in chunks)):
             rows = [batch[n] for n in kept]
             for k, i in enumerate(rows):
                 spool.put_features(i, packed[k])
                 infos[ids[i]].words, exact[i], near_keys[i] = n_words[k], hashes[k], keys[k]
-            yield rows
+            yield batch, rows
 
     if workers is None and len(infos) < _PARALLEL_MIN:
         pool.workers = 1  # (too few articles to pay for starting processes: none were started)
-    for rows in sketch(range(len(ids)), _BatchSketcher, (config, lines)):
-        report("sketching", rows[-1] + 1, len(infos))
+    for batch, _ in sketch(range(len(ids)), _BatchSketcher, (config, lines)):
+        report("sketching", batch[-1] + 1, len(infos))
     timings["normalise + shingle + MinHash + LSH"] = time.perf_counter() - t0
 
     # Groups of copies first, so that a story reprinted by hundreds of sites counts once in the term
@@ -397,11 +396,15 @@ def _scan(items: Sources, config: Config, progress: Progress | None, workers: in
     # syndicated story's lines within its group. Counted per page, the chrome an outlet has on fewer pages than
     # twice the copies of its stories stayed, and could join them. Articles cleaned otherwise are sketched again.
     grouped = _grouped_lines(article_lines, group, lines.documents)
-    moved = np.zeros(len(lines.counts), dtype=bool)
-    moved[grouped.counts != lines.counts] = True
+    moved = grouped.counts != lines.counts
     touched = [i for i, h in enumerate(article_lines) if moved[h.astype(np.uint32) & np.uint32(CountTable.mask)].any()]
     del article_lines, moved
-    changed = [i for rows in sketch(touched, _Resketcher, (config, lines, grouped)) for i in rows]
+    changed: list[int] = []
+    done = 0
+    for batch, rows in sketch(touched, _Resketcher, (config, lines, grouped)):
+        changed += rows
+        done += len(batch)
+        report("cleaning again", done, len(touched))
     if changed:
         shingles.clear()
         reader = spool.reader()
