@@ -191,13 +191,18 @@ class _Summarizer:
 
 
 _OPENING_WORDS = 12
+_OPENING_CHARS = 200  # and at most this long: a script without spaces has few "words" (a Chinese article: one a line)
 
 
 def _opening(title: str | None, text: str, lines: CountTable, groups: CountTable, config: Config) -> str:
     """What names a story in the table: the first words of its canonical article's title, else of its text without
     the boilerplate (or as read, when that is all it has)."""
     words = (title or "").split() or boilerplate.strip(text, lines, config.boilerplate_min_docs, groups=groups).split() or text.split()
-    return " ".join(words[:_OPENING_WORDS]) + (" …" if len(words) > _OPENING_WORDS else "")
+    opening = " ".join(words[:_OPENING_WORDS])
+    if len(opening) > _OPENING_CHARS:
+        cut = opening[:_OPENING_CHARS]
+        return (cut[: cut.rindex(" ")] if " " in cut[_OPENING_CHARS // 2 :] else cut) + " …"
+    return opening + (" …" if len(words) > _OPENING_WORDS else "")
 
 
 def _group_pair(gi, gj, n: int):

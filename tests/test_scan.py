@@ -401,6 +401,20 @@ def test_the_table_names_each_story_by_its_canonical_articles_title_or_first_wor
     assert any(h.endswith(f'canonical wire-0: "{titled["title"]}"') for h in headers), headers
 
 
+def test_a_story_in_a_script_without_spaces_is_named_by_its_first_characters(tmp_path):
+    """A Chinese story's opening was its first twelve "words" split at spaces: whole paragraphs, here 207 characters
+    in the table's heading, 600 in a new-user walk's. It is cut at 200 characters, at a space when there is one."""
+    text = ("肯尼亚总统鲁托周一抵达海地首都太子港，视察由肯尼亚领导的多国安全支助特派团，并宣布将再派遣六百名警察协助海地打击帮派暴力。"
+            "鲁托表示，特派团自六月部署以来已取得重要进展，海地国家警察在多个街区恢复了巡逻，但帮派仍控制着首都大部分地区。"
+            "联合国秘书长古特雷斯此前呼吁国际社会为特派团提供更多资金和装备，目前已到位的资金不足承诺总额的一半。\n"
+            "据悉，新一批警察将于年底前分批抵达，届时在海地的肯尼亚警察总数将达到一千人左右。")
+    for i in range(2):
+        (tmp_path / f"copy-{i}.txt").write_text(text, encoding="utf-8")
+    result = scan([tmp_path])
+    opening = result.openings[result.clusters[0].canonical]
+    assert len(" ".join(text.split()[:12])) > 200 and opening == text.split()[0] + " …"
+
+
 def test_scan_reports_its_progress_stage_by_stage(tmp_path):
     """What a progress bar is given: reading in bytes of the files' total size (unknown while the folders are walked
     for it), growing to it; sketching and aligning in articles and pairs of known totals; verifying within the
