@@ -15,7 +15,7 @@ from .align import align, counted, summarize
 from .arrays import unique_sorted
 from .cluster import Cluster, UnionFind, cluster, copy_groups
 from .config import Config
-from .counts import CountTable
+from .counts import BITS, CountTable
 from .dates import published_instant
 from .features import Features, extract, pack
 from .lsh import BandTable, pairs_of
@@ -82,12 +82,12 @@ class _BatchSketcher:
     Built once in each worker process; holds the corpus's boilerplate lines and the configuration's permutations.
     """
 
-    def __init__(self, config: Config, lines: CountTable, groups: CountTable | None = None):
-        self.config, self.lines, self.groups, self.sketcher = config, lines, groups, Sketcher(config)
+    def __init__(self, config: Config, lines: CountTable):
+        self.config, self.lines, self.sketcher = config, lines, Sketcher(config)
 
     def __call__(self, texts: list[str]) -> tuple[list[int], list[bytes], list[int], list[int], np.ndarray]:
         """(the positions of the texts sketched: all, packed features, word counts, exact hashes, band keys)."""
-        cleaned = [boilerplate.strip(t, self.lines, self.config.boilerplate_min_docs, groups=self.groups) for t in texts]
+        cleaned = [boilerplate.strip(t, self.lines, self.config.boilerplate_min_docs) for t in texts]
         return self._sketched(list(range(len(texts))), cleaned)
 
     def _sketched(self, kept: list[int], cleaned: list[str]) -> tuple[list[int], list[bytes], list[int], list[int], np.ndarray]:
@@ -99,6 +99,10 @@ class _BatchSketcher:
 class _Resketcher(_BatchSketcher):
     """_BatchSketcher of the texts that the counts per group of copies clean otherwise than the line counts alone
     did; the others left out."""
+
+    def __init__(self, config: Config, lines: CountTable, groups: CountTable):
+        super().__init__(config, lines)
+        self.groups = groups
 
     def __call__(self, texts: list[str]) -> tuple[list[int], list[bytes], list[int], list[int], np.ndarray]:
         m = self.config.boilerplate_min_docs
@@ -284,7 +288,7 @@ def _grouped_lines(article_lines: list[np.ndarray], group: np.ndarray, documents
     mask = np.uint64(CountTable.mask)
     pairs = [(h & mask) | (np.uint64(g) << np.uint64(32)) for h, g in zip(article_lines, group.tolist())]
     slots = unique_sorted(np.concatenate([np.empty(0, dtype=np.uint64), *pairs])) & mask
-    return CountTable(np.bincount(slots.astype(np.int64), minlength=len(CountTable().counts)).astype(np.uint32), documents)
+    return CountTable(np.bincount(slots.astype(np.int64), minlength=1 << BITS).astype(np.uint32), documents)
 
 
 def _scan(items: Sources, config: Config, progress: Progress | None, workers: int | None, cleanup: ExitStack) -> ScanResult:
@@ -412,6 +416,7 @@ def _scan(items: Sources, config: Config, progress: Progress | None, workers: in
         report("cleaning again", done, len(touched))
     if changed:
         shingles.clear()
+        reader.close()
         reader = spool.reader()
         feats = reader.features
         copies, group = find_copies(copies, changed)
