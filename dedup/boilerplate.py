@@ -115,28 +115,44 @@ def regrouped(text: str, table: CountTable, min_docs: int, groups: CountTable) -
     return not np.array_equal(drop, _by_groups(drop, hashes, groups.get(hashes).astype(np.int64), paragraphs, min_docs))
 
 
-def _paragraphs(lines: list[str], lengths: np.ndarray) -> np.ndarray:
+def _paragraphs(lines: list[str], lengths: np.ndarray) -> tuple[np.ndarray, bool]:
     """Which lines are the article's paragraphs (20 words or more; in an article without one, its lines at least half
     as long as its longest: short paragraphs, hard-wrapped text, a script without spaces; the longest alone may be
-    the one an outlet edited)."""
+    the one an outlet edited), and whether the text is hard-wrapped (see _spread)."""
     paragraphs = lengths >= _PARAGRAPH_WORDS
-    if not paragraphs.any():
-        chars = np.array([len(line.strip()) for line in lines])
-        paragraphs = 2 * chars >= chars.max()
-    return paragraphs
+    if paragraphs.any():
+        return paragraphs, False
+    chars = np.array([len(line.strip()) for line in lines])
+    paragraphs = 2 * chars >= chars.max()
+    open_ended = sum(not _ENDS.search(lines[i]) for i in np.flatnonzero(paragraphs).tolist())
+    return paragraphs, 2 * open_ended > np.count_nonzero(paragraphs)
 
 
-def _line_drops(hashes: np.ndarray, counts: np.ndarray, paragraphs: np.ndarray, min_docs: int) -> tuple[np.ndarray, int]:
-    """The lines in min_docs articles or more and twice as common as the most widespread paragraph, and its count."""
-    reference = int(counts[paragraphs].max())
+_ENDS = re.compile(r"[.!?…:;。！？][\"'”’»)\]]*\s*$")  # a line ending a sentence: most lines of a hard-wrapped text end inside one
+
+
+def _spread(counts: np.ndarray, paragraphs: tuple[np.ndarray, bool]) -> int:
+    """How common the article's own text is: the count of its most widespread paragraph. Hard-wrapped text (most long
+    lines end mid-sentence) has no paragraph lines, and a footer's lines are as long as its own, so each would be its
+    own measure: there it is the count that half its long lines reach."""
+    mask, wrapped = paragraphs
+    found = counts[mask]
+    if wrapped:
+        return int(np.sort(found)[::-1][(len(found) - 1) // 2])
+    return int(found.max())
+
+
+def _line_drops(hashes: np.ndarray, counts: np.ndarray, paragraphs: tuple[np.ndarray, bool], min_docs: int) -> tuple[np.ndarray, int]:
+    """The lines in min_docs articles or more and twice as common as the article's own text (_spread), and that measure."""
+    reference = _spread(counts, paragraphs)
     return (hashes != 0) & (counts >= min_docs) & (counts >= 2 * max(reference, 1)), reference
 
 
-def _by_groups(drop: np.ndarray, hashes: np.ndarray, held: np.ndarray, paragraphs: np.ndarray, min_docs: int) -> np.ndarray:
+def _by_groups(drop: np.ndarray, hashes: np.ndarray, held: np.ndarray, paragraphs: tuple[np.ndarray, bool], min_docs: int) -> np.ndarray:
     """The lines to drop given how many groups of copies hold each (held): a line within one group is the story's;
-    one in min_docs groups, twice as many as hold the article's most widespread paragraph, is chrome, however many
+    one in min_docs groups, twice as many as hold the article's own text (_spread), is chrome, however many
     pages the story's copies fill."""
-    spread = int(held[paragraphs].max())
+    spread = _spread(held, paragraphs)
     return (drop & (held >= 2)) | ((hashes != 0) & (held >= min_docs) & (held >= 2 * max(spread, 1)))
 
 
