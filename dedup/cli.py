@@ -555,13 +555,22 @@ def _read_into(ix: Index, items: Iterable[tuple[str, str, dict] | Skipped], coun
                     counts.other_record += elsewhere and record
                     counts.other_file += elsewhere and not record
             todo = [b for b in batch if b[0] not in kept]
+        def stored() -> None:
+            done.added += len(todo)
+            for name in ("unchanged", "replaced", "other_record", "other_file"):
+                setattr(done, name, getattr(done, name) + getattr(counts, name))
+
+        last = todo[-1][0] if todo else None
+        row = _row_of(ix, last)
         try:
             found = ix.add_many(todo)
         except IndexFileError as e:  # e.g. another process held the write lock past the timeout, or a damaged candidate
             _fail(f"{e}. {_added(done)}, the rest not")
-        done.added += len(todo)  # (counted at once: an interruption after this batch says it was added)
-        for name in ("unchanged", "replaced", "other_record", "other_file"):
-            setattr(done, name, getattr(done, name) + getattr(counts, name))
+        except KeyboardInterrupt:  # after the batch was committed, before add_many returned: it is stored, and said so
+            if last is not None and _row_of(ix, last) not in (None, row):
+                stored()
+            raise
+        stored()  # (counted at once: an interruption after this batch says it was added)
         if count_replaced:
             for (article_id, _, _), matches in zip(todo, found):
                 twins = [m.id for m in matches if m.relation == "duplicate" and _same_file_under_another_folder(m.id, article_id)]
@@ -594,6 +603,12 @@ def _read_into(ix: Index, items: Iterable[tuple[str, str, dict] | Skipped], coun
             typer.echo(f"interrupted: {_added(done)}, the rest not (the index is sound: run the command again to add them)", err=True)
         raise typer.Exit(130) from None
     return done
+
+
+def _row_of(ix: Index, article_id: str | None) -> int | None:
+    """The row an article is stored in (a replacement gets a new one), or None: whether a batch was committed."""
+    held = ix.store.counted(article_id) if article_id is not None else None
+    return held[0] if held else None
 
 
 def _from_files(sources: Sources, limit: int, index: Path) -> Iterator[tuple[str, str, dict] | Skipped]:
@@ -858,7 +873,7 @@ class _ResumingIndex:
     and metadata are unchanged, replaced when changed, and removed at the end when no longer in the sources."""
 
     def __init__(self, ix: Index):
-        self.ix, self.config, self.seen = ix, ix.config, set()
+        self.ix, self.config, self.store, self.seen = ix, ix.config, ix.store, set()
 
     def add_many(self, batch):
         self.seen.update(b[0] for b in batch)

@@ -968,6 +968,29 @@ def test_an_interrupted_add_says_how_many_it_replaced(tmp_path, monkeypatch):
     assert "interrupted: 1,000 articles added (1,000 of them replacing the article with the same id), the rest not" in result.stderr
 
 
+def test_an_interrupt_after_a_batch_was_stored_counts_it(tmp_path, monkeypatch):
+    """Ctrl-C landing after add_many committed its batch, before it returned: the batch is in the index, and an
+    add or a build says so (it said one batch fewer than the index held; a resumed build then found them)."""
+    from dedup.index import Index
+
+    real = Index._refresh
+
+    def stored_then_interrupted(self, *args, **kwargs):  # (what _add_chunk does once store.put has committed)
+        real(self, *args, **kwargs)
+        if kwargs.get("own"):
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(Index, "_refresh", stored_then_interrupted)
+    added = runner.invoke(app, ["index", "add", str(tmp_path / "i.dedup"), str(SEEDS)])
+    build = runner.invoke(app, ["index", "build", str(SEEDS), "--index", str(tmp_path / "b.dedup")])
+    monkeypatch.setattr(Index, "_refresh", real)
+    assert added.exit_code == 130 and "interrupted: 5 articles added, the rest not" in added.stderr
+    assert build.exit_code == 130 and f"interrupted: 5 articles indexed into {tmp_path / 'b.dedup.building'}" in build.stderr
+    for path in (tmp_path / "i.dedup", tmp_path / "b.dedup.building"):
+        with Index.open(path, create=False) as ix:
+            assert len(ix) == 5
+
+
 def test_an_interruption_after_the_articles_are_stored_says_what_was_kept(tmp_path, monkeypatch):
     """Ctrl-C while an add saved its tables, or while a build finished or replaced the index, exited 130 with an
     empty line; an interruption anywhere else is named too."""
