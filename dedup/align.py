@@ -551,18 +551,11 @@ def summarize(al: Alignment) -> str:
         f"{c[ONLY_B]} only in B",
     ]
     notes = []
-    shared = [k for k, s in enumerate(segs) if s.kind in (SAME, REWORDED)]
-    if shared:
-        first, last = shared[0], shared[-1]
-        head, tail = segs[:first], segs[last + 1 :]
-        if any(s.kind == ONLY_B for s in head):
-            notes.append("new opening")
-        if any(s.kind == ONLY_A for s in head):
-            notes.append("opening cut")
-        if any(s.kind == ONLY_A for s in tail):
-            notes.append("ending trimmed")
-        if any(s.kind == ONLY_B for s in tail):
-            notes.append("ending added")
+    if any(s.kind in (SAME, REWORDED) for s in segs):
+        opening_cut, ending_trimmed = _unshared_edges([s.kind for s in segs if s.a is not None], ONLY_A)
+        new_opening, ending_added = _unshared_edges([s.kind for s in sorted((s for s in segs if s.b is not None), key=lambda s: s.b.start)], ONLY_B)
+        notes += [note for note, found in (("new opening", new_opening), ("opening cut", opening_cut), ("ending trimmed", ending_trimmed),
+                                           ("ending added", ending_added)) if found]
         out_of_order = sum(al.out_of_order)
         if out_of_order:
             notes.append(f"{counted(out_of_order, 'passage')} moved")
@@ -570,6 +563,13 @@ def summarize(al: Alignment) -> str:
         notes.append("no passage matched sentence by sentence")
     line = ", ".join(parts)
     return f"{line} ({', '.join(notes)})" if notes else line
+
+
+def _unshared_edges(kinds: list[str], only: str) -> tuple[bool, bool]:
+    """Whether one side's passages (kinds, in that side's own order: a moved passage leaves B's edges where B has
+    them) open, and end, with a passage only that side has, before its first shared passage and after its last."""
+    shared = [k for k, kind in enumerate(kinds) if kind in (SAME, REWORDED)]
+    return (only in kinds[: shared[0]], only in kinds[shared[-1] + 1 :]) if shared else (False, False)
 
 
 def counted(n: int, one: str, many: str | None = None) -> str:

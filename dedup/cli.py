@@ -26,7 +26,7 @@ from .config import Config
 from .index import Index
 from .read import ARTICLE_EXTENSIONS, Article, Skipped, Sources, display_path, from_visible, notes, read_sources, read_stream, visible, where
 from .store import IndexFileError, SQLiteStore, check_replaceable, delete_file, replace_file
-from .workers import WorkerError
+from .workers import WorkerError, cpu_count
 
 if TYPE_CHECKING:
     from typer._click.core import Context
@@ -319,7 +319,7 @@ def scan(
     profile: Annotated[bool, typer.Option("--profile", help="Print each stage's share of the time on stderr.")] = False,
     workers: Annotated[
         Optional[int],
-        typer.Option("--workers", "-j", min=1, metavar="N", help="Processes that sketch articles. Default: every core from 5,000 articles up. The report does not depend on it."),
+        typer.Option("--workers", "-j", min=1, metavar="N", help="Processes that sketch articles, at most one per core. Default: every core from 5,000 articles up. The report does not depend on it."),
     ] = None,
 ) -> None:
     """Group the articles under SOURCES into stories.
@@ -338,6 +338,12 @@ def scan(
     fmt = _check_format(fmt or _format_of(out), FORMATS)
     _check_out(out, sources, f"dedup scan … --format {fmt}")
     _check_sources(sources)
+    if workers is not None and workers > cpu_count():  # (each process costs ~160 MB and a second to start, and more than the cores run no faster)
+        from .align import counted
+
+        typer.echo(f"note: --workers {workers:,} is more than the {counted(cpu_count(), 'core')} this machine gives dedup: "
+                   f"{counted(cpu_count(), 'process', 'processes')}", err=True)
+        workers = cpu_count()
     bar, update = _progress()
     try:
         if bar:

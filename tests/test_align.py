@@ -75,6 +75,19 @@ def test_new_opening_and_added_ending():
     assert "new opening" in s and "ending added" in s and "2 only in B" in s
 
 
+def test_openings_and_endings_are_read_in_each_side_s_own_order():
+    """B moves A's last sentence to its top and adds one after it: B ends as A does (no "ending added"); B moves
+    A's first sentence to its end and adds one after it: the ending added was not said (the segments are in A's order)."""
+    lines = [line for line in TEXTS["004"].split("\n") if line.strip()][:6]
+    new = "Haiti's capital woke to gunfire again on Monday."
+    a = "\n".join(lines) + "\n"
+    for b, note in (("\n".join([lines[-1], new] + lines[:-1]), "(1 passage moved)"),
+                    ("\n".join(lines[1:] + [lines[0], new]), "(ending added, 1 passage moved)")):
+        al = align(a, b)
+        check_invariants(al, a, b)
+        assert summarize(al).endswith(f"1 only in B {note}")
+
+
 def test_one_sentence_lightly_edited():
     a = TEXTS["001"]
     old = "The 15-member council is scheduled to cast a vote on the mandate renewal on September 30."

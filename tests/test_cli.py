@@ -1346,3 +1346,21 @@ def test_an_index_kept_in_the_folder_it_indexes_is_not_an_input(tmp_path):
         assert result.exit_code == 0 and "skipped " not in result.stderr and "0 skipped" in result.stderr
     (folder / "notes.odt").write_bytes(b"PK\x03\x04")
     assert "skipped " + str(folder / "notes.odt") in runner.invoke(app, ["index", "add", str(index), str(folder)]).stderr
+
+
+def test_scan_starts_at_most_one_process_per_core(monkeypatch):
+    """--workers 1000 started a thousand processes (~160 MB and a second each): it takes as many as the cores,
+    and says so."""
+    cli, scan_module = importlib.import_module("dedup.cli"), importlib.import_module("dedup.scan")
+    real, asked = scan_module.scan, []
+
+    def recorded(sources, config=None, progress=None, workers=None):
+        asked.append(workers)
+        return real(sources, config, progress, workers)
+
+    monkeypatch.setattr(cli, "cpu_count", lambda: 1)
+    monkeypatch.setattr(scan_module, "scan", recorded)
+    result = runner.invoke(app, ["scan", str(SEEDS), "--workers", "1000", "--format", "json"])
+    assert result.exit_code == 0 and asked == [1] and len(json.loads(result.stdout)["clusters"][0]["members"]) == 5
+    assert "note: --workers 1,000 is more than the 1 core this machine gives dedup: 1 process" in result.stderr
+    assert runner.invoke(app, ["scan", str(SEEDS), "--workers", "1"]).exit_code == 0 and asked == [1, 1]
