@@ -526,17 +526,50 @@ def band_query(runs, directories, shifts, keys, row_bits, removed):
         for t in range(len(hits)):
             rows[n] = np.int64(hits[t] & mask)
             n += 1
-    rows.sort()
+    rows = _sorted_once(rows)
     m, r = 0, 0
     for t in range(len(rows)):
-        if t > 0 and rows[t] == rows[t - 1]:
-            continue
         while r < len(removed) and np.int64(removed[r]) < rows[t]:
             r += 1
         if r < len(removed) and np.int64(removed[r]) == rows[t]:
             continue
         rows[m] = rows[t]
         m += 1
+    return rows[:m]
+
+
+@njit(cache=True, nogil=True)
+def _sorted_once(rows):
+    """rows sorted, each once. A story held by thousands of rows returns each of them from every band (2,000 copies:
+    234,000 rows to sort, 3.5 ms of a 22 ms check): when the rows span few more values than they number, a bitmap
+    over that span sorts them in one pass."""
+    if len(rows) < 256:
+        rows.sort()
+    else:
+        first, last = rows.min(), rows.max()
+        if last - first >= 64 * len(rows):
+            rows.sort()
+        else:
+            bits = np.zeros(((last - first) >> 6) + 1, dtype=np.uint64)
+            for t in range(len(rows)):
+                d = rows[t] - first
+                bits[d >> 6] |= np.uint64(1) << np.uint64(d & 63)
+            n = 0
+            for w in range(len(bits)):
+                word = bits[w]
+                b = 0
+                while word:
+                    if word & np.uint64(1):
+                        rows[n] = first + (w << 6) + b
+                        n += 1
+                    word >>= np.uint64(1)
+                    b += 1
+            return rows[:n]
+    m = 0
+    for t in range(len(rows)):
+        if t == 0 or rows[t] != rows[t - 1]:
+            rows[m] = rows[t]
+            m += 1
     return rows[:m]
 
 

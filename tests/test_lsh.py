@@ -204,3 +204,23 @@ def test_a_damaged_snapshot_is_refused_not_queried(compiled, damage):
         assert BandTable.restore(bits, [run[:1000], run[1000:]]).same_entries(table)
         with pytest.raises(ValueError, match="band table run"):
             BandTable.restore(bits, parts)
+
+
+@pytest.mark.parametrize("spread", [1, 2000])
+def test_compiled_query_of_a_story_held_by_thousands_of_rows(spread):
+    """Two thousand rows sharing every band key (a story's copies) come back from each band: the compiled query
+    sorts them once through a bitmap when they are dense (spread 1: rows 0…1999) and by sorting when they are
+    sparse (spread 2,000: rows 0, 2000, 4000…), and answers as the numpy search does, removed rows left out."""
+    pytest.importorskip("dedup._compiled")
+    from dedup import accel
+
+    keys = np.random.default_rng(spread).integers(0, 1 << 63, 30, dtype=np.uint64)
+    table = BandTable()
+    table.bulk_load(np.arange(0, 2000 * spread, spread), np.tile(keys, (2000, 1)))
+    table.snapshot()
+    table.remove(0, 7 * spread, 1999 * spread)
+    rows = table.query(keys[:20])
+    assert rows.dtype == np.int64 and rows.tolist() == [r for r in range(0, 2000 * spread, spread) if r not in (0, 7 * spread, 1999 * spread)]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(accel, "kernels", lambda: None)
+        assert np.array_equal(rows, table.query(keys[:20]))
