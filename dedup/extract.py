@@ -332,17 +332,35 @@ def _render(tokens) -> str:
     return "\n\n".join(paragraphs)
 
 
-def _select(tokens, keep: frozenset[int]) -> str:
+def _select(tokens, keep: frozenset[int], headline: str | None) -> str:
     """Text of the largest <article> when it stands out (the only one, or twice the next), else of the largest
     <main>, else of the whole page. Several <article>s of a size are teaser cards ("More stories"): the page's
-    own text outside them is taken when it is longer than the largest card. Tokens inside dropped elements are
-    left out unless their element's serial is in ``keep``."""
+    own text outside them is taken when it is longer than the largest card; so is it when it is three times the
+    <article> that stands out and holds the page's headline, which that <article> does not (an "Up next" card on a
+    page whose story is in <div>s; a story whose headline sits above its <article> stays that <article>).
+    Tokens inside dropped elements are left out unless their element's serial is in ``keep``."""
     usable = [t for t in tokens if not t[4] or t[4] in keep]
     articles = sorted(_groups(usable, 2), key=len, reverse=True)
-    if articles and (len(articles) == 1 or len(articles[0]) >= 2 * len(articles[1])):
-        return articles[0]
     own = _main_or_page([t for t in usable if t[2] is None] if articles else usable)
+    if articles and (len(articles) == 1 or len(articles[0]) >= 2 * len(articles[1])):
+        card = headline and len(own) >= 3 * len(articles[0]) and headline in _folded(own) and headline not in _folded(articles[0])
+        return own if card else articles[0]
     return own if not articles or len(own) >= len(articles[0]) else articles[0]
+
+
+def _headline(title: str | None) -> str | None:
+    """The story's headline in a page title, folded: its longest part between the site name's separators
+    ("Kenya sends police | Rail Times"), when it has three words or more."""
+    longest = max(_TITLE_PARTS.split(title), key=len, default="") if title else ""
+    folded = _folded(longest)
+    return folded if folded.count(" ") >= 2 else None
+
+
+def _folded(text: str) -> str:
+    return _SPACES.sub(" ", text.casefold()).strip()
+
+
+_TITLE_PARTS = re.compile(r"\s[|–—-]\s|\s::\s|\s·\s")
 
 
 def _groups(tokens, index: int) -> list[str]:
@@ -379,7 +397,8 @@ def html_to_text(html: str) -> tuple[str, dict]:
         rest = re.sub(r"<[^>]*>?", " ", parser.rawdata or "")
         parser.rawdata = ""
         parser.tokens.append(("text", _unescape(rest), None, None, 0))
-    text = _select(parser.tokens, frozenset())
+    headline = _headline(parser.meta.get("og:title") or parser.page_title or parser.heading)
+    text = _select(parser.tokens, frozenset(), headline)
     if parser.forms:  # a <form> holding more text than the rest of the page is the page (ASP.NET wraps every page in one)
         in_forms: Counter[int] = Counter()  # characters of text directly in each <form>
         for kind, value, _, _, serial in parser.tokens:
@@ -387,10 +406,10 @@ def html_to_text(html: str) -> tuple[str, dict]:
                 in_forms[serial] += len(value.strip())
         wrapping = frozenset(serial for serial, size in in_forms.items() if size > len(text))
         if wrapping:
-            text = _select(parser.tokens, wrapping)
+            text = _select(parser.tokens, wrapping, headline)
     if not text and parser.drop_serial:
         # An unclosed <nav>/<header>/<form>... may have swallowed the page: take what it hid.
-        text = _select(parser.tokens, frozenset(parser.drop_serial))
+        text = _select(parser.tokens, frozenset(parser.drop_serial), headline)
     return text, parser.metadata()
 
 

@@ -79,6 +79,26 @@ def test_whitespace_collapsed_and_no_triple_newlines():
     assert text == "lots of space\n\nnext word"
 
 
+def test_one_teaser_card_does_not_replace_a_story_that_holds_the_page_headline():
+    """A page whose story is in <div>s and whose only <article> is an "Up next" card (or a featured card twice the
+    others): the card stood out and was the page's text, so every page of the site was a copy of the others. The
+    page's own text holds its headline and is three times the card: it is the text. A story whose headline sits
+    above its <article> (the rest of the page shorter than three times it) stays that <article>."""
+    story = _paragraphs(SEEDS[0])
+    teaser = " ".join(_paragraphs(SEEDS[1]))[:300]
+    body = "".join(f"<p>{htmllib.escape(p)}</p>" for p in story)
+    head = "<html><head><title>Kenya open to UN mission in Haiti | Rail Times</title></head><body>"
+    card = f"<article><span>Up next</span><h3>Haiti police</h3><p>{htmllib.escape(teaser)}</p></article>"
+    text, _ = html_to_text(f"{head}<div><h1>Kenya open to UN mission in Haiti</h1>{body}</div>{card}</body></html>")
+    assert all(p in text for p in story) and teaser not in text
+    featured = card + "".join(f"<article><h3><a href='/{i}'>Another story {i}</a></h3></article>" for i in range(4))
+    text, _ = html_to_text(f"{head}<div><h1>Kenya open to UN mission in Haiti</h1>{body}</div><section>{featured}</section></body></html>")
+    assert all(p in text for p in story) and teaser not in text
+    related = "".join(f"<div><a href='/{i}'>{htmllib.escape(p[:80])}</a></div>" for i, p in enumerate(_paragraphs(SEEDS[2])))
+    text, _ = html_to_text(f"{head}<div><h1>Kenya open to UN mission in Haiti</h1></div><article>{body}</article>{related}</body></html>")
+    assert text == "\n\n".join(story)
+
+
 def test_main_used_when_no_article_and_largest_article_wins():
     text, _ = html_to_text("<body><div>chrome</div><main><p>main text</p></main><div>more chrome</div></body>")
     assert text == "main text"
