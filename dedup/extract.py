@@ -212,15 +212,16 @@ class _Parser(HTMLParser):
             self.linked_data = []
         elif tag == "time":
             when = attrs.get("datetime", "").strip()
-            if when and (self.time_datetime is None or (self.article is not None and not self._time_in_article)):
-                self.time_datetime = when
-                self._time_in_article = self.article is not None
+            rank = 2 if self.article is not None else 0 if self._dropped_except_head() else 1
+            if when and (self.time_datetime is None or rank > self._time_rank):
+                self.time_datetime, self._time_rank = when, rank
         elif tag in ("article", "main", "div", "span") and attrs.get("itemprop") == "datePublished":
             when = attrs.get("content", "").strip() or attrs.get("datetime", "").strip()
             if when:
                 self.meta.setdefault("datepublished", when)
 
-    _time_in_article = False
+    _time_rank = 0  # where the <time> kept is: 2 in an <article>, 1 in the page's text, 0 in a <header>, <aside>… outside
+    # any <article> (a masthead's today, a ticker's latest story): the page's date only when nothing else gives one
 
     def metadata(self) -> dict[str, str]:
         out: dict[str, str] = {}
@@ -230,13 +231,15 @@ class _Parser(HTMLParser):
         url = self.meta.get("canonical") or self.meta.get("og:url")
         if url:
             out["url"] = url
+        time = self.time_datetime if self._time_rank else None
         published = (
             self.meta.get("article:published_time")
             or self.meta.get("ld:datepublished")
             or self.meta.get("datepublished")
-            or self.time_datetime
+            or time
             or self.meta.get("pubdate")
             or self.meta.get("date")
+            or self.time_datetime
         )
         if published:
             out["published"] = published
