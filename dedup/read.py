@@ -755,7 +755,7 @@ class _Reader:
             return skip(f"expected a JSON object, got {_json_type(value)}")
         if "id" not in value or value["id"] is None:
             if default_id is None:
-                return skip("missing 'id'")
+                return skip(f"missing 'id'{_fields_of(value, 'id')}")
             raw_id = default_id
         else:
             raw_id = value["id"]
@@ -767,7 +767,7 @@ class _Reader:
         if raw_id is not default_id:  # (a record's own id: what its writer can look it up by)
             where = f"{where} (id {visible(article_id)!r})"
         if "text" not in value or value["text"] is None:
-            return skip("missing 'text'")
+            return skip(f"{'missing' if 'text' not in value else 'null'} 'text'{_fields_of(value, 'text')}")
         text = value["text"]
         if not isinstance(text, str):
             return skip(f"'text' must be a string, got {_json_type(text)}")
@@ -790,6 +790,25 @@ class _Reader:
             optional[field] = without_surrogates(field_value) if field_value and field_value.strip() else None
         text, truncated = _truncate(without_surrogates(text), self.max_chars)
         return Article(id=article_id, text=text, path=path, line=line, truncated=truncated, **optional)
+
+
+def _fields_of(record: dict, wanted: str) -> str:
+    """What a record that lacks the field `wanted` holds instead, so that its writer can rename ('maintext' or
+    'body' is dedup's 'text'): the field with its longest text, or its fields; or where the records are when they
+    sit under another key."""
+    lists = [key for key, item in record.items() if isinstance(item, list) and item and all(isinstance(x, dict) for x in item)]
+    if lists and "text" not in record:
+        key = lists[0]
+        return (f" (its '{visible(str(key))}' is an array of {len(record[key]):,} objects: dedup reads the records of an"
+                " array, or of one under 'articles')")
+    if not record.keys() - {"id", "text", *_OPTIONAL_FIELDS}:
+        return ""  # (nothing under another name)
+    texts = [(len(item), key) for key, item in record.items() if isinstance(item, str) and key != "id"]
+    if wanted == "text" and texts and max(texts)[0] >= 200:
+        size, key = max(texts)
+        return f" (its longest text, {size:,} characters, is its '{visible(str(key))}': dedup reads an article's text from 'text')"
+    names = [f"'{visible(str(key))}'" for key in list(record)[:8]]
+    return f" (its fields: {', '.join(names)}{', …' if len(record) > 8 else ''}; dedup reads 'id', 'text', and optionally 'title', 'url', 'source', 'published')"
 
 
 def _one_json_value(path: str) -> bool:

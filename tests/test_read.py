@@ -476,6 +476,23 @@ def test_json_file_shapes(tmp_path):
     ]
 
 
+def test_a_record_under_other_field_names_is_skipped_with_what_it_holds(tmp_path):
+    """Crawlers' own shapes (news-please's 'maintext' beside a null 'text', Scrapy's 'body' and no id, a feed's
+    records under 'items') were skipped as "missing 'text'" or "missing 'id'": the reason names the field that
+    holds the text, or the record's fields, or where its records are."""
+    (tmp_path / "newsplease.json").write_text(json.dumps({"title": "Kenya", "text": None, "maintext": SEED_TEXTS[0], "date_publish": "2024-09-25"}))
+    (tmp_path / "scrapy.jsonl").write_text(json.dumps({"url": "https://a.example/1", "title": "Kenya", "body": SEED_TEXTS[1], "date": "2024"}) + "\n")
+    (tmp_path / "feed.json").write_text(json.dumps({"version": "1", "items": [{"id": str(i), "text": t} for i, t in enumerate(SEED_TEXTS)]}))
+    (tmp_path / "known.jsonl").write_text(json.dumps({"title": "Kenya", "url": "https://a.example/2"}) + "\n")
+    reasons = {Path(o.path).name: o.reason for o in _read(tmp_path)}
+    assert reasons == {
+        "feed.json": "JSON: missing 'text' (its 'items' is an array of 5 objects: dedup reads the records of an array, or of one under 'articles')",
+        "known.jsonl": "JSONL line 1: missing 'id'",  # (every field one dedup reads: nothing to rename)
+        "newsplease.json": f"JSON: null 'text' (its longest text, {len(SEED_TEXTS[0]):,} characters, is its 'maintext': dedup reads an article's text from 'text')",
+        "scrapy.jsonl": "JSONL line 1: missing 'id' (its fields: 'url', 'title', 'body', 'date'; dedup reads 'id', 'text', and optionally 'title', 'url', 'source', 'published')",
+    }
+
+
 def test_duplicate_ids_across_sources(tmp_path):
     (tmp_path / "a.jsonl").write_text("\n\n" + json.dumps({"id": "x", "text": SEED_TEXTS[0]}) + "\n")
     (tmp_path / "b").mkdir()
