@@ -24,7 +24,7 @@ from typer.core import TyperCommand
 from . import normalize
 from .config import Config
 from .index import Index
-from .read import ARTICLE_EXTENSIONS, Article, Skipped, Sources, display_path, from_visible, notes, read_sources, read_stream, visible, where
+from .read import ARTICLE_EXTENSIONS, Article, Skipped, Sources, article_extension, display_path, from_visible, notes, read_sources, read_stream, visible, where
 from .store import IndexFileError, SQLiteStore, check_replaceable, delete_file, replace_file
 from .workers import WorkerError, cpu_count
 
@@ -108,7 +108,7 @@ class _Command(TyperCommand):
                     formatter.write_dl(records)
 
 
-_EXTENSIONS = (" ".join(sorted(ARTICLE_EXTENSIONS)) + ". A JSON record is an object with \"id\" and \"text\" (and, optional, \"title\","
+_EXTENSIONS = (" ".join(sorted(ARTICLE_EXTENSIONS)) + ", each also gzip-compressed (news.jsonl.gz). A JSON record is an object with \"id\" and \"text\" (and, optional, \"title\","
                " \"url\", \"source\", \"published\"); a .json file holds one, an array of them or {\"articles\": [...]}, a .jsonl file one a line")
 IDS_HELP = (
     "An article's id is its path under the folder given (world/story.txt), after the folder's name when several sources"
@@ -189,7 +189,7 @@ def _check_out(out: Optional[Path], inputs: list[Path] = (), piped: str | None =
     real = out.resolve()
     if mode is not None:
         for source in map(Path.resolve, inputs):
-            if real == source or (source.is_dir() and real.is_relative_to(source) and real.suffix.lower() in ARTICLE_EXTENSIONS):
+            if real == source or (source.is_dir() and real.is_relative_to(source) and article_extension(str(real))[0] is not None):
                 _fail(f"{out}: is one of the articles being read; the report would replace it (give another file name)", 2)
         if not os.access(real, os.W_OK):
             _fail(f"{out}: not writable (read-only file)", 2)
@@ -461,7 +461,7 @@ def _load_file(ref: str) -> str:
     mode = os.stat(ref).st_mode
     if stat.S_ISDIR(mode):
         _fail(f"{ref}: is a folder, align takes two files", 2)
-    if stat.S_ISREG(mode) and os.path.splitext(ref)[1].lower() not in ARTICLE_EXTENSIONS:
+    if stat.S_ISREG(mode) and article_extension(ref)[0] is None:
         try:
             with open(ref, "rb") as stream:  # (a page saved without its extension, `curl -o story`: read as standard input is)
                 items = read_stream(ref, stream, limit)

@@ -6,11 +6,13 @@ record) comes out either as an ``Article`` or as a ``Skipped`` saying where and 
 from __future__ import annotations
 
 import codecs
+import gzip
 import io
 import json
 import os
 import re
 import stat
+import zlib
 from collections import Counter
 from dataclasses import dataclass, replace
 from typing import BinaryIO, Iterable, Iterator
@@ -102,6 +104,17 @@ HTML_EXTENSIONS = frozenset({".html", ".htm", ".xhtml"})
 JSON_EXTENSIONS = frozenset({".json"})
 JSONL_EXTENSIONS = frozenset({".jsonl", ".ndjson"})
 ARTICLE_EXTENSIONS = TEXT_EXTENSIONS | HTML_EXTENSIONS | JSON_EXTENSIONS | JSONL_EXTENSIONS
+
+
+def article_extension(path: str) -> tuple[str | None, bool]:
+    """The article file extension a name ends in (None: not an article file's), and whether it is gzip-compressed
+    (news.jsonl.gz is read as news.jsonl, decompressed as it is read)."""
+    ext = os.path.splitext(path)[1].lower()
+    compressed = ext == ".gz"
+    if compressed:
+        ext = os.path.splitext(path[:-3])[1].lower()
+    return (ext if ext in ARTICLE_EXTENSIONS else None), compressed
+
 
 _OPTIONAL_FIELDS = ("title", "url", "source", "published")
 # C0 controls other than tab, newlines and form feed, and DEL: text has (almost) none. C1 controls are not
@@ -294,9 +307,9 @@ def _as_utf8(data: bytes, final: bool) -> tuple[str, int, int]:
     return text, len(text) - len(text.encode("ascii", "ignore")) - bad, bad  # (the characters that are not ASCII)
 
 
-def _read_prefix(path: str, max_bytes: int | None) -> tuple[bytes, bool]:
-    """The file's bytes, at most ``max_bytes`` of them; the flag says the whole file was read."""
-    with open(path, "rb") as f:
+def _read_prefix(path: str, max_bytes: int | None, compressed: bool = False) -> tuple[bytes, bool]:
+    """The file's bytes (decompressed: a .gz file), at most ``max_bytes`` of them; the flag says the whole file was read."""
+    with gzip.open(path, "rb") if compressed else open(path, "rb") as f:
         if max_bytes is None:
             return f.read(), True
         data = f.read(max_bytes + 1)
@@ -517,9 +530,11 @@ class _Reader:
         if not stat.S_ISREG(st.st_mode):
             yield Skipped(path, f"not a regular file ({file_kind(st.st_mode)})")
             return
-        ext = os.path.splitext(path)[1].lower()
-        if ext not in ARTICLE_EXTENSIONS:
-            yield Skipped(path, f"unsupported file type {ext!r}" if ext else "unsupported file type (no extension)")
+        ext, compressed = article_extension(path)
+        if ext is None:
+            last = os.path.splitext(path)[1].lower()
+            yield Skipped(path, "unsupported file type '.gz': a gzip-compressed file is read when its name is an article file's and .gz (news.jsonl.gz, story.html.gz)"
+                          if compressed else f"unsupported file type {last!r}" if last else "unsupported file type (no extension)")
             return
         if self.sizing:
             self.done_bytes += st.st_size
@@ -527,11 +542,15 @@ class _Reader:
         file_id = display_path(file_id)  # an undecodable byte in a file name shows as \xNN in the id
         try:
             if ext in JSONL_EXTENSIONS:
-                yield from self.jsonl(path)
+                yield from self.jsonl(path, compressed)
             elif ext in JSON_EXTENSIONS:
-                yield from self.json(path, file_id, st)
+                yield from self.json(path, file_id, st, compressed)
             else:
-                yield from self.document(path, file_id, ext)
+                yield from self.document(path, file_id, ext, compressed)
+        except gzip.BadGzipFile:
+            yield Skipped(path, "not gzip-compressed, though its name ends in .gz")
+        except (EOFError, zlib.error) as exc:  # (the records read before the damage are kept)
+            yield Skipped(path, f"damaged gzip file, read up to the damage: {exc}")
         except PermissionError:
             yield Skipped(path, "permission denied")
         except IsADirectoryError:
@@ -543,13 +562,13 @@ class _Reader:
         finally:
             self.done_bytes += st.st_size
 
-    def document(self, path: str, file_id: str, ext: str) -> Iterator[Article | Skipped]:
+    def document(self, path: str, file_id: str, ext: str, compressed: bool = False) -> Iterator[Article | Skipped]:
         is_html = ext in HTML_EXTENSIONS
-        data, complete = _read_prefix(path, self.html_max_bytes if is_html else self.text_max_bytes)
+        data, complete = _read_prefix(path, self.html_max_bytes if is_html else self.text_max_bytes, compressed)
         if not is_html and _starts_like_a_page(data):  # (a page saved as .txt: its text is the article, not its markup)
             is_html = True
             if not complete:
-                data, complete = _read_prefix(path, self.html_max_bytes)
+                data, complete = _read_prefix(path, self.html_max_bytes, compressed)
         yield from self.from_bytes(data, complete, path, file_id, is_html)
 
     def from_bytes(self, data: bytes, complete: bool, path: str, file_id: str, is_html: bool) -> Iterator[Article | Skipped]:
@@ -596,11 +615,11 @@ class _Reader:
         )
         yield self._claim(article, display_path(path))
 
-    def json(self, path: str, file_id: str, st: os.stat_result) -> Iterator[Article | Skipped]:
-        if st.st_size > _JSON_MAX_BYTES:
-            yield Skipped(path, f"JSON file too large to parse whole ({st.st_size} bytes); use JSONL")
+    def json(self, path: str, file_id: str, st: os.stat_result, compressed: bool = False) -> Iterator[Article | Skipped]:
+        data, whole = (b"", False) if st.st_size > _JSON_MAX_BYTES else _read_prefix(path, _JSON_MAX_BYTES, compressed)
+        if not whole:
+            yield Skipped(path, f"JSON file too large to parse whole (over {_JSON_MAX_BYTES:,} bytes{' decompressed' * compressed}); use JSONL")
             return
-        data, _ = _read_prefix(path, None)
         if not data.strip():
             yield Skipped(path, _empty_reason(not data))
             return
@@ -655,11 +674,11 @@ class _Reader:
                 f"got {_json_type(value)}",
             )
 
-    def jsonl(self, path: str) -> Iterator[Article | Skipped]:
+    def jsonl(self, path: str, compressed: bool = False) -> Iterator[Article | Skipped]:
         with open(path, "rb") as raw:
-            self.open_lines = raw
+            self.open_lines = raw  # (its position is the progress: in a .gz file, of the compressed bytes)
             try:
-                yield from self._jsonl(raw, path)
+                yield from self._jsonl(gzip.GzipFile(fileobj=raw, mode="rb") if compressed else raw, path)
             finally:
                 self.open_lines = None
 

@@ -1364,3 +1364,13 @@ def test_scan_starts_at_most_one_process_per_core(monkeypatch):
     assert result.exit_code == 0 and asked == [1] and len(json.loads(result.stdout)["clusters"][0]["members"]) == 5
     assert "note: --workers 1,000 is more than the 1 core this machine gives dedup: 1 process" in result.stderr
     assert runner.invoke(app, ["scan", str(SEEDS), "--workers", "1"]).exit_code == 0 and asked == [1, 1]
+
+
+def test_align_reads_a_gzip_compressed_article(tmp_path):
+    """story.txt.gz was read as its compressed bytes ("binary file (NUL bytes)")."""
+    import gzip
+
+    text = (SEEDS / "001_7bcf6067cad31a24.txt").read_text(encoding="utf-8")
+    (tmp_path / "story.txt.gz").write_bytes(gzip.compress(text.encode()))
+    result = runner.invoke(app, ["align", str(tmp_path / "story.txt.gz"), str(SEEDS / "001_7bcf6067cad31a24.txt"), "--format", "json"])
+    assert result.exit_code == 0 and json.loads(result.stdout)["summary"].startswith("identical")

@@ -940,3 +940,36 @@ def test_sources_measure_the_bytes_read_against_the_files_a_read_takes(tmp_path)
     in_feed = [b for is_feed, b in seen if is_feed]
     assert len(in_feed) == len(SEEDS) and in_feed == sorted(set(in_feed))  # one step a record
     assert 0 < in_feed[0] < expected and sources.read_bytes() == expected
+
+
+def test_gzip_compressed_files_are_read_as_their_own_kind(tmp_path, monkeypatch):
+    """A crawl feed is often kept compressed: news.jsonl.gz was skipped as "unsupported file type '.gz'". A .gz file
+    named as an article file is read as that file, decompressed as it is read; a damaged one keeps the records
+    before the damage, and says so; a .json.gz is held to the .json size limit once decompressed."""
+    import gzip
+
+    records = [{"id": f"r{i}", "text": text} for i, text in enumerate(SEED_TEXTS)]
+    (tmp_path / "feed.jsonl.gz").write_bytes(gzip.compress("".join(json.dumps(r) + "\n" for r in records[:3]).encode()))
+    (tmp_path / "feed.json.gz").write_bytes(gzip.compress(json.dumps(records[3:]).encode()))
+    (tmp_path / "story.txt.gz").write_bytes(gzip.compress(SEED_TEXTS[0].encode()))
+    (tmp_path / "page.html.gz").write_bytes(gzip.compress(f"<html><body><nav>Menu</nav><p>{SEED_TEXTS[1]}</p></body></html>".encode()))
+    whole = gzip.compress("".join(json.dumps({"id": f"d{i}", "text": f"Record {i} of a feed cut short. " * 40}) + "\n" for i in range(500)).encode())
+    (tmp_path / "cut.jsonl.gz").write_bytes(whole[: len(whole) // 2])
+    (tmp_path / "plain.txt.gz").write_text("not compressed")
+    (tmp_path / "backup.tar.gz").write_bytes(gzip.compress(b"x"))
+    out = _read(tmp_path)
+    got = {(Path(o.path).name, o.id) for o in _articles(out)}
+    assert {(n, i) for n, i in got if not i.startswith("d")} == {
+        ("feed.jsonl.gz", "r0"), ("feed.jsonl.gz", "r1"), ("feed.jsonl.gz", "r2"), ("feed.json.gz", "r3"), ("feed.json.gz", "r4"),
+        ("story.txt.gz", "story.txt.gz"), ("page.html.gz", "page.html.gz")}
+    assert next(a for a in out if isinstance(a, Article) and a.id == "story.txt.gz").text == SEED_TEXTS[0]
+    page = next(a for a in out if isinstance(a, Article) and a.id == "page.html.gz").text
+    assert "Menu" not in page and SEED_TEXTS[1].split()[5] in page
+    cut = sorted(int(i[1:]) for n, i in got if i.startswith("d"))
+    assert 0 < len(cut) < 500 and cut == list(range(len(cut)))
+    reasons = {Path(o.path).name: o.reason for o in out if isinstance(o, Skipped)}
+    assert reasons["cut.jsonl.gz"].startswith("damaged gzip file, read up to the damage: ")
+    assert reasons["plain.txt.gz"] == "not gzip-compressed, though its name ends in .gz"
+    assert reasons["backup.tar.gz"].startswith("unsupported file type '.gz': a gzip-compressed file is read when its name is an article file's")
+    monkeypatch.setattr(read_module, "_JSON_MAX_BYTES", 1000)
+    assert _one(tmp_path / "feed.json.gz").reason == "JSON file too large to parse whole (over 1,000 bytes decompressed); use JSONL"
