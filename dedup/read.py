@@ -531,6 +531,8 @@ class _Reader:
             yield Skipped(path, f"not a regular file ({file_kind(st.st_mode)})")
             return
         ext, compressed = article_extension(path)
+        if ext is None and not compressed and _saved_page(path):  # (a mirror's story.php?id=7, a page saved without an extension)
+            ext = ".html"
         if ext is None:
             last = os.path.splitext(path)[1].lower()
             yield Skipped(path, "unsupported file type '.gz': a gzip-compressed file is read when its name is an article file's and .gz (news.jsonl.gz, story.html.gz)"
@@ -957,6 +959,16 @@ def _stat_error(path: str, exc: OSError) -> str:
     if isinstance(exc, PermissionError):
         return "permission denied"
     return f"cannot read: {exc.strerror or exc}"
+
+
+def _saved_page(path: str) -> bool:
+    """Whether a file of no article type starts like an HTML page (a file that cannot be opened is not one: reading
+    it says why, if it is an article file)."""
+    try:
+        with open(path, "rb") as f:
+            return _starts_like_a_page(f.read(16384))
+    except OSError:
+        return False
 
 
 def _starts_like_a_page(data: bytes) -> bool:

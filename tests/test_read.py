@@ -973,3 +973,16 @@ def test_gzip_compressed_files_are_read_as_their_own_kind(tmp_path, monkeypatch)
     assert reasons["backup.tar.gz"].startswith("unsupported file type '.gz': a gzip-compressed file is read when its name is an article file's")
     monkeypatch.setattr(read_module, "_JSON_MAX_BYTES", 1000)
     assert _one(tmp_path / "feed.json.gz").reason == "JSON file too large to parse whole (over 1,000 bytes decompressed); use JSONL"
+
+
+def test_a_page_saved_under_another_name_is_read_as_a_page(tmp_path):
+    """A wget mirror's story.php?id=7, a page saved without an extension: skipped as "unsupported file type" though
+    it is plainly a page. A file of another type is read when it starts like a page; prose and pictures are not."""
+    (tmp_path / "story.php?id=7").write_text(f"<!DOCTYPE html><html><head><title>Kenya</title></head><body><nav>Menu</nav><p>{SEED_TEXTS[0]}</p></body></html>")
+    (tmp_path / "index").write_text(f"<html lang='en'><body><p>{SEED_TEXTS[1]}</p></body></html>")
+    (tmp_path / "notes").write_text(SEED_TEXTS[2])
+    (tmp_path / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(200))
+    out = {Path(o.path).name: o for o in _read(tmp_path)}
+    assert out["story.php?id=7"].title == "Kenya" and out["story.php?id=7"].text.startswith(SEED_TEXTS[0].split()[0]) and "Menu" not in out["story.php?id=7"].text
+    assert isinstance(out["index"], Article)
+    assert out["notes"].reason == "unsupported file type (no extension)" and out["logo.png"].reason == "unsupported file type '.png'"
