@@ -132,6 +132,7 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]
 _XML_ENCODING = re.compile(rb"""(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z0-9_.:-]+)""")  # an XHTML page's declaration
 _CHARSET_WITHIN = 1 << 16  # bytes of a page searched for its <meta> charset
 _JSON_MAX_BYTES = 256 * 2**20  # a .json file is parsed whole; bigger ones should be JSONL
+_ATX_HEADING = re.compile(r"\s*#{1,6}[ \t]+(\S[^\n]*?)(?:[ \t]+#+)?[ \t]*(?:\n|$)")  # a Markdown file's first line "# Headline": its title
 _TRUNCATE_WINDOW = 1000  # look this far back from max_chars for a whitespace to cut at
 
 
@@ -571,7 +572,11 @@ class _Reader:
             is_html = True
             if not complete:
                 data, complete = _read_prefix(path, self.html_max_bytes, compressed)
-        yield from self.from_bytes(data, complete, path, file_id, is_html)
+        for article in self.from_bytes(data, complete, path, file_id, is_html):
+            if ext in (".md", ".markdown") and not is_html and isinstance(article, Article):
+                heading = _ATX_HEADING.match(article.text)
+                article = replace(article, title=heading.group(1)) if heading else article
+            yield article
 
     def from_bytes(self, data: bytes, complete: bool, path: str, file_id: str, is_html: bool) -> Iterator[Article | Skipped]:
         """The article in a text or HTML file's bytes (complete: the whole file, not a prefix)."""

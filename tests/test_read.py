@@ -986,3 +986,15 @@ def test_a_page_saved_under_another_name_is_read_as_a_page(tmp_path):
     assert out["story.php?id=7"].title == "Kenya" and out["story.php?id=7"].text.startswith(SEED_TEXTS[0].split()[0]) and "Menu" not in out["story.php?id=7"].text
     assert isinstance(out["index"], Article)
     assert out["notes"].reason == "unsupported file type (no extension)" and out["logo.png"].reason == "unsupported file type '.png'"
+
+
+def test_a_markdown_file_s_heading_is_its_title(tmp_path):
+    """A story saved as Markdown opens with its '# Headline': that is its title (the report named it
+    "# Kenya to send … President William Ruto …"); a .txt file's '#' line is text, and a .md without one has none."""
+    body = "\n\nPresident William Ruto said Kenya would send 600 more police officers to Haiti.\n"
+    (tmp_path / "a.md").write_text("\n# Kenya to send 600 more police to Haiti ##" + body)
+    (tmp_path / "b.markdown").write_text("## Kenya and Haiti" + body)
+    (tmp_path / "c.md").write_text(body.strip() + "\n# not a title\n")
+    (tmp_path / "d.txt").write_text("# Kenya to send 600 more police to Haiti" + body)
+    assert {Path(a.path).name: a.title for a in _read(tmp_path)} == {
+        "a.md": "Kenya to send 600 more police to Haiti", "b.markdown": "Kenya and Haiti", "c.md": None, "d.txt": None}
