@@ -12,6 +12,7 @@ from . import sentences
 from .counts import CountTable
 
 _PARAGRAPH_WORDS = 20  # a line or sentence this long is the article's own text, not a menu item or a footer
+SITE_CHROME = 1 << 31  # a count by groups that marks a line as a site's chrome (see dedup.scan._site_chrome)
 
 
 def _fold(text: str) -> str:
@@ -151,9 +152,10 @@ def _line_drops(hashes: np.ndarray, counts: np.ndarray, paragraphs: tuple[np.nda
 def _by_groups(drop: np.ndarray, hashes: np.ndarray, held: np.ndarray, paragraphs: tuple[np.ndarray, bool], min_docs: int) -> np.ndarray:
     """The lines to drop given how many groups of copies hold each (held): a line within one group is the story's;
     one in min_docs groups, twice as many as hold the article's own text (_spread), is chrome, however many
-    pages the story's copies fill."""
-    spread = _spread(held, paragraphs)
-    return (drop & (held >= 2)) | ((hashes != 0) & (held >= min_docs) & (held >= 2 * max(spread, 1)))
+    pages the story's copies fill; and so is a site's chrome (SITE_CHROME), which is not the article's measure."""
+    chrome = (hashes != 0) & (held >= SITE_CHROME)
+    spread = _spread(np.where(chrome, 0, held), paragraphs)
+    return (drop & (held >= 2)) | chrome | ((hashes != 0) & (held >= min_docs) & (held >= 2 * max(spread, 1)))
 
 
 def _strip_edges(lines: list[str], table: CountTable, min_docs: int, reference: int, itself: Callable | None) -> str:

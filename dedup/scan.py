@@ -291,6 +291,36 @@ def _grouped_lines(article_lines: list[np.ndarray], group: np.ndarray, documents
     return CountTable(np.bincount(slots.astype(np.int64), minlength=1 << BITS).astype(np.uint32), documents)
 
 
+_SITE_PAGES = 5  # a site with fewer pages cannot tell its chrome from a passage that its stories all repeat
+
+
+def _site_chrome(article_lines: list[np.ndarray], group: np.ndarray, site: np.ndarray, grouped: CountTable, min_docs: int) -> np.ndarray:
+    """The line slots of a site's chrome: lines on four in five of a site's pages (of _SITE_PAGES or more), across
+    min_docs groups of copies or more. A cookie notice or a copyright paragraph of 20 words is as long as the
+    article's own paragraphs, and on a site of a few pages as common as a wire story's: it was each page's measure,
+    kept itself and the site's short chrome too, and made its stories rewrites of each other."""
+    mask = np.uint64(CountTable.mask)
+    sizes = np.bincount(site)
+    slot = np.concatenate([np.empty(0, dtype=np.uint64), *article_lines]) & mask
+    page = np.repeat(np.arange(len(article_lines)), [len(h) for h in article_lines])
+    wanted = (grouped.counts[slot.astype(np.int64)] >= min_docs) & (sizes[site[page]] >= _SITE_PAGES)
+    key, page = (site[page[wanted]].astype(np.uint64) << np.uint64(BITS)) | slot[wanted], page[wanted]  # (site, slot)
+    held, on_pages = _distinct_per_key(key, page), _distinct_per_key(key, group[page])
+    keys, pages = np.unique(held, return_counts=True)
+    groups = np.unique(on_pages, return_counts=True)[1]
+    chrome = (5 * pages >= 4 * sizes[(keys >> np.uint64(BITS)).astype(np.int64)]) & (groups >= min_docs)
+    return keys[chrome] & mask
+
+
+def _distinct_per_key(key: np.ndarray, of: np.ndarray) -> np.ndarray:
+    """key once for each distinct value of `of` it comes with (sorted by key)."""
+    order = np.lexsort((of, key))
+    key, of = key[order], of[order]
+    first = np.ones(len(key), dtype=bool)
+    first[1:] = (key[1:] != key[:-1]) | (of[1:] != of[:-1])
+    return key[first]
+
+
 def _scan(items: Sources, config: Config, progress: Progress | None, workers: int | None, cleanup: ExitStack) -> ScanResult:
     """scan's work; the worker processes, started once for every stage, go on the cleanup stack."""
     report = progress or (lambda stage, done, total: None)
@@ -405,6 +435,9 @@ def _scan(items: Sources, config: Config, progress: Progress | None, workers: in
     # syndicated story's lines within its group. Counted per page, the chrome an outlet has on fewer pages than
     # twice the copies of its stories stayed, and could join them. Articles cleaned otherwise are sketched again.
     grouped = _grouped_lines(article_lines, group, lines.documents)
+    sites = {}  # (a page's site: its source, else its folder or feed's folder)
+    site = np.array([sites.setdefault(infos[i].source or os.path.dirname(infos[i].path or ""), len(sites)) for i in ids], dtype=np.int64)
+    grouped.counts[_site_chrome(article_lines, group, site, grouped, config.boilerplate_min_docs).astype(np.int64)] = boilerplate.SITE_CHROME
     moved = grouped.counts != lines.counts
     touched = [i for i, h in enumerate(article_lines) if moved[h.astype(np.uint32) & np.uint32(CountTable.mask)].any()]
     del article_lines, moved

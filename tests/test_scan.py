@@ -1,3 +1,4 @@
+import html as htmllib
 import importlib
 import json
 import re
@@ -221,6 +222,34 @@ def test_hard_wrapped_stories_lose_a_footer_as_long_as_their_lines(tmp_path, sha
         result = scan([folder])
         found[wrapped] = [sorted(c.members) for c in result.clusters], [(p.a, p.b, p.relation) for p in result.links]
     assert found[True] == found[False] and found[True][1] == []
+
+
+def test_a_site_s_long_chrome_does_not_join_its_stories(tmp_path, shared):
+    """Three sites of div-only pages, each five stories of its own and a wire story, under the site's chrome: a
+    cookie notice and a copyright paragraph of 20 words or more (as long as the stories' own paragraphs, and on a
+    site of six pages as common as the wire's), a menu, related headlines. The long chrome was each page's measure
+    and kept the short chrome too: one site's six pages were one story of rewrites. A line on four in five of a
+    site's pages across three groups of copies is its chrome: only the wire's copies are a story."""
+    docs = {json.loads(line)["id"]: json.loads(line) for line in open(shared / "eval/bbc_news/bbc_news.jsonl", encoding="utf-8")}
+    wire = docs["bbc-business-001"]
+    for n, (site, topic) in enumerate((("ledger", "business-01"), ("herald", "politics-02"), ("tribune", "tech-03"))):
+        folder = tmp_path / site
+        folder.mkdir()
+        cookie = (f"The {site} website uses cookies to improve your experience, to remember your preferences and to deliver "
+                  "advertising that is relevant to you. By continuing to browse you agree to our use of cookies.")
+        rights = (f"Copyright 2024 The {site.title()} Online. All rights reserved. This material may not be published, "
+                  "broadcast, rewritten or redistributed without the written permission of the publisher.")
+        related = "".join(f"<div><a href='/{k}'>{docs[f'bbc-sport-{100 + 10 * n + k:03d}']['title']}</a></div>" for k in range(4))
+        for d in [docs[f"bbc-{topic}{k}"] for k in range(5)] + [wire]:
+            body = "".join(f"<div class='p'>{htmllib.escape(p)}</div>" for p in d["text"].split("\n") if p.strip())
+            (folder / f"{d['id']}.html").write_text(
+                f"<html><head><title>{htmllib.escape(d['title'])}</title></head><body><div class='menu'>Home | Local | World | Tech</div>"
+                f"<div class='cookie'>{cookie}</div><div><h1>{htmllib.escape(d['title'])}</h1><div>Posted: 2024-08-21</div>{body}</div>"
+                f"<div><div>Related articles</div>{related}</div><div>Share: Facebook Twitter Email</div><div>{rights}</div></body></html>",
+                encoding="utf-8")
+    result = scan([tmp_path])
+    assert [sorted(c.members) for c in result.clusters] == [[f"{site}/bbc-business-001.html" for site in ("herald", "ledger", "tribune")]]
+    assert result.links == [] and len(result.unique) == 15
 
 
 def test_a_report_line_gives_shared_passages_for_rewrites_not_for_copies(tmp_path, seeds):
