@@ -26,7 +26,7 @@ from .prefilter import Prefilter, min_agreements
 from .read import without_surrogates
 from .sketch import Sketch, Sketcher
 from .store import IndexFileError, Record, SQLiteStore, Store, damaged_article
-from .verify import RELATIONS, UNRELATED, Pair, check_verdicts, relation_rank
+from .verify import RELATIONS, UNRELATED, Pair, check_verdicts
 
 _STATS_EVERY = 10_000  # adds between saves of the term and line count tables
 _CACHE_BYTES = 64 << 20  # candidates kept in memory: a busy story's articles come up check after check
@@ -321,11 +321,12 @@ class Index:
             return []
         estimates = np.count_nonzero(np.stack([fetched[k][2] for k in kept.tolist()]) == s.near_sig, axis=1) / len(s.near_sig)
         at = of[kept]
-        matches = [Match(fetched[k][0], RELATIONS[r], jac, con, rw, n, e) for k, r, jac, con, rw, n, e in zip(
-            kept.tolist(), relation[at].tolist(), jaccard[at].tolist(), containment[at].tolist(), rewrite[at].tolist(),
-            passages[at].tolist(), estimates.tolist())]
-        matches.sort(key=lambda m: (relation_rank(m.relation), -max(m.jaccard, m.rewrite_score), m.id))
-        return matches
+        ids = [fetched[k][0] for k in kept.tolist()]
+        order = np.lexsort((np.array(ids), -np.maximum(jaccard[at], rewrite[at]), relation[at]))  # best first (RELATIONS is strongest first)
+        at = at[order]
+        return [Match(ids[k], RELATIONS[r], jac, con, rw, n, e) for k, r, jac, con, rw, n, e in zip(
+            order.tolist(), relation[at].tolist(), jaccard[at].tolist(), containment[at].tolist(), rewrite[at].tolist(),
+            passages[at].tolist(), estimates[order].tolist())]
 
     def _candidate_rows(self, s: Sketch) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The rows the near-duplicate and the content-term band tables return, and which of the latter the

@@ -12,7 +12,7 @@ from .arrays import owners, spans
 from .features import Features, unpack
 
 DUPLICATE, NEAR, REWRITE, PARTIAL = "duplicate", "near-duplicate", "rewrite", "partial"
-RELATIONS = (DUPLICATE, NEAR, REWRITE, PARTIAL)
+RELATIONS = (DUPLICATE, NEAR, REWRITE, PARTIAL)  # strongest first: what a check's matches are sorted by first
 
 
 @dataclass
@@ -330,8 +330,3 @@ def _found(sorted_set: np.ndarray, values: np.ndarray, at: np.ndarray) -> np.nda
     if not len(sorted_set):
         return np.zeros(len(values), dtype=bool)
     return sorted_set[np.minimum(at, len(sorted_set) - 1)] == values
-
-
-def relation_rank(relation: str) -> int:
-    """Strongest relation first: duplicate < near-duplicate < rewrite < partial."""
-    return RELATIONS.index(relation)

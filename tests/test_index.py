@@ -80,6 +80,26 @@ def test_an_index_of_hard_wrapped_stories_learns_their_footer(shared):
         assert {key: index.check(key, text) for key, text in stories.items()} == {key: [] for key in stories}
 
 
+def test_matches_come_strongest_relation_first_then_closest(seeds):
+    """A check's matches: duplicates, near-duplicates, rewrites, partial reuses, each by its closer figure (shingle
+    Jaccard or rewrite score), then by id."""
+    from dedup.verify import RELATIONS
+
+    index = Index()
+    for key, text in seeds.items():
+        index.add(key, text)
+        index.add(f"{key}-dup", text.upper())
+        index.add(f"{key}-cut", text[: len(text) * 3 // 4])
+        index.add(f"{key}-more", text + "\nThe Associated Press contributed to this report.")
+    seen = set()
+    for key, text in seeds.items():
+        matches = index.check(key, text)
+        ranks = [(RELATIONS.index(m.relation), -max(m.jaccard, m.rewrite_score), m.id) for m in matches]
+        assert ranks == sorted(ranks) and len(matches) >= 6
+        seen |= {m.relation for m in matches}
+    assert {"duplicate", "near-duplicate", "rewrite"} <= seen
+
+
 def test_the_index_keeps_its_own_parameters(tmp_path, seeds):
     path = tmp_path / "p.dedup"
     Index.open(path, Config(shingle_size=3, num_perm=64)).close()
