@@ -119,7 +119,7 @@ def regrouped(text: str, table: CountTable, min_docs: int, groups: CountTable) -
 def _paragraphs(lines: list[str], lengths: np.ndarray) -> tuple[np.ndarray, bool]:
     """Which lines are the article's paragraphs (20 words or more; in an article without one, its lines at least half
     as long as its longest: short paragraphs, hard-wrapped text, a script without spaces; the longest alone may be
-    the one an outlet edited), and whether the text is hard-wrapped (see _spread)."""
+    the one an outlet edited), and whether the text is hard-wrapped (see _footer)."""
     paragraphs = lengths >= _PARAGRAPH_WORDS
     if paragraphs.any():
         return paragraphs, False
@@ -129,33 +129,45 @@ def _paragraphs(lines: list[str], lengths: np.ndarray) -> tuple[np.ndarray, bool
     return paragraphs, 2 * open_ended > np.count_nonzero(paragraphs)
 
 
-_ENDS = re.compile(r"[.!?…:;。！？][\"'”’»)\]]*\s*$")  # a line ending a sentence: most lines of a hard-wrapped text end inside one
-
-
-def _spread(counts: np.ndarray, paragraphs: tuple[np.ndarray, bool]) -> int:
-    """How common the article's own text is: the count of its most widespread paragraph. Hard-wrapped text (most long
-    lines end mid-sentence) has no paragraph lines, and a footer's lines are as long as its own, so each would be its
-    own measure: there it is the count that half its long lines reach."""
-    mask, wrapped = paragraphs
-    found = counts[mask]
-    if wrapped:
-        return int(np.sort(found)[::-1][(len(found) - 1) // 2])
-    return int(found.max())
+# a line ending a sentence (in the scripts whose full stops are their own: Devanagari's danda, Arabic's, Ethiopic's,
+# Burmese, Armenian, Chinese and Japanese): most lines of a hard-wrapped text end inside one
+_ENDS = re.compile(r"[.!?…:;。！？।॥۔؟።။։][\"'”’»)\]」』]*\s*$")
 
 
 def _line_drops(hashes: np.ndarray, counts: np.ndarray, paragraphs: tuple[np.ndarray, bool], min_docs: int) -> tuple[np.ndarray, int]:
-    """The lines in min_docs articles or more and twice as common as the article's own text (_spread), and that measure."""
-    reference = _spread(counts, paragraphs)
-    return (hashes != 0) & (counts >= min_docs) & (counts >= 2 * max(reference, 1)), reference
+    """The lines in min_docs articles or more and twice as common as the article's most widespread paragraph (and
+    a hard-wrapped text's footer: _footer), and that measure."""
+    mask, wrapped = paragraphs
+    reference = int(counts[mask].max())
+    drop = (hashes != 0) & (counts >= min_docs) & (counts >= 2 * max(reference, 1))
+    return (drop | _footer(hashes, counts, mask, min_docs)) if wrapped else drop, reference
+
+
+def _footer(hashes: np.ndarray, counts: np.ndarray, mask: np.ndarray, min_docs: int) -> np.ndarray:
+    """A hard-wrapped text's closing run of lines in min_docs articles or more and twice as common as half its long
+    lines are. A footer's lines are as long as the text's and would be their own measure (50 BBC stories under one
+    footer: every pair linked as partial); only the close, as the opening of a story is as common as its trimmed
+    copies are, which the story's other lines are not."""
+    found = np.sort(counts[mask])[::-1]
+    bar = max(min_docs, 2 * max(int(found[(len(found) - 1) // 2]) if len(found) else 0, 1))
+    out = np.zeros(len(hashes), dtype=bool)
+    for i in np.flatnonzero(hashes)[::-1].tolist():
+        if counts[i] < bar:
+            break
+        out[i] = True
+    return out
 
 
 def _by_groups(drop: np.ndarray, hashes: np.ndarray, held: np.ndarray, paragraphs: tuple[np.ndarray, bool], min_docs: int) -> np.ndarray:
     """The lines to drop given how many groups of copies hold each (held): a line within one group is the story's;
-    one in min_docs groups, twice as many as hold the article's own text (_spread), is chrome, however many
+    one in min_docs groups, twice as many as hold the article's most widespread paragraph, is chrome, however many
     pages the story's copies fill; and so is a site's chrome (SITE_CHROME), which is not the article's measure."""
+    mask, wrapped = paragraphs
     chrome = (hashes != 0) & (held >= SITE_CHROME)
-    spread = _spread(np.where(chrome, 0, held), paragraphs)
-    return (drop & (held >= 2)) | chrome | ((hashes != 0) & (held >= min_docs) & (held >= 2 * max(spread, 1)))
+    own = mask & ~chrome
+    spread = int(held[own].max()) if own.any() else 0
+    out = (drop & (held >= 2)) | chrome | ((hashes != 0) & (held >= min_docs) & (held >= 2 * max(spread, 1)))
+    return (out | _footer(hashes, held, own, min_docs)) if wrapped else out
 
 
 def _strip_edges(lines: list[str], table: CountTable, min_docs: int, reference: int, itself: Callable | None) -> str:

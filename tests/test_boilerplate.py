@@ -108,6 +108,13 @@ def test_a_footer_as_long_as_hard_wrapped_lines_goes(seeds):
     for text in texts:
         kept = boilerplate.strip(text, table, 3)
         assert kept == text.rsplit("\n", 2)[0]
+    # only the close goes: a story's opening is as common as its trimmed copies are (wrapped alike, two copies of
+    # the first three paragraphs of a story made its opening lines three times as common as the rest of its lines)
+    paragraphs = [p for p in seeds["001"].split("\n") if p.strip()]
+    full = "\n\n".join("\n".join(textwrap.wrap(p, 70)) for p in paragraphs)
+    trimmed = "\n\n".join("\n".join(textwrap.wrap(p, 70)) for p in paragraphs[:3])
+    table = _learned([full, trimmed, trimmed] + texts)
+    assert boilerplate.strip(full, table, 3) == full and boilerplate.strip(trimmed, table, 3) == trimmed
     # lines of one sentence each (they end a sentence) are not wrapped: a line's own count measures it, and two
     # background sentences that four stories repeat among six of their own stay in each
     short = [" ".join(line.split()[:15]) + "." for line in _sentences(seeds, 26)]
