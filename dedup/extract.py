@@ -338,15 +338,18 @@ def _render(tokens) -> str:
 def _select(tokens, keep: frozenset[int], headline: str | None) -> str:
     """Text of the largest <article> when it stands out (the only one, or twice the next), else of the largest
     <main>, else of the whole page. Several <article>s of a size are teaser cards ("More stories"): the page's
-    own text outside them is taken when it is longer than the largest card; so is it when it is three times the
-    <article> that stands out and holds the page's headline, which that <article> does not (an "Up next" card on a
-    page whose story is in <div>s; a story whose headline sits above its <article> stays that <article>).
+    own text outside them is taken when it is longer than the largest card; so is it when the <article> that
+    stands out is a card's length (under _CARD_WORDS words), the page's text three times it and holds the page's
+    headline, which that <article> does not (an "Up next" card on a page whose story is in <div>s). A story's
+    <article> is longer: its headline in a dropped <header>, or in comments, a breadcrumb or a banner outside it,
+    does not make the rest of the page its text.
     Tokens inside dropped elements are left out unless their element's serial is in ``keep``."""
     usable = [t for t in tokens if not t[4] or t[4] in keep]
     articles = sorted(_groups(usable, 2), key=len, reverse=True)
     own = _main_or_page([t for t in usable if t[2] is None] if articles else usable)
     if articles and (len(articles) == 1 or len(articles[0]) >= 2 * len(articles[1])):
-        card = headline and len(own) >= 3 * len(articles[0]) and headline in _folded(own) and headline not in _folded(articles[0])
+        card = (headline and len(articles[0].split()) < _CARD_WORDS and len(own) >= 3 * len(articles[0])
+                and headline in _folded(own) and headline not in _folded(articles[0]))
         return own if card else articles[0]
     return own if not articles or len(own) >= len(articles[0]) else articles[0]
 
@@ -363,6 +366,7 @@ def _folded(text: str) -> str:
     return _SPACES.sub(" ", text.casefold()).strip()
 
 
+_CARD_WORDS = 80  # a teaser card: a headline and a standfirst of a sentence or two
 _TITLE_PARTS = re.compile(r"\s[|–—-]\s|\s::\s|\s·\s")
 
 

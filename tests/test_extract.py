@@ -82,8 +82,8 @@ def test_whitespace_collapsed_and_no_triple_newlines():
 def test_one_teaser_card_does_not_replace_a_story_that_holds_the_page_headline():
     """A page whose story is in <div>s and whose only <article> is an "Up next" card (or a featured card twice the
     others): the card stood out and was the page's text, so every page of the site was a copy of the others. The
-    page's own text holds its headline and is three times the card: it is the text. A story whose headline sits
-    above its <article> (the rest of the page shorter than three times it) stays that <article>."""
+    page's own text holds its headline and is three times the card: it is the text. A story's <article> stays the
+    text, its headline above it or in comments that are four times its length."""
     story = _paragraphs(SEEDS[0])
     teaser = " ".join(_paragraphs(SEEDS[1]))[:300]
     body = "".join(f"<p>{htmllib.escape(p)}</p>" for p in story)
@@ -97,6 +97,11 @@ def test_one_teaser_card_does_not_replace_a_story_that_holds_the_page_headline()
     related = "".join(f"<div><a href='/{i}'>{htmllib.escape(p[:80])}</a></div>" for i, p in enumerate(_paragraphs(SEEDS[2])))
     text, _ = html_to_text(f"{head}<div><h1>Kenya open to UN mission in Haiti</h1></div><article>{body}</article>{related}</body></html>")
     assert text == "\n\n".join(story)
+    # a story's <article> is no card, its headline in its dropped <header> and in the comments four times its length
+    comments = "".join(f"<div class='comment'><b>reader{i}</b> says: {htmllib.escape(p)}</div>" for i, p in enumerate(_paragraphs(SEEDS[2]) * 4))
+    page = (f"{head}<article><header><h1>Kenya open to UN mission in Haiti</h1></header>{body}</article>"
+            f"<div><h3>19 thoughts on “Kenya open to UN mission in Haiti”</h3>{comments}</div></body></html>")
+    assert html_to_text(page)[0] == "\n\n".join(story)
 
 
 def test_main_used_when_no_article_and_largest_article_wins():
