@@ -64,6 +64,7 @@ class _Parser(HTMLParser):
         self.heading: str | None = None
         self.linked_data: list[str] | None = None  # an open <script type="application/ld+json">'s text
         self.time_datetime: str | None = None
+        self.h1_seen = False
 
     # -- structure -------------------------------------------------------------------------
     def _emit(self, kind: str, value) -> None:
@@ -124,8 +125,15 @@ class _Parser(HTMLParser):
             self.main_depth += 1
         if tag == "title" and self.page_title is None and not self._dropped_except_head():
             self.title_parts = []
+        if tag == "h1":
+            self.h1_seen = True
         if tag == "h1" and self.heading is None and self.heading_parts is None and not self.drop_serial:
             self.heading_parts = []
+
+    def _page_chrome(self) -> bool:
+        """Whether what opens now is in an <aside>, <nav> or <footer>, or in a <header> before the page's first <h1>
+        (a masthead; a story's own <header> holds its <h1>)."""
+        return any(tag in ("aside", "nav", "footer") for tag in self.stack) or ("header" in self.stack and not self.h1_seen)
 
     def _dropped_except_head(self) -> bool:
         return any(tag in _DROP and tag != "head" for tag in self.stack)
@@ -212,7 +220,7 @@ class _Parser(HTMLParser):
             self.linked_data = []
         elif tag == "time":
             when = attrs.get("datetime", "").strip()
-            rank = 2 if self.article is not None else 0 if self._dropped_except_head() else 1
+            rank = 2 if self.article is not None else 0 if self._page_chrome() else 1
             if when and (self.time_datetime is None or rank > self._time_rank):
                 self.time_datetime, self._time_rank = when, rank
         elif tag in ("article", "main", "div", "span") and attrs.get("itemprop") == "datePublished":
@@ -220,8 +228,8 @@ class _Parser(HTMLParser):
             if when:
                 self.meta.setdefault("datepublished", when)
 
-    _time_rank = 0  # where the <time> kept is: 2 in an <article>, 1 in the page's text, 0 in a <header>, <aside>… outside
-    # any <article> (a masthead's today, a ticker's latest story): the page's date only when nothing else gives one
+    _time_rank = 0  # where the <time> kept is: 2 in an <article>, 1 elsewhere, 0 in an <aside>, <nav>, <footer> or a
+    # masthead's <header> outside any <article> (a ticker's latest story, the day's date): the page's date only when nothing else gives one
 
     def metadata(self) -> dict[str, str]:
         out: dict[str, str] = {}

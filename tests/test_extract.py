@@ -262,7 +262,7 @@ def test_a_masthead_or_ticker_time_is_not_the_story_s_date():
     """A <time> in a <header> or <aside> outside any <article> (a masthead's today, a 'Latest' ticker) was the
     page's publication date when it came first, and the original of three copies lost its place as canonical. The
     story's own <time> comes first, then a <meta> date; such a <time> only when nothing else dates the page. One in
-    the story's <article> (its own <header> too) is the story's."""
+    the story's <article>, or in the <header> that holds its <h1>, is the story's."""
     story = '<main><h1>Kenya</h1><p>By Staff, <time datetime="2024-08-27T09:00:00Z">27 Aug</time></p><p>Text.</p></main>'
     masthead = '<header><a href="/">Origin Wire</a> <time datetime="2024-09-02">Monday</time></header>'
     ticker = '<aside><h2>Latest</h2><time datetime="2024-09-02T08:15:00Z">08:15</time> <a href="/x">Other</a></aside>'
@@ -273,3 +273,7 @@ def test_a_masthead_or_ticker_time_is_not_the_story_s_date():
         assert html_to_text(undated.replace("<meta name='date' content='2024-08-26'>", ""))[1]["published"].startswith("2024-09-02")
     in_article = f'<html><body>{masthead}<article><header><time datetime="2024-08-25">25 Aug</time></header><p>Text.</p></article></body></html>'
     assert html_to_text(in_article)[1]["published"] == "2024-08-25"
+    # a story's own <header> holds its <h1>: its <time> is the story's, not a later comment's
+    own_header = ('<html><body><div class="story"><header><h1>Kenya</h1><time datetime="2024-09-21T10:00:00Z">21 Sep</time></header>'
+                  '<p>Text.</p></div><div class="comments"><time datetime="2024-09-23T08:12:00Z">23 Sep</time> reader says</div></body></html>')
+    assert html_to_text(own_header)[1]["published"] == "2024-09-21T10:00:00Z"
