@@ -291,14 +291,16 @@ def _grouped_lines(article_lines: list[np.ndarray], group: np.ndarray, documents
     return CountTable(np.bincount(slots.astype(np.int64), minlength=1 << BITS).astype(np.uint32), documents)
 
 
-_SITE_PAGES = 5  # a site with fewer pages cannot tell its chrome from a passage that its stories all repeat
+_SITE_PAGES = 20  # a folder of fewer pages may be one event's, whose stories all quote one statement
 
 
-def _site_chrome(article_lines: list[np.ndarray], group: np.ndarray, site: np.ndarray, grouped: CountTable, min_docs: int) -> np.ndarray:
+def _site_chrome(article_lines: list[np.ndarray], group: np.ndarray, site: np.ndarray, lines: CountTable, grouped: CountTable,
+                 min_docs: int) -> np.ndarray:
     """The line slots of a site's chrome: lines on four in five of a site's pages (of _SITE_PAGES or more), across
-    min_docs groups of copies or more. A cookie notice or a copyright paragraph of 20 words is as long as the
-    article's own paragraphs, and on a site of a few pages as common as a wire story's: it was each page's measure,
-    kept itself and the site's short chrome too, and made its stories rewrites of each other."""
+    min_docs groups of copies or more, and (nine in ten of their pages) on no other site's. A cookie notice or a
+    copyright paragraph of 20 words is as long as the article's own paragraphs, and on a site of few pages as
+    common as a wire story's: it was each page's measure, kept itself and the site's short chrome too, and made its
+    stories rewrites of each other. A passage the stories of an event quote is on other sites' pages too."""
     mask = np.uint64(CountTable.mask)
     sizes = np.bincount(site)
     slot = np.concatenate([np.empty(0, dtype=np.uint64), *article_lines]) & mask
@@ -308,8 +310,9 @@ def _site_chrome(article_lines: list[np.ndarray], group: np.ndarray, site: np.nd
     held, on_pages = _distinct_per_key(key, page), _distinct_per_key(key, group[page])
     keys, pages = np.unique(held, return_counts=True)
     groups = np.unique(on_pages, return_counts=True)[1]
+    slots = keys & mask
     chrome = (5 * pages >= 4 * sizes[(keys >> np.uint64(BITS)).astype(np.int64)]) & (groups >= min_docs)
-    return keys[chrome] & mask
+    return slots[chrome & (10 * pages >= 9 * lines.counts[slots.astype(np.int64)])]
 
 
 def _distinct_per_key(key: np.ndarray, of: np.ndarray) -> np.ndarray:
@@ -437,7 +440,7 @@ def _scan(items: Sources, config: Config, progress: Progress | None, workers: in
     grouped = _grouped_lines(article_lines, group, lines.documents)
     sites = {}  # (a page's site: its source, else its folder or feed's folder)
     site = np.array([sites.setdefault(infos[i].source or os.path.dirname(infos[i].path or ""), len(sites)) for i in ids], dtype=np.int64)
-    grouped.counts[_site_chrome(article_lines, group, site, grouped, config.boilerplate_min_docs).astype(np.int64)] = boilerplate.SITE_CHROME
+    grouped.counts[_site_chrome(article_lines, group, site, lines, grouped, config.boilerplate_min_docs).astype(np.int64)] = boilerplate.SITE_CHROME
     moved = grouped.counts != lines.counts
     touched = [i for i, h in enumerate(article_lines) if moved[h.astype(np.uint32) & np.uint32(CountTable.mask)].any()]
     del article_lines, moved
