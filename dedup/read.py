@@ -532,8 +532,11 @@ class _Reader:
             yield Skipped(path, f"not a regular file ({file_kind(st.st_mode)})")
             return
         ext, compressed = article_extension(path)
-        if ext is None and not compressed and _saved_page(path):  # (a mirror's story.php?id=7, a page saved without an extension)
+        if ext is None and not compressed and _page_name(path) and _saved_page(path):  # (a mirror's story.php?id=7)
             ext = ".html"
+        if compressed and ext is not None and os.path.isfile(path[:-3]):  # (a server's story.html.gz beside story.html)
+            yield Skipped(path, f"a compressed copy of {display_path(os.path.basename(path[:-3]))!r} beside it, which is read")
+            return
         if ext is None:
             last = os.path.splitext(path)[1].lower()
             yield Skipped(path, "unsupported file type '.gz': a gzip-compressed file is read when its name is an article file's and .gz (news.jsonl.gz, story.html.gz)"
@@ -964,6 +967,19 @@ def _stat_error(path: str, exc: OSError) -> str:
     if isinstance(exc, PermissionError):
         return "permission denied"
     return f"cannot read: {exc.strerror or exc}"
+
+
+def _page_name(path: str) -> bool:
+    """Whether a file name can be a saved page's: none of an extension, a query (story.php?id=7) or a server
+    script's (.php .asp .aspx .jsp .cfm .shtml …); not a backup's (story.html.orig, .bak, ~)."""
+    name = os.path.basename(path)
+    if name.endswith("~") or os.path.splitext(name)[1].lower() in (".orig", ".bak", ".old", ".tmp", ".swp"):
+        return False
+    ext = os.path.splitext(name.split("?", 1)[0])[1].lower()
+    return "?" in name or ext in _PAGE_SCRIPTS or not ext
+
+
+_PAGE_SCRIPTS = frozenset({".php", ".php3", ".php5", ".phtml", ".asp", ".aspx", ".jsp", ".jspx", ".cfm", ".shtml", ".shtm", ".cgi", ".pl", ".do", ".action"})
 
 
 def _saved_page(path: str) -> bool:

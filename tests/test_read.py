@@ -957,11 +957,13 @@ def test_gzip_compressed_files_are_read_as_their_own_kind(tmp_path, monkeypatch)
     (tmp_path / "cut.jsonl.gz").write_bytes(whole[: len(whole) // 2])
     (tmp_path / "plain.txt.gz").write_text("not compressed")
     (tmp_path / "backup.tar.gz").write_bytes(gzip.compress(b"x"))
+    (tmp_path / "served.html").write_text(f"<html><body><p>{SEED_TEXTS[2]}</p></body></html>")
+    (tmp_path / "served.html.gz").write_bytes(gzip.compress((tmp_path / "served.html").read_bytes()))  # (nginx's gzip_static)
     out = _read(tmp_path)
     got = {(Path(o.path).name, o.id) for o in _articles(out)}
     assert {(n, i) for n, i in got if not i.startswith("d")} == {
         ("feed.jsonl.gz", "r0"), ("feed.jsonl.gz", "r1"), ("feed.jsonl.gz", "r2"), ("feed.json.gz", "r3"), ("feed.json.gz", "r4"),
-        ("story.txt.gz", "story.txt.gz"), ("page.html.gz", "page.html.gz")}
+        ("story.txt.gz", "story.txt.gz"), ("page.html.gz", "page.html.gz"), ("served.html", "served.html")}
     assert next(a for a in out if isinstance(a, Article) and a.id == "story.txt.gz").text == SEED_TEXTS[0]
     page = next(a for a in out if isinstance(a, Article) and a.id == "page.html.gz").text
     assert "Menu" not in page and SEED_TEXTS[1].split()[5] in page
@@ -971,6 +973,7 @@ def test_gzip_compressed_files_are_read_as_their_own_kind(tmp_path, monkeypatch)
     assert reasons["cut.jsonl.gz"].startswith("damaged gzip file, read up to the damage: ")
     assert reasons["plain.txt.gz"] == "not gzip-compressed, though its name ends in .gz"
     assert reasons["backup.tar.gz"].startswith("unsupported file type '.gz': a gzip-compressed file is read when its name is an article file's")
+    assert reasons["served.html.gz"] == "a compressed copy of 'served.html' beside it, which is read"
     monkeypatch.setattr(read_module, "_JSON_MAX_BYTES", 1000)
     assert _one(tmp_path / "feed.json.gz").reason == "JSON file too large to parse whole (over 1,000 bytes decompressed); use JSONL"
 
@@ -982,7 +985,9 @@ def test_a_page_saved_under_another_name_is_read_as_a_page(tmp_path):
     (tmp_path / "index").write_text(f"<html lang='en'><body><p>{SEED_TEXTS[1]}</p></body></html>")
     (tmp_path / "notes").write_text(SEED_TEXTS[2])
     (tmp_path / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(200))
+    (tmp_path / "story.php?id=7.orig").write_bytes((tmp_path / "story.php?id=7").read_bytes())  # (wget -K's backup of the page)
     out = {Path(o.path).name: o for o in _read(tmp_path)}
+    assert out["story.php?id=7.orig"].reason == "unsupported file type '.orig'"
     assert out["story.php?id=7"].title == "Kenya" and out["story.php?id=7"].text.startswith(SEED_TEXTS[0].split()[0]) and "Menu" not in out["story.php?id=7"].text
     assert isinstance(out["index"], Article)
     assert out["notes"].reason == "unsupported file type (no extension)" and out["logo.png"].reason == "unsupported file type '.png'"
