@@ -478,6 +478,7 @@ class _Reader:
         except OSError as exc:
             yield Skipped(path, f"cannot list folder: {exc.strerror or exc}")
             return
+        listed = set(names)
         for name in names:
             child = os.path.join(path, name)
             child_rel = (*rel, name)
@@ -509,6 +510,9 @@ class _Reader:
             if os.path.islink(child) and self._inside_roots(real := os.path.realpath(child)):
                 yield Skipped(child, f"link to {display_path(real)!r}, a file scanned under its own path (reported there)")
                 continue
+            if name[:-3] in listed and article_extension(name)[0] and name.endswith(".gz") and os.path.isfile(child[:-3]):
+                yield Skipped(child, f"a compressed copy of {display_path(name[:-3])!r} beside it, which is read")  # (a server's story.html.gz)
+                continue
             yield from self._file_once(child, "/".join(child_rel), st)
 
     def _inside_roots(self, real: str) -> bool:
@@ -534,9 +538,6 @@ class _Reader:
         ext, compressed = article_extension(path)
         if ext is None and not compressed and _page_name(path) and _saved_page(path):  # (a mirror's story.php?id=7)
             ext = ".html"
-        if compressed and ext is not None and os.path.isfile(path[:-3]):  # (a server's story.html.gz beside story.html)
-            yield Skipped(path, f"a compressed copy of {display_path(os.path.basename(path[:-3]))!r} beside it, which is read")
-            return
         if ext is None:
             last = os.path.splitext(path)[1].lower()
             yield Skipped(path, "unsupported file type '.gz': a gzip-compressed file is read when its name is an article file's and .gz (news.jsonl.gz, story.html.gz)"

@@ -974,6 +974,7 @@ def test_gzip_compressed_files_are_read_as_their_own_kind(tmp_path, monkeypatch)
     assert reasons["plain.txt.gz"] == "not gzip-compressed, though its name ends in .gz"
     assert reasons["backup.tar.gz"].startswith("unsupported file type '.gz': a gzip-compressed file is read when its name is an article file's")
     assert reasons["served.html.gz"] == "a compressed copy of 'served.html' beside it, which is read"
+    assert _one(tmp_path / "served.html.gz").id == "served.html.gz"  # (named alone, it is read: its neighbour is not)
     monkeypatch.setattr(read_module, "_JSON_MAX_BYTES", 1000)
     assert _one(tmp_path / "feed.json.gz").reason == "JSON file too large to parse whole (over 1,000 bytes decompressed); use JSONL"
 
