@@ -135,19 +135,18 @@ _ENDS = re.compile(r"[.!?…:;。！？।॥۔؟።။։][\"'”’»)\]」』]
 
 
 def _line_drops(hashes: np.ndarray, counts: np.ndarray, paragraphs: tuple[np.ndarray, bool], min_docs: int) -> tuple[np.ndarray, int]:
-    """The lines in min_docs articles or more and twice as common as the article's most widespread paragraph (and
-    a hard-wrapped text's footer: _footer), and that measure."""
-    mask, wrapped = paragraphs
-    reference = int(counts[mask].max())
-    drop = (hashes != 0) & (counts >= min_docs) & (counts >= 2 * max(reference, 1))
-    return (drop | _footer(hashes, counts, mask, min_docs)) if wrapped else drop, reference
+    """The lines in min_docs articles or more and twice as common as the article's most widespread paragraph, and
+    that measure."""
+    reference = int(counts[paragraphs[0]].max())
+    return (hashes != 0) & (counts >= min_docs) & (counts >= 2 * max(reference, 1)), reference
 
 
 def _footer(hashes: np.ndarray, counts: np.ndarray, mask: np.ndarray, min_docs: int) -> np.ndarray:
-    """A hard-wrapped text's closing run of lines in min_docs articles or more and twice as common as half its long
-    lines are. A footer's lines are as long as the text's and would be their own measure (50 BBC stories under one
-    footer: every pair linked as partial); only the close, as the opening of a story is as common as its trimmed
-    copies are, which the story's other lines are not."""
+    """A hard-wrapped text's closing run of lines held by min_docs groups of copies or more, and twice as many as
+    half its long lines are. A footer's lines are as long as the text's and would be their own measure (50 BBC
+    stories under one footer: every pair linked as partial). Counted by groups, as copies that keep a story's
+    opening or close only are in its group; and only the close, as a story's opening is as widespread as its
+    trimmed copies are, which its other lines are not."""
     found = np.sort(counts[mask])[::-1]
     bar = max(min_docs, 2 * max(int(found[(len(found) - 1) // 2]) if len(found) else 0, 1))
     out = np.zeros(len(hashes), dtype=bool)
@@ -161,7 +160,8 @@ def _footer(hashes: np.ndarray, counts: np.ndarray, mask: np.ndarray, min_docs: 
 def _by_groups(drop: np.ndarray, hashes: np.ndarray, held: np.ndarray, paragraphs: tuple[np.ndarray, bool], min_docs: int) -> np.ndarray:
     """The lines to drop given how many groups of copies hold each (held): a line within one group is the story's;
     one in min_docs groups, twice as many as hold the article's most widespread paragraph, is chrome, however many
-    pages the story's copies fill; and so is a site's chrome (SITE_CHROME), which is not the article's measure."""
+    pages the story's copies fill; and so is a site's chrome (SITE_CHROME), which is not the article's measure, and
+    a hard-wrapped text's footer (_footer)."""
     mask, wrapped = paragraphs
     chrome = (hashes != 0) & (held >= SITE_CHROME)
     own = mask & ~chrome

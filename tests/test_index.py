@@ -12,7 +12,6 @@ from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from dedup import Config, Index, IndexFileError
 from dedup.counts import CountTable
-from conftest import bbc_under_footer
 
 
 def test_add_check_remove_reopen(tmp_path, seeds):
@@ -68,16 +67,6 @@ def test_check_cleans_an_article_as_add_does(shared, seeds):
     cut = new["text"].index(". ", len(new["text"]) // 2) + 2
     below = menu + "\n" + new["text"][:cut] + "\n" + new["text"][cut:]
     assert ix.check(new["id"], below) == ix.add(new["id"], below) != []
-
-
-def test_an_index_of_hard_wrapped_stories_learns_their_footer(shared):
-    """Once forty BBC stories under one footer are indexed, none of them matches another, hard-wrapped at 72
-    characters (the footer's lines as long as the text's) as unwrapped: before, each matched all 39 as partial."""
-    for wrapped in (False, True):
-        stories = bbc_under_footer(shared, wrapped)
-        index = Index()
-        index.add_many((key, text, None) for key, text in stories.items())
-        assert {key: index.check(key, text) for key, text in stories.items()} == {key: [] for key in stories}
 
 
 def test_matches_come_strongest_relation_first_then_closest(seeds):
