@@ -291,18 +291,20 @@ def _grouped_lines(article_lines: list[np.ndarray], group: np.ndarray, documents
     return CountTable(np.bincount(slots.astype(np.int64), minlength=1 << BITS).astype(np.uint32), documents)
 
 
-_SITE_PAGES = 20  # a folder of fewer pages may be one event's, whose stories all quote one statement
+_SITE_PAGES = 20  # a site of fewer pages cannot tell its chrome from a statement its stories all quote
 
 
 def _site_chrome(article_lines: list[np.ndarray], group: np.ndarray, site: np.ndarray, lines: CountTable, grouped: CountTable,
                  min_docs: int) -> np.ndarray:
-    """The line slots of a site's chrome: lines on four in five of a site's pages (of _SITE_PAGES or more), across
-    min_docs groups of copies or more, and (nine in ten of their pages) on no other site's. A cookie notice or a
-    copyright paragraph of 20 words is as long as the article's own paragraphs, and on a site of few pages as
-    common as a wire story's: it was each page's measure, kept itself and the site's short chrome too, and made its
-    stories rewrites of each other. A passage the stories of an event quote is on other sites' pages too."""
+    """The line slots of a site's chrome: lines on four in five of a site's pages (its source, of _SITE_PAGES or
+    more), across min_docs groups of copies or more, and (nine in ten of their pages) on no other site's. A cookie
+    notice or a copyright paragraph of 20 words is as long as the article's own paragraphs, and on a site of few
+    pages as common as a wire story's: it was each page's measure, kept itself and the site's short chrome too,
+    and made its stories rewrites of each other. A passage the stories of an event quote is on other sites' pages
+    too; a folder is no site (one event's coverage may fill one)."""
     mask = np.uint64(CountTable.mask)
-    sizes = np.bincount(site)
+    sizes = np.bincount(site, minlength=1)
+    sizes[0] = 0  # (pages of no given source are of no site: a folder may be one event's)
     slot = np.concatenate([np.empty(0, dtype=np.uint64), *article_lines]) & mask
     page = np.repeat(np.arange(len(article_lines)), [len(h) for h in article_lines])
     wanted = (grouped.counts[slot.astype(np.int64)] >= min_docs) & (sizes[site[page]] >= _SITE_PAGES)
@@ -438,8 +440,8 @@ def _scan(items: Sources, config: Config, progress: Progress | None, workers: in
     # syndicated story's lines within its group. Counted per page, the chrome an outlet has on fewer pages than
     # twice the copies of its stories stayed, and could join them. Articles cleaned otherwise are sketched again.
     grouped = _grouped_lines(article_lines, group, lines.documents)
-    sites = {}  # (a page's site: its source, else its folder or feed's folder)
-    site = np.array([sites.setdefault(infos[i].source or os.path.dirname(infos[i].path or ""), len(sites)) for i in ids], dtype=np.int64)
+    sites: dict[str | None, int] = {None: 0}  # (a page's site: its source, og:site_name or a record's; site 0: none given)
+    site = np.array([sites.setdefault(infos[i].source, len(sites)) for i in ids], dtype=np.int64)
     grouped.counts[_site_chrome(article_lines, group, site, lines, grouped, config.boilerplate_min_docs).astype(np.int64)] = boilerplate.SITE_CHROME
     moved = grouped.counts != lines.counts
     touched = [i for i, h in enumerate(article_lines) if moved[h.astype(np.uint32) & np.uint32(CountTable.mask)].any()]

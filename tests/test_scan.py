@@ -229,7 +229,8 @@ def test_a_site_s_long_chrome_does_not_join_its_stories(tmp_path, shared):
     cookie notice and a copyright paragraph of 20 words or more (as long as the stories' own paragraphs, and on a
     site of 20 pages as common as the wire's), a menu, related headlines. The long chrome was each page's measure
     and kept the short chrome too: a site's pages were joined as rewrites. A line on four in five of a site's pages
-    across three groups of copies, and on no other site's, is its chrome: only the wire's copies are a story."""
+    (its og:site_name) across three groups of copies, and on no other site's, is its chrome: only the wire's copies
+    are a story. A folder is no site: without og:site_name they are joined as before."""
     docs = {json.loads(line)["id"]: json.loads(line) for line in open(shared / "eval/bbc_news/bbc_news.jsonl", encoding="utf-8")}
     wire = docs["bbc-business-001"]
     near = {line.split("\t")[i] for line in open(shared / "eval/bbc_news/bbc_pairs_5gram_jaccard_ge_0.5.tsv", encoding="utf-8") for i in (0, 1)}
@@ -245,13 +246,18 @@ def test_a_site_s_long_chrome_does_not_join_its_stories(tmp_path, shared):
         for d in own + [wire]:
             body = "".join(f"<div class='p'>{htmllib.escape(p)}</div>" for p in d["text"].split("\n") if p.strip())
             (folder / f"{d['id']}.html").write_text(
-                f"<html><head><title>{htmllib.escape(d['title'])}</title></head><body><div class='menu'>Home | Local | World | Tech</div>"
+                f"<html><head><title>{htmllib.escape(d['title'])}</title><meta property='og:site_name' content='The {site.title()}'></head>"
+                f"<body><div class='menu'>Home | Local | World | Tech</div>"
                 f"<div class='cookie'>{cookie}</div><div><h1>{htmllib.escape(d['title'])}</h1><div>Posted: 2024-08-21</div>{body}</div>"
                 f"<div><div>Related articles</div>{related}</div><div>Share: Facebook Twitter Email</div><div>{rights}</div></body></html>",
                 encoding="utf-8")
     result = scan([tmp_path])
     assert [sorted(c.members) for c in result.clusters] == [[f"{site}/bbc-business-001.html" for site in ("herald", "ledger", "tribune")]]
     assert result.links == [] and len(result.unique) == 57
+    for page in tmp_path.glob("*/*.html"):
+        page.write_text(re.sub("<meta property='og:site_name'[^>]*>", "", page.read_text(encoding="utf-8")), encoding="utf-8")
+    joined = scan([tmp_path])
+    assert sum(len(c.members) for c in joined.clusters) > 3 or joined.links
 
 
 def test_a_report_line_gives_shared_passages_for_rewrites_not_for_copies(tmp_path, seeds):
