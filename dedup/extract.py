@@ -239,12 +239,12 @@ class _Parser(HTMLParser):
         url = self.meta.get("canonical") or self.meta.get("og:url")
         if url:
             out["url"] = url
-        time = self.time_datetime if self._time_rank else None
+        story_time = self.time_datetime if self._time_rank else None
         published = (
             self.meta.get("article:published_time")
             or self.meta.get("ld:datepublished")
             or self.meta.get("datepublished")
-            or time
+            or story_time
             or self.meta.get("pubdate")
             or self.meta.get("date")
             or self.time_datetime

@@ -510,7 +510,7 @@ class _Reader:
             if os.path.islink(child) and self._inside_roots(real := os.path.realpath(child)):
                 yield Skipped(child, f"link to {display_path(real)!r}, a file scanned under its own path (reported there)")
                 continue
-            if name[:-3] in listed and article_extension(name)[0] and name.endswith(".gz") and os.path.isfile(child[:-3]):
+            if name.endswith(".gz") and article_extension(name)[0] and name[:-3] in listed and os.path.isfile(child[:-3]):
                 yield Skipped(child, f"a compressed copy of {display_path(name[:-3])!r} beside it, which is read")  # (a server's story.html.gz)
                 continue
             yield from self._file_once(child, "/".join(child_rel), st)
