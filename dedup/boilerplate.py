@@ -65,7 +65,17 @@ def learn(table: CountTable, text: str, sign: int = 1) -> None:
 def lines_of(text: str) -> np.ndarray:
     """What the article adds to the corpus table: the hashes of its non-blank lines and of the sentences of its
     first and last ones (where chrome runs into the text; a line of one sentence has one hash)."""
-    lines, hashes, _ = line_hashes(text)
+    return _lines_of(*line_hashes(text)[:2])
+
+
+def lines_and_wrapping(text: str) -> tuple[np.ndarray, bool]:
+    """lines_of(text), and whether the text is hard-wrapped: a scan cleans such a text again once it knows the
+    groups of copies, whose counts find its footer (_footer)."""
+    lines, hashes, words = line_hashes(text)
+    return _lines_of(lines, hashes), bool(hashes.any() and _paragraphs(lines, words)[1])
+
+
+def _lines_of(lines: list[str], hashes: np.ndarray) -> np.ndarray:
     filled = np.flatnonzero(hashes)
     if not len(filled):
         return hashes[:0]
@@ -116,31 +126,58 @@ def regrouped(text: str, table: CountTable, min_docs: int, groups: CountTable) -
     return not np.array_equal(drop, _by_groups(drop, hashes, groups.get(hashes).astype(np.int64), paragraphs, min_docs))
 
 
-def _paragraphs(lines: list[str], lengths: np.ndarray) -> np.ndarray:
+def _paragraphs(lines: list[str], lengths: np.ndarray) -> tuple[np.ndarray, bool]:
     """Which lines are the article's paragraphs (20 words or more; in an article without one, its lines at least half
     as long as its longest: short paragraphs, hard-wrapped text, a script without spaces; the longest alone may be
-    the one an outlet edited)."""
+    the one an outlet edited), and whether the text is hard-wrapped (see _footer)."""
     paragraphs = lengths >= _PARAGRAPH_WORDS
-    if not paragraphs.any():
-        chars = np.array([len(line.strip()) for line in lines])
-        paragraphs = 2 * chars >= chars.max()
-    return paragraphs
+    if paragraphs.any():
+        return paragraphs, False
+    chars = np.array([len(line.strip()) for line in lines])
+    paragraphs = 2 * chars >= chars.max()
+    open_ended = sum(not _ENDS.search(lines[i]) for i in np.flatnonzero(paragraphs).tolist())
+    return paragraphs, 2 * open_ended > np.count_nonzero(paragraphs)
 
 
-def _line_drops(hashes: np.ndarray, counts: np.ndarray, paragraphs: np.ndarray, min_docs: int) -> tuple[np.ndarray, int]:
-    """The lines in min_docs articles or more and twice as common as the most widespread paragraph, and its count."""
-    reference = int(counts[paragraphs].max())
+# a line ending a sentence (in the scripts whose full stops are their own: Devanagari's danda, Arabic's, Ethiopic's,
+# Burmese, Armenian, Chinese and Japanese): most lines of a hard-wrapped text end inside one
+_ENDS = re.compile(r"[.!?…:;。！？।॥۔؟።။։][\"'”’»)\]」』]*\s*$")
+
+
+def _line_drops(hashes: np.ndarray, counts: np.ndarray, paragraphs: tuple[np.ndarray, bool], min_docs: int) -> tuple[np.ndarray, int]:
+    """The lines in min_docs articles or more and twice as common as the article's most widespread paragraph, and
+    that measure."""
+    reference = int(counts[paragraphs[0]].max())
     return (hashes != 0) & (counts >= min_docs) & (counts >= 2 * max(reference, 1)), reference
 
 
-def _by_groups(drop: np.ndarray, hashes: np.ndarray, held: np.ndarray, paragraphs: np.ndarray, min_docs: int) -> np.ndarray:
+def _footer(hashes: np.ndarray, counts: np.ndarray, mask: np.ndarray, min_docs: int) -> np.ndarray:
+    """A hard-wrapped text's closing run of lines held by min_docs groups of copies or more, and twice as many as
+    half its long lines are. A footer's lines are as long as the text's and would be their own measure (50 BBC
+    stories under one footer: every pair linked as partial). Counted by groups, as copies that keep a story's
+    opening or close only are in its group; and only the close, as a story's opening is as widespread as its
+    trimmed copies are, which its other lines are not."""
+    found = np.sort(counts[mask])[::-1]
+    bar = max(min_docs, 2 * max(int(found[(len(found) - 1) // 2]) if len(found) else 0, 1))
+    out = np.zeros(len(hashes), dtype=bool)
+    for i in np.flatnonzero(hashes)[::-1].tolist():
+        if counts[i] < bar:
+            break
+        out[i] = True
+    return out
+
+
+def _by_groups(drop: np.ndarray, hashes: np.ndarray, held: np.ndarray, paragraphs: tuple[np.ndarray, bool], min_docs: int) -> np.ndarray:
     """The lines to drop given how many groups of copies hold each (held): a line within one group is the story's;
     one in min_docs groups, twice as many as hold the article's most widespread paragraph, is chrome, however many
-    pages the story's copies fill; and so is a site's chrome (SITE_CHROME), which is not the article's measure."""
+    pages the story's copies fill; and so is a site's chrome (SITE_CHROME), which is not the article's measure, and
+    a hard-wrapped text's footer (_footer)."""
+    mask, wrapped = paragraphs
     chrome = (hashes != 0) & (held >= SITE_CHROME)
-    own = paragraphs & ~chrome
+    own = mask & ~chrome
     spread = int(held[own].max()) if own.any() else 0
-    return (drop & (held >= 2)) | chrome | ((hashes != 0) & (held >= min_docs) & (held >= 2 * max(spread, 1)))
+    out = (drop & (held >= 2)) | chrome | ((hashes != 0) & (held >= min_docs) & (held >= 2 * max(spread, 1)))
+    return (out | _footer(hashes, held, own, min_docs)) if wrapped else out
 
 
 def _strip_edges(lines: list[str], table: CountTable, min_docs: int, reference: int, itself: Callable | None) -> str:

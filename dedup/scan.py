@@ -124,9 +124,10 @@ def _bounded(items: Iterable[T], weight: Callable[[T], int], limit: int) -> Iter
         yield batch
 
 
-def _line_hasher() -> Callable[[list[str]], list[np.ndarray]]:
-    """What a worker does with texts while the scan reads: what each adds to the boilerplate line counts."""
-    return lambda texts: [boilerplate.lines_of(t) for t in texts]
+def _line_hasher() -> Callable[[list[str]], list[tuple[np.ndarray, bool]]]:
+    """What a worker does with texts while the scan reads: what each adds to the boilerplate line counts, and
+    whether it is hard-wrapped."""
+    return lambda texts: [boilerplate.lines_and_wrapping(t) for t in texts]
 
 
 def _warm_up() -> None:
@@ -371,19 +372,23 @@ def _scan(items: Sources, config: Config, progress: Progress | None, workers: in
         return item.text
 
     article_lines: list[np.ndarray] = []  # each article's line hashes, counted again once its copies are known
+    wrapped: list[int] = []  # the hard-wrapped articles, cleaned again then (their footer: boilerplate._footer)
     for item in items:  # here until the workers start (at once when a number of them was given)
         text = take(item)
         if text is not None:
-            article_lines.append(boilerplate.lines_of(text))
-            lines.add(article_lines[-1])
+            hashes, hard = boilerplate.lines_and_wrapping(text)
+            wrapped += [len(article_lines)] * hard
+            article_lines.append(hashes)
+            lines.add(hashes)
         if pool.started:
             break
 
     rest = ((None, texts) for texts in _bounded((text for text in map(take, items) if text is not None), len, _BATCH_CHARS))  # (those left, if any)
     for _, found in pool.map(_line_hasher, (), rest, parallel=pool.started):  # hashed on the workers, counted here
-        for hashes in found:
+        for hashes, hard in found:
+            wrapped += [len(article_lines)] * hard
+            article_lines.append(hashes)
             lines.add(hashes)
-        article_lines += found
     report("reading", items.read_bytes(), size)  # (a file's bytes count once it is read whole: the last one's now)
     timings["read + learn boilerplate"] = time.perf_counter() - started
     if not ids and not skipped:
@@ -444,8 +449,8 @@ def _scan(items: Sources, config: Config, progress: Progress | None, workers: in
     site = np.array([sites.setdefault(infos[i].source, len(sites)) for i in ids], dtype=np.int64)
     grouped.counts[_site_chrome(article_lines, group, site, lines, grouped, config.boilerplate_min_docs).astype(np.int64)] = boilerplate.SITE_CHROME
     moved = grouped.counts != lines.counts
-    touched = [i for i, h in enumerate(article_lines) if moved[h.astype(np.uint32) & np.uint32(CountTable.mask)].any()]
-    del article_lines, moved
+    touched = sorted({i for i, h in enumerate(article_lines) if moved[h.astype(np.uint32) & np.uint32(CountTable.mask)].any()} | set(wrapped))
+    del article_lines, moved, wrapped
     changed: list[int] = []
     done = 0
     for batch, rows in sketch(touched, _Resketcher, (config, lines, grouped)):

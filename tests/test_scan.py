@@ -12,7 +12,7 @@ from hypothesis import given, settings, strategies as st
 from dedup import Config, scan
 from dedup.report import render, to_dict
 from dedup.scan import _grouped_lines
-from conftest import SEEDS
+from conftest import SEEDS, bbc_under_footer
 
 
 def test_every_file_is_accounted_for(tmp_path, seeds):
@@ -208,6 +208,20 @@ def test_copies_in_short_lines_keep_their_text(tmp_path, seeds):
     result = scan([tmp_path])
     assert [sorted(c.members) for c in result.clusters] == [["ap-1.txt", "ap-2.txt", "ap-3.txt"]]
     assert all(p.relation == "near-duplicate" and p.jaccard > 0.9 for p in result.clusters[0].pairs)
+
+
+def test_hard_wrapped_stories_lose_a_footer_as_long_as_their_lines(tmp_path, shared):
+    """Forty BBC stories under one footer read the same hard-wrapped at 72 characters as unwrapped: the footer's
+    lines are as long as the text's, and were kept as its own measure (every pair linked as partial)."""
+    found = {}
+    for wrapped in (False, True):
+        folder = tmp_path / str(wrapped)
+        folder.mkdir()
+        for key, text in bbc_under_footer(shared, wrapped).items():
+            (folder / f"{key}.txt").write_text(text, encoding="utf-8")
+        result = scan([folder])
+        found[wrapped] = [sorted(c.members) for c in result.clusters], [(p.a, p.b, p.relation) for p in result.links]
+    assert found[True] == found[False] and found[True][1] == []
 
 
 def test_a_site_s_long_chrome_does_not_join_its_stories(tmp_path, shared):
