@@ -140,8 +140,8 @@ def _paragraphs(lines: list[str], lengths: np.ndarray) -> tuple[np.ndarray, bool
 
 
 # a line ending a sentence (in the scripts whose full stops are their own: Devanagari's danda, Arabic's, Ethiopic's,
-# Burmese, Armenian, Chinese and Japanese): most lines of a hard-wrapped text end inside one
-_ENDS = re.compile(r"[.!?…:;。！？।॥۔؟።။։][\"'”’»)\]」』]*\s*$")
+# Burmese, Armenian, Khmer, Chinese and Japanese): most lines of a hard-wrapped text end inside one
+_ENDS = re.compile(r"[.!?…:;。！？।॥۔؟።။։។៕][\"'”’»)\]」』]*\s*$")
 
 
 def _line_drops(hashes: np.ndarray, counts: np.ndarray, paragraphs: tuple[np.ndarray, bool], min_docs: int) -> tuple[np.ndarray, int]:
@@ -152,13 +152,14 @@ def _line_drops(hashes: np.ndarray, counts: np.ndarray, paragraphs: tuple[np.nda
 
 
 def _footer(hashes: np.ndarray, counts: np.ndarray, mask: np.ndarray, min_docs: int) -> np.ndarray:
-    """A hard-wrapped text's closing run of lines held by min_docs groups of copies or more, and twice as many as
-    half its long lines are. A footer's lines are as long as the text's and would be their own measure (50 BBC
+    """A hard-wrapped text's closing run of lines held by twice min_docs groups of copies or more, and twice as many
+    as half its long lines are. A footer's lines are as long as the text's and would be their own measure (50 BBC
     stories under one footer: every pair linked as partial). Counted by groups, as copies that keep a story's
-    opening or close only are in its group; and only the close, as a story's opening is as widespread as its
-    trimmed copies are, which its other lines are not."""
+    opening or close only are in its group; only the close, as a story's opening is as widespread as its trimmed
+    copies are, which its other lines are not; and twice min_docs, as a footer is on many stories' pages, and a
+    passage that a few stories quote at their close (briefs of a wire story, a statement) is theirs."""
     found = np.sort(counts[mask])[::-1]
-    bar = max(min_docs, 2 * max(int(found[(len(found) - 1) // 2]) if len(found) else 0, 1))
+    bar = max(2 * min_docs, 2 * max(int(found[(len(found) - 1) // 2]) if len(found) else 0, 1))
     out = np.zeros(len(hashes), dtype=bool)
     for i in np.flatnonzero(hashes)[::-1].tolist():
         if counts[i] < bar:

@@ -112,11 +112,17 @@ def test_a_footer_as_long_as_hard_wrapped_lines_goes(seeds):
 
     footer = ["This article was distributed by the Daily Courier syndication desk today.",
               "Contact the newsroom at news@courier.example with your tips and corrections."]
-    texts = ["\n".join(textwrap.wrap(" ".join(text.split()), 72) + footer) for text in seeds.values()]
+    stories = [part for text in seeds.values() for part in (text[: len(text) // 2], text[len(text) // 2 :])]  # ten
+    texts = ["\n".join(textwrap.wrap(" ".join(text.split()), 72) + footer) for text in stories]
     table, groups = _learned(texts), _by_group([[t] for t in texts])
     for text in texts:
         assert boilerplate.strip(text, table, 3, groups=groups) == text.rsplit("\n", 2)[0]
         assert boilerplate.strip(text, table, 3) == text
+    # on the close of only a few stories (under twice min_docs: briefs of a wire story, a statement they quote),
+    # a passage is theirs
+    few = texts[:5]
+    table, groups = _learned(few), _by_group([[t] for t in few])
+    assert all(boilerplate.strip(t, table, 3, groups=groups) == t for t in few)
     # only the close goes: a story's opening is as common as its trimmed copies are (wrapped alike, two copies of
     # the first three paragraphs of a story made its opening lines three times as common as the rest of its lines),
     # and copies that keep its close are in its group
