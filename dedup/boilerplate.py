@@ -116,14 +116,18 @@ def strip(text: str, table: CountTable, min_docs: int, counting_itself: bool = F
     return _strip_edges([line for line, d in zip(lines, drop.tolist()) if not d], table, min_docs, reference, itself)
 
 
-def regrouped(text: str, table: CountTable, min_docs: int, groups: CountTable) -> bool:
-    """Whether strip drops other lines of the text given the counts by groups of copies than without them."""
+def regrouped(text: str, table: CountTable, min_docs: int, groups: CountTable) -> str | None:
+    """strip(text, table, min_docs, groups=groups) when the counts by groups of copies drop other lines of the text
+    than the line counts alone; None when they clean it as before (a scan then keeps its first sketch)."""
     lines, hashes, lengths = line_hashes(text)
     if not hashes.any():
-        return False
+        return None
     paragraphs = _paragraphs(lines, lengths)
-    drop, _ = _line_drops(hashes, table.get(hashes).astype(np.int64), paragraphs, min_docs)
-    return not np.array_equal(drop, _by_groups(drop, hashes, groups.get(hashes).astype(np.int64), paragraphs, min_docs))
+    drop, reference = _line_drops(hashes, table.get(hashes).astype(np.int64), paragraphs, min_docs)
+    by_groups = _by_groups(drop, hashes, groups.get(hashes).astype(np.int64), paragraphs, min_docs)
+    if np.array_equal(drop, by_groups):
+        return None
+    return _strip_edges([line for line, d in zip(lines, by_groups.tolist()) if not d], table, min_docs, reference, None)
 
 
 def _paragraphs(lines: list[str], lengths: np.ndarray) -> tuple[np.ndarray, bool]:

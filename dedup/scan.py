@@ -105,9 +105,9 @@ class _Resketcher(_BatchSketcher):
         self.groups = groups
 
     def __call__(self, texts: list[str]) -> tuple[list[int], list[bytes], list[int], list[int], np.ndarray]:
-        m = self.config.boilerplate_min_docs
-        kept = [n for n, t in enumerate(texts) if boilerplate.regrouped(t, self.lines, m, self.groups)]
-        return self._sketched(kept, [boilerplate.strip(texts[n], self.lines, m, groups=self.groups) for n in kept])
+        cleaned = [boilerplate.regrouped(t, self.lines, self.config.boilerplate_min_docs, self.groups) for t in texts]
+        kept = [n for n, c in enumerate(cleaned) if c is not None]
+        return self._sketched(kept, [cleaned[n] for n in kept])
 
 
 def _bounded(items: Iterable[T], weight: Callable[[T], int], limit: int) -> Iterator[list[T]]:
