@@ -284,30 +284,32 @@ def _find_copies(exact: list[int], near_keys: list[np.ndarray], words: list[int]
     return _Copies(duplicate_of, compared, near_codes, edges, graph, copy_groups(graph))
 
 
-def _grouped_lines(article_lines: list[np.ndarray], group: np.ndarray, documents: int) -> CountTable:
-    """Line counts with each group of copies counted once: how many groups hold a line of each slot."""
-    mask = np.uint64(CountTable.mask)
-    pairs = [(h & mask) | (np.uint64(g) << np.uint64(32)) for h, g in zip(article_lines, group.tolist())]
-    slots = unique_sorted(np.concatenate([np.empty(0, dtype=np.uint64), *pairs])) & mask
-    return CountTable(np.bincount(slots.astype(np.int64), minlength=1 << BITS).astype(np.uint32), documents)
+def _line_slots(article_lines: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Every article's line hashes as one array of count-table slots, and the article of each."""
+    slot = np.concatenate([np.empty(0, dtype=np.uint64), *article_lines]) & np.uint64(CountTable.mask)
+    return slot, np.repeat(np.arange(len(article_lines)), [len(h) for h in article_lines])
+
+
+def _grouped_lines(slot: np.ndarray, page: np.ndarray, group: np.ndarray, documents: int) -> CountTable:
+    """Line counts with each group of copies counted once: how many groups hold a line of each slot (_line_slots)."""
+    held = unique_sorted(slot | (group[page].astype(np.uint64) << np.uint64(32))) & np.uint64(CountTable.mask)
+    return CountTable(np.bincount(held.astype(np.int64), minlength=1 << BITS).astype(np.uint32), documents)
 
 
 _SITE_PAGES = 20  # a site of fewer pages cannot tell its chrome from a statement its stories all quote
 
 
-def _site_chrome(article_lines: list[np.ndarray], group: np.ndarray, site: np.ndarray, lines: CountTable, grouped: CountTable,
+def _site_chrome(slot: np.ndarray, page: np.ndarray, group: np.ndarray, site: np.ndarray, lines: CountTable, grouped: CountTable,
                  min_docs: int) -> np.ndarray:
     """The line slots of a site's chrome: lines on four in five of a site's pages (its source, of _SITE_PAGES or
     more), across min_docs groups of copies or more, and (nine in ten of their pages) on no other site's. A cookie
     notice or a copyright paragraph of 20 words is as long as the article's own paragraphs, and on a site of few
     pages as common as a wire story's: it was each page's measure, kept itself and the site's short chrome too,
     and made its stories rewrites of each other. A passage the stories of an event quote is on other sites' pages
-    too; a folder is no site (one event's coverage may fill one)."""
+    too; a folder is no site (one event's coverage may fill one). slot, page: _line_slots."""
     mask = np.uint64(CountTable.mask)
     sizes = np.bincount(site, minlength=1)
     sizes[0] = 0  # (pages of no given source are of no site: a folder may be one event's)
-    slot = np.concatenate([np.empty(0, dtype=np.uint64), *article_lines]) & mask
-    page = np.repeat(np.arange(len(article_lines)), [len(h) for h in article_lines])
     wanted = (grouped.counts[slot.astype(np.int64)] >= min_docs) & (sizes[site[page]] >= _SITE_PAGES)
     key, page = (site[page[wanted]].astype(np.uint64) << np.uint64(BITS)) | slot[wanted], page[wanted]  # (site, slot)
     held, on_pages = _distinct_per_key(key, page), _distinct_per_key(key, group[page])
@@ -444,13 +446,14 @@ def _scan(items: Sources, config: Config, progress: Progress | None, workers: in
     # Boilerplate again, each line counted once per group of copies: an outlet's chrome recurs across stories, a
     # syndicated story's lines within its group. Counted per page, the chrome an outlet has on fewer pages than
     # twice the copies of its stories stayed, and could join them. Articles cleaned otherwise are sketched again.
-    grouped = _grouped_lines(article_lines, group, lines.documents)
+    slot, page = _line_slots(article_lines)
+    del article_lines
+    grouped = _grouped_lines(slot, page, group, lines.documents)
     sites: dict[str | None, int] = {None: 0}  # (a page's site: its source, og:site_name or a record's; site 0: none given)
     site = np.array([sites.setdefault(infos[i].source, len(sites)) for i in ids], dtype=np.int64)
-    grouped.counts[_site_chrome(article_lines, group, site, lines, grouped, config.boilerplate_min_docs).astype(np.int64)] = boilerplate.SITE_CHROME
-    moved = grouped.counts != lines.counts
-    touched = sorted({i for i, h in enumerate(article_lines) if moved[h.astype(np.uint32) & np.uint32(CountTable.mask)].any()} | set(wrapped))
-    del article_lines, moved, wrapped
+    grouped.counts[_site_chrome(slot, page, group, site, lines, grouped, config.boilerplate_min_docs).astype(np.int64)] = boilerplate.SITE_CHROME
+    touched = np.union1d(page[(grouped.counts != lines.counts)[slot.astype(np.int64)]], np.array(wrapped, dtype=np.int64)).tolist()  # (sorted, once each)
+    del slot, page, wrapped
     changed: list[int] = []
     done = 0
     for batch, rows in sketch(touched, _Resketcher, (config, lines, grouped)):

@@ -11,7 +11,7 @@ from hypothesis import given, settings, strategies as st
 
 from dedup import Config, scan
 from dedup.report import render, to_dict
-from dedup.scan import _grouped_lines
+from dedup.scan import _grouped_lines, _line_slots
 from conftest import SEEDS, bbc_under_footer
 
 
@@ -163,7 +163,7 @@ def test_two_versions_of_a_story_keep_the_headline_they_share_however_many_copie
 def test_a_group_of_copies_counts_a_line_once(articles):
     """Each slot of the grouped line counts holds the number of groups with an article holding a line of that slot,
     however many of the group's articles hold it."""
-    table = _grouped_lines([np.array(h, dtype=np.uint64) for _, h in articles], np.array([g for g, _ in articles], dtype=np.int64), len(articles))
+    table = _grouped_lines(*_line_slots([np.array(h, dtype=np.uint64) for _, h in articles]), np.array([g for g, _ in articles], dtype=np.int64), len(articles))
     for slot in {x & table.mask for _, h in articles for x in h}:
         assert table.counts[slot] == len({g for g, h in articles if any(x & table.mask == slot for x in h)})
     assert table.counts.sum() == len({(g, x & table.mask) for g, h in articles for x in h}) and table.documents == len(articles)
