@@ -354,11 +354,13 @@ def _select(tokens, keep: frozenset[int], headline: str | None) -> str:
     Tokens inside dropped elements are left out unless their element's serial is in ``keep``."""
     usable = [t for t in tokens if not t[4] or t[4] in keep]
     articles = sorted(_groups(usable, 2), key=len, reverse=True)
-    own = _main_or_page([t for t in usable if t[2] is None] if articles else usable)
     if articles and (len(articles) == 1 or len(articles[0]) >= 2 * len(articles[1])):
-        card = (headline and len(articles[0].split()) < _CARD_WORDS and len(own) >= 3 * len(articles[0])
-                and headline in _folded(own) and headline not in _folded(articles[0]))
-        return own if card else articles[0]
+        top = articles[0]
+        if not (headline and len(top.split()) < _CARD_WORDS and headline not in _folded(top)):
+            return top  # (a story's <article>: the rest of the page is not rendered)
+        own = _main_or_page([t for t in usable if t[2] is None])
+        return own if len(own) >= 3 * len(top) and headline in _folded(own) else top
+    own = _main_or_page([t for t in usable if t[2] is None] if articles else usable)
     return own if not articles or len(own) >= len(articles[0]) else articles[0]
 
 
